@@ -1,0 +1,125 @@
+"""``python -m devhost``: serve the function app locally, like ``func start`` would.
+
+    python -m devhost [--host 127.0.0.1] [--port 7071] [--app function_app[:app]]
+                      [--no-timers] [--allow-remote] [--threads 8]
+
+The admin endpoint (``POST /admin/functions/<name>``) runs functions without any key, so it only
+exists on a loopback address; binding elsewhere needs ``--allow-remote`` and switches it off.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import os
+import signal
+import socket
+import sys
+from types import FrameType
+
+import waitress
+
+log = logging.getLogger("devhost")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m devhost", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=7071, help="port to bind (default: 7071, like func)")
+    parser.add_argument("--app", default="function_app", help="module[:attribute] of the FunctionApp")
+    parser.add_argument("--no-timers", action="store_true", help="do not run timers on their schedule")
+    parser.add_argument(
+        "--allow-remote", action="store_true", help="allow a non-loopback --host (disables /admin)"
+    )
+    parser.add_argument("--threads", type=int, default=8, help="request worker threads (default: 8)")
+    return parser.parse_args(argv)
+
+
+def is_loopback(host: str) -> bool:
+    """True if every address ``host`` stands for is a loopback address."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return False
+    return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback for i in infos)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)  # unwinds waitress's loop in the main thread, so the finally blocks run
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    loopback = is_loopback(args.host)
+    if not loopback and not args.allow_remote:
+        print(
+            f"devhost: refusing to bind {args.host!r}, which is not a loopback address; "
+            "pass --allow-remote if you really mean it (the admin endpoint is then disabled)",
+            file=sys.stderr,
+        )
+        return 2
+    # Before the app is imported, so that everything it reads sees the development default.
+    os.environ.setdefault("CASEDESK_ENV", "development")
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    log.warning(
+        "*** DEVELOPMENT SERVER (CASEDESK_ENV=%s): no function keys, no TLS - NOT FOR PRODUCTION ***",
+        os.environ["CASEDESK_ENV"],
+    )
+
+    from devhost.invoke import Invoker
+    from devhost.loader import StartupError, collect, load_app, route_prefix
+    from devhost.timers import TimerService
+    from devhost.wsgi import DevHostApp
+
+    try:
+        app, directory = load_app(args.app)
+        prefix = route_prefix(directory)
+        https, timers = collect(app)
+        invoker = Invoker()
+        timer_service = TimerService(timers, invoker)
+        wsgi_app = DevHostApp(https, timer_service, invoker, prefix, admin=loopback)
+    except StartupError as error:
+        log.error("cannot start: %s", error)
+        return 1
+    except Exception:
+        log.exception("cannot start: importing %s failed", args.app)
+        return 1
+
+    server = waitress.create_server(
+        wsgi_app, host=args.host, port=args.port, threads=args.threads, ident="casedesk-devhost"
+    )
+    base = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
+    log.info("routePrefix %r; functions:", prefix)
+    for route in wsgi_app.table.routes:
+        methods = ",".join(sorted(route.methods)) if route.methods else "ALL"
+        log.info("  %-24s [%s] %s/%s", route.target.function.name, methods, base, route.template)
+    for timer in timers:
+        state = "off (--no-timers)" if args.no_timers else "on"
+        log.info("  %-24s timer %r, schedule %s", timer.function.name, timer.schedule.expression, state)
+    log.info("admin endpoint: %s", f"{base}/admin/functions/<name>" if loopback else "disabled (remote)")
+
+    if not args.no_timers:
+        timer_service.start()
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        server.run()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("stopping")
+    finally:
+        timer_service.stop()
+        server.close()
+        invoker.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

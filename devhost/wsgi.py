@@ -1,0 +1,181 @@
+"""The WSGI application: HTTP request -> ``func.HttpRequest`` -> user function -> HTTP response.
+
+The conversions follow the Python worker and the host: query values that repeat are joined with
+"," (what .NET's ``StringValues.ToString()`` does), a response without a ``Content-Type`` header
+gets one from ``mimetype`` (plus ``charset`` for ``text/*``), several ``Set-Cookie`` headers
+survive, and an exception never leaks its text to the client. ``/admin/...`` is reserved for the
+host, as on Azure, whatever the user routes (even a root catch-all) would match.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import wsgiref.util
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import parse_qsl
+
+import azure.functions as func
+from azure.functions import _abc
+
+from devhost.invoke import Invoker
+from devhost.loader import HttpSpec, StartupError
+from devhost.routing import RouteTable
+from devhost.timers import TimerService
+
+__all__ = ["DevHostApp"]
+
+log = logging.getLogger("devhost.http")
+Response = tuple[int, list[tuple[str, str]], bytes]
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+
+
+def problem(
+    status: int, code: str, detail: str | None = None, headers: Iterable[tuple[str, str]] = ()
+) -> Response:
+    """An RFC 9457 problem document with the project's stable ``code``."""
+    document: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+    document["code"] = code
+    if detail:
+        document["detail"] = detail
+    body = json.dumps(document).encode()
+    return status, [("Content-Type", "application/problem+json"), *headers], body
+
+
+class DevHostApp:
+    """Routes requests to the app's HTTP functions and serves the admin endpoint."""
+
+    def __init__(
+        self, https: list[HttpSpec], timers: TimerService, invoker: Invoker, prefix: str, admin: bool
+    ) -> None:
+        self.table: RouteTable[HttpSpec] = RouteTable()
+        self._http_names = {spec.function.name.lower() for spec in https}
+        self._timers = timers
+        self._invoker = invoker
+        self._admin = admin
+        for spec in https:
+            template = f"{prefix}/{spec.route.strip('/')}" if prefix else spec.route
+            if template.strip("/").split("/")[0].lower() == "admin":
+                raise StartupError(
+                    f"function {spec.function.name!r}: route {template!r} is reserved for the host"
+                )
+            try:
+                self.table.add(template, spec.methods, spec)
+            except ValueError as error:
+                raise StartupError(f"function {spec.function.name!r}: {error}") from None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+        started = time.perf_counter()
+        method = environ["REQUEST_METHOD"].upper()
+        path = _text(environ.get("PATH_INFO", "")) or "/"
+        status, headers, body = self._handle(environ, method, path)
+        headers = [(k, v) for k, v in headers if not _hop_or_length(k)]
+        if status in (204, 304) or status < 200:
+            body = b""  # these never have a body, nor a Content-Length
+        else:
+            headers.append(("Content-Length", str(len(body))))
+        if method == "HEAD":
+            body = b""  # the length of the GET body stays; waitress would warn about a body
+        elapsed = (time.perf_counter() - started) * 1000
+        target = environ.get("devhost.function", "-")
+        log.info("%s %s -> %d %s (%.1f ms)", method, path, status, target, elapsed)
+        start_response(f"{status} {_phrase(status)}", headers)
+        return [body]
+
+    def _handle(self, environ: dict[str, Any], method: str, path: str) -> Response:
+        parts = path.strip("/").split("/")
+        if parts[0].lower() == "admin":
+            return self._handle_admin(environ, method, parts)
+        found = self.table.match(method, path)
+        if found is None:
+            return problem(404, "not_found")
+        if isinstance(found, set):
+            return problem(405, "method_not_allowed", headers=[("Allow", ", ".join(sorted(found)))])
+        route, values = found
+        environ["devhost.function"] = route.target.function.name
+        try:
+            result = self._invoker.call(route.target.function, _request(environ, method, values))
+            return _response(result)
+        except Exception:
+            log.exception("function %s raised; answering 500", route.target.function.name)
+            return problem(500, "internal_error")
+
+    def _handle_admin(self, environ: dict[str, Any], method: str, parts: list[str]) -> Response:
+        if not self._admin or len(parts) != 3 or parts[1].lower() != "functions":
+            return problem(404, "not_found")
+        if method != "POST":
+            return problem(405, "method_not_allowed", headers=[("Allow", "POST")])
+        name = parts[2]
+        if name.lower() in self._http_names:
+            return problem(400, "invalid_input", f"{name} is an HTTP function: call its route instead")
+        if name not in self._timers:
+            return problem(404, "not_found", f"no non-HTTP function named {name}")
+        body = _body(environ)
+        if body.strip():
+            try:
+                document = json.loads(body)
+            except ValueError:
+                document = None
+            if not isinstance(document, dict):
+                return problem(400, "invalid_input", 'the body must be a JSON object like {"input": ""}')
+        self._timers.run_now(name)
+        return 202, [], b""
+
+
+def _text(wsgi_string: str) -> str:
+    """WSGI hands over bytes as latin-1 strings; the URL's bytes are UTF-8."""
+    return wsgi_string.encode("latin-1").decode("utf-8", "replace")
+
+
+def _hop_or_length(name: str) -> bool:
+    """Headers the server sets: hop-by-hop ones (PEP 3333 forbids them to apps) and the length."""
+    return wsgiref.util.is_hop_by_hop(name) or name.lower() == "content-length"
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH")
+    # waitress buffers the whole body (and de-chunks it) before calling us, so read() is safe.
+    return bytes(stream.read(int(length)) if length else stream.read())
+
+
+def _request(environ: dict[str, Any], method: str, route_params: dict[str, str]) -> func.HttpRequest:
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = environ[key]
+    params: dict[str, str] = {}
+    for key, value in parse_qsl(_text(environ.get("QUERY_STRING", "")), keep_blank_values=True):
+        params[key] = f"{params[key]},{value}" if key in params else value
+    url = wsgiref.util.request_uri(environ, include_query=True)
+    return func.HttpRequest(
+        method, url, headers=headers, params=params, route_params=route_params, body=_body(environ)
+    )
+
+
+def _response(result: Any) -> Response:
+    if isinstance(result, _abc.HttpResponse):
+        headers = [(str(k), str(v)) for k, v in result.headers.items()]
+        if not any(k.lower() == "content-type" for k, _ in headers):
+            mimetype = result.mimetype
+            content_type = (
+                f"{mimetype}; charset={result.charset}" if mimetype.startswith("text/") else mimetype
+            )
+            headers.append(("Content-Type", content_type))
+        return int(result.status_code), headers, bytes(result.get_body() or b"")
+    if isinstance(result, str | bytes):
+        body = result.encode() if isinstance(result, str) else result
+        return 200, [("Content-Type", "text/plain; charset=utf-8")], body
+    if result is None:
+        return 204, [], b""
+    raise TypeError(f"an HTTP function returned {type(result).__name__}, not func.HttpResponse or str")

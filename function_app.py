@@ -1,0 +1,15 @@
+"""The Function App: one Blueprint per capability. No I/O and no required setting here — an
+import-time failure would make every function disappear on Azure (ARCHITECTURE §2)."""
+
+import azure.functions as func
+
+from functions import dev, health, web
+from shared.config import is_development
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+app.register_functions(health.bp)
+if is_development():
+    app.register_functions(dev.bp)
+# Last: the frontend's catch-all route.
+app.register_functions(web.bp)

@@ -1,0 +1,1 @@
+"""Azure-bound entry points: parse → authorize → call a service → respond. Thin by rule."""

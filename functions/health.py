@@ -1,0 +1,51 @@
+"""``GET /api/health``: is every port answering? 200 if all are, 503 if any is not.
+
+Public (load balancers and uptime probes call it), so it reports only a status per port —
+no error texts, no data, and the adapter names only outside production.
+"""
+
+from __future__ import annotations
+
+import time
+
+import azure.functions as func
+
+from functions.http import Request, json_response, route
+from shared import bootstrap, i18n
+from shared.access.permissions import PUBLIC
+from shared.config import Environment
+from shared.errors import CaseDeskError
+
+bp = func.Blueprint()
+
+
+@route(bp, name="health", path="api/health", methods=["GET"], permission=PUBLIC)
+def health(request: Request) -> func.HttpResponse:
+    ports = bootstrap.ports()
+    checks = {}
+    for port, adapter in (
+        ("store", ports.store),
+        ("blobs", ports.blobs),
+        ("keyRing", ports.key_ring),
+        ("mailer", ports.mailer),
+    ):
+        started = time.perf_counter()
+        try:
+            adapter.check()
+            status, code = "ok", None
+        except CaseDeskError as error:
+            status, code = "error", error.code
+        entry: dict[str, object] = {"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)}
+        if code:
+            entry["code"] = code
+        if ports.environment is not Environment.PRODUCTION:
+            entry["adapter"] = type(adapter).__name__
+        checks[port] = entry
+    healthy = all(c["status"] == "ok" for c in checks.values())
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "message": i18n.translate("health.ok" if healthy else "health.degraded", request.language),
+        "environment": ports.environment.value,
+        "checks": checks,
+    }
+    return json_response(body, 200 if healthy else 503)

@@ -1,0 +1,1 @@
+"""CaseDesk core: everything that does not import ``azure.functions``."""

@@ -1,0 +1,99 @@
+"""What the Cosmos adapter sends: SQL text with parameters, patch operations, patch predicates.
+
+Field names are the only caller text that reaches SQL, and only after ``validate_query`` has
+accepted them as identifiers; every value travels as a parameter. Fields are written with
+brackets (``c["value"]``) so that Cosmos SQL keywords remain usable as field names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from shared.adapters.documents import EXPIRES, apply_patch, partition_field, prepare_for_write, validate_query
+from shared.ports import Item, PatchOperation, Query, Scalar
+
+__all__ = ["ids_sql", "patch_operations", "patch_predicate", "query_sql", "scan_sql"]
+
+Parameters = list[dict[str, Any]]
+
+#: Keeps unexpired documents only; ``@now`` is the clock's epoch seconds.
+_UNEXPIRED = f'(NOT IS_DEFINED(c["{EXPIRES}"]) OR c["{EXPIRES}"] > @now)'
+
+
+def _field(name: str) -> str:
+    return f'c["{name}"]'
+
+
+def _select(clauses: Sequence[str], tail: str = "") -> str:
+    # Only fixed text and validated field names are joined here; values are @parameters.
+    return f"SELECT * FROM c WHERE {' AND '.join(clauses)}{tail}"  # noqa: S608
+
+
+def _equals(equals: Mapping[str, Scalar], clauses: list[str], parameters: Parameters) -> None:
+    for index, (name, value) in enumerate(equals.items()):
+        clauses.append(f"{_field(name)} = @p{index}")
+        parameters.append({"name": f"@p{index}", "value": value})
+
+
+def query_sql(container: str, partition: str, query: Query, now: datetime) -> tuple[str, Parameters]:
+    """One partition's query. The partition-key filter is in the SQL as well as in the request
+    options: the emulator answers 400 without it (it ignores the header and scans everything)."""
+    validate_query(query)
+    clauses = [f"{_field(partition_field(container))} = @pk", _UNEXPIRED]
+    parameters: Parameters = [{"name": "@pk", "value": partition}, {"name": "@now", "value": now.timestamp()}]
+    _equals(query.equals, clauses, parameters)
+    if query.range_field is not None:
+        for name, operator, value in (("@gte", ">=", query.gte), ("@lt", "<", query.lt)):
+            if value is not None:
+                clauses.append(f"{_field(query.range_field)} {operator} {name}")
+                parameters.append({"name": name, "value": value})
+    direction = "DESC" if query.descending else "ASC"
+    return _select(clauses, f" ORDER BY {_field(query.order_by)} {direction}"), parameters
+
+
+def scan_sql(equals: Mapping[str, Scalar], now: datetime) -> tuple[str, Parameters]:
+    validate_query(Query(equals=equals))
+    clauses = [_UNEXPIRED]
+    parameters: Parameters = [{"name": "@now", "value": now.timestamp()}]
+    _equals(equals, clauses, parameters)
+    return _select(clauses), parameters
+
+
+def ids_sql(container: str, partition: str, ids: Sequence[str]) -> tuple[str, Parameters]:
+    """The stored documents with these ids, expired ones included (the batch planner needs them)."""
+    clauses = [f"{_field(partition_field(container))} = @pk", "ARRAY_CONTAINS(@ids, c.id)"]
+    return _select(clauses), [{"name": "@pk", "value": partition}, {"name": "@ids", "value": list(ids)}]
+
+
+def patch_predicate(now: datetime) -> str:
+    """``filter_predicate`` of a patch: only an unexpired item may be patched. The SDK takes no
+    parameters here, so the clock's time is formatted in: a plain decimal, because the emulator's
+    parser rejects exponents (it also lowercases the predicate, harmless for this text)."""
+    return f"FROM c WHERE NOT IS_DEFINED(c.{EXPIRES}) OR c.{EXPIRES} > {now.timestamp():.6f}"
+
+
+def patch_operations(container: str, operations: Sequence[PatchOperation], now: datetime) -> list[Item]:
+    """The SDK form of ``operations``, validated with the shared rules first so that Cosmos and
+    the other adapters reject the same patches: a dry run of ``apply_patch`` on a skeleton that
+    has every path the operations name (so only structural errors can occur — reserved paths,
+    id or partition key, an empty list, a non-numeric ``incr``), then ``prepare_for_write`` on the
+    result, so that a ``ttl`` or a value the patch writes is valid and not over the size limit."""
+    skeleton: Item = {}
+    for op in operations:
+        node = skeleton
+        parts = op.path.split("/")[1:]
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            node = child if isinstance(child, dict) else {}
+        if parts:
+            node.setdefault(parts[-1], 0)
+    pk_field = partition_field(container)
+    prepare_for_write(
+        container, {**apply_patch(skeleton, operations, pk_field), "id": "x", pk_field: "x"}, now
+    )
+    return [
+        {"op": op.op, "path": op.path} | ({} if op.op == "remove" else {"value": op.value})
+        for op in operations
+    ]

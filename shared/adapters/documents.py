@@ -1,0 +1,159 @@
+"""Rules every Store adapter applies the same way: item validation, the size limit, expiry,
+patch semantics and continuation tokens. One place, so SQLite, memory and Cosmos cannot drift.
+
+Stored form: the caller's fields, minus reserved ``_`` fields, plus ``_expires`` (epoch seconds)
+when the item has a ``ttl``. Returned form: the caller's fields plus ``_etag``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from shared.errors import InvalidInput, ItemTooLarge
+from shared.ports import CONTAINERS, MAX_ITEM_BYTES, Item, PatchOperation, Query
+
+__all__ = [
+    "EXPIRES",
+    "apply_patch",
+    "decode_continuation",
+    "encode_continuation",
+    "is_expired",
+    "partition_field",
+    "prepare_for_write",
+    "public_view",
+    "validate_query",
+]
+
+EXPIRES = "_expires"
+_FORBIDDEN_ID_CHARS = frozenset("/\\?#")
+_MAX_ID_LENGTH = 255
+MAX_QUERY_LIMIT = 1000
+
+
+def partition_field(container: str) -> str:
+    try:
+        return CONTAINERS[container]
+    except KeyError:
+        raise ValueError(f"unknown container {container!r}") from None
+
+
+def _validate_id(value: Any, what: str = "id") -> str:
+    # Cosmos DB forbids these characters in ids and partition keys; rejecting them everywhere
+    # keeps code that passes on SQLite from failing only in Azure.
+    if not isinstance(value, str) or not value or len(value) > _MAX_ID_LENGTH:
+        raise InvalidInput(f"{what} must be a non-empty string of at most {_MAX_ID_LENGTH} characters")
+    if _FORBIDDEN_ID_CHARS.intersection(value) or value != value.strip():
+        raise InvalidInput(f"{what} contains a character the store does not allow")
+    return value
+
+
+def prepare_for_write(container: str, item: Mapping[str, Any], now: datetime) -> tuple[Item, str, str]:
+    """Validate ``item`` and return ``(stored_document, partition_value, id)``.
+
+    Raises ``InvalidInput`` for a bad id / partition key / ttl and ``ItemTooLarge`` past the limit.
+    """
+    if not isinstance(item, Mapping):
+        raise InvalidInput("an item must be a JSON object")
+    doc: Item = {k: copy.deepcopy(v) for k, v in item.items() if not k.startswith("_")}
+    item_id = _validate_id(doc.get("id"))
+    pk_field = partition_field(container)
+    partition = _validate_id(doc.get(pk_field), f"partition key {pk_field}")
+    ttl = doc.get("ttl")
+    if ttl is not None:
+        if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl <= 0:
+            raise InvalidInput("ttl must be a positive whole number of seconds")
+        doc[EXPIRES] = now.timestamp() + ttl
+    try:
+        size = len(json.dumps(doc, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode())
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("an item must contain only JSON values") from exc
+    if size > MAX_ITEM_BYTES:
+        raise ItemTooLarge(f"item of {size} bytes exceeds {MAX_ITEM_BYTES}", size=size, limit=MAX_ITEM_BYTES)
+    return doc, partition, item_id
+
+
+def is_expired(doc: Mapping[str, Any], now: datetime) -> bool:
+    expires = doc.get(EXPIRES)
+    return isinstance(expires, int | float) and expires <= now.timestamp()
+
+
+def public_view(doc: Mapping[str, Any], etag: str) -> Item:
+    """What callers see: their own fields and the ETag, none of the store's bookkeeping."""
+    view: Item = {k: copy.deepcopy(v) for k, v in doc.items() if not k.startswith("_")}
+    view["_etag"] = etag
+    return view
+
+
+def _split_path(path: str) -> list[str]:
+    if not path.startswith("/") or path == "/":
+        raise InvalidInput("a patch path must look like /field or /field/sub")
+    parts = path[1:].split("/")
+    if any(not p or p.startswith("_") for p in parts):
+        raise InvalidInput("a patch path must not be empty or touch reserved fields")
+    return parts
+
+
+def apply_patch(doc: Item, operations: Sequence[PatchOperation], partition_key: str) -> Item:
+    """Apply Cosmos-style patch operations to a copy of ``doc`` (the SQLite and memory adapters;
+    Cosmos applies them server-side with the same rules)."""
+    result = copy.deepcopy(doc)
+    if not operations:
+        raise InvalidInput("a patch needs at least one operation")
+    for op in operations:
+        parts = _split_path(op.path)
+        if parts[0] in ("id", partition_key) and len(parts) == 1:
+            raise InvalidInput("the id and partition key cannot be patched")
+        parent: Any = result
+        for part in parts[:-1]:
+            parent = parent.get(part) if isinstance(parent, dict) else None
+            if not isinstance(parent, dict):
+                raise InvalidInput(f"patch path {op.path} does not exist")
+        leaf = parts[-1]
+        if op.op == "set":
+            parent[leaf] = copy.deepcopy(op.value)
+        elif op.op == "remove":
+            if leaf not in parent:
+                raise InvalidInput(f"patch path {op.path} does not exist")
+            del parent[leaf]
+        elif op.op == "incr":
+            current = parent.get(leaf, 0)
+            if isinstance(current, bool) or not isinstance(current, int | float):
+                raise InvalidInput(f"patch path {op.path} is not a number")
+            if isinstance(op.value, bool) or not isinstance(op.value, int | float):
+                raise InvalidInput("incr needs a number")
+            parent[leaf] = current + op.value
+        else:
+            raise InvalidInput(f"unknown patch operation {op.op!r}")
+    return result
+
+
+def validate_query(query: Query) -> None:
+    if not 1 <= query.limit <= MAX_QUERY_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_QUERY_LIMIT}")
+    fields = [*query.equals, query.order_by, *([query.range_field] if query.range_field else [])]
+    for name in fields:
+        # Field names end up in SQL text (json paths / Cosmos property access): allow identifiers only.
+        if not name.isidentifier():
+            raise InvalidInput(f"query field {name!r} is not a plain field name")
+    if query.range_field is None and (query.gte is not None or query.lt is not None):
+        raise InvalidInput("gte/lt need a range_field")
+
+
+def encode_continuation(state: Mapping[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode()
+
+
+def decode_continuation(token: str) -> dict[str, Any]:
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("the continuation token is not valid") from exc
+    if not isinstance(state, dict):
+        raise InvalidInput("the continuation token is not valid")
+    return state

@@ -1,0 +1,158 @@
+"""The ``BlobStore`` port on plain files under a root directory (local runs, ARCHITECTURE §4).
+
+Why it is shaped like this:
+
+* Writes are atomic (temp file in the same directory, fsync, then rename or link), so a crash
+  never leaves a half-written ciphertext under a blob's name; ``overwrite=False`` uses ``link``,
+  which fails atomically if the name exists, so two writers cannot both "create" one blob.
+* A blob ``a/b/c`` is the file ``a/b/c~blob``. The suffix holds a character that no name segment
+  may contain, so ``a/b`` and ``a/b/c`` can both exist (as on Azure) and leftover temp files
+  (``~tmp-…``) are never mistaken for blobs.
+* Files are 0600 and directories 0700: blobs are ciphertext, but their names and sizes are still
+  nobody else's business.
+* ``FileNotFoundError`` means a missing blob; any other ``OSError`` means the root is broken
+  (not mounted, not a directory, read-only) and becomes ``BackendUnavailable``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from shared.adapters.blob_names import validate_name, validate_prefix
+from shared.errors import AlreadyExists, BackendUnavailable, InvalidInput, NotFound
+
+__all__ = ["LocalBlobStore"]
+
+_SUFFIX = "~blob"
+_TEMP_PREFIX = "~tmp-"
+_DIR_MODE = 0o700
+
+
+class LocalBlobStore:
+    """Blobs as files under ``root``. The constructor touches nothing; directories (the root
+    included) are created on the first write or :meth:`check`."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = Path(root)
+
+    def put(self, name: str, data: bytes, *, overwrite: bool = False) -> None:
+        path = self._path(validate_name(name))
+        try:
+            self._make_dirs(name.split("/")[:-1])
+            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)  # mode 0600
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                if overwrite:
+                    os.replace(temp, path)
+                else:
+                    try:
+                        os.link(temp, path)  # atomic create-if-absent
+                    except FileExistsError as exc:
+                        raise AlreadyExists("blob exists") from exc
+            finally:
+                if os.path.lexists(temp):
+                    os.unlink(temp)
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+
+    def get(self, name: str) -> bytes:
+        path = self._path(validate_name(name))
+        try:
+            return path.read_bytes()
+        except FileNotFoundError as exc:
+            raise NotFound("no such blob") from exc
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+
+    def delete(self, name: str) -> None:
+        """Idempotent: deleting a missing blob is not an error, so purges can be resumed."""
+        path = self._path(validate_name(name))
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+        try:
+            _fsync_dir(path.parent)
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+
+    def exists(self, name: str) -> bool:
+        path = self._path(validate_name(name))
+        try:
+            path.stat()
+        except FileNotFoundError:
+            return False
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+        return True
+
+    def list(self, prefix: str = "") -> Iterator[str]:
+        """Names starting with ``prefix``, sorted. Only the directory the prefix names is walked."""
+        validate_prefix(prefix)
+        head = prefix.rpartition("/")[0]
+        start = self._root
+        if head:
+            try:
+                start = self._root.joinpath(*validate_name(head).split("/"))
+            except InvalidInput:
+                return iter(())  # e.g. "a//" or "../": no valid name can start with it
+        try:
+            start.stat()
+        except FileNotFoundError:
+            return iter(())
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+        try:
+            names = sorted(n for n in _walk(start, f"{head}/" if head else "") if n.startswith(prefix))
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+        return iter(names)
+
+    def check(self) -> None:
+        """Raise ``BackendUnavailable`` unless the root is (or can be made) a writable directory."""
+        try:
+            self._root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=self._root, prefix=_TEMP_PREFIX)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise BackendUnavailable("local blob root is not a writable directory") from exc
+
+    def _path(self, name: str) -> Path:
+        *dirs, last = name.split("/")
+        return self._root.joinpath(*dirs, last + _SUFFIX)
+
+    def _make_dirs(self, segments: Sequence[str]) -> None:
+        # Level by level, because os.makedirs ignores ``mode`` for intermediate directories.
+        directory = self._root
+        directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        for segment in segments:
+            directory = directory / segment
+            directory.mkdir(mode=_DIR_MODE, exist_ok=True)
+
+
+def _walk(directory: Path, base: str) -> Iterator[str]:
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path), f"{base}{entry.name}/")
+            elif entry.name.endswith(_SUFFIX) and entry.is_file(follow_symlinks=False):
+                yield base + entry.name[: -len(_SUFFIX)]
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename or unlink durable: the directory entry lives in the directory's own data."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

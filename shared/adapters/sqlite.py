@@ -1,0 +1,231 @@
+"""``SqliteStore``: the embedded default Store: one file, one table per container, WAL mode.
+
+Every write that has a precondition runs in a ``BEGIN IMMEDIATE`` transaction, so check-and-set
+is atomic across threads and processes (the dev host serves on several threads). Expired items
+are invisible on every read (the port's rule); :meth:`SqliteStore.sweep_expired` deletes them.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from shared.adapters import documents
+from shared.errors import AlreadyExists, BackendUnavailable, ConcurrencyConflict, InvalidInput, NotFound
+from shared.ports import (
+    CONTAINERS,
+    MAX_BATCH_OPERATIONS,
+    BatchOperation,
+    Clock,
+    Item,
+    Page,
+    PatchOperation,
+    Query,
+    Scalar,
+)
+
+__all__ = ["SqliteStore"]
+
+_LIVE = "(expires IS NULL OR expires > ?)"
+
+
+class SqliteStore:
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self._path = path
+        self._clock = clock
+        self._local = threading.local()
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+
+    # -- connection and transactions -------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self._path, isolation_level=None, timeout=10.0)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+            except (OSError, sqlite3.Error) as exc:
+                raise BackendUnavailable("the SQLite store cannot be opened") from exc
+            self._local.conn = conn
+        if not self._schema_ready:
+            with self._schema_lock:
+                for container in CONTAINERS:
+                    conn.execute(
+                        f'CREATE TABLE IF NOT EXISTS "{container}" (pk TEXT NOT NULL, id TEXT NOT NULL, '
+                        "etag TEXT NOT NULL, expires REAL, doc TEXT NOT NULL, PRIMARY KEY (pk, id))"
+                    )
+                self._schema_ready = True
+        return conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def _now(self) -> float:
+        return self._clock.now().timestamp()
+
+    # -- single-row primitives (run inside a transaction or a read) -------------------------
+    def _get(self, conn: sqlite3.Connection, container: str, partition: str, id: str) -> tuple[Item, str] | None:
+        table = _table(container)
+        row = conn.execute(
+            f'SELECT doc, etag FROM "{table}" WHERE pk = ? AND id = ? AND {_LIVE}',  # noqa: S608 - table from CONTAINERS
+            (partition, id, self._now()),
+        ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else None
+
+    def _existing(
+        self, conn: sqlite3.Connection, container: str, partition: str, id: str, if_match: str | None
+    ) -> tuple[Item, str]:
+        found = self._get(conn, container, partition, id)
+        if found is None:
+            raise NotFound("item not found")
+        if if_match is not None and found[1] != if_match:
+            raise ConcurrencyConflict("the item was changed by someone else")
+        return found
+
+    def _put(self, conn: sqlite3.Connection, container: str, item: Item, *, mode: str, if_match: str | None) -> Item:
+        doc, partition, item_id = documents.prepare_for_write(container, item, self._clock.now())
+        if mode == "create" and self._get(conn, container, partition, item_id) is not None:
+            raise AlreadyExists("an item with this id exists")
+        if mode == "replace":
+            self._existing(conn, container, partition, item_id, if_match)
+        etag = f'"{uuid.uuid4()}"'
+        conn.execute(
+            f'INSERT OR REPLACE INTO "{_table(container)}" (pk, id, etag, expires, doc) VALUES (?, ?, ?, ?, ?)',  # noqa: S608
+            (partition, item_id, etag, doc.get(documents.EXPIRES), json.dumps(doc, ensure_ascii=False)),
+        )
+        return documents.public_view(doc, etag)
+
+    def _delete(self, conn: sqlite3.Connection, container: str, partition: str, id: str, if_match: str | None) -> None:
+        self._existing(conn, container, partition, id, if_match)
+        conn.execute(f'DELETE FROM "{_table(container)}" WHERE pk = ? AND id = ?', (partition, id))  # noqa: S608
+
+    # -- Store -----------------------------------------------------------------------------
+    def read(self, container: str, partition: str, id: str) -> Item:
+        doc, etag = self._existing(self._conn(), container, partition, id, None)
+        return documents.public_view(doc, etag)
+
+    def create(self, container: str, item: Item) -> Item:
+        with self._write() as conn:
+            return self._put(conn, container, item, mode="create", if_match=None)
+
+    def upsert(self, container: str, item: Item) -> Item:
+        with self._write() as conn:
+            return self._put(conn, container, item, mode="upsert", if_match=None)
+
+    def replace(self, container: str, item: Item, *, if_match: str) -> Item:
+        with self._write() as conn:
+            return self._put(conn, container, item, mode="replace", if_match=if_match)
+
+    def delete(self, container: str, partition: str, id: str, *, if_match: str | None = None) -> None:
+        with self._write() as conn:
+            self._delete(conn, container, partition, id, if_match)
+
+    def patch(
+        self,
+        container: str,
+        partition: str,
+        id: str,
+        operations: Sequence[PatchOperation],
+        *,
+        if_match: str | None = None,
+    ) -> Item:
+        with self._write() as conn:
+            doc, _ = self._existing(conn, container, partition, id, if_match)
+            patched = documents.apply_patch(doc, operations, documents.partition_field(container))
+            return self._put(conn, container, patched, mode="upsert", if_match=None)
+
+    def query(self, container: str, partition: str, query: Query) -> Page:
+        documents.validate_query(query)
+        where = ["pk = ?", _LIVE]
+        args: list[Any] = [partition, self._now()]
+        for name, value in query.equals.items():
+            if value is None:
+                where.append(f"json_type(doc, '$.{name}') = 'null'")
+            else:
+                where.append(f"json_extract(doc, '$.{name}') = ?")
+                args.append(value)
+        if query.range_field:
+            where.append(f"json_extract(doc, '$.{query.range_field}') IS NOT NULL")
+            if query.gte is not None:
+                where.append(f"json_extract(doc, '$.{query.range_field}') >= ?")
+                args.append(query.gte)
+            if query.lt is not None:
+                where.append(f"json_extract(doc, '$.{query.range_field}') < ?")
+                args.append(query.lt)
+        direction = "DESC" if query.descending else "ASC"
+        offset = int(documents.decode_continuation(query.continuation).get("offset", 0)) if query.continuation else 0
+        sql = (
+            f'SELECT doc, etag FROM "{_table(container)}" WHERE {" AND ".join(where)} '  # noqa: S608 - names validated
+            f"ORDER BY json_extract(doc, '$.{query.order_by}') {direction}, id {direction} LIMIT ? OFFSET ?"
+        )
+        rows = self._conn().execute(sql, (*args, query.limit + 1, offset)).fetchall()
+        items = [documents.public_view(json.loads(doc), etag) for doc, etag in rows[: query.limit]]
+        more = len(rows) > query.limit
+        token = documents.encode_continuation({"offset": offset + query.limit}) if more else None
+        return Page(items=items, continuation=token)
+
+    def batch(self, container: str, partition: str, operations: Sequence[BatchOperation]) -> list[Item | None]:
+        pk_field = documents.partition_field(container)
+        if len(operations) > MAX_BATCH_OPERATIONS:
+            raise InvalidInput(f"a batch holds at most {MAX_BATCH_OPERATIONS} operations")
+        results: list[Item | None] = []
+        with self._write() as conn:  # one transaction: all steps or none
+            for op in operations:
+                if op.op == "delete":
+                    if op.id is None:
+                        raise InvalidInput("a batch delete needs an id")
+                    self._delete(conn, container, partition, op.id, op.if_match)
+                    results.append(None)
+                    continue
+                if op.item is None or op.item.get(pk_field) != partition:
+                    raise InvalidInput("every item of a batch must be in the batch's partition")
+                if op.op not in ("create", "upsert", "replace"):
+                    raise InvalidInput(f"unknown batch operation {op.op!r}")
+                results.append(self._put(conn, container, op.item, mode=op.op, if_match=op.if_match))
+        return results
+
+    def scan(self, container: str, *, equals: Mapping[str, Scalar] | None = None) -> Iterator[Item]:
+        rows = self._conn().execute(
+            f'SELECT doc, etag FROM "{_table(container)}" WHERE {_LIVE} ORDER BY pk, id',  # noqa: S608
+            (self._now(),),
+        )
+        for doc_text, etag in rows.fetchall():
+            doc = json.loads(doc_text)
+            if all(doc.get(k) == v for k, v in (equals or {}).items()):
+                yield documents.public_view(doc, etag)
+
+    def sweep_expired(self) -> int:
+        """Physically delete expired items (Cosmos does this by itself). Returns the count."""
+        removed = 0
+        with self._write() as conn:
+            for container in CONTAINERS:
+                cursor = conn.execute(f'DELETE FROM "{container}" WHERE expires <= ?', (self._now(),))  # noqa: S608
+                removed += cursor.rowcount
+        return removed
+
+    def check(self) -> None:
+        try:
+            self._conn().execute("SELECT 1").fetchone()
+        except sqlite3.Error as exc:
+            raise BackendUnavailable("the SQLite store does not answer") from exc
+
+
+def _table(container: str) -> str:
+    documents.partition_field(container)  # raises for unknown containers: table names come from CONTAINERS only
+    return container

@@ -1,0 +1,141 @@
+"""The composition root: builds the ports once per process, lazily, from the settings.
+
+Functions call :func:`ports()` inside a request, never at import time. Tests call
+:func:`use` with fakes (and :func:`reset` afterwards) instead of patching anything.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from shared import config
+from shared.clock import SystemClock
+from shared.config import Environment
+from shared.crypto.case_keys import CaseCipher, CaseKeys
+from shared.ports import BlobStore, Clock, KeyRing, Mailer, Store
+
+__all__ = ["Ports", "ports", "reset", "use"]
+
+
+@dataclass(frozen=True)
+class Ports:
+    environment: Environment
+    store: Store
+    blobs: BlobStore
+    key_ring: KeyRing
+    mailer: Mailer
+    clock: Clock
+    case_keys: CaseKeys
+    cipher: CaseCipher
+
+
+_lock = threading.Lock()
+_ports: Ports | None = None
+
+
+def ports() -> Ports:
+    global _ports  # noqa: PLW0603 - the one process-wide cache of the composition root
+    if _ports is None:
+        with _lock:
+            if _ports is None:
+                _ports = _build()
+    return _ports
+
+
+def use(
+    *,
+    store: Store,
+    blobs: BlobStore,
+    key_ring: KeyRing,
+    mailer: Mailer,
+    clock: Clock,
+    environment: Environment = Environment.TEST,
+) -> Ports:
+    """Wire the given adapters (fakes in tests) instead of the configured ones."""
+    global _ports  # noqa: PLW0603
+    case_keys = CaseKeys(store, key_ring, clock)
+    with _lock:
+        _ports = Ports(environment, store, blobs, key_ring, mailer, clock, case_keys, CaseCipher(case_keys))
+    return _ports
+
+
+def reset() -> None:
+    global _ports  # noqa: PLW0603
+    with _lock:
+        _ports = None
+
+
+def _build() -> Ports:
+    config.validate()  # production refuses embedded adapters before anything is built
+    env = config.environment()
+    clock = SystemClock()
+    store = _store(clock, env)
+    key_ring = _key_ring()
+    case_keys = CaseKeys(store, key_ring, clock)
+    return Ports(env, store, _blobs(env), key_ring, _mailer(), clock, case_keys, CaseCipher(case_keys))
+
+
+def _credential() -> Any:
+    # Imported here: azure-identity is heavy and only needed when an Azure adapter is chosen.
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential()
+
+
+def _store(clock: Clock, env: Environment) -> Store:
+    if config.adapter("CASEDESK_STORE") == "sqlite":
+        from shared.adapters.sqlite import SqliteStore
+
+        return SqliteStore(config.data_dir() / "casedesk.sqlite3", clock)
+    from shared.adapters.cosmos import CosmosStore
+
+    key = config.optional("COSMOS_EMULATOR_KEY")
+    store = CosmosStore(
+        config.required("COSMOS_ENDPOINT"),
+        config.required("COSMOS_DATABASE"),
+        key or _credential(),
+        clock,
+    )
+    if env is not Environment.PRODUCTION:
+        store.ensure_containers()  # in Azure the infrastructure creates them
+    return store
+
+
+def _blobs(env: Environment) -> BlobStore:
+    if config.adapter("CASEDESK_BLOBS") == "local":
+        from shared.adapters.local_blob import LocalBlobStore
+
+        return LocalBlobStore(config.data_dir() / "blobs")
+    from shared.adapters.azure_blob import AzureBlobStore, emulator_credential
+
+    emulator = config.optional("BLOB_USE_EMULATOR_KEY") == "true"
+    blobs = AzureBlobStore(
+        config.required("BLOB_ACCOUNT_URL"),
+        config.required("BLOB_CONTAINER"),
+        emulator_credential() if emulator else _credential(),
+    )
+    if env is not Environment.PRODUCTION:
+        blobs.ensure_container()
+    return blobs
+
+
+def _key_ring() -> KeyRing:
+    if config.adapter("CASEDESK_KEYS") == "local":
+        from shared.adapters.local_keys import LocalKeyFile
+
+        return LocalKeyFile(config.data_dir() / "keys" / "kek.json")
+    from shared.adapters.keyvault import KeyVaultKeyRing
+
+    return KeyVaultKeyRing(config.required("KEYVAULT_URL"), config.required("KEK_SECRET_NAME"), _credential())
+
+
+def _mailer() -> Mailer:
+    if config.adapter("CASEDESK_MAIL") == "outbox":
+        from shared.adapters.outbox import OutboxMailer
+
+        return OutboxMailer(config.data_dir() / "outbox")
+    from shared.adapters.acs_mail import AcsMailer
+
+    return AcsMailer(config.required("ACS_ENDPOINT"), config.required("MAIL_SENDER"), _credential())

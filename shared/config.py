@@ -1,0 +1,154 @@
+"""Settings, read from the environment when asked for — never at import time, because an
+import-time failure makes every function of the app vanish on Azure.
+
+Every setting is listed, with its meaning, in ``local.settings.sample.json`` and the README;
+``tests/unit/test_config.py`` checks that the three stay in step.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from shared.errors import ConfigurationError
+
+__all__ = [
+    "EMBEDDED_ADAPTERS",
+    "SETTINGS",
+    "Environment",
+    "adapter",
+    "data_dir",
+    "environment",
+    "int_setting",
+    "is_development",
+    "optional",
+    "required",
+    "validate",
+]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+#: name → (default, meaning). The single list of settings the code reads.
+SETTINGS: dict[str, tuple[str | None, str]] = {
+    "CASEDESK_ENV": ("production", "development | test | production. Unset means production (fail safe)."),
+    "CASEDESK_DATA_DIR": (
+        ".data",
+        "Directory for the embedded store, local blobs, local key file and outbox.",
+    ),
+    "CASEDESK_STORE": ("sqlite", "Store adapter: sqlite (embedded) | cosmos."),
+    "CASEDESK_BLOBS": ("local", "BlobStore adapter: local (files) | azure."),
+    "CASEDESK_KEYS": ("local", "KeyRing adapter: local (key file) | keyvault."),
+    "CASEDESK_MAIL": ("outbox", "Mailer adapter: outbox (stored, not sent) | acs."),
+    "CASEDESK_MAX_REQUEST_BYTES": ("1048576", "Largest accepted request body for JSON routes, in bytes."),
+    "COSMOS_ENDPOINT": (None, "Cosmos DB account endpoint (https://<account>.documents.azure.com:443/)."),
+    "COSMOS_DATABASE": ("casedesk", "Cosmos DB database name."),
+    "COSMOS_EMULATOR_KEY": (None, "Emulator key, local/test only; refused in production (managed identity)."),
+    "BLOB_ACCOUNT_URL": (None, "Blob service URL (https://<account>.blob.core.windows.net)."),
+    "BLOB_CONTAINER": ("casedesk", "Blob container holding encrypted documents."),
+    "BLOB_USE_EMULATOR_KEY": ("false", "true to use Azurite's public well-known key; refused in production."),
+    "KEYVAULT_URL": (None, "Key Vault URL (https://<vault>.vault.azure.net/) holding the KEK secret."),
+    "KEK_SECRET_NAME": ("casedesk-kek", "Name of the Key Vault secret holding the key-encryption key."),
+    "ACS_ENDPOINT": (None, "Azure Communication Services endpoint for e-mail."),
+    "MAIL_SENDER": (None, "Sender address of a verified ACS e-mail domain (DoNotReply@<domain>)."),
+    "AZURE_CLIENT_ID": (None, "Client id of the user-assigned managed identity (read by azure-identity)."),
+}
+
+#: Adapters that keep data on the local machine: refused in production (ARCHITECTURE §8).
+EMBEDDED_ADAPTERS: dict[str, str] = {
+    "CASEDESK_STORE": "sqlite",
+    "CASEDESK_BLOBS": "local",
+    "CASEDESK_KEYS": "local",
+    "CASEDESK_MAIL": "outbox",
+}
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "CASEDESK_STORE": ("sqlite", "cosmos"),
+    "CASEDESK_BLOBS": ("local", "azure"),
+    "CASEDESK_KEYS": ("local", "keyvault"),
+    "CASEDESK_MAIL": ("outbox", "acs"),
+}
+
+
+def optional(name: str) -> str | None:
+    default = SETTINGS[name][0]
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def required(name: str) -> str:
+    value = optional(name)
+    if not value:
+        raise ConfigurationError(f"setting {name} is required: {SETTINGS[name][1]}")
+    return value
+
+
+def int_setting(name: str) -> int:
+    value = required(name)
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"setting {name} must be a whole number, not {value!r}") from None
+
+
+def environment() -> Environment:
+    value = required("CASEDESK_ENV").lower()
+    try:
+        return Environment(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in Environment)
+        raise ConfigurationError(f"CASEDESK_ENV must be one of {allowed}, not {value!r}") from None
+
+
+def is_development() -> bool:
+    """True only for an explicit, valid ``CASEDESK_ENV=development``. Safe at import time:
+    never raises, and anything unset or invalid counts as not development."""
+    return os.environ.get("CASEDESK_ENV", "").strip().lower() == Environment.DEVELOPMENT.value
+
+
+def adapter(name: str) -> str:
+    value = required(name).lower()
+    if value not in _CHOICES[name]:
+        raise ConfigurationError(f"{name} must be one of {', '.join(_CHOICES[name])}, not {value!r}")
+    return value
+
+
+def data_dir() -> Path:
+    return Path(required("CASEDESK_DATA_DIR")).resolve()
+
+
+def validate() -> None:
+    """Raise one ``ConfigurationError`` listing every problem, so a deploy fails fast and clearly."""
+    problems: list[str] = []
+    env = environment()
+    chosen = {name: adapter(name) for name in _CHOICES}
+    if env is Environment.PRODUCTION:
+        for name, embedded in EMBEDDED_ADAPTERS.items():
+            if chosen[name] == embedded:
+                problems.append(
+                    f"{name}={embedded} is an embedded, local-only adapter and is refused in production; "
+                    f"set {name}={_CHOICES[name][1]}"
+                )
+        if optional("COSMOS_EMULATOR_KEY"):
+            problems.append("COSMOS_EMULATOR_KEY is set: production uses managed identity, never keys")
+        if optional("BLOB_USE_EMULATOR_KEY") == "true":
+            problems.append("BLOB_USE_EMULATOR_KEY=true: production uses managed identity, never keys")
+    needs = {
+        ("CASEDESK_STORE", "cosmos"): ["COSMOS_ENDPOINT"],
+        ("CASEDESK_BLOBS", "azure"): ["BLOB_ACCOUNT_URL"],
+        ("CASEDESK_KEYS", "keyvault"): ["KEYVAULT_URL"],
+        ("CASEDESK_MAIL", "acs"): ["ACS_ENDPOINT", "MAIL_SENDER"],
+    }
+    for (name, value), settings in needs.items():
+        if chosen[name] == value:
+            problems += [f"{s} is required when {name}={value}" for s in settings if not optional(s)]
+    try:
+        int_setting("CASEDESK_MAX_REQUEST_BYTES")
+    except ConfigurationError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ConfigurationError(f"CaseDesk cannot start in {env.value}: " + "; ".join(problems))

@@ -1,0 +1,212 @@
+"""The ports: what the core needs from the outside world, as ``typing.Protocol`` interfaces.
+
+Capability code is written once against these; ``shared/adapters`` holds one implementation per
+technology (see ARCHITECTURE §3–5), and ``tests/contract`` runs one suite per port over all of them.
+
+Store semantics (shaped after Cosmos DB, the production adapter):
+
+* An item is a JSON object with a string ``id`` and the container's partition-key field
+  (see :data:`CONTAINERS`). Reads return the item plus ``_etag`` (opaque, changes on every write).
+  Fields starting with ``_`` are reserved for the store and are stripped from what callers write.
+* ``ttl`` (seconds, optional) makes an item expire that long after its last write. Expiry is a
+  read-time rule of every adapter: an expired item is invisible to reads, queries and
+  preconditions, whether or not it has been physically deleted yet (Cosmos deletes lazily,
+  the emulator never does, SQLite sweeps).
+* Queries run inside one partition only. Cross-partition scans exist (:meth:`Store.scan`) but are
+  for timers and admin tools, never a user request path.
+* Items are limited to :data:`MAX_ITEM_BYTES` of JSON, the same everywhere, so code that works on
+  SQLite cannot produce an item Cosmos would reject.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol, runtime_checkable
+
+__all__ = [
+    "CONTAINERS",
+    "MAX_BATCH_OPERATIONS",
+    "MAX_ITEM_BYTES",
+    "BatchOperation",
+    "BlobStore",
+    "Clock",
+    "Email",
+    "Item",
+    "Kek",
+    "KeyRing",
+    "Mailer",
+    "Page",
+    "PatchOperation",
+    "Query",
+    "Store",
+]
+
+Item = dict[str, Any]
+Scalar = str | int | float | bool | None
+
+#: Container name → partition-key field (ARCHITECTURE §3). One place; adapters create from it.
+CONTAINERS: Mapping[str, str] = {
+    "cases": "caseId",
+    "users": "userId",
+    "directory": "key",
+    "orgs": "orgId",
+    "audit": "scope",
+    "keys": "caseId",
+    "sessions": "id",
+    "outbox": "mailbox",
+}
+
+#: Cosmos DB rejects items over 2 MiB of JSON; we keep a margin for the system properties it adds.
+MAX_ITEM_BYTES = 2 * 1024 * 1024 - 16 * 1024
+#: Cosmos DB's limit of operations in one transactional batch.
+MAX_BATCH_OPERATIONS = 100
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query inside one partition.
+
+    ``equals`` filters top-level fields by equality; ``range_field`` with ``gte``/``lt`` restricts
+    one field to a half-open interval; results are ordered by ``order_by`` (default ``id``) and
+    cut into pages of ``limit`` items, continued with the token of the previous :class:`Page`.
+    """
+
+    equals: Mapping[str, Scalar] = field(default_factory=dict)
+    range_field: str | None = None
+    gte: Scalar = None
+    lt: Scalar = None
+    order_by: str = "id"
+    descending: bool = False
+    limit: int = 100
+    continuation: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Item]
+    continuation: str | None
+
+
+@dataclass(frozen=True)
+class PatchOperation:
+    """A partial update of one field. ``path`` is JSON-pointer-like (``/a/b``)."""
+
+    op: Literal["set", "remove", "incr"]
+    path: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class BatchOperation:
+    """One step of a transactional batch; all steps succeed together or none is applied."""
+
+    op: Literal["create", "upsert", "replace", "delete"]
+    item: Item | None = None
+    id: str | None = None
+    if_match: str | None = None
+
+
+class Store(Protocol):
+    """A Cosmos-shaped document store. Raises ``NotFound``, ``AlreadyExists``,
+    ``ConcurrencyConflict``, ``ItemTooLarge``, ``InvalidInput`` or ``BackendUnavailable``."""
+
+    def read(self, container: str, partition: str, id: str) -> Item: ...
+
+    def create(self, container: str, item: Item) -> Item: ...
+
+    def upsert(self, container: str, item: Item) -> Item: ...
+
+    def replace(self, container: str, item: Item, *, if_match: str) -> Item: ...
+
+    def delete(self, container: str, partition: str, id: str, *, if_match: str | None = None) -> None: ...
+
+    def patch(
+        self,
+        container: str,
+        partition: str,
+        id: str,
+        operations: Sequence[PatchOperation],
+        *,
+        if_match: str | None = None,
+    ) -> Item: ...
+
+    def query(self, container: str, partition: str, query: Query) -> Page: ...
+
+    def batch(self, container: str, partition: str, operations: Sequence[BatchOperation]) -> list[Item | None]: ...
+
+    def scan(self, container: str, *, equals: Mapping[str, Scalar] | None = None) -> Iterator[Item]:
+        """All unexpired items of a container across partitions. Timers and admin tools only."""
+        ...
+
+    def check(self) -> None:
+        """Raise ``BackendUnavailable`` unless the store answers. Used by the health function."""
+        ...
+
+
+class BlobStore(Protocol):
+    """Opaque named blobs (ciphertext only; names are ids, never user file names)."""
+
+    def put(self, name: str, data: bytes, *, overwrite: bool = False) -> None: ...
+
+    def get(self, name: str) -> bytes: ...
+
+    def delete(self, name: str) -> None: ...
+
+    def exists(self, name: str) -> bool: ...
+
+    def list(self, prefix: str = "") -> Iterator[str]: ...
+
+    def check(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Kek:
+    """One version of the key-encryption key: 32 random bytes and the version that names them."""
+
+    version: str
+    key: bytes = field(repr=False)
+
+
+@runtime_checkable
+class KeyRing(Protocol):
+    """Holds the key-encryption key (KEK) in its versions. Case data keys are wrapped by it
+    (``shared/crypto/case_keys.py``); the KEK itself never leaves the key ring's backing store
+    except into process memory."""
+
+    def current(self) -> Kek: ...
+
+    def get(self, version: str) -> Kek: ...
+
+    def rotate(self) -> Kek:
+        """Create a new current version; older versions stay readable for unwrapping."""
+        ...
+
+    def check(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Email:
+    """An outgoing e-mail. Bodies carry links, never case content (SPEC §4)."""
+
+    to: str
+    subject: str
+    text: str
+    html: str
+    language: str = "en"
+    tag: str = ""
+
+
+class Mailer(Protocol):
+    def send(self, email: Email) -> str:
+        """Send (or queue) the e-mail and return a message id."""
+        ...
+
+    def check(self) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...

@@ -1,0 +1,351 @@
+"""The Store contract: every adapter (memory, sqlite, cosmos) must behave the same."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from shared.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, ItemTooLarge, NotFound
+from shared.ports import MAX_ITEM_BYTES, BatchOperation, PatchOperation, Query, Store
+from tests.fakes import ManualClock
+
+
+def note(id: str, case: str = "case-1", **fields: object) -> dict[str, object]:
+    return {"id": id, "caseId": case, "type": "note", **fields}
+
+
+# -- CRUD --------------------------------------------------------------------------------------
+
+
+def test_create_then_read_returns_the_fields_and_an_etag(store: Store) -> None:
+    created = store.create("cases", note("n1", title="Grüezi ✓", n=3, nested={"a": [1, 2]}))
+    read = store.read("cases", "case-1", "n1")
+    assert read == created
+    assert read["title"] == "Grüezi ✓" and read["nested"] == {"a": [1, 2]} and read["n"] == 3
+    assert isinstance(read["_etag"], str) and read["_etag"]
+
+
+def test_reserved_fields_from_callers_are_not_stored(store: Store) -> None:
+    store.create("cases", note("n1", _etag="forged", _expires=1, _secret="x"))
+    read = store.read("cases", "case-1", "n1")
+    assert "_secret" not in read and "_expires" not in read and read["_etag"] != "forged"
+
+
+def test_create_of_an_existing_id_is_refused_and_changes_nothing(store: Store) -> None:
+    store.create("cases", note("n1", v=1))
+    with pytest.raises(AlreadyExists):
+        store.create("cases", note("n1", v=2))
+    assert store.read("cases", "case-1", "n1")["v"] == 1
+
+
+def test_the_same_id_in_another_partition_is_another_item(store: Store) -> None:
+    store.create("cases", note("n1", v=1))
+    store.create("cases", note("n1", case="case-2", v=2))
+    assert store.read("cases", "case-2", "n1")["v"] == 2
+    assert store.read("cases", "case-1", "n1")["v"] == 1
+
+
+def test_read_missing_is_not_found(store: Store) -> None:
+    with pytest.raises(NotFound):
+        store.read("cases", "case-1", "nope")
+    store.create("cases", note("n1"))
+    with pytest.raises(NotFound):
+        store.read("cases", "case-2", "n1")
+
+
+def test_upsert_creates_then_replaces_with_a_new_etag(store: Store) -> None:
+    first = store.upsert("cases", note("n1", v=1))
+    second = store.upsert("cases", note("n1", v=2))
+    assert second["_etag"] != first["_etag"]
+    assert store.read("cases", "case-1", "n1")["v"] == 2
+
+
+def test_replace_with_the_current_etag_succeeds(store: Store) -> None:
+    created = store.create("cases", note("n1", v=1))
+    replaced = store.replace("cases", note("n1", v=2), if_match=created["_etag"])
+    assert replaced["v"] == 2 and replaced["_etag"] != created["_etag"]
+
+
+def test_replace_with_a_stale_etag_is_a_conflict_and_changes_nothing(store: Store) -> None:
+    created = store.create("cases", note("n1", v=1))
+    store.replace("cases", note("n1", v=2), if_match=created["_etag"])
+    with pytest.raises(ConcurrencyConflict):
+        store.replace("cases", note("n1", v=3), if_match=created["_etag"])
+    assert store.read("cases", "case-1", "n1")["v"] == 2
+
+
+def test_replace_of_a_missing_item_is_not_found(store: Store) -> None:
+    with pytest.raises(NotFound):
+        store.replace("cases", note("ghost"), if_match='"whatever"')
+
+
+def test_concurrent_replaces_with_one_etag_let_exactly_one_win(store: Store) -> None:
+    etag = store.create("cases", note("n1", v=0))["_etag"]
+    outcomes: list[str] = []
+
+    def writer(value: int) -> None:
+        try:
+            store.replace("cases", note("n1", v=value), if_match=etag)
+            outcomes.append("ok")
+        except ConcurrencyConflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(1, 6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 4 + ["ok"]
+
+
+def test_delete_removes_and_respects_etags(store: Store) -> None:
+    created = store.create("cases", note("n1"))
+    store.replace("cases", note("n1", v=2), if_match=created["_etag"])
+    with pytest.raises(ConcurrencyConflict):
+        store.delete("cases", "case-1", "n1", if_match=created["_etag"])
+    store.delete("cases", "case-1", "n1")
+    with pytest.raises(NotFound):
+        store.read("cases", "case-1", "n1")
+    with pytest.raises(NotFound):
+        store.delete("cases", "case-1", "n1")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"caseId": "case-1"},
+        {"id": "", "caseId": "case-1"},
+        {"id": "a/b", "caseId": "case-1"},
+        {"id": "a?b", "caseId": "case-1"},
+        {"id": 7, "caseId": "case-1"},
+        {"id": "n1"},
+        {"id": "n1", "caseId": ""},
+        {"id": "n1", "caseId": "case-1", "ttl": 0},
+        {"id": "n1", "caseId": "case-1", "ttl": "soon"},
+        {"id": "n1", "caseId": "case-1", "when": object()},
+    ],
+    ids=["no-id", "empty-id", "slash", "question", "int-id", "no-pk", "empty-pk", "ttl0", "ttl-str", "not-json"],
+)
+def test_invalid_items_are_refused_and_nothing_is_stored(store: Store, bad: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput):
+        store.create("cases", bad)
+    assert list(store.scan("cases")) == []
+
+
+# -- patch -------------------------------------------------------------------------------------
+
+
+def test_patch_sets_increments_and_removes(store: Store) -> None:
+    store.create("cases", note("n1", unread=1, meta={"a": 1}, gone=True))
+    patched = store.patch(
+        "cases",
+        "case-1",
+        "n1",
+        [
+            PatchOperation("incr", "/unread", 2),
+            PatchOperation("set", "/meta/b", "x"),
+            PatchOperation("remove", "/gone"),
+        ],
+    )
+    assert patched["unread"] == 3 and patched["meta"] == {"a": 1, "b": "x"} and "gone" not in patched
+    assert store.read("cases", "case-1", "n1") == patched
+
+
+def test_patch_with_a_stale_etag_is_a_conflict(store: Store) -> None:
+    created = store.create("cases", note("n1", unread=1))
+    store.patch("cases", "case-1", "n1", [PatchOperation("incr", "/unread", 1)])
+    with pytest.raises(ConcurrencyConflict):
+        store.patch("cases", "case-1", "n1", [PatchOperation("incr", "/unread", 1)], if_match=created["_etag"])
+    assert store.read("cases", "case-1", "n1")["unread"] == 2
+
+
+def test_patch_of_a_missing_item_is_not_found(store: Store) -> None:
+    with pytest.raises(NotFound):
+        store.patch("cases", "case-1", "ghost", [PatchOperation("set", "/a", 1)])
+
+
+def test_patch_removing_a_missing_field_is_invalid_and_changes_nothing(store: Store) -> None:
+    store.create("cases", note("n1", a=1))
+    with pytest.raises(InvalidInput):
+        store.patch("cases", "case-1", "n1", [PatchOperation("set", "/a", 2), PatchOperation("remove", "/nope")])
+    assert store.read("cases", "case-1", "n1")["a"] == 1
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def seed(store: Store, count: int = 25) -> None:
+    for i in range(count):
+        kind = "note" if i % 2 == 0 else "message"
+        store.create("cases", {"id": f"i{i:02d}", "caseId": "case-1", "type": kind, "seq": i, "day": f"2026-01-{i + 1:02d}"})
+    store.create("cases", {"id": "other", "caseId": "case-2", "type": "note", "seq": 0, "day": "2026-01-01"})
+
+
+def test_query_filters_by_equality_within_one_partition(store: Store) -> None:
+    seed(store)
+    page = store.query("cases", "case-1", Query(equals={"type": "note"}, limit=100))
+    assert [i["seq"] for i in page.items] == list(range(0, 25, 2))
+    assert page.continuation is None
+    assert all(i["caseId"] == "case-1" for i in page.items)
+
+
+def test_query_orders_descending_on_a_field(store: Store) -> None:
+    seed(store)
+    page = store.query("cases", "case-1", Query(order_by="seq", descending=True, limit=3))
+    assert [i["seq"] for i in page.items] == [24, 23, 22]
+
+
+def test_query_range_is_half_open(store: Store) -> None:
+    seed(store)
+    page = store.query(
+        "cases", "case-1", Query(range_field="day", gte="2026-01-05", lt="2026-01-08", order_by="day")
+    )
+    assert [i["day"] for i in page.items] == ["2026-01-05", "2026-01-06", "2026-01-07"]
+
+
+def test_continuation_walks_every_item_exactly_once_in_order(store: Store) -> None:
+    seed(store)
+    seen: list[int] = []
+    query = Query(order_by="seq", limit=4)
+    pages = 0
+    while True:
+        page = store.query("cases", "case-1", query)
+        seen += [i["seq"] for i in page.items]
+        pages += 1
+        if page.continuation is None:
+            break
+        query = Query(order_by="seq", limit=4, continuation=page.continuation)
+    assert seen == list(range(25)) and pages == 7
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        Query(equals={"type; DROP": "x"}),
+        Query(order_by="seq) --"),
+        Query(limit=0),
+        Query(limit=100_000),
+        Query(gte=1),
+    ],
+    ids=["bad-field", "bad-order", "limit0", "limit-huge", "range-no-field"],
+)
+def test_malformed_queries_are_invalid_input(store: Store, query: Query) -> None:
+    with pytest.raises(InvalidInput):
+        store.query("cases", "case-1", query)
+
+
+def test_a_forged_continuation_token_is_invalid_input(store: Store) -> None:
+    seed(store, 3)
+    with pytest.raises(InvalidInput):
+        store.query("cases", "case-1", Query(continuation="%%%not-a-token"))
+
+
+def test_scan_crosses_partitions_with_filters(store: Store) -> None:
+    seed(store, 4)
+    notes = sorted((i["caseId"], i["id"]) for i in store.scan("cases", equals={"type": "note"}))
+    assert notes == [("case-1", "i00"), ("case-1", "i02"), ("case-2", "other")]
+
+
+# -- batches -----------------------------------------------------------------------------------
+
+
+def test_batch_applies_every_operation(store: Store) -> None:
+    existing = store.create("cases", note("a", v=1))
+    store.create("cases", note("gone"))
+    results = store.batch(
+        "cases",
+        "case-1",
+        [
+            BatchOperation("create", note("b")),
+            BatchOperation("replace", note("a", v=2), if_match=existing["_etag"]),
+            BatchOperation("upsert", note("c")),
+            BatchOperation("delete", id="gone"),
+        ],
+    )
+    assert results[0] is not None and results[0]["id"] == "b" and results[3] is None
+    assert store.read("cases", "case-1", "a")["v"] == 2
+    assert sorted(i["id"] for i in store.scan("cases")) == ["a", "b", "c"]
+
+
+def test_a_failing_batch_applies_nothing(store: Store) -> None:
+    existing = store.create("cases", note("a", v=1))
+    store.replace("cases", note("a", v=2), if_match=existing["_etag"])
+    with pytest.raises(ConcurrencyConflict):
+        store.batch(
+            "cases",
+            "case-1",
+            [
+                BatchOperation("create", note("new")),
+                BatchOperation("replace", note("a", v=3), if_match=existing["_etag"]),
+            ],
+        )
+    with pytest.raises(NotFound):
+        store.read("cases", "case-1", "new")
+    assert store.read("cases", "case-1", "a")["v"] == 2
+
+
+def test_a_batch_with_a_duplicate_create_applies_nothing(store: Store) -> None:
+    store.create("cases", note("a"))
+    with pytest.raises(AlreadyExists):
+        store.batch("cases", "case-1", [BatchOperation("upsert", note("x")), BatchOperation("create", note("a"))])
+    with pytest.raises(NotFound):
+        store.read("cases", "case-1", "x")
+
+
+def test_batches_are_limited_to_one_partition_and_100_operations(store: Store) -> None:
+    with pytest.raises(InvalidInput):
+        store.batch("cases", "case-1", [BatchOperation("create", note("x", case="case-2"))])
+    with pytest.raises(InvalidInput):
+        store.batch("cases", "case-1", [BatchOperation("create", note(f"x{i}")) for i in range(101)])
+    assert list(store.scan("cases")) == []
+
+
+# -- ttl ---------------------------------------------------------------------------------------
+
+
+def test_an_expired_item_is_invisible_everywhere(store: Store, clock: ManualClock) -> None:
+    created = store.create("sessions", {"id": "s1", "ttl": 60, "user": "u1"})
+    clock.advance(seconds=59)
+    assert store.read("sessions", "s1", "s1")["user"] == "u1"
+    clock.advance(seconds=2)
+    with pytest.raises(NotFound):
+        store.read("sessions", "s1", "s1")
+    assert store.query("sessions", "s1", Query()).items == []
+    assert list(store.scan("sessions")) == []
+    with pytest.raises(NotFound):
+        store.replace("sessions", {"id": "s1", "user": "u2"}, if_match=created["_etag"])
+    with pytest.raises(NotFound):
+        store.patch("sessions", "s1", "s1", [PatchOperation("set", "/user", "u3")])
+    # An expired id is free again.
+    store.create("sessions", {"id": "s1", "user": "u4"})
+    assert store.read("sessions", "s1", "s1")["user"] == "u4"
+
+
+def test_a_write_restarts_the_ttl(store: Store, clock: ManualClock) -> None:
+    store.create("sessions", {"id": "s1", "ttl": 60, "seen": 0})
+    clock.advance(seconds=50)
+    store.patch("sessions", "s1", "s1", [PatchOperation("set", "/seen", 1)])
+    clock.advance(seconds=50)
+    assert store.read("sessions", "s1", "s1")["seen"] == 1
+    assert store.read("sessions", "s1", "s1")["ttl"] == 60
+
+
+# -- limits ------------------------------------------------------------------------------------
+
+
+def test_an_item_near_the_size_limit_round_trips(store: Store) -> None:
+    blob = "x" * (MAX_ITEM_BYTES - 200)
+    store.create("cases", note("big", body=blob))
+    assert store.read("cases", "case-1", "big")["body"] == blob
+
+
+def test_an_item_over_the_size_limit_is_refused_and_not_stored(store: Store) -> None:
+    with pytest.raises(ItemTooLarge):
+        store.create("cases", note("huge", body="x" * MAX_ITEM_BYTES))
+    with pytest.raises(NotFound):
+        store.read("cases", "case-1", "huge")
+
+
+def test_check_answers(store: Store) -> None:
+    store.check()

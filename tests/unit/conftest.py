@@ -1,0 +1,40 @@
+"""Unit-tier fixtures: the composition root wired with local adapters in a temp dir."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import azure.functions as func
+import pytest
+
+from shared import bootstrap
+from shared.adapters.local_blob import LocalBlobStore
+from shared.adapters.local_keys import LocalKeyFile
+from shared.adapters.memory import MemoryStore
+from shared.adapters.outbox import OutboxMailer
+from tests.fakes import ManualClock
+
+
+@pytest.fixture
+def wired(tmp_path: Path) -> Iterator[bootstrap.Ports]:
+    clock = ManualClock()
+    yield bootstrap.use(
+        store=MemoryStore(clock),
+        blobs=LocalBlobStore(tmp_path / "blobs"),
+        key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
+        mailer=OutboxMailer(tmp_path / "outbox"),
+        clock=clock,
+    )
+    bootstrap.reset()
+
+
+def http_request(
+    method: str = "GET",
+    url: str = "/api/x",
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    route_params: dict[str, str] | None = None,
+) -> func.HttpRequest:
+    return func.HttpRequest(method, url, headers=headers or {}, body=body, route_params=route_params or {})
