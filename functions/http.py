@@ -135,16 +135,27 @@ def serve(
     except CaseDeskError as error:
         response = problem_response(error, language, correlation)
     except Exception as error:  # a bug: answer 500 without details, log only the type
-        log_event("request.crash", logging.ERROR, function=name, correlationId=correlation,
-                  exception=type(error).__name__)
+        log_event(
+            "request.crash",
+            logging.ERROR,
+            function=name,
+            correlationId=correlation,
+            exception=type(error).__name__,
+        )
         _log.debug("crash in %s", name, exc_info=True)
         response = problem_response(CaseDeskError("internal"), language, correlation)
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
     response.headers.setdefault("Cache-Control", "no-store")
     response.headers["X-Correlation-Id"] = correlation
-    log_event("request", function=name, method=req.method, status=response.status_code,
-              durationMs=round((time.perf_counter() - started) * 1000, 2), correlationId=correlation)
+    log_event(
+        "request",
+        function=name,
+        method=req.method,
+        status=response.status_code,
+        durationMs=round((time.perf_counter() - started) * 1000, 2),
+        correlationId=correlation,
+    )
     return response
 
 
@@ -188,8 +199,11 @@ def problem_response(error: CaseDeskError, language: str, correlation_id: str) -
 def json_response(data: Any, status: int = 200, *, etag: str | None = None) -> func.HttpResponse:
     headers = {"ETag": etag} if etag else {}
     return func.HttpResponse(
-        json.dumps(data, ensure_ascii=False), status_code=status, headers=headers,
-        mimetype="application/json", charset="utf-8",
+        json.dumps(data, ensure_ascii=False),
+        status_code=status,
+        headers=headers,
+        mimetype="application/json",
+        charset="utf-8",
     )
 
 

@@ -48,7 +48,9 @@ def web(request: Request) -> func.HttpResponse:
     content_type = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     # Vite puts content-hashed files under assets/: cache them for ever; everything else revalidates.
     cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
-    return func.HttpResponse(body, status_code=200, headers={"Content-Type": content_type, "Cache-Control": cache})
+    return func.HttpResponse(
+        body, status_code=200, headers={"Content-Type": content_type, "Cache-Control": cache}
+    )
 
 
 def _resolve(path: str) -> Path:

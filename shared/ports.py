@@ -134,7 +134,9 @@ class Store(Protocol):
 
     def query(self, container: str, partition: str, query: Query) -> Page: ...
 
-    def batch(self, container: str, partition: str, operations: Sequence[BatchOperation]) -> list[Item | None]: ...
+    def batch(
+        self, container: str, partition: str, operations: Sequence[BatchOperation]
+    ) -> list[Item | None]: ...
 
     def scan(self, container: str, *, equals: Mapping[str, Scalar] | None = None) -> Iterator[Item]:
         """All unexpired items of a container across partitions. Timers and admin tools only."""

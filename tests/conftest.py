@@ -2,4 +2,6 @@
 
 pytest_plugins = [
     "tests.fixtures.azurite",
+    "tests.fixtures.keyvault_fake",
+    "tests.fixtures.acs_fake",
 ]

@@ -44,7 +44,9 @@ def query_page(rows: list[Item], query: Query) -> Page:
         and (query.range_field is None or _in_range(r.get(query.range_field), query))
     ]
     selected.sort(key=lambda r: (_sort_key(r.get(query.order_by)), r["id"]), reverse=query.descending)
-    offset = int(documents.decode_continuation(query.continuation).get("offset", 0)) if query.continuation else 0
+    offset = (
+        int(documents.decode_continuation(query.continuation).get("offset", 0)) if query.continuation else 0
+    )
     page = selected[offset : offset + query.limit]
     more = offset + query.limit < len(selected)
     token = documents.encode_continuation({"offset": offset + query.limit}) if more else None
@@ -148,7 +150,9 @@ class MemoryStore:
             ]
         return query_page(rows, query)
 
-    def batch(self, container: str, partition: str, operations: Sequence[BatchOperation]) -> list[Item | None]:
+    def batch(
+        self, container: str, partition: str, operations: Sequence[BatchOperation]
+    ) -> list[Item | None]:
         pk_field = documents.partition_field(container)
         if len(operations) > MAX_BATCH_OPERATIONS:
             raise InvalidInput(f"a batch holds at most {MAX_BATCH_OPERATIONS} operations")
@@ -184,9 +188,7 @@ class MemoryStore:
         documents.partition_field(container)
         now = self._clock.now()
         with self._lock:
-            snapshot = [
-                copy.deepcopy(v) for (c, _, _), v in self._docs.items() if c == container
-            ]
+            snapshot = [copy.deepcopy(v) for (c, _, _), v in self._docs.items() if c == container]
         for doc, etag in snapshot:
             if documents.is_expired(doc, now):
                 continue

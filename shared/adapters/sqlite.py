@@ -80,7 +80,9 @@ class SqliteStore:
         return self._clock.now().timestamp()
 
     # -- single-row primitives (run inside a transaction or a read) -------------------------
-    def _get(self, conn: sqlite3.Connection, container: str, partition: str, id: str) -> tuple[Item, str] | None:
+    def _get(
+        self, conn: sqlite3.Connection, container: str, partition: str, id: str
+    ) -> tuple[Item, str] | None:
         table = _table(container)
         row = conn.execute(
             f'SELECT doc, etag FROM "{table}" WHERE pk = ? AND id = ? AND {_LIVE}',  # noqa: S608 - table from CONTAINERS
@@ -98,7 +100,9 @@ class SqliteStore:
             raise ConcurrencyConflict("the item was changed by someone else")
         return found
 
-    def _put(self, conn: sqlite3.Connection, container: str, item: Item, *, mode: str, if_match: str | None) -> Item:
+    def _put(
+        self, conn: sqlite3.Connection, container: str, item: Item, *, mode: str, if_match: str | None
+    ) -> Item:
         doc, partition, item_id = documents.prepare_for_write(container, item, self._clock.now())
         if mode == "create" and self._get(conn, container, partition, item_id) is not None:
             raise AlreadyExists("an item with this id exists")
@@ -106,12 +110,15 @@ class SqliteStore:
             self._existing(conn, container, partition, item_id, if_match)
         etag = f'"{uuid.uuid4()}"'
         conn.execute(
-            f'INSERT OR REPLACE INTO "{_table(container)}" (pk, id, etag, expires, doc) VALUES (?, ?, ?, ?, ?)',  # noqa: S608
+            f'INSERT OR REPLACE INTO "{_table(container)}" (pk, id, etag, expires, doc) '  # noqa: S608
+            "VALUES (?, ?, ?, ?, ?)",
             (partition, item_id, etag, doc.get(documents.EXPIRES), json.dumps(doc, ensure_ascii=False)),
         )
         return documents.public_view(doc, etag)
 
-    def _delete(self, conn: sqlite3.Connection, container: str, partition: str, id: str, if_match: str | None) -> None:
+    def _delete(
+        self, conn: sqlite3.Connection, container: str, partition: str, id: str, if_match: str | None
+    ) -> None:
         self._existing(conn, container, partition, id, if_match)
         conn.execute(f'DELETE FROM "{_table(container)}" WHERE pk = ? AND id = ?', (partition, id))  # noqa: S608
 
@@ -169,7 +176,11 @@ class SqliteStore:
                 where.append(f"json_extract(doc, '$.{query.range_field}') < ?")
                 args.append(query.lt)
         direction = "DESC" if query.descending else "ASC"
-        offset = int(documents.decode_continuation(query.continuation).get("offset", 0)) if query.continuation else 0
+        offset = (
+            int(documents.decode_continuation(query.continuation).get("offset", 0))
+            if query.continuation
+            else 0
+        )
         sql = (
             f'SELECT doc, etag FROM "{_table(container)}" WHERE {" AND ".join(where)} '  # noqa: S608 - names validated
             f"ORDER BY json_extract(doc, '$.{query.order_by}') {direction}, id {direction} LIMIT ? OFFSET ?"
@@ -180,7 +191,9 @@ class SqliteStore:
         token = documents.encode_continuation({"offset": offset + query.limit}) if more else None
         return Page(items=items, continuation=token)
 
-    def batch(self, container: str, partition: str, operations: Sequence[BatchOperation]) -> list[Item | None]:
+    def batch(
+        self, container: str, partition: str, operations: Sequence[BatchOperation]
+    ) -> list[Item | None]:
         pk_field = documents.partition_field(container)
         if len(operations) > MAX_BATCH_OPERATIONS:
             raise InvalidInput(f"a batch holds at most {MAX_BATCH_OPERATIONS} operations")
@@ -227,5 +240,7 @@ class SqliteStore:
 
 
 def _table(container: str) -> str:
-    documents.partition_field(container)  # raises for unknown containers: table names come from CONTAINERS only
+    documents.partition_field(
+        container
+    )  # raises for unknown containers: table names come from CONTAINERS only
     return container

@@ -58,7 +58,9 @@ def test_production_refuses_every_embedded_adapter_by_name(monkeypatch: pytest.M
         assert f"{name}={embedded} is an embedded, local-only adapter and is refused in production" in message
 
 
-def test_bootstrap_fails_fast_in_production_with_embedded_adapters(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_bootstrap_fails_fast_in_production_with_embedded_adapters(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("CASEDESK_ENV", "production")
     monkeypatch.setenv("CASEDESK_DATA_DIR", str(tmp_path))
     bootstrap.reset()
@@ -80,7 +82,7 @@ def test_production_refuses_emulator_keys(monkeypatch: pytest.MonkeyPatch) -> No
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("COSMOS_EMULATOR_KEY", "abc")
     monkeypatch.setenv("BLOB_USE_EMULATOR_KEY", "true")
-    with pytest.raises(ConfigurationError, match="COSMOS_EMULATOR_KEY is set.*BLOB_USE_EMULATOR_KEY=true"):
+    with pytest.raises(ConfigurationError, match=r"COSMOS_EMULATOR_KEY is set.*BLOB_USE_EMULATOR_KEY=true"):
         config.validate()
 
 
@@ -88,7 +90,7 @@ def test_an_azure_adapter_without_its_endpoint_is_named(monkeypatch: pytest.Monk
     monkeypatch.setenv("CASEDESK_ENV", "development")
     monkeypatch.setenv("CASEDESK_STORE", "cosmos")
     monkeypatch.setenv("CASEDESK_MAIL", "acs")
-    with pytest.raises(ConfigurationError, match="COSMOS_ENDPOINT is required.*ACS_ENDPOINT is required"):
+    with pytest.raises(ConfigurationError, match=r"COSMOS_ENDPOINT is required.*ACS_ENDPOINT is required"):
         config.validate()
 
 
@@ -97,7 +99,9 @@ def test_development_accepts_the_embedded_defaults(monkeypatch: pytest.MonkeyPat
     config.validate()
 
 
-@pytest.mark.parametrize(("name", "value"), [("CASEDESK_STORE", "mongo"), ("CASEDESK_MAX_REQUEST_BYTES", "lots")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("CASEDESK_STORE", "mongo"), ("CASEDESK_MAX_REQUEST_BYTES", "lots")]
+)
 def test_bad_values_are_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv("CASEDESK_ENV", "development")
     monkeypatch.setenv(name, value)
@@ -120,6 +124,10 @@ def test_the_code_reads_no_setting_that_is_not_listed() -> None:
 
     read: set[str] = set()
     for path in [*ROOT.glob("shared/**/*.py"), *ROOT.glob("functions/*.py"), ROOT / "function_app.py"]:
-        read |= set(re.findall(r"""(?:optional|required|int_setting|adapter)\(\s*"([A-Z_]+)"\s*\)""", path.read_text()))
+        read |= set(
+            re.findall(
+                r"""(?:optional|required|int_setting|adapter)\(\s*"([A-Z_]+)"\s*\)""", path.read_text()
+            )
+        )
     assert read, "the pattern found no setting reads"
     assert read <= set(SETTINGS)

@@ -37,10 +37,16 @@ for fn in function_app.app.get_functions():
     })
 json.dump(rows, sys.stdout)
 """
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("CASEDESK_", "COSMOS_", "BLOB_", "KEYVAULT", "ACS_"))}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CASEDESK_", "COSMOS_", "BLOB_", "KEYVAULT", "ACS_"))
+    }
     if env:
         base["CASEDESK_ENV"] = env
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=base, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=base, capture_output=True, text=True, check=True
+    )
     return list(json.loads(out.stdout))
 
 
@@ -54,7 +60,9 @@ def test_function_names_are_unique(registered: list[dict[str, object]]) -> None:
     assert len(names) == len(set(names))
 
 
-def test_every_http_route_declares_a_permission_or_is_on_the_public_list(registered: list[dict[str, object]]) -> None:
+def test_every_http_route_declares_a_permission_or_is_on_the_public_list(
+    registered: list[dict[str, object]],
+) -> None:
     http = [f for f in registered if f["type"] == "HttpTrigger"]
     assert http, "no HTTP functions found"
     for fn in http:
@@ -63,10 +71,14 @@ def test_every_http_route_declares_a_permission_or_is_on_the_public_list(registe
         if fn["permission_type"] == Public.__name__:
             assert fn["name"] in PUBLIC_ROUTES, f"{fn['name']} is public but not on the allow-list"
         else:
-            assert permission in {p.value for p in Permission}, f"{fn['name']}: unknown permission {permission}"
+            assert permission in {p.value for p in Permission}, (
+                f"{fn['name']}: unknown permission {permission}"
+            )
 
 
-def test_every_http_route_is_anonymous_at_the_host_and_checked_by_us(registered: list[dict[str, object]]) -> None:
+def test_every_http_route_is_anonymous_at_the_host_and_checked_by_us(
+    registered: list[dict[str, object]],
+) -> None:
     # Function keys in a browser app are a shared secret in every user's hands; we authenticate
     # with our own session instead, so the host level must be ANONYMOUS everywhere.
     for fn in registered:
@@ -74,7 +86,9 @@ def test_every_http_route_is_anonymous_at_the_host_and_checked_by_us(registered:
             assert fn["auth"] == func.AuthLevel.ANONYMOUS.value, fn["name"]
 
 
-def test_api_routes_live_under_api_and_the_web_catch_all_is_the_only_other(registered: list[dict[str, object]]) -> None:
+def test_api_routes_live_under_api_and_the_web_catch_all_is_the_only_other(
+    registered: list[dict[str, object]],
+) -> None:
     routes = {f["name"]: f["route"] for f in registered if f["type"] == "HttpTrigger"}
     assert routes.pop("web") == "{*path}"
     assert all(str(r).startswith("api/") for r in routes.values()), routes
@@ -114,6 +128,8 @@ print(repr(events))
 """
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEDESK_")}
     env["CASEDESK_DATA_DIR"] = str(tmp_path / "data")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"
     assert not (tmp_path / "data").exists()

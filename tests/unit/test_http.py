@@ -9,7 +9,15 @@ import azure.functions as func
 import pydantic
 import pytest
 
-from functions.http import SECURITY_HEADERS, Request, json_response, parse_json, problem_response, serve, status_of
+from functions.http import (
+    SECURITY_HEADERS,
+    Request,
+    json_response,
+    parse_json,
+    problem_response,
+    serve,
+    status_of,
+)
 from shared.access.permissions import PUBLIC, Permission
 from shared.errors import (
     AlreadyExists,
@@ -106,7 +114,9 @@ def test_bodies_over_the_limit_are_refused_before_the_handler_runs() -> None:
         return ok(request)
 
     big = serve(http_request("POST", body=b"x" * 11), handler, "health", PUBLIC, 10)
-    declared = serve(http_request("POST", headers={"content-length": "999999"}), handler, "health", PUBLIC, 10)
+    declared = serve(
+        http_request("POST", headers={"content-length": "999999"}), handler, "health", PUBLIC, 10
+    )
     fits = serve(http_request("POST", body=b"x" * 10), handler, "health", PUBLIC, 10)
     assert big.status_code == declared.status_code == 413
     assert body_of(big)["code"] == "payload_too_large" and "10" in str(body_of(big)["detail"])
@@ -135,7 +145,14 @@ def test_request_logs_hold_only_allow_listed_fields(caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.INFO, logger="casedesk"):
         serve(http_request(url="/api/cases/anna.muster@example.invalid?q=secret"), ok, "health", PUBLIC, None)
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "casedesk"]
-    assert lines and set(lines[-1]) <= {"event", "function", "method", "status", "durationMs", "correlationId"}
+    assert lines and set(lines[-1]) <= {
+        "event",
+        "function",
+        "method",
+        "status",
+        "durationMs",
+        "correlationId",
+    }
     assert "anna" not in caplog.text and "secret" not in caplog.text
 
 
@@ -164,5 +181,7 @@ def test_parse_json_refuses_bad_bodies_naming_the_field(
 
 
 def test_parse_json_accepts_a_good_body() -> None:
-    req = http_request("POST", body=b'{"name":"Anna"}', headers={"content-type": "application/json; charset=utf-8"})
+    req = http_request(
+        "POST", body=b'{"name":"Anna"}', headers={"content-type": "application/json; charset=utf-8"}
+    )
     assert parse_json(req, Greeting).name == "Anna"

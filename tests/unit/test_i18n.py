@@ -47,7 +47,11 @@ def test_every_error_code_has_a_title_and_detail_in_both_languages() -> None:
     for code in every_error_code():
         for lang in ("en", "de"):
             for part in ("title", "detail"):
-                assert i18n.translate(f"errors.{code}.{part}", lang) != f"errors.{code}.{part}", (code, lang, part)
+                assert i18n.translate(f"errors.{code}.{part}", lang) != f"errors.{code}.{part}", (
+                    code,
+                    lang,
+                    part,
+                )
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,9 @@ def test_client_side_routes_get_the_app_shell(dist: Path) -> None:
     assert status == 200 and b"CaseDesk" in body
 
 
-@pytest.mark.parametrize("path", ["assets/missing.js", "../secret.txt", "assets/../../secret.txt", "api/nope", "api"])
+@pytest.mark.parametrize(
+    "path", ["assets/missing.js", "../secret.txt", "assets/../../secret.txt", "api/nope", "api"]
+)
 def test_missing_files_escapes_and_unknown_api_paths_are_404_problems(dist: Path, path: str) -> None:
     status, headers, body = get(path)
     assert status == 404 and headers["Content-Type"].startswith("application/problem+json")
