@@ -20,15 +20,29 @@ from types import FrameType
 
 import waitress
 
+from devhost.invoke import Invoker
+from devhost.loader import StartupError, collect, load_app, route_prefix
+from devhost.timers import TimerService
+from devhost.wsgi import DevHostApp
+from shared.config import validate
+from shared.errors import ConfigurationError
+
 log = logging.getLogger("devhost")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m devhost", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m devhost",
+        description="Serve the function app locally, like `func start` would. Development only.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=7071, help="port to bind (default: 7071, like func)")
     parser.add_argument("--app", default="function_app", help="module[:attribute] of the FunctionApp")
-    parser.add_argument("--no-timers", action="store_true", help="do not run timers on their schedule")
+    parser.add_argument(
+        "--no-timers",
+        action="store_true",
+        help="no scheduled (nor start-up) timer runs; /admin still runs them",
+    )
     parser.add_argument(
         "--allow-remote", action="store_true", help="allow a non-loopback --host (disables /admin)"
     )
@@ -51,6 +65,12 @@ def is_loopback(host: str) -> bool:
     return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback for i in infos)
 
 
+def preflight() -> None:
+    """Validate CaseDesk's settings before serving, so that a refused configuration (e.g.
+    production with the embedded store) stops here with its message instead of answering 503s."""
+    validate()
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)  # unwinds waitress's loop in the main thread, so the finally blocks run
 
@@ -65,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    # Before the app is imported, so that everything it reads sees the development default.
+    # Before the app is imported (in load_app), so that everything it reads sees this default.
     os.environ.setdefault("CASEDESK_ENV", "development")
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -75,10 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CASEDESK_ENV"],
     )
 
-    from devhost.invoke import Invoker
-    from devhost.loader import StartupError, collect, load_app, route_prefix
-    from devhost.timers import TimerService
-    from devhost.wsgi import DevHostApp
+    try:
+        preflight()
+    except ConfigurationError as error:
+        log.error("cannot start: %s", error)
+        return 1
 
     try:
         app, directory = load_app(args.app)
@@ -94,9 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("cannot start: importing %s failed", args.app)
         return 1
 
-    server = waitress.create_server(
-        wsgi_app, host=args.host, port=args.port, threads=args.threads, ident="casedesk-devhost"
-    )
+    try:
+        server = waitress.create_server(
+            wsgi_app, host=args.host, port=args.port, threads=args.threads, ident="casedesk-devhost"
+        )
+    except OSError as error:
+        log.error("cannot listen on %s:%s: %s", args.host, args.port, error)
+        return 1
     base = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
     log.info("routePrefix %r; functions:", prefix)
     for route in wsgi_app.table.routes:
@@ -111,10 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         timer_service.start()
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        server.run()
+        server.run()  # returns on SIGINT/SIGTERM: waitress catches KeyboardInterrupt and SystemExit
     except (KeyboardInterrupt, SystemExit):
-        log.info("stopping")
+        pass
     finally:
+        log.info("stopping")
         timer_service.stop()
         server.close()
         invoker.close()

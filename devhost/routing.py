@@ -75,7 +75,7 @@ _WITH_ARGS: dict[str, Callable[[str, list[str]], bool]] = {
     "minlength": lambda v, a: len(v) >= int(a[0]),
     "maxlength": lambda v, a: len(v) <= int(a[0]),
     "length": lambda v, a: len(v) == int(a[0]) if len(a) == 1 else int(a[0]) <= len(v) <= int(a[1]),
-    "regex": lambda v, a: re.search(",".join(a), v, re.IGNORECASE) is not None,
+    "regex": lambda v, a: re.search(a[0], v, re.IGNORECASE) is not None,  # unanchored, as in ASP.NET
 }
 _CONSTRAINT = re.compile(r"(?P<name>\w+)(?:\((?P<args>.*)\))?$", re.DOTALL)
 
@@ -132,7 +132,8 @@ def _parameter(body: str, template: str) -> Segment:
         if found and found["args"] is None and key in _SIMPLE:
             checks.append(_SIMPLE[key])
         elif found and found["args"] is not None and key in _WITH_ARGS:
-            check = _bind(_WITH_ARGS[key], [a.strip() for a in found["args"].split(",")])
+            raw = found["args"]
+            check = _bind(_WITH_ARGS[key], [raw] if key == "regex" else [a.strip() for a in raw.split(",")])
             try:
                 check("0")  # malformed arguments fail here, at start-up, not on a request
             except (ValueError, IndexError, re.error) as error:
@@ -150,8 +151,10 @@ def parse_template(template: str) -> tuple[Segment, ...]:
     segments: list[Segment] = []
     raw = template.strip("/").split("/") if template.strip("/") else []
     for index, text in enumerate(raw):
-        if text.startswith("{") and text.endswith("}") and text.count("{") == 1:
-            segment = _parameter(text[1:-1], template)
+        body = text[1:-1] if text.startswith("{") and text.endswith("}") else None
+        if body is not None and not re.search(r"[{}]", body.replace("{{", "").replace("}}", "")):
+            # a regex constraint writes its braces doubled, as in ASP.NET: regex(^\\d{{4}}$)
+            segment = _parameter(body.replace("{{", "{").replace("}}", "}"), template)
         elif "{" in text or "}" in text:
             raise ValueError(f"route {template!r}: segment {text!r} mixes text and parameters (unsupported)")
         elif not text:

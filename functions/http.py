@@ -186,7 +186,16 @@ def problem_response(error: CaseDeskError, language: str, correlation_id: str) -
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
     if status >= 500:
-        log_event("request.failed", logging.WARNING, code=code, status=status, correlationId=correlation_id)
+        # A configuration error's text names settings (never data): ops need it to fix a deploy.
+        reason = str(error) if isinstance(error, ConfigurationError) else None
+        log_event(
+            "request.failed",
+            logging.ERROR,
+            code=code,
+            status=status,
+            correlationId=correlation_id,
+            reason=reason,
+        )
     return func.HttpResponse(
         json.dumps(body, ensure_ascii=False),
         status_code=status,

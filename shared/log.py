@@ -27,6 +27,7 @@ SAFE_FIELDS = frozenset(
         "count",
         "timer",
         "exception",
+        "reason",  # only the text of a ConfigurationError, which names settings, never data
     }
 )
 
@@ -36,6 +37,6 @@ logger = logging.getLogger("casedesk")
 def log_event(event: str, level: int = logging.INFO, **fields: Any) -> dict[str, Any]:
     """Log ``event`` with the allowed ``fields``; returns the record (for tests)."""
     record: dict[str, Any] = {"event": event}
-    record.update({k: v for k, v in fields.items() if k in SAFE_FIELDS})
+    record.update({k: v for k, v in fields.items() if k in SAFE_FIELDS and v is not None})
     logger.log(level, json.dumps(record, default=str, separators=(",", ":")))
     return record

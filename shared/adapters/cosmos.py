@@ -11,7 +11,9 @@ this module only maps them onto Cosmos calls. Notes on the choices:
   Cosmos only accepts an ETag, not a condition, on those calls. ``ttl`` stays in the document so
   Cosmos also deletes it physically in Azure (containers have ``default_ttl=-1``).
 * ``patch`` is native (``set``/``remove``/``incr`` are applied server-side, so concurrent ``incr``
-  never conflict); expiry is its ``filter_predicate``.
+  never conflict); expiry is its ``filter_predicate``. An item with a ``ttl`` needs a second write
+  to move ``_expires`` (see ``_refresh_expiry``).
+* ``batch`` reads the items it touches first (see :mod:`shared.adapters.cosmos_batch`).
 """
 
 from __future__ import annotations
@@ -32,14 +34,30 @@ from azure.cosmos.exceptions import (
 
 from shared.adapters.cosmos_batch import batch_ids, plan_batch
 from shared.adapters.cosmos_errors import translate_errors
-from shared.adapters.cosmos_sql import ids_sql, patch_operations, patch_predicate, query_sql, scan_sql
+from shared.adapters.cosmos_sql import (
+    ids_sql,
+    patch_operations,
+    patch_predicate,
+    query_fingerprint,
+    query_sql,
+    scan_sql,
+    unwrap_continuation,
+    wrap_continuation,
+)
 from shared.adapters.documents import EXPIRES, is_expired, partition_field, prepare_for_write, public_view
-from shared.errors import AlreadyExists, BackendUnavailable, ConcurrencyConflict, ItemTooLarge, NotFound
+from shared.errors import (
+    AlreadyExists,
+    BackendUnavailable,
+    ConcurrencyConflict,
+    InvalidInput,
+    ItemTooLarge,
+    NotFound,
+)
 from shared.ports import CONTAINERS, BatchOperation, Clock, Item, Page, PatchOperation, Query, Scalar
 
 __all__ = ["CosmosStore"]
 
-#: Rounds of "create lost a race against a concurrent writer of an expired item" before giving up.
+#: Rounds of a write over an expired item (create, batch) that lost a race to a concurrent writer.
 _ATTEMPTS = 3
 
 
@@ -53,6 +71,17 @@ class _Pager(Protocol):
 
 def _view(doc: Mapping[str, Any]) -> Item:
     return public_view(doc, str(doc["_etag"]))
+
+
+def _addressable(container: str, partition: str, id: str, now: datetime) -> bool:
+    """Whether an item with this id and partition key could have been written. Anything else
+    cannot exist, and must not reach the REST path: an empty id reads the container's feed,
+    an id with ``/`` addresses another resource."""
+    try:
+        prepare_for_write(container, {"id": id, partition_field(container): partition}, now)
+    except InvalidInput:
+        return False
+    return True
 
 
 def _if_match(etag: str | None) -> dict[str, Any]:
@@ -105,6 +134,8 @@ class CosmosStore:
 
     def _read_raw(self, container: str, partition: str, id: str) -> Item | None:
         """The stored document, expired or not; ``None`` if there is none."""
+        if not _addressable(container, partition, id, self._now()):
+            return None
         with translate_errors("read", container):
             try:
                 return dict(self._container(container).read_item(id, partition_key=partition))
@@ -186,6 +217,8 @@ class CosmosStore:
     ) -> Item:
         now = self._now()
         sdk_operations = patch_operations(container, operations, now)
+        if not _addressable(container, partition, id, now):
+            raise NotFound(f"no such item in {container}")
         proxy = self._container(container)
         with translate_errors("patch", container):
             try:
@@ -222,17 +255,19 @@ class CosmosStore:
 
     def query(self, container: str, partition: str, query: Query) -> Page:
         sql, parameters = query_sql(container, partition, query, self._now())
+        fingerprint = query_fingerprint(container, partition, sql, parameters)
+        token = unwrap_continuation(query.continuation, fingerprint)
         with translate_errors("query", container):
             pages = self._container(container).query_items(
                 sql, parameters=parameters, partition_key=partition, max_item_count=query.limit
             )
-            pager = cast(_Pager, pages.by_page(query.continuation))
+            pager = cast(_Pager, pages.by_page(token))
             items: list[Item] = []
             for page in pager:  # Cosmos may answer an empty page before the end: skip those
                 items = [_view(doc) for doc in page]
                 if items or not pager.continuation_token:
                     break
-            return Page(items, pager.continuation_token or None)
+            return Page(items, wrap_continuation(pager.continuation_token, fingerprint))
 
     def batch(
         self, container: str, partition: str, operations: Sequence[BatchOperation]

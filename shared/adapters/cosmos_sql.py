@@ -7,14 +7,34 @@ brackets (``c["value"]``) so that Cosmos SQL keywords remain usable as field nam
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from shared.adapters.documents import EXPIRES, apply_patch, partition_field, prepare_for_write, validate_query
+from shared.adapters.documents import (
+    EXPIRES,
+    apply_patch,
+    decode_continuation,
+    encode_continuation,
+    partition_field,
+    prepare_for_write,
+    validate_query,
+)
+from shared.errors import InvalidInput
 from shared.ports import Item, PatchOperation, Query, Scalar
 
-__all__ = ["ids_sql", "patch_operations", "patch_predicate", "query_sql", "scan_sql"]
+__all__ = [
+    "ids_sql",
+    "patch_operations",
+    "patch_predicate",
+    "query_fingerprint",
+    "query_sql",
+    "scan_sql",
+    "unwrap_continuation",
+    "wrap_continuation",
+]
 
 Parameters = list[dict[str, Any]]
 
@@ -97,3 +117,28 @@ def patch_operations(container: str, operations: Sequence[PatchOperation], now: 
         {"op": op.op, "path": op.path} | ({} if op.op == "remove" else {"value": op.value})
         for op in operations
     ]
+
+
+def query_fingerprint(container: str, partition: str, sql: str, parameters: Parameters) -> str:
+    """Names one query (without the moving ``@now``), so a continuation token is only accepted
+    by the query that issued it."""
+    stable = [p for p in parameters if p["name"] != "@now"]
+    text = json.dumps([container, partition, sql, stable], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def wrap_continuation(token: str | None, fingerprint: str) -> str | None:
+    """The SDK's token, wrapped in the shared token format with the query's fingerprint."""
+    return None if not token else encode_continuation({"q": fingerprint, "cosmos": token})
+
+
+def unwrap_continuation(continuation: str | None, fingerprint: str) -> str | None:
+    """The SDK's token back, or ``InvalidInput`` for a forged token or one of another query. Checked
+    here because the emulator silently restarts from the first page on a token it cannot parse."""
+    if continuation is None:
+        return None
+    state = decode_continuation(continuation)
+    token = state.get("cosmos")
+    if state.get("q") != fingerprint or not isinstance(token, str) or not token:
+        raise InvalidInput("the continuation token is not valid")
+    return token

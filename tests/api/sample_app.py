@@ -58,8 +58,15 @@ def echo(req: func.HttpRequest) -> func.HttpResponse:
 
 @bp.route(route="inspect", methods=["GET", "PUT"])
 def inspect_request(req: func.HttpRequest) -> func.HttpResponse:
-    """Reflects what the function saw, and sends headers back (two cookies, a custom header)."""
-    document = {"method": req.method, "url": req.url, "params": dict(req.params), "headers": dict(req.headers)}
+    """Reflects what the function saw (and CASEDESK_ENV), and sends headers back: two cookies and
+    a custom one."""
+    document = {
+        "method": req.method,
+        "url": req.url,
+        "params": dict(req.params),
+        "headers": dict(req.headers),
+    }
+    document["casedesk_env"] = os.environ.get("CASEDESK_ENV")
     response = _json(document)
     response.headers["X-Echo"] = req.headers.get("x-test", "")
     response.headers.add("Set-Cookie", "a=1; Path=/")

@@ -52,10 +52,16 @@ def test_any_flipped_bit_is_an_error_never_wrong_plaintext(cipher: CaseCipher, i
 
 @pytest.mark.parametrize(
     "place",
-    [("case-1", "cases", "n2", "body"), ("case-1", "cases", "n1", "title"), ("case-1", "users", "n1", "body")],
+    [
+        ("case-1", "cases", "n2", "body"),
+        ("case-1", "cases", "n1", "title"),
+        ("case-1", "users", "n1", "body"),
+    ],
     ids=["other-item", "other-field", "other-container"],
 )
-def test_ciphertext_moved_to_another_place_fails(cipher: CaseCipher, place: tuple[str, str, str, str]) -> None:
+def test_ciphertext_moved_to_another_place_fails(
+    cipher: CaseCipher, place: tuple[str, str, str, str]
+) -> None:
     sealed = cipher.encrypt_field("case-1", "cases", "n1", "body", "belongs to n1.body")
     with pytest.raises(IntegrityError):
         cipher.decrypt_field(*place, sealed)
@@ -110,8 +116,15 @@ def test_destroying_a_case_key_makes_its_data_unreadable(
     with pytest.raises(KeyUnavailable):
         cipher.decrypt_field("case-1", "cases", "n1", "body", sealed)
     with pytest.raises(KeyUnavailable):
-        CaseCipher(CaseKeys(sqlite_store, key_ring, clock)).decrypt_field("case-1", "cases", "n1", "body", sealed)
-    assert cipher.decrypt_field("case-2", "cases", "n1", "body", cipher.encrypt_field("case-2", "cases", "n1", "body", "ok")) == "ok"
+        CaseCipher(CaseKeys(sqlite_store, key_ring, clock)).decrypt_field(
+            "case-1", "cases", "n1", "body", sealed
+        )
+    assert (
+        cipher.decrypt_field(
+            "case-2", "cases", "n1", "body", cipher.encrypt_field("case-2", "cases", "n1", "body", "ok")
+        )
+        == "ok"
+    )
 
 
 def test_creating_a_key_twice_keeps_the_first(case_keys: CaseKeys) -> None:
@@ -120,7 +133,9 @@ def test_creating_a_key_twice_keeps_the_first(case_keys: CaseKeys) -> None:
     assert case_keys.get("case-1") == first
 
 
-def test_a_wrapped_key_bound_to_another_case_fails(sqlite_store: Store, case_keys: CaseKeys, key_ring: KeyRing, clock: ManualClock) -> None:
+def test_a_wrapped_key_bound_to_another_case_fails(
+    sqlite_store: Store, case_keys: CaseKeys, key_ring: KeyRing, clock: ManualClock
+) -> None:
     # Copying case-1's wrapped key into case-2 must not give case-2 a usable key.
     one = sqlite_store.read("keys", "case-1", "data-key")
     two = sqlite_store.read("keys", "case-2", "data-key")

@@ -20,12 +20,9 @@ from shared.adapters.keyvault import CONTENT_TYPE, KeyVaultKeyRing
 from shared.adapters.local_keys import LocalKeyFile
 from shared.errors import BackendUnavailable, ConfigurationError, KeyUnavailable
 from shared.ports import Kek, KeyRing
-from tests.fixtures import keyvault_fake as keyvault_fixtures
-from tests.fixtures.keyvault_fake import FakeCredential, KeyVaultFake
+from tests.fixtures.keyvault_fake import KeyVaultFake
+from tests.fixtures.loopback_https import FakeCredential
 from tests.fixtures.processes import free_port
-
-# Imported explicitly (an alias, so ruff sees no redefinition where tests take it as a parameter).
-keyvault_fake = keyvault_fixtures.keyvault_fake
 
 MakeRing = Callable[[], KeyRing]
 

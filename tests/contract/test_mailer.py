@@ -21,12 +21,8 @@ from shared.adapters.acs_mail import AcsMailer
 from shared.adapters.outbox import OutboxMailer
 from shared.errors import BackendUnavailable
 from shared.ports import Email, Mailer
-from tests.fixtures import acs_fake as acs_fixtures
 from tests.fixtures.acs_fake import AcsFake
 from tests.fixtures.processes import free_port
-
-# Imported explicitly (an alias, so ruff sees no redefinition where tests take it as a parameter).
-acs_fake = acs_fixtures.acs_fake
 
 SENDER = "DoNotReply@casedesk.example"
 PRIVATE_TO = "max.muster@example.ch"

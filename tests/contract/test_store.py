@@ -125,7 +125,18 @@ def test_delete_removes_and_respects_etags(store: Store) -> None:
         {"id": "n1", "caseId": "case-1", "ttl": "soon"},
         {"id": "n1", "caseId": "case-1", "when": object()},
     ],
-    ids=["no-id", "empty-id", "slash", "question", "int-id", "no-pk", "empty-pk", "ttl0", "ttl-str", "not-json"],
+    ids=[
+        "no-id",
+        "empty-id",
+        "slash",
+        "question",
+        "int-id",
+        "no-pk",
+        "empty-pk",
+        "ttl0",
+        "ttl-str",
+        "not-json",
+    ],
 )
 def test_invalid_items_are_refused_and_nothing_is_stored(store: Store, bad: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
@@ -156,7 +167,9 @@ def test_patch_with_a_stale_etag_is_a_conflict(store: Store) -> None:
     created = store.create("cases", note("n1", unread=1))
     store.patch("cases", "case-1", "n1", [PatchOperation("incr", "/unread", 1)])
     with pytest.raises(ConcurrencyConflict):
-        store.patch("cases", "case-1", "n1", [PatchOperation("incr", "/unread", 1)], if_match=created["_etag"])
+        store.patch(
+            "cases", "case-1", "n1", [PatchOperation("incr", "/unread", 1)], if_match=created["_etag"]
+        )
     assert store.read("cases", "case-1", "n1")["unread"] == 2
 
 
@@ -168,7 +181,9 @@ def test_patch_of_a_missing_item_is_not_found(store: Store) -> None:
 def test_patch_removing_a_missing_field_is_invalid_and_changes_nothing(store: Store) -> None:
     store.create("cases", note("n1", a=1))
     with pytest.raises(InvalidInput):
-        store.patch("cases", "case-1", "n1", [PatchOperation("set", "/a", 2), PatchOperation("remove", "/nope")])
+        store.patch(
+            "cases", "case-1", "n1", [PatchOperation("set", "/a", 2), PatchOperation("remove", "/nope")]
+        )
     assert store.read("cases", "case-1", "n1")["a"] == 1
 
 
@@ -178,7 +193,10 @@ def test_patch_removing_a_missing_field_is_invalid_and_changes_nothing(store: St
 def seed(store: Store, count: int = 25) -> None:
     for i in range(count):
         kind = "note" if i % 2 == 0 else "message"
-        store.create("cases", {"id": f"i{i:02d}", "caseId": "case-1", "type": kind, "seq": i, "day": f"2026-01-{i + 1:02d}"})
+        store.create(
+            "cases",
+            {"id": f"i{i:02d}", "caseId": "case-1", "type": kind, "seq": i, "day": f"2026-01-{i + 1:02d}"},
+        )
     store.create("cases", {"id": "other", "caseId": "case-2", "type": "note", "seq": 0, "day": "2026-01-01"})
 
 
@@ -288,7 +306,9 @@ def test_a_failing_batch_applies_nothing(store: Store) -> None:
 def test_a_batch_with_a_duplicate_create_applies_nothing(store: Store) -> None:
     store.create("cases", note("a"))
     with pytest.raises(AlreadyExists):
-        store.batch("cases", "case-1", [BatchOperation("upsert", note("x")), BatchOperation("create", note("a"))])
+        store.batch(
+            "cases", "case-1", [BatchOperation("upsert", note("x")), BatchOperation("create", note("a"))]
+        )
     with pytest.raises(NotFound):
         store.read("cases", "case-1", "x")
 
