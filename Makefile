@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 7071
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -v
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test test-fast lint format web pin clean

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def sample(statement: str) -> float:
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEDESK_")}
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     return float(out.stdout.strip())
 
 

@@ -27,8 +27,10 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 __all__ = [
     "CONTAINERS",
+    "MAX_BATCH_BYTES",
     "MAX_BATCH_OPERATIONS",
     "MAX_ITEM_BYTES",
+    "MAX_PATCH_OPERATIONS",
     "BatchOperation",
     "BlobStore",
     "Clock",
@@ -60,8 +62,11 @@ CONTAINERS: Mapping[str, str] = {
 
 #: Cosmos DB rejects items over 2 MiB of JSON; we keep a margin for the system properties it adds.
 MAX_ITEM_BYTES = 2 * 1024 * 1024 - 16 * 1024
-#: Cosmos DB's limit of operations in one transactional batch.
+#: Cosmos DB's limits of one transactional batch: operations, and total JSON size.
 MAX_BATCH_OPERATIONS = 100
+MAX_BATCH_BYTES = 2 * 1024 * 1024
+#: Cosmos DB's limit of operations in one patch request.
+MAX_PATCH_OPERATIONS = 10
 
 
 @dataclass(frozen=True)

@@ -32,18 +32,9 @@ from azure.cosmos.exceptions import (
     CosmosResourceNotFoundError,
 )
 
+from shared.adapters import cosmos_sql
 from shared.adapters.cosmos_batch import batch_ids, plan_batch
 from shared.adapters.cosmos_errors import translate_errors
-from shared.adapters.cosmos_sql import (
-    ids_sql,
-    patch_operations,
-    patch_predicate,
-    query_fingerprint,
-    query_sql,
-    scan_sql,
-    unwrap_continuation,
-    wrap_continuation,
-)
 from shared.adapters.documents import EXPIRES, is_expired, partition_field, prepare_for_write, public_view
 from shared.errors import (
     AlreadyExists,
@@ -104,8 +95,6 @@ class CosmosStore:
         self._client: CosmosClient | None = None
         self._containers: dict[str, ContainerProxy] = {}
 
-    # -- plumbing ------------------------------------------------------------------------------
-
     def _get_client(self) -> CosmosClient:
         client = self._client
         if client is None:
@@ -157,8 +146,6 @@ class CosmosStore:
                 database.create_container_if_not_exists(
                     id=name, partition_key=PartitionKey(path=f"/{pk_field}"), default_ttl=-1
                 )
-
-    # -- Store ---------------------------------------------------------------------------------
 
     def read(self, container: str, partition: str, id: str) -> Item:
         return _view(self._read_visible(container, partition, id, self._now()))
@@ -216,7 +203,7 @@ class CosmosStore:
         if_match: str | None = None,
     ) -> Item:
         now = self._now()
-        sdk_operations = patch_operations(container, operations, now)
+        sdk_operations = cosmos_sql.patch_operations(container, operations, now)
         if not _addressable(container, partition, id, now):
             raise NotFound(f"no such item in {container}")
         proxy = self._container(container)
@@ -226,7 +213,7 @@ class CosmosStore:
                     id,
                     partition,
                     sdk_operations,
-                    filter_predicate=patch_predicate(now),
+                    filter_predicate=cosmos_sql.patch_predicate(now),
                     **_if_match(if_match),
                 )
             except CosmosAccessConditionFailedError as exc:  # a stale ETag, or expired (the predicate)
@@ -254,9 +241,9 @@ class CosmosStore:
                 return doc  # a later write has set the expiry already (or deleted the item)
 
     def query(self, container: str, partition: str, query: Query) -> Page:
-        sql, parameters = query_sql(container, partition, query, self._now())
-        fingerprint = query_fingerprint(container, partition, sql, parameters)
-        token = unwrap_continuation(query.continuation, fingerprint)
+        sql, parameters = cosmos_sql.query_sql(container, partition, query, self._now())
+        fingerprint = cosmos_sql.query_fingerprint(container, partition, sql, parameters)
+        token = cosmos_sql.unwrap_continuation(query.continuation, fingerprint)
         with translate_errors("query", container):
             pages = self._container(container).query_items(
                 sql, parameters=parameters, partition_key=partition, max_item_count=query.limit
@@ -267,7 +254,7 @@ class CosmosStore:
                 items = [_view(doc) for doc in page]
                 if items or not pager.continuation_token:
                     break
-            return Page(items, wrap_continuation(pager.continuation_token, fingerprint))
+            return Page(items, cosmos_sql.wrap_continuation(pager.continuation_token, fingerprint))
 
     def batch(
         self, container: str, partition: str, operations: Sequence[BatchOperation]
@@ -293,13 +280,13 @@ class CosmosStore:
     def _stored(self, container: str, partition: str, ids: Sequence[str]) -> dict[str, Item]:
         if not ids:
             return {}
-        sql, parameters = ids_sql(container, partition, ids)
+        sql, parameters = cosmos_sql.ids_sql(container, partition, ids)
         with translate_errors("batch", container):
             docs = self._container(container).query_items(sql, parameters=parameters, partition_key=partition)
             return {str(doc["id"]): dict(doc) for doc in docs}
 
     def scan(self, container: str, *, equals: Mapping[str, Scalar] | None = None) -> Iterator[Item]:
-        sql, parameters = scan_sql(equals or {}, self._now())
+        sql, parameters = cosmos_sql.scan_sql(equals or {}, self._now())
         proxy = self._container(container)
         with translate_errors("scan", container):
             docs = proxy.query_items(sql, parameters=parameters, enable_cross_partition_query=True)

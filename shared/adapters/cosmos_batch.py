@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from shared.adapters.documents import is_expired, prepare_for_write
+from shared.adapters.documents import check_batch_limits, is_expired, prepare_for_write
 from shared.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, NotFound
-from shared.ports import MAX_BATCH_OPERATIONS, BatchOperation, Item
+from shared.ports import BatchOperation, Item
 
 __all__ = ["BatchPlan", "SdkOperation", "batch_ids", "plan_batch"]
 
@@ -68,8 +68,7 @@ def batch_ids(
 ) -> list[str]:
     """Validate the whole batch (count, items, partition) before any I/O; return the ids it
     touches except pure upserts, whose outcome does not depend on what is stored."""
-    if len(operations) > MAX_BATCH_OPERATIONS:
-        raise InvalidInput(f"a batch holds at most {MAX_BATCH_OPERATIONS} operations")
+    check_batch_limits(operations)
     ids: list[str] = []
     for op in operations:
         if op.op == "delete":

@@ -16,11 +16,22 @@ from datetime import datetime
 from typing import Any
 
 from shared.errors import InvalidInput, ItemTooLarge
-from shared.ports import CONTAINERS, MAX_ITEM_BYTES, Item, PatchOperation, Query
+from shared.ports import (
+    CONTAINERS,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_OPERATIONS,
+    MAX_ITEM_BYTES,
+    MAX_PATCH_OPERATIONS,
+    BatchOperation,
+    Item,
+    PatchOperation,
+    Query,
+)
 
 __all__ = [
     "EXPIRES",
     "apply_patch",
+    "check_batch_limits",
     "decode_continuation",
     "encode_continuation",
     "is_expired",
@@ -102,35 +113,52 @@ def _split_path(path: str) -> list[str]:
 def apply_patch(doc: Item, operations: Sequence[PatchOperation], partition_key: str) -> Item:
     """Apply Cosmos-style patch operations to a copy of ``doc`` (the SQLite and memory adapters;
     Cosmos applies them server-side with the same rules)."""
-    result = copy.deepcopy(doc)
     if not operations:
         raise InvalidInput("a patch needs at least one operation")
+    if len(operations) > MAX_PATCH_OPERATIONS:
+        raise InvalidInput(f"a patch holds at most {MAX_PATCH_OPERATIONS} operations")
+    result = copy.deepcopy(doc)
     for op in operations:
-        parts = _split_path(op.path)
-        if parts[0] in ("id", partition_key) and len(parts) == 1:
-            raise InvalidInput("the id and partition key cannot be patched")
-        parent: Any = result
-        for part in parts[:-1]:
-            parent = parent.get(part) if isinstance(parent, dict) else None
-            if not isinstance(parent, dict):
-                raise InvalidInput(f"patch path {op.path} does not exist")
-        leaf = parts[-1]
-        if op.op == "set":
-            parent[leaf] = copy.deepcopy(op.value)
-        elif op.op == "remove":
-            if leaf not in parent:
-                raise InvalidInput(f"patch path {op.path} does not exist")
-            del parent[leaf]
-        elif op.op == "incr":
-            current = parent.get(leaf, 0)
-            if isinstance(current, bool) or not isinstance(current, int | float):
-                raise InvalidInput(f"patch path {op.path} is not a number")
-            if isinstance(op.value, bool) or not isinstance(op.value, int | float):
-                raise InvalidInput("incr needs a number")
-            parent[leaf] = current + op.value
-        else:
-            raise InvalidInput(f"unknown patch operation {op.op!r}")
+        _apply_one(result, op, partition_key)
     return result
+
+
+def _apply_one(result: Item, op: PatchOperation, partition_key: str) -> None:
+    parts = _split_path(op.path)
+    if parts[0] in ("id", partition_key) and len(parts) == 1:
+        raise InvalidInput("the id and partition key cannot be patched")
+    parent: Any = result
+    for part in parts[:-1]:
+        parent = parent.get(part) if isinstance(parent, dict) else None
+        if not isinstance(parent, dict):
+            raise InvalidInput(f"patch path {op.path} does not exist")
+    leaf = parts[-1]
+    if op.op == "set":
+        parent[leaf] = copy.deepcopy(op.value)
+    elif op.op == "remove":
+        if leaf not in parent:
+            raise InvalidInput(f"patch path {op.path} does not exist")
+        del parent[leaf]
+    elif op.op == "incr":
+        current = parent.get(leaf, 0)
+        if isinstance(current, bool) or not isinstance(current, int | float):
+            raise InvalidInput(f"patch path {op.path} is not a number")
+        if isinstance(op.value, bool) or not isinstance(op.value, int | float):
+            raise InvalidInput("incr needs a number")
+        parent[leaf] = current + op.value
+    else:
+        raise InvalidInput(f"unknown patch operation {op.op!r}")
+
+
+def check_batch_limits(operations: Sequence[BatchOperation]) -> None:
+    """Cosmos's batch limits, enforced by every adapter before anything is applied."""
+    if len(operations) > MAX_BATCH_OPERATIONS:
+        raise InvalidInput(f"a batch holds at most {MAX_BATCH_OPERATIONS} operations")
+    total = sum(len(json.dumps(op.item, default=str).encode()) for op in operations if op.item is not None)
+    if total > MAX_BATCH_BYTES:
+        raise ItemTooLarge(
+            f"a batch of {total} bytes exceeds {MAX_BATCH_BYTES}", size=total, limit=MAX_BATCH_BYTES
+        )
 
 
 def validate_query(query: Query) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 from shared.adapters import documents
 from shared.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, NotFound
 from shared.ports import (
-    MAX_BATCH_OPERATIONS,
     BatchOperation,
     Clock,
     Item,
@@ -154,8 +153,7 @@ class MemoryStore:
         self, container: str, partition: str, operations: Sequence[BatchOperation]
     ) -> list[Item | None]:
         pk_field = documents.partition_field(container)
-        if len(operations) > MAX_BATCH_OPERATIONS:
-            raise InvalidInput(f"a batch holds at most {MAX_BATCH_OPERATIONS} operations")
+        documents.check_batch_limits(operations)
         with self._lock:
             # Run on a copy and swap it in only if every step succeeded: all or nothing.
             saved = dict(self._docs)

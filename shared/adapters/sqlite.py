@@ -20,7 +20,6 @@ from shared.adapters import documents
 from shared.errors import AlreadyExists, BackendUnavailable, ConcurrencyConflict, InvalidInput, NotFound
 from shared.ports import (
     CONTAINERS,
-    MAX_BATCH_OPERATIONS,
     BatchOperation,
     Clock,
     Item,
@@ -195,8 +194,7 @@ class SqliteStore:
         self, container: str, partition: str, operations: Sequence[BatchOperation]
     ) -> list[Item | None]:
         pk_field = documents.partition_field(container)
-        if len(operations) > MAX_BATCH_OPERATIONS:
-            raise InvalidInput(f"a batch holds at most {MAX_BATCH_OPERATIONS} operations")
+        documents.check_batch_limits(operations)
         results: list[Item | None] = []
         with self._write() as conn:  # one transaction: all steps or none
             for op in operations:

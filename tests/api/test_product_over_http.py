@@ -20,9 +20,9 @@ DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
 
 def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None, body: bytes | None = None):  # type: ignore[no-untyped-def]
-    request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)  # noqa: S310 - loopback
+    request = urllib.request.Request(url, method=method, headers=headers or {}, data=body)
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()

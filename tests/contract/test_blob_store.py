@@ -249,7 +249,7 @@ def test_local_check_creates_a_missing_root(tmp_path: Path) -> None:
     assert (tmp_path / "new" / "blobs").is_dir()
 
 
-def test_azure_missing_container_is_backend_unavailable_not_not_found(azurite_blob_url: str) -> None:  # noqa: F811
+def test_azure_missing_container_is_backend_unavailable_not_not_found(azurite_blob_url: str) -> None:
     azure = _azure(azurite_blob_url, f"gone{uuid.uuid4().hex}")
     try:
         for call in (

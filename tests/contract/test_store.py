@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from shared.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, ItemTooLarge, NotFound
-from shared.ports import MAX_ITEM_BYTES, BatchOperation, PatchOperation, Query, Store
+from shared.ports import MAX_ITEM_BYTES, MAX_PATCH_OPERATIONS, BatchOperation, PatchOperation, Query, Store
 from tests.fakes import ManualClock
 
 
@@ -319,6 +319,22 @@ def test_batches_are_limited_to_one_partition_and_100_operations(store: Store) -
     with pytest.raises(InvalidInput):
         store.batch("cases", "case-1", [BatchOperation("create", note(f"x{i}")) for i in range(101)])
     assert list(store.scan("cases")) == []
+
+
+def test_a_batch_over_the_size_limit_is_refused_whole(store: Store) -> None:
+    body = "x" * (MAX_ITEM_BYTES // 2)
+    with pytest.raises(ItemTooLarge):
+        store.batch("cases", "case-1", [BatchOperation("create", note(f"b{i}", body=body)) for i in range(5)])
+    assert list(store.scan("cases")) == []
+
+
+def test_a_patch_is_limited_to_ten_operations(store: Store) -> None:
+    store.create("cases", note("n1", a=0))
+    with pytest.raises(InvalidInput):
+        store.patch("cases", "case-1", "n1", [PatchOperation("incr", "/a", 1)] * (MAX_PATCH_OPERATIONS + 1))
+    assert store.read("cases", "case-1", "n1")["a"] == 0
+    patched = store.patch("cases", "case-1", "n1", [PatchOperation("incr", "/a", 1)] * MAX_PATCH_OPERATIONS)
+    assert patched["a"] == MAX_PATCH_OPERATIONS
 
 
 # -- ttl ---------------------------------------------------------------------------------------

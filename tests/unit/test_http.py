@@ -189,6 +189,8 @@ def test_parse_json_accepts_a_good_body() -> None:
 
 def test_a_configuration_error_is_logged_with_its_reason_for_ops(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.INFO, logger="casedesk"):
-        problem = problem_response(ConfigurationError("CASEDESK_STORE=sqlite is refused in production"), "en", "c-12345678")
+        problem = problem_response(
+            ConfigurationError("CASEDESK_STORE=sqlite is refused in production"), "en", "c-12345678"
+        )
     assert "CASEDESK_STORE" not in problem.get_body().decode()  # clients get the generic text
     assert any("CASEDESK_STORE=sqlite is refused" in r.getMessage() for r in caplog.records)
