@@ -6,6 +6,7 @@ Functions call :func:`ports()` inside a request, never at import time. Tests cal
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -65,6 +66,7 @@ def reset() -> None:
     global _ports  # noqa: PLW0603
     with _lock:
         _ports = None
+    _credential.cache_clear()
 
 
 def _build() -> Ports:
@@ -77,8 +79,11 @@ def _build() -> Ports:
     return Ports(env, store, _blobs(env), key_ring, _mailer(), clock, case_keys, CaseCipher(case_keys))
 
 
+@functools.cache
 def _credential() -> Any:
-    # Imported here: azure-identity is heavy and only needed when an Azure adapter is chosen.
+    """One credential for every Azure adapter (it caches tokens). In Azure it resolves to the
+    user-assigned managed identity named by ``AZURE_CLIENT_ID``. Imported here: azure-identity is
+    heavy and only needed when an Azure adapter is chosen."""
     from azure.identity import DefaultAzureCredential
 
     return DefaultAzureCredential()

@@ -1,0 +1,68 @@
+"""The composition root wires what the settings name — and builds no client until first use."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shared import bootstrap
+from shared.adapters.acs_mail import AcsMailer
+from shared.adapters.azure_blob import AzureBlobStore
+from shared.adapters.cosmos import CosmosStore
+from shared.adapters.keyvault import KeyVaultKeyRing
+from shared.adapters.local_blob import LocalBlobStore
+from shared.adapters.local_keys import LocalKeyFile
+from shared.adapters.outbox import OutboxMailer
+from shared.adapters.sqlite import SqliteStore
+from shared.config import SETTINGS, Environment
+from tests.unit.test_config import AZURE
+
+
+@pytest.fixture(autouse=True)
+def clean(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    bootstrap.reset()
+    yield
+    bootstrap.reset()
+
+
+def test_development_wires_the_embedded_adapters_under_the_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CASEDESK_ENV", "development")
+    monkeypatch.setenv("CASEDESK_DATA_DIR", str(tmp_path))
+    ports = bootstrap.ports()
+    assert ports.environment is Environment.DEVELOPMENT
+    assert isinstance(ports.store, SqliteStore) and isinstance(ports.blobs, LocalBlobStore)
+    assert isinstance(ports.key_ring, LocalKeyFile) and isinstance(ports.mailer, OutboxMailer)
+    assert bootstrap.ports() is ports  # built once per process
+    ports.case_keys.create("case-1")
+    assert (
+        ports.cipher.decrypt_field(
+            "case-1", "c", "i", "f", ports.cipher.encrypt_field("case-1", "c", "i", "f", "x")
+        )
+        == "x"
+    )
+    assert (tmp_path / "casedesk.sqlite3").exists() and (tmp_path / "keys" / "kek.json").exists()
+
+
+def test_production_wires_the_azure_adapters_with_one_managed_identity_and_no_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CASEDESK_ENV", "production")
+    for name, value in AZURE.items():
+        monkeypatch.setenv(name, value)
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("wiring must not open connections")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)  # a guard on the stdlib, not our code
+    ports = bootstrap.ports()
+    assert isinstance(ports.store, CosmosStore) and isinstance(ports.blobs, AzureBlobStore)
+    assert isinstance(ports.key_ring, KeyVaultKeyRing) and isinstance(ports.mailer, AcsMailer)
+    assert ports.environment is Environment.PRODUCTION
+    assert bootstrap._credential() is bootstrap._credential()  # one shared credential
