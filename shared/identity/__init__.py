@@ -1,0 +1,1 @@
+"""Identity: accounts, organisations and staff, invitations, onboarding, login, sessions."""
