@@ -14,13 +14,15 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 
 import azure.functions as func
 import pydantic
 
-from shared import config, i18n
+from shared import bootstrap, config, i18n
+from shared.access.check import authorize
 from shared.access.permissions import PUBLIC_ROUTES, Permission, Public
 from shared.errors import (
     AlreadyExists,
@@ -38,6 +40,16 @@ from shared.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from shared.identity import accounts
+from shared.identity.invitations import (
+    InvitationExpired,
+    InvitationRevoked,
+    InvitationUnknown,
+    InvitationUsed,
+)
+from shared.identity.onboarding import ConsentRequired, consent_is_current
+from shared.identity.sessions import SessionService
+from shared.identity.throttle import TooManyAttempts
 from shared.log import log_event
 
 __all__ = ["SECURITY_HEADERS", "Request", "json_response", "parse_json", "problem_response", "route", "serve"]
@@ -58,9 +70,21 @@ SECURITY_HEADERS: dict[str, str] = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 
+
+class PreconditionRequired(InvalidInput):
+    code = "precondition_required"
+
+
 # The status of each domain error, in one table (most specific class first).
 _STATUS: list[tuple[type[CaseDeskError], int]] = [
+    (TooManyAttempts, 429),
+    (ConsentRequired, 403),
+    (InvitationUnknown, 404),
+    (InvitationExpired, 410),
+    (InvitationUsed, 410),
+    (InvitationRevoked, 410),
     (UnsupportedMediaType, 415),
+    (PreconditionRequired, 428),
     (InvalidInput, 400),
     (PayloadTooLarge, 413),
     (Unauthenticated, 401),
@@ -78,6 +102,11 @@ _CORRELATION = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 _log = logging.getLogger("casedesk.http")
 
 
+SESSION_COOKIE = "__Host-casedesk-session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @dataclass(frozen=True)
 class Request:
     """What a handler receives: the raw request plus what the plumbing worked out."""
@@ -85,6 +114,21 @@ class Request:
     http: func.HttpRequest
     language: str
     correlation_id: str
+    user_id: str | None = None
+    session_token: str | None = None
+    session_id: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """The signed-in user (routes with a permission always have one)."""
+        if self.user_id is None:
+            raise Unauthenticated("no session")
+        return self.user_id
+
+    def client_key(self) -> str:
+        """What throttling counts per client: the address the platform saw (never logged)."""
+        forwarded = self.http.headers.get("x-forwarded-for", "")
+        return forwarded.split(",")[0].strip() or self.http.headers.get("x-client-ip", "") or "unknown"
 
 
 Handler = Callable[[Request], func.HttpResponse]
@@ -128,10 +172,10 @@ def serve(
     language = i18n.negotiate(req.headers.get("accept-language"))
     try:
         _enforce_body_limit(req, max_body)
+        request = Request(req, language, correlation)
         if not isinstance(permission, Public):
-            # No session resolution exists yet: deny by default until the identity issue adds it.
-            raise Unauthenticated("no session")
-        response = handler(Request(req, language, correlation))
+            request = _authenticate(request, permission)
+        response = handler(request)
     except CaseDeskError as error:
         response = problem_response(error, language, correlation)
     except Exception as error:  # a bug: answer 500 without details, log only the type
@@ -157,6 +201,33 @@ def serve(
         correlationId=correlation,
     )
     return response
+
+
+def session_token(req: func.HttpRequest) -> str | None:
+    cookies = SimpleCookie()
+    try:
+        cookies.load(req.headers.get("cookie", ""))
+    except CookieError:
+        return None
+    morsel = cookies.get(SESSION_COOKIE)
+    return morsel.value if morsel else None
+
+
+def _authenticate(request: Request, permission: Permission) -> Request:
+    """Resolve the session cookie, require the CSRF header on state changes, check the access
+    table and (unless the permission is exempt) that the user accepted the current terms."""
+    ports = bootstrap.ports()
+    token = session_token(request.http)
+    sessions = SessionService(ports.store, ports.clock)
+    if not token:
+        raise Unauthenticated("no session cookie")
+    session = sessions.resolve(token)
+    if request.http.method.upper() not in _SAFE_METHODS:
+        sessions.check_csrf(session, request.http.headers.get(CSRF_HEADER))
+    rule = authorize(ports.store, session.user_id, permission, request.http.route_params)
+    if rule.needs_consent and not consent_is_current(accounts.profile(ports.store, session.user_id)):
+        raise ConsentRequired("the terms or the privacy policy changed")
+    return replace(request, user_id=session.user_id, session_token=token, session_id=session.session_id)
 
 
 def _enforce_body_limit(req: func.HttpRequest, max_body: int | None) -> None:
@@ -185,6 +256,10 @@ def problem_response(error: CaseDeskError, language: str, correlation_id: str) -
     }
     if isinstance(error, InvalidInput) and error.field:
         body["field"] = error.field
+    headers = {"Content-Language": language}
+    retry_after = error.params.get("retry_after")
+    if isinstance(retry_after, int | float):
+        headers["Retry-After"] = str(int(retry_after))
     if status >= 500:
         # A configuration error's text names settings (never data): ops need it to fix a deploy.
         reason = str(error) if isinstance(error, ConfigurationError) else None
@@ -199,7 +274,7 @@ def problem_response(error: CaseDeskError, language: str, correlation_id: str) -
     return func.HttpResponse(
         json.dumps(body, ensure_ascii=False),
         status_code=status,
-        headers={"Content-Language": language},
+        headers=headers,
         mimetype="application/problem+json",
         charset="utf-8",
     )
@@ -214,6 +289,14 @@ def json_response(data: Any, status: int = 200, *, etag: str | None = None) -> f
         mimetype="application/json",
         charset="utf-8",
     )
+
+
+def require_if_match(request: Request) -> str:
+    """Updates must name the version they change (optimistic concurrency: nothing is lost)."""
+    etag = (request.http.headers.get("if-match") or "").strip()
+    if not etag or etag == "*":
+        raise PreconditionRequired("If-Match header required")
+    return etag
 
 
 def parse_json(req: func.HttpRequest, model: type[Model]) -> Model:

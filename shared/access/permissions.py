@@ -14,13 +14,11 @@ __all__ = ["PUBLIC", "PUBLIC_ROUTES", "Permission", "Public"]
 
 
 class Permission(StrEnum):
-    CASE_CREATE = "case:case:create"
-    CASE_READ_SUMMARY = "case:summary:read"
-    PLAN_WRITE = "case:plan:write"
-    PLAN_READ = "case:plan:read"
-    ITEM_READ = "case:item:read"
-    ITEM_SHARE = "case:item:share"
-    AUDIT_READ = "org:audit:read"
+    SELF_SESSION = "self:session:use"  # sign out, read one's own session (even before re-consent)
+    SELF_CONSENT = "self:consent:write"  # accept new terms (the one thing allowed without consent)
+    SELF_PROFILE = "self:profile:manage"  # profile, language, sessions, password
+    ORG_STAFF_MANAGE = "org:staff:manage"  # invite staff, change roles and flags (org admins)
+    ORG_STAFF_READ = "org:staff:read"  # list staff and pending invitations (org admins)
 
 
 class Public(StrEnum):
@@ -36,4 +34,11 @@ PUBLIC_ROUTES: dict[str, str] = {
     "health": "liveness and readiness probe; reports port status, no data",
     "web": "serves the static frontend; holds no data",
     "dev_outbox": "development only (not registered in production): the local e-mail outbox",
+    "legal_document": "the current terms and privacy policy must be readable before consenting",
+    "onboarding_inspect": "authenticated by the invitation token in the body",
+    "onboarding_consent": "authenticated by the invitation token in the body",
+    "onboarding_password": "authenticated by the invitation token in the body",
+    "onboarding_totp": "authenticated by the invitation token in the body",
+    "login": "the first login step; throttled per account and client",
+    "login_second_factor": "authenticated by the login challenge; throttled",
 }

@@ -123,10 +123,18 @@ def test_bodies_over_the_limit_are_refused_before_the_handler_runs() -> None:
     assert fits.status_code == 200 and ran == [True]
 
 
-def test_non_public_routes_are_denied_by_default() -> None:
-    response = serve(http_request(), ok, "some_route", Permission.CASE_CREATE, None)
-    assert response.status_code == 401 and body_of(response)["code"] == "unauthenticated"
-    assert "X-Correlation-Id" in response.headers
+def test_non_public_routes_are_denied_without_a_session(wired: object) -> None:
+    ran: list[bool] = []
+
+    def handler(request: Request) -> func.HttpResponse:
+        ran.append(True)
+        return ok(request)
+
+    for permission in Permission:
+        response = serve(http_request("POST"), handler, "some_route", permission, None)
+        assert response.status_code == 401 and body_of(response)["code"] == "unauthenticated"
+        assert "X-Correlation-Id" in response.headers
+    assert ran == []
 
 
 def test_a_crash_is_a_500_without_details_and_logs_no_message(caplog: pytest.LogCaptureFixture) -> None:

@@ -1,0 +1,137 @@
+"""Organisation staff administration by org admins: invite, list, resend, revoke, roles/flags.
+
+Org admins manage accounts but never see case content (SPEC §1); nothing here touches cases.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import azure.functions as func
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.http import Request, json_response, parse_json, require_if_match, route
+from shared import bootstrap
+from shared.access.permissions import Permission
+from shared.identity import accounts, staff
+from shared.identity.orgs import Role
+
+bp = func.Blueprint()
+
+
+class InviteStaffBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    email: str = Field(min_length=3, max_length=254)
+    name: str = Field(min_length=1, max_length=120)
+    language: Literal["en", "de"]
+    role: Role
+
+
+class UpdateStaffBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    roles: list[Role] = Field(min_length=1, max_length=2)
+    accessAllCases: bool  # noqa: N815 - JSON field name
+
+
+def _invitation_view(item: dict[str, object]) -> dict[str, object]:
+    keys = ("invitationId", "email", "role", "status", "createdAt", "expiresAt")
+    return {k: item.get(k) for k in keys}
+
+
+@route(
+    bp,
+    name="staff_invite",
+    path="api/orgs/{orgId}/invitations",
+    methods=["POST"],
+    permission=Permission.ORG_STAFF_MANAGE,
+)
+def staff_invite(request: Request) -> func.HttpResponse:
+    body = parse_json(request.http, InviteStaffBody)
+    org_id = request.http.route_params["orgId"]
+    index = staff.invite(
+        bootstrap.ports(),
+        org_id,
+        email=body.email,
+        name=body.name,
+        language=body.language,
+        role=body.role,
+        invited_by=request.actor,
+    )
+    return json_response(_invitation_view(index), 201)
+
+
+@route(
+    bp,
+    name="staff_list",
+    path="api/orgs/{orgId}/staff",
+    methods=["GET"],
+    permission=Permission.ORG_STAFF_READ,
+)
+def staff_list(request: Request) -> func.HttpResponse:
+    ports = bootstrap.ports()
+    org_id = request.http.route_params["orgId"]
+    members = []
+    for item in staff.members(ports, org_id):
+        profile = accounts.profile(ports.store, item["userId"])
+        members.append(
+            {
+                "userId": item["userId"],
+                "name": profile["name"],
+                "email": profile["email"],
+                "roles": item["roles"],
+                "accessAllCases": item["accessAllCases"],
+                "etag": item["_etag"],
+            }
+        )
+    invitations = [_invitation_view(i) for i in staff.invitations_of(ports, org_id)]
+    return json_response({"members": members, "invitations": invitations})
+
+
+@route(
+    bp,
+    name="staff_invitation_resend",
+    path="api/orgs/{orgId}/invitations/{invitationId}/resend",
+    methods=["POST"],
+    permission=Permission.ORG_STAFF_MANAGE,
+)
+def staff_invitation_resend(request: Request) -> func.HttpResponse:
+    params = request.http.route_params
+    index = staff.resend(bootstrap.ports(), params["orgId"], params["invitationId"])
+    return json_response(_invitation_view(index))
+
+
+@route(
+    bp,
+    name="staff_invitation_revoke",
+    path="api/orgs/{orgId}/invitations/{invitationId}",
+    methods=["DELETE"],
+    permission=Permission.ORG_STAFF_MANAGE,
+)
+def staff_invitation_revoke(request: Request) -> func.HttpResponse:
+    params = request.http.route_params
+    index = staff.revoke(bootstrap.ports(), params["orgId"], params["invitationId"])
+    return json_response(_invitation_view(index))
+
+
+@route(
+    bp,
+    name="staff_update",
+    path="api/orgs/{orgId}/staff/{userId}",
+    methods=["PATCH"],
+    permission=Permission.ORG_STAFF_MANAGE,
+)
+def staff_update(request: Request) -> func.HttpResponse:
+    body = parse_json(request.http, UpdateStaffBody)
+    params = request.http.route_params
+    item = staff.update(
+        bootstrap.ports(),
+        params["orgId"],
+        params["userId"],
+        roles=body.roles,
+        access_all_cases=body.accessAllCases,
+        if_match=require_if_match(request),
+    )
+    return json_response(
+        {"userId": item["userId"], "roles": item["roles"], "accessAllCases": item["accessAllCases"]},
+        etag=item["_etag"],
+    )

@@ -1,0 +1,171 @@
+"""Invitations: a one-time link that lets a person onboard (or join an organisation/case).
+
+The token (256 bits) goes only into the e-mail; the store keeps its SHA-256 in the directory
+(``invitation-<hash>``), so a leaked database does not hold usable links. An index item in the
+inviting organisation's partition lets admins list, resend and revoke without the token. Dead
+links (used, revoked, replaced) stay in the directory for a while so that the person who clicks
+one is told why it no longer works, then expire by ttl.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from shared import config
+from shared.errors import CaseDeskError, ConcurrencyConflict, NotFound
+from shared.identity.tokens import new_id, new_token, token_hash
+from shared.ports import Clock, Item, Query, Store
+
+__all__ = [
+    "Invitation",
+    "InvitationExpired",
+    "InvitationRevoked",
+    "InvitationUnknown",
+    "InvitationUsed",
+    "consume",
+    "create",
+    "list_for_org",
+    "open_invitation",
+    "resend",
+    "revoke",
+]
+
+_DEAD_LINK_TTL = 60 * 60 * 24 * 30  # how long a dead link still explains itself
+
+
+class InvitationUnknown(CaseDeskError):
+    code = "invitation_unknown"
+
+
+class InvitationExpired(CaseDeskError):
+    code = "invitation_expired"
+
+
+class InvitationUsed(CaseDeskError):
+    code = "invitation_used"
+
+
+class InvitationRevoked(CaseDeskError):
+    code = "invitation_revoked"
+
+
+Invitation = Item
+
+
+def create(
+    store: Store, clock: Clock, *, org_id: str, user_id: str, email: str, role: str, invited_by: str | None
+) -> tuple[str, Invitation]:
+    """Create a pending invitation; returns ``(token, index item)``. The token is shown once."""
+    invitation_id = new_id()
+    now = clock.now()
+    expires = now + timedelta(days=config.int_setting("CASEDESK_INVITATION_DAYS"))
+    token = new_token()
+    index = store.create(
+        "orgs",
+        {
+            "id": f"invitation-{invitation_id}",
+            "orgId": org_id,
+            "type": "invitation",
+            "invitationId": invitation_id,
+            "tokenHash": token_hash(token),
+            "userId": user_id,
+            "email": email,
+            "role": role,
+            "status": "pending",
+            "invitedBy": invited_by,
+            "createdAt": now.isoformat(),
+            "expiresAt": expires.isoformat(),
+        },
+    )
+    _link(store, token, index)
+    return token, index
+
+
+def _link(store: Store, token: str, index: Item) -> None:
+    key = f"invitation-{token_hash(token)}"
+    fields = ("invitationId", "orgId", "userId", "role", "expiresAt")
+    store.create("directory", {"id": key, "key": key, "status": "pending", **{f: index[f] for f in fields}})
+
+
+def open_invitation(store: Store, clock: Clock, token: str) -> Item:
+    """The pending invitation behind ``token``, or the reason it cannot be used."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise InvitationUnknown("malformed invitation token")
+    key = f"invitation-{token_hash(token)}"
+    try:
+        link = store.read("directory", key, key)
+    except NotFound:
+        raise InvitationUnknown("unknown invitation token") from None
+    status = link["status"]
+    if status == "used":
+        raise InvitationUsed("invitation already used")
+    if status in ("revoked", "replaced"):
+        raise InvitationRevoked("invitation revoked or replaced by a newer one")
+    if datetime.fromisoformat(link["expiresAt"]) <= clock.now():
+        raise InvitationExpired("invitation expired")
+    return link
+
+
+def consume(store: Store, clock: Clock, token: str) -> Item:
+    """Mark the invitation used, exactly once: of two concurrent completions one wins (ETag)."""
+    link = open_invitation(store, clock, token)
+    try:
+        store.replace("directory", {**link, "status": "used", "ttl": _DEAD_LINK_TTL}, if_match=link["_etag"])
+    except ConcurrencyConflict:
+        raise InvitationUsed("invitation already used") from None
+    _set_index_status(store, link["orgId"], link["invitationId"], "accepted", clock.now())
+    return link
+
+
+def list_for_org(store: Store, org_id: str) -> list[Item]:
+    page = store.query("orgs", org_id, Query(equals={"type": "invitation"}, order_by="createdAt", limit=500))
+    return page.items
+
+
+def resend(store: Store, clock: Clock, org_id: str, invitation_id: str) -> tuple[str, Invitation]:
+    """A new link with a new expiry; the old link dies at once."""
+    index = _pending_index(store, org_id, invitation_id)
+    _kill_link(store, index["tokenHash"], "replaced")
+    token = new_token()
+    expires = clock.now() + timedelta(days=config.int_setting("CASEDESK_INVITATION_DAYS"))
+    updated = store.replace(
+        "orgs",
+        {
+            **index,
+            "tokenHash": token_hash(token),
+            "expiresAt": expires.isoformat(),
+            "resentAt": clock.now().isoformat(),
+        },
+        if_match=index["_etag"],
+    )
+    _link(store, token, updated)
+    return token, updated
+
+
+def revoke(store: Store, clock: Clock, org_id: str, invitation_id: str) -> Invitation:
+    index = _pending_index(store, org_id, invitation_id)
+    _kill_link(store, index["tokenHash"], "revoked")
+    return _set_index_status(store, org_id, invitation_id, "revoked", clock.now())
+
+
+def _pending_index(store: Store, org_id: str, invitation_id: str) -> Item:
+    index = store.read("orgs", org_id, f"invitation-{invitation_id}")
+    if index["status"] != "pending":
+        raise InvitationUsed("only a pending invitation can be changed")
+    return index
+
+
+def _kill_link(store: Store, hashed: str, status: str) -> None:
+    key = f"invitation-{hashed}"
+    try:
+        link = store.read("directory", key, key)
+    except NotFound:
+        return
+    store.replace("directory", {**link, "status": status, "ttl": _DEAD_LINK_TTL}, if_match=link["_etag"])
+
+
+def _set_index_status(store: Store, org_id: str, invitation_id: str, status: str, when: datetime) -> Item:
+    index = store.read("orgs", org_id, f"invitation-{invitation_id}")
+    changes: dict[str, Any] = {"status": status, f"{status}At": when.isoformat()}
+    return store.replace("orgs", {**index, **changes}, if_match=index["_etag"])

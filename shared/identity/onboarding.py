@@ -1,0 +1,150 @@
+"""Two-step onboarding behind an invitation link (SPEC journey 2):
+
+1. accept the current terms and privacy policy (versions and time are recorded);
+2. set a password, enrol TOTP (scan, then confirm with a code) and receive 10 recovery codes.
+
+Steps can be repeated until the last one succeeds; only then is the invitation consumed, the
+account activated and the staff membership granted. The TOTP secret is sealed with the user's
+own data key, so it is unreadable in the store and shredded with that key.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from shared.bootstrap import Ports
+from shared.errors import CaseDeskError, InvalidInput
+from shared.identity import accounts, invitations, legal, orgs, passwords, totp
+from shared.identity.tokens import new_recovery_codes, recovery_code_hash
+
+__all__ = [
+    "ConsentRequired",
+    "Enrolment",
+    "accept_terms",
+    "confirm_totp",
+    "inspect",
+    "set_password",
+    "user_scope",
+]
+
+
+class ConsentRequired(CaseDeskError):
+    code = "consent_required"
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    otpauth_uri: str
+    secret: str  # base32, for typing into an authenticator by hand
+
+
+def user_scope(user_id: str) -> str:
+    """The key scope of a user's own sealed fields (TOTP secret)."""
+    return f"user-{user_id}"
+
+
+def consent_is_current(profile: dict[str, Any]) -> bool:
+    consent = profile.get("consent") or {}
+    return bool(consent) and {k: consent.get(k) for k in ("terms", "privacy")} == legal.current_versions()
+
+
+def inspect(ports: Ports, token: str) -> dict[str, Any]:
+    """What the onboarding page needs to show for this link, and which step comes next."""
+    link = invitations.open_invitation(ports.store, ports.clock, token)
+    profile = accounts.profile(ports.store, link["userId"])
+    creds = accounts.credentials(ports.store, link["userId"]) or {}
+    if profile["status"] == "active":
+        step = "login"  # already onboarded: accept the invitation after signing in
+    elif not consent_is_current(profile):
+        step = "consent"
+    elif not creds.get("passwordHash") or not creds.get("totpSealed"):
+        step = "password"
+    else:
+        step = "totp"
+    return {
+        "email": profile["email"],
+        "language": profile["language"],
+        "step": step,
+        "versions": legal.current_versions(),
+        "expiresAt": link["expiresAt"],
+    }
+
+
+def accept_terms(ports: Ports, token: str, *, terms: str, privacy: str) -> None:
+    link = invitations.open_invitation(ports.store, ports.clock, token)
+    record_consent(ports, link["userId"], terms=terms, privacy=privacy)
+
+
+def record_consent(ports: Ports, user_id: str, *, terms: str, privacy: str) -> dict[str, Any]:
+    current = legal.current_versions()
+    if {"terms": terms, "privacy": privacy} != current:
+        raise InvalidInput("consent must name the current versions", field="terms")
+    profile = accounts.profile(ports.store, user_id)
+    consent = {**current, "acceptedAt": ports.clock.now().isoformat()}
+    return accounts.update_profile(ports.store, user_id, {"consent": consent}, if_match=profile["_etag"])
+
+
+def set_password(ports: Ports, token: str, password: str) -> Enrolment:
+    """Store the password hash and a fresh, unconfirmed TOTP secret; returns what to scan."""
+    link = invitations.open_invitation(ports.store, ports.clock, token)
+    user_id = link["userId"]
+    profile = accounts.profile(ports.store, user_id)
+    if not consent_is_current(profile):
+        raise ConsentRequired("accept the terms and the privacy policy first")
+    if profile["status"] == "active":
+        raise invitations.InvitationUsed("this account is already set up")
+    passwords.check_password_policy(password)
+    secret = totp.new_secret()
+    ports.case_keys.create(user_scope(user_id))
+    sealed = ports.cipher.encrypt_field(
+        user_scope(user_id), "users", "credentials", "totpSecret", base64.b32encode(secret).decode()
+    )
+    current = accounts.credentials(ports.store, user_id)
+    fields = {
+        "passwordHash": passwords.hash_password(password),
+        "passwordChangedAt": ports.clock.now().isoformat(),
+        "totpSealed": sealed,
+        "totpConfirmed": False,
+        "totpLastStep": None,
+        "recoveryCodes": [],
+    }
+    accounts.save_credentials(ports.store, user_id, fields, if_match=current["_etag"] if current else None)
+    uri = totp.otpauth_uri(secret, profile["email"])
+    return Enrolment(otpauth_uri=uri, secret=base64.b32encode(secret).decode().rstrip("="))
+
+
+def totp_secret(ports: Ports, user_id: str, creds: dict[str, Any]) -> bytes:
+    sealed = creds.get("totpSealed")
+    if not sealed:
+        raise ConsentRequired("no second factor enrolled")
+    text = ports.cipher.decrypt_field(user_scope(user_id), "users", "credentials", "totpSecret", sealed)
+    return base64.b32decode(text)
+
+
+def confirm_totp(ports: Ports, token: str, code: str) -> tuple[str, list[str]]:
+    """Confirm the authenticator with a code; activate the account. Returns the user id and the
+    recovery codes (shown once: only their hashes are kept)."""
+    link = invitations.open_invitation(ports.store, ports.clock, token)
+    user_id = link["userId"]
+    creds = accounts.credentials(ports.store, user_id)
+    if not creds or not creds.get("passwordHash"):
+        raise ConsentRequired("set a password first")
+    step = totp.verify_code(
+        totp_secret(ports, user_id, creds), code, ports.clock.now(), creds.get("totpLastStep")
+    )
+    codes = new_recovery_codes()
+    fields = {
+        **{k: v for k, v in creds.items() if not k.startswith("_")},
+        "totpConfirmed": True,
+        "totpLastStep": step,
+        "recoveryCodes": [recovery_code_hash(c, user_id) for c in codes],
+    }
+    accounts.save_credentials(ports.store, user_id, fields, if_match=creds["_etag"])
+    invitations.consume(ports.store, ports.clock, token)
+    profile = accounts.profile(ports.store, user_id)
+    accounts.update_profile(ports.store, user_id, {"status": "active"}, if_match=profile["_etag"])
+    if link.get("role") in orgs.ROLES:
+        orgs.add_member(ports.store, ports.clock, link["orgId"], user_id, [link["role"]])
+    return user_id, codes

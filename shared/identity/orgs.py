@@ -1,0 +1,85 @@
+"""Organisations (tenants) and their staff memberships.
+
+Roles: ``org_admin`` (manages staff, never sees case content) and ``case_manager``; the flag
+``accessAllCases`` allows break-glass access later (SPEC journey 17).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from shared.errors import InvalidInput, NotFound
+from shared.identity.tokens import new_id
+from shared.ports import Clock, Item, Query, Store
+
+__all__ = ["ROLES", "Role", "add_member", "create_org", "member", "members", "org", "update_member"]
+
+Role = Literal["org_admin", "case_manager"]
+ROLES: tuple[Role, ...] = ("org_admin", "case_manager")
+
+
+def create_org(store: Store, clock: Clock, name: str) -> str:
+    clean = name.strip()
+    if not 2 <= len(clean) <= 120:
+        raise InvalidInput("an organisation name has 2 to 120 characters", field="name")
+    org_id = new_id()
+    store.create("orgs", {"id": "org", "orgId": org_id, "name": clean, "createdAt": clock.now().isoformat()})
+    return org_id
+
+
+def org(store: Store, org_id: str) -> Item:
+    return store.read("orgs", org_id, "org")
+
+
+def add_member(store: Store, clock: Clock, org_id: str, user_id: str, roles: list[Role]) -> Item:
+    """Make ``user_id`` staff of ``org_id`` (idempotent: existing roles are kept and extended)."""
+    _check_roles(roles)
+    try:
+        current = member(store, org_id, user_id)
+    except NotFound:
+        return store.create(
+            "orgs",
+            {
+                "id": f"member-{user_id}",
+                "orgId": org_id,
+                "type": "member",
+                "userId": user_id,
+                "roles": sorted(set(roles)),
+                "accessAllCases": False,
+                "since": clock.now().isoformat(),
+            },
+        )
+    merged = {**current, "roles": sorted(set(current["roles"]) | set(roles))}
+    return store.replace("orgs", merged, if_match=current["_etag"])
+
+
+def member(store: Store, org_id: str, user_id: str) -> Item:
+    return store.read("orgs", org_id, f"member-{user_id}")
+
+
+def members(store: Store, org_id: str) -> list[Item]:
+    items: list[Item] = []
+    query = Query(equals={"type": "member"}, limit=500)
+    while True:
+        page = store.query("orgs", org_id, query)
+        items += page.items
+        if page.continuation is None:
+            return items
+        query = Query(equals={"type": "member"}, limit=500, continuation=page.continuation)
+
+
+def update_member(
+    store: Store, org_id: str, user_id: str, *, roles: list[Role], access_all_cases: bool, if_match: str
+) -> Item:
+    _check_roles(roles)
+    if not roles:
+        raise InvalidInput("a staff member keeps at least one role", field="roles")
+    current = member(store, org_id, user_id)
+    updated = {**current, "roles": sorted(set(roles)), "accessAllCases": access_all_cases}
+    return store.replace("orgs", updated, if_match=if_match)
+
+
+def _check_roles(roles: list[Role]) -> None:
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        raise InvalidInput("unknown role", field="roles")

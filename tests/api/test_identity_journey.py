@@ -1,0 +1,233 @@
+"""Issue 3's journey through the dev host over real HTTP: an organisation created by the ops CLI,
+its admin invited and onboarded (consent, password, TOTP), login, a case manager invited,
+onboarded and logged in — with the bad inputs of each step on the way."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.hashes import SHA1
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+from shared.adapters.outbox import OutboxMailer
+from tests.api.client import ApiClient
+from tests.fixtures.devhost import start_devhost
+from tests.fixtures.processes import ROOT
+
+STRONG = "correct horse battery staple 42"
+
+
+@dataclass
+class Env:
+    url: str
+    data: Path
+    env: dict[str, str]
+
+    def client(self, language: str = "en") -> ApiClient:
+        return ApiClient(self.url, language=language)
+
+    def last_link_token(self, to: str) -> str:
+        mails = [m for m in OutboxMailer(self.data / "outbox").messages(limit=200) if m["to"] == to]
+        assert mails, f"no e-mail to {to}"
+        match = re.search(r"#token=([A-Za-z0-9_\-]+)", mails[0]["text"])
+        assert match, "the e-mail has no onboarding link"
+        return match.group(1)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "shared.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    data = tmp_path_factory.mktemp("identity-data")
+    settings = {
+        "CASEDESK_ENV": "test",
+        "CASEDESK_DATA_DIR": str(data),
+        "CASEDESK_PUBLIC_URL": "http://127.0.0.1:7071",
+        # Lower Argon2 cost keeps the suite quick; the defaults are measured in bench/.
+        "CASEDESK_ARGON2_MEMORY_KIB": "1024",
+        "CASEDESK_ARGON2_ITERATIONS": "1",
+        "CASEDESK_LOGIN_MAX_FAILURES": "3",
+        "CASEDESK_LOCKOUT_SECONDS": "2",
+    }
+    with start_devhost(env=settings, extra_args=("--no-timers",)) as url:
+        yield Env(url, data, {**os.environ, **settings})
+
+
+def code_for(secret_b32: str, offset_steps: int = 0) -> str:
+    padded = secret_b32 + "=" * (-len(secret_b32) % 8)
+    totp = TOTP(base64.b32decode(padded), 6, SHA1(), 30, enforce_key_length=False)
+    return totp.generate(time.time() + 30 * offset_steps).decode()
+
+
+def onboard(env: Env, email: str) -> tuple[ApiClient, str, list[str]]:
+    """Walk the two onboarding steps for the newest invitation to ``email``."""
+    token = env.last_link_token(email)
+    client = env.client("de")
+    inspected = client.post("/api/onboarding/inspect", {"token": token})
+    assert inspected.status == 200, inspected.body
+    assert inspected.json()["step"] == "consent" and inspected.json()["email"] == email
+    versions = inspected.json()["versions"]
+    # A password before consent is refused, and nothing is stored.
+    early = client.post("/api/onboarding/password", {"token": token, "password": STRONG})
+    assert early.status == 403 and early.json()["code"] == "consent_required"
+    assert client.post("/api/onboarding/consent", {"token": token, **versions}).status == 200
+    weak = client.post("/api/onboarding/password", {"token": token, "password": "password1234"})
+    assert weak.status == 400 and weak.json()["code"] == "weak_password"
+    enrolled = client.post("/api/onboarding/password", {"token": token, "password": STRONG})
+    assert enrolled.status == 200, enrolled.body
+    secret = enrolled.json()["secret"]
+    assert enrolled.json()["otpauthUri"].startswith("otpauth://totp/")
+    wrong = client.post(
+        "/api/onboarding/totp",
+        {"token": token, "code": "000000" if code_for(secret) != "000000" else "111111"},
+    )
+    assert wrong.status == 400 and wrong.json()["code"] == "invalid_totp_code"
+    done = client.post("/api/onboarding/totp", {"token": token, "code": code_for(secret)})
+    assert done.status == 200, done.body
+    codes = done.json()["recoveryCodes"]
+    assert len(codes) == 10 and client.cookie and client.csrf
+    reused = env.client().post("/api/onboarding/inspect", {"token": token})
+    assert reused.status == 410 and reused.json()["code"] == "invitation_used"
+    return client, secret, codes
+
+
+def test_org_admin_and_case_manager_journey(env: Env) -> None:
+    created = env.cli(
+        "create-org",
+        "--name",
+        "Demo AG",
+        "--admin-email",
+        "ada@example.invalid",
+        "--admin-name",
+        "Ada Admin",
+        "--language",
+        "de",
+    )
+    assert created.returncode == 0, created.stderr
+    org_id = re.search(r"organisation ([0-9a-f]{32})", created.stdout).group(1)  # type: ignore[union-attr]
+
+    admin, _admin_secret, admin_codes = onboard(env, "ada@example.invalid")
+    session = admin.get("/api/auth/session")
+    assert session.status == 200 and session.json()["consentRequired"] is False
+    assert session.json()["csrfToken"] == admin.csrf
+
+    # Invite a case manager: CSRF header required; then it works.
+    body = {"email": "cora@example.invalid", "name": "Cora Case", "language": "en", "role": "case_manager"}
+    no_csrf = admin.post(f"/api/orgs/{org_id}/invitations", body, csrf=False)
+    assert no_csrf.status == 403 and no_csrf.json()["code"] == "csrf_missing"
+    invited = admin.post(f"/api/orgs/{org_id}/invitations", body)
+    assert invited.status == 201 and invited.json()["status"] == "pending"
+    unknown_field = admin.post(f"/api/orgs/{org_id}/invitations", {**body, "isAdmin": True})
+    assert unknown_field.status == 400 and unknown_field.json()["field"] == "isAdmin"
+
+    manager, manager_secret, _ = onboard(env, "cora@example.invalid")
+    staff = admin.get(f"/api/orgs/{org_id}/staff").json()
+    roles = {m["email"]: m["roles"] for m in staff["members"]}
+    assert roles == {"ada@example.invalid": ["org_admin"], "cora@example.invalid": ["case_manager"]}
+    assert manager.get(f"/api/orgs/{org_id}/staff").status == 403  # not an org admin
+
+    # Log out, then log in again: password, then TOTP (a later step: the onboarding code is spent).
+    assert manager.post("/api/auth/logout").status == 204
+    assert manager.get("/api/auth/session").status == 401
+    fresh = env.client()
+    step1 = fresh.post("/api/auth/login", {"email": "cora@example.invalid", "password": STRONG})
+    assert step1.status == 200
+    replay = fresh.post(
+        "/api/auth/login/second-factor",
+        {"challenge": step1.json()["challenge"], "code": code_for(manager_secret)},
+    )
+    assert replay.status in (400, 401) and replay.json()["code"] in ("totp_replayed", "invalid_totp_code")
+    step2 = fresh.post(
+        "/api/auth/login/second-factor",
+        {"challenge": step1.json()["challenge"], "code": code_for(manager_secret, 1)},
+    )
+    assert step2.status == 200, step2.body
+    assert fresh.get("/api/auth/session").json()["userId"]
+
+    # The admin logs in with a recovery code, which then cannot be used again.
+    again = env.client()
+    challenge = again.post("/api/auth/login", {"email": "ada@example.invalid", "password": STRONG}).json()[
+        "challenge"
+    ]
+    assert (
+        again.post(
+            "/api/auth/login/second-factor", {"challenge": challenge, "recoveryCode": admin_codes[0]}
+        ).status
+        == 200
+    )
+    other = env.client()
+    challenge = other.post("/api/auth/login", {"email": "ada@example.invalid", "password": STRONG}).json()[
+        "challenge"
+    ]
+    spent = other.post(
+        "/api/auth/login/second-factor", {"challenge": challenge, "recoveryCode": admin_codes[0]}
+    )
+    assert spent.status == 401 and spent.json()["code"] == "invalid_second_factor"
+
+
+def test_login_errors_are_identical_and_bursts_lock_out(env: Env) -> None:
+    client = env.client()
+    unknown = client.post("/api/auth/login", {"email": "nobody@example.invalid", "password": STRONG})
+    assert unknown.status == 401 and unknown.json()["code"] == "invalid_credentials"
+    for _ in range(2):
+        client.post("/api/auth/login", {"email": "nobody@example.invalid", "password": STRONG})
+    locked = client.post("/api/auth/login", {"email": "nobody@example.invalid", "password": STRONG})
+    assert locked.status == 429 and locked.json()["code"] == "too_many_attempts"
+    assert int(locked.headers["Retry-After"]) >= 1
+    time.sleep(2.2)
+    released = client.post("/api/auth/login", {"email": "nobody@example.invalid", "password": STRONG})
+    assert released.status == 401
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "code"),
+    [
+        ("/api/onboarding/inspect", {"token": "x" * 43}, 404, "invitation_unknown"),
+        ("/api/onboarding/inspect", {"token": "short"}, 400, "invalid_input"),
+        ("/api/onboarding/inspect", {"token": "x" * 43, "extra": 1}, 400, "invalid_input"),
+        ("/api/onboarding/inspect", b"{not json", 400, "invalid_input"),
+        (
+            "/api/auth/login/second-factor",
+            {"challenge": "y" * 43, "code": "123456"},
+            401,
+            "invalid_credentials",
+        ),
+        ("/api/auth/login", {"email": "a@example.invalid"}, 400, "invalid_input"),
+    ],
+)
+def test_bad_input_is_a_clear_problem(env: Env, path: str, body: object, status: int, code: str) -> None:
+    response = env.client("de").post(path, body)
+    assert response.status == status and response.json()["code"] == code
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    assert response.headers["Content-Language"] == "de"
+
+
+def test_session_routes_need_a_valid_cookie(env: Env) -> None:
+    client = env.client()
+    assert client.get("/api/auth/session").status == 401
+    client.cookie = "forged-" + "a" * 40
+    tampered = client.get("/api/auth/session")
+    assert tampered.status == 401 and tampered.json()["code"] in ("session_expired", "unauthenticated")
+
+
+def test_an_oversized_body_is_refused(env: Env) -> None:
+    response = env.client().post("/api/auth/login", b'{"email": "' + b"a" * 2_000_000 + b'"}')
+    assert response.status == 413 and response.json()["code"] == "payload_too_large"
