@@ -14,10 +14,11 @@ import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http import SESSION_COOKIE, Request, json_response, parse_json, route
-from shared import bootstrap, config
+from shared import bootstrap, config, i18n
 from shared.access.permissions import PUBLIC, Permission
 from shared.errors import NotFound
 from shared.identity import accounts, legal, login, onboarding
+from shared.identity.qr import otpauth_qr_svg
 from shared.identity.sessions import SessionService, csrf_token_for
 
 bp = func.Blueprint()
@@ -111,7 +112,10 @@ def onboarding_consent(request: Request) -> func.HttpResponse:
 def onboarding_password(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, PasswordBody)
     enrolment = onboarding.set_password(bootstrap.ports(), body.token, body.password)
-    return json_response({"step": "totp", "otpauthUri": enrolment.otpauth_uri, "secret": enrolment.secret})
+    qr = otpauth_qr_svg(enrolment.otpauth_uri, title=i18n.translate("onboarding.qrTitle", request.language))
+    return json_response(
+        {"step": "totp", "otpauthUri": enrolment.otpauth_uri, "secret": enrolment.secret, "qrSvg": qr}
+    )
 
 
 @route(bp, name="onboarding_totp", path="api/onboarding/totp", methods=["POST"], permission=PUBLIC)

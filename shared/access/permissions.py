@@ -41,4 +41,6 @@ PUBLIC_ROUTES: dict[str, str] = {
     "onboarding_totp": "authenticated by the invitation token in the body",
     "login": "the first login step; throttled per account and client",
     "login_second_factor": "authenticated by the login challenge; throttled",
+    "password_reset_request": "answers the same for every address; sends a link only to an account",
+    "password_reset_complete": "authenticated by the reset token and the second factor; throttled",
 }

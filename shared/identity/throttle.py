@@ -5,22 +5,24 @@ reaching its limit locks further attempts for a while (SPEC journey 3).
   (docs/decisions/006): the store never holds the e-mail address or the client's IP.
 * The account key is whatever the caller typed, normalised, whether or not an account exists, so
   an unknown address locks exactly like a known one and a lockout reveals nothing.
-* A counter covers a fixed window from its first failure; the item's ``ttl`` ends with the window
-  or the lockout, so the store forgets it by itself and a lockout releases by itself.
-* Increments are read-modify-write with an ETag precondition, retried on conflict: concurrent
-  failures are never lost (a conflict means another failure was counted, so retries converge).
+* A counter covers a fixed window from its first failure and carries a ``ttl``, so the store
+  forgets it by itself; a lockout is a time in the item and releases by itself.
+* Concurrent failures are never lost: an increment is an atomic patch (``incr``), which cannot
+  conflict; only the rare transitions (first failure, new window) are ETag-guarded writes,
+  retried on conflict. Locking is a patch too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
 from shared import config
 from shared.errors import AlreadyExists, CaseDeskError, ConcurrencyConflict, NotFound
-from shared.ports import Clock, Item, Store
+from shared.ports import Clock, Item, PatchOperation, Store
 
 __all__ = ["LoginThrottle", "TooManyAttempts"]
 
@@ -100,26 +102,36 @@ class LoginThrottle:
             item = self._read(key)
             if item is not None and _locked_until(item, now) is not None:
                 return  # already locked: more failures neither add nor extend anything
-            start, failures = _next(item, now, window)
-            locked = now + timedelta(seconds=lockout) if failures >= limit else None
-            end = max(start + timedelta(seconds=window), locked or start)
-            new = {
-                "id": key,
-                "key": key,
-                "failures": failures,
-                "windowStart": start.isoformat(),
-                "lockedUntil": locked.isoformat() if locked else None,
-                "ttl": _seconds_until(end, now),
-            }
             try:
-                if item is None:
-                    self._store.create("directory", new)
+                if item is None or _window_over(item, now, window):
+                    new = {"id": key, "key": key, "failures": 1, "windowStart": now.isoformat()}
+                    new |= {"lockedUntil": None, "ttl": window}
+                    if item is None:
+                        counted = self._store.create("directory", new)
+                    else:
+                        counted = self._store.replace("directory", new, if_match=item["_etag"])
                 else:
-                    self._store.replace("directory", new, if_match=item["_etag"])
+                    # No ttl change: a patch restarts the ttl, so the item lives up to one window
+                    # past its last failure: longer than needed, never shorter.
+                    counted = self._store.patch(
+                        "directory", key, key, [PatchOperation("incr", "/failures", 1)]
+                    )
             except (AlreadyExists, ConcurrencyConflict, NotFound):
-                continue  # someone else counted meanwhile (or the item just expired): re-read
+                continue  # someone else started the window first (or it just expired): re-read
+            if counted["failures"] >= limit:
+                self._lock(counted, now, window, lockout)
             return
         raise ConcurrencyConflict("the login counter kept changing")
+
+    def _lock(self, item: Item, now: datetime, window: int, lockout: int) -> None:
+        until = now + timedelta(seconds=lockout)
+        window_end = datetime.fromisoformat(item["windowStart"]) + timedelta(seconds=window)
+        ops = [
+            PatchOperation("set", "/lockedUntil", until.isoformat()),
+            PatchOperation("set", "/ttl", _seconds_until(max(until, window_end), now)),
+        ]
+        with suppress(NotFound):  # a successful login cleared it meanwhile
+            self._store.patch("directory", item["key"], item["id"], ops)
 
     def _read(self, key: str) -> Item | None:
         try:
@@ -141,15 +153,10 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def _next(item: Item | None, now: datetime, window: int) -> tuple[datetime, int]:
-    """Where the window starts and how many failures it holds with this one. A new window
-    begins with the first failure, after the window ends, and after a lockout has ended."""
-    if item is None or item.get("lockedUntil") is not None:
-        return now, 1
+def _window_over(item: Item, now: datetime, window: int) -> bool:
+    """A new window begins after the last one ended, and after a lockout has ended."""
     start = datetime.fromisoformat(item["windowStart"])
-    if now >= start + timedelta(seconds=window):
-        return now, 1
-    return start, int(item["failures"]) + 1
+    return item.get("lockedUntil") is not None or now >= start + timedelta(seconds=window)
 
 
 def _locked_until(item: Item | None, now: datetime) -> datetime | None:

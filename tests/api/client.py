@@ -8,6 +8,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from email.message import Message
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -15,7 +16,7 @@ from typing import Any
 @dataclass
 class Response:
     status: int
-    headers: dict[str, str]
+    headers: Message  # case-insensitive, as HTTP header names are
     body: bytes
 
     def json(self) -> Any:
@@ -51,9 +52,9 @@ class ApiClient:
         request = urllib.request.Request(self.base + path, data=data, method=method, headers=all_headers)
         try:
             with urllib.request.urlopen(request, timeout=30) as raw:
-                response = Response(raw.status, dict(raw.headers), raw.read())
+                response = Response(raw.status, raw.headers, raw.read())
         except urllib.error.HTTPError as error:
-            response = Response(error.code, dict(error.headers), error.read())
+            response = Response(error.code, error.headers, error.read())
         self._keep_cookie(response)
         payload = (
             response.json()

@@ -4,109 +4,12 @@ onboarded and logged in — with the bad inputs of each step on the way."""
 
 from __future__ import annotations
 
-import base64
-import os
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
-from shared.adapters.outbox import OutboxMailer
-from tests.api.client import ApiClient
-from tests.fixtures.devhost import start_devhost
-from tests.fixtures.processes import ROOT
-
-STRONG = "correct horse battery staple 42"
-
-
-@dataclass
-class Env:
-    url: str
-    data: Path
-    env: dict[str, str]
-
-    def client(self, language: str = "en") -> ApiClient:
-        return ApiClient(self.url, language=language)
-
-    def last_link_token(self, to: str) -> str:
-        mails = [m for m in OutboxMailer(self.data / "outbox").messages(limit=200) if m["to"] == to]
-        assert mails, f"no e-mail to {to}"
-        match = re.search(r"#token=([A-Za-z0-9_\-]+)", mails[0]["text"])
-        assert match, "the e-mail has no onboarding link"
-        return match.group(1)
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "shared.cli", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    data = tmp_path_factory.mktemp("identity-data")
-    settings = {
-        "CASEDESK_ENV": "test",
-        "CASEDESK_DATA_DIR": str(data),
-        "CASEDESK_PUBLIC_URL": "http://127.0.0.1:7071",
-        # Lower Argon2 cost keeps the suite quick; the defaults are measured in bench/.
-        "CASEDESK_ARGON2_MEMORY_KIB": "1024",
-        "CASEDESK_ARGON2_ITERATIONS": "1",
-        "CASEDESK_LOGIN_MAX_FAILURES": "3",
-        "CASEDESK_LOCKOUT_SECONDS": "2",
-    }
-    with start_devhost(env=settings, extra_args=("--no-timers",)) as url:
-        yield Env(url, data, {**os.environ, **settings})
-
-
-def code_for(secret_b32: str, offset_steps: int = 0) -> str:
-    padded = secret_b32 + "=" * (-len(secret_b32) % 8)
-    totp = TOTP(base64.b32decode(padded), 6, SHA1(), 30, enforce_key_length=False)
-    return totp.generate(time.time() + 30 * offset_steps).decode()
-
-
-def onboard(env: Env, email: str) -> tuple[ApiClient, str, list[str]]:
-    """Walk the two onboarding steps for the newest invitation to ``email``."""
-    token = env.last_link_token(email)
-    client = env.client("de")
-    inspected = client.post("/api/onboarding/inspect", {"token": token})
-    assert inspected.status == 200, inspected.body
-    assert inspected.json()["step"] == "consent" and inspected.json()["email"] == email
-    versions = inspected.json()["versions"]
-    # A password before consent is refused, and nothing is stored.
-    early = client.post("/api/onboarding/password", {"token": token, "password": STRONG})
-    assert early.status == 403 and early.json()["code"] == "consent_required"
-    assert client.post("/api/onboarding/consent", {"token": token, **versions}).status == 200
-    weak = client.post("/api/onboarding/password", {"token": token, "password": "password1234"})
-    assert weak.status == 400 and weak.json()["code"] == "weak_password"
-    enrolled = client.post("/api/onboarding/password", {"token": token, "password": STRONG})
-    assert enrolled.status == 200, enrolled.body
-    secret = enrolled.json()["secret"]
-    assert enrolled.json()["otpauthUri"].startswith("otpauth://totp/")
-    wrong = client.post(
-        "/api/onboarding/totp",
-        {"token": token, "code": "000000" if code_for(secret) != "000000" else "111111"},
-    )
-    assert wrong.status == 400 and wrong.json()["code"] == "invalid_totp_code"
-    done = client.post("/api/onboarding/totp", {"token": token, "code": code_for(secret)})
-    assert done.status == 200, done.body
-    codes = done.json()["recoveryCodes"]
-    assert len(codes) == 10 and client.cookie and client.csrf
-    reused = env.client().post("/api/onboarding/inspect", {"token": token})
-    assert reused.status == 410 and reused.json()["code"] == "invitation_used"
-    return client, secret, codes
+from tests.api.conftest import STRONG, Env, code_for, onboard
 
 
 def test_org_admin_and_case_manager_journey(env: Env) -> None:

@@ -1,0 +1,103 @@
+"""Changing a password (signed in) and resetting it by e-mail (signed out).
+
+* A change needs the current password; it ends every other session of the user and sends a
+  security notice (no link in it: a notice with a link looks like phishing).
+* A reset link (256-bit token, stored hashed, 30 minutes, single use) is sent only to an active
+  account, but the request answers the same for any address, so it reveals nothing. Completing it
+  still needs the second factor (SPEC journey 3) and ends every session.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from shared import config
+from shared.bootstrap import Ports
+from shared.errors import ConcurrencyConflict, NotFound
+from shared.identity import accounts, emails, login, passwords
+from shared.identity.login import InvalidCredentials, InvalidSecondFactor
+from shared.identity.sessions import SessionService
+from shared.identity.throttle import LoginThrottle
+from shared.identity.tokens import new_token, token_hash
+from shared.identity.totp import InvalidTotpCode, TotpReplay
+
+__all__ = ["RESET_MINUTES", "change_password", "complete_reset", "request_reset"]
+
+RESET_MINUTES = 30
+
+
+def _store_password(ports: Ports, user_id: str, new_password: str) -> None:
+    passwords.check_password_policy(new_password)
+    creds = accounts.credentials(ports.store, user_id)
+    if creds is None:
+        raise NotFound("no credentials")
+    fields = {k: v for k, v in creds.items() if not k.startswith("_")}
+    fields["passwordHash"] = passwords.hash_password(new_password)
+    fields["passwordChangedAt"] = ports.clock.now().isoformat()
+    accounts.save_credentials(ports.store, user_id, fields, if_match=creds["_etag"])
+
+
+def _notify_changed(ports: Ports, user_id: str) -> None:
+    profile = accounts.profile(ports.store, user_id)
+    when = ports.clock.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    ports.mailer.send(emails.password_changed_email(profile["email"], profile["language"], when))
+
+
+def change_password(ports: Ports, user_id: str, current: str, new: str, keep_session_id: str | None) -> int:
+    """Returns how many other sessions were ended."""
+    creds = accounts.credentials(ports.store, user_id)
+    if creds is None or not passwords.verify_password(current, creds["passwordHash"]):
+        raise InvalidCredentials("the current password is not correct")
+    _store_password(ports, user_id, new)
+    ended = SessionService(ports.store, ports.clock).end_all_except(user_id, keep_session_id)
+    _notify_changed(ports, user_id)
+    return ended
+
+
+def request_reset(ports: Ports, email: str) -> None:
+    """Send a reset link if ``email`` belongs to an active account; silently nothing otherwise."""
+    user_id = accounts.find_user_id(ports.store, email) if "@" in email else None
+    if user_id is None:
+        passwords.verify_against_dummy(email)  # similar cost either way
+        return
+    profile = accounts.profile(ports.store, user_id)
+    if profile.get("status") != "active":
+        return
+    token = new_token()
+    key = f"reset-{token_hash(token)}"
+    ports.store.create("directory", {"id": key, "key": key, "userId": user_id, "ttl": RESET_MINUTES * 60})
+    link = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/reset-password#token={token}"
+    ports.mailer.send(emails.password_reset_email(profile["email"], profile["language"], link, RESET_MINUTES))
+
+
+def complete_reset(
+    ports: Ports,
+    token: str,
+    new_password: str,
+    client_key: str,
+    *,
+    code: str | None,
+    recovery_code: str | None,
+) -> None:
+    key = f"reset-{token_hash(token)}"
+    try:
+        pending = ports.store.read("directory", key, key)
+    except NotFound:
+        raise InvalidCredentials("unknown, used or expired reset link") from None
+    user_id = str(pending["userId"])
+    passwords.check_password_policy(new_password)  # before the second factor is spent
+    account_key = accounts.profile(ports.store, user_id)["email"].casefold()
+    throttle = LoginThrottle(ports.store, ports.clock)
+    throttle.check(account_key, client_key)
+    try:
+        login.verify_second_factor(ports, user_id, code=code, recovery_code=recovery_code)
+    except (InvalidTotpCode, TotpReplay, InvalidSecondFactor):
+        throttle.record_failure(account_key, client_key)
+        raise
+    try:
+        ports.store.delete("directory", key, key, if_match=pending["_etag"])
+    except (NotFound, ConcurrencyConflict):
+        raise InvalidCredentials("the reset link was used meanwhile") from None
+    _store_password(ports, user_id, new_password)
+    SessionService(ports.store, ports.clock).end_all_except(user_id, None)
+    _notify_changed(ports, user_id)
