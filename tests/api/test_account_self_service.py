@@ -95,7 +95,7 @@ def test_password_change_ends_other_sessions_and_notifies(
 
 
 def test_password_reset_needs_the_second_factor(env: Env, account: tuple[ApiClient, str, list[str]]) -> None:
-    client, secret, codes = account
+    client, _, codes = account
     anonymous = env.client()
     outbox = OutboxMailer(env.data / "outbox")
     before = len(outbox.messages(limit=500))

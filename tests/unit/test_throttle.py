@@ -181,6 +181,25 @@ def test_concurrent_failures_are_all_counted(store: Store, clock: ManualClock) -
     assert sorted(i["failures"] for i in store.scan("directory")) == [threads_count * 5] * 2
 
 
+def test_a_burst_past_the_limit_locks(store: Store, clock: ManualClock) -> None:
+    throttle = LoginThrottle(
+        SlowReads(store),
+        clock,
+        max_account_failures=3,
+        max_client_failures=100,
+        window_seconds=60,
+        lockout_seconds=60,
+    )
+    store.check()
+    threads = [threading.Thread(target=throttle.record_failure, args=(KNOWN, IP)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert retry_after(throttle, KNOWN) == 60
+    throttle.check("other@example.ch", IP)
+
+
 def test_settings_are_read_when_used(
     store: Store, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
