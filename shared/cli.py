@@ -5,6 +5,9 @@
         through the configured mailer; locally it lands in the outbox, /api/dev/outbox).
     rewrap-keys
         Re-wrap every case/user data key under the current key-encryption key (after a rotation).
+    seed-demo
+        Development only: fill an empty store with the demo organisation and its five accounts,
+        and print how to sign in with them (``make run`` does this before starting the dev host).
 
 Runs with the same settings as the app (CASEDESK_ENV, CASEDESK_STORE, …).
 """
@@ -14,9 +17,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from shared import bootstrap
+from shared import bootstrap, config
 from shared.errors import CaseDeskError
-from shared.identity import orgs, staff
+from shared.identity import demo, orgs, staff
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,8 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--admin-name", required=True)
     create.add_argument("--language", choices=["en", "de"], default="de")
     commands.add_parser("rewrap-keys", help="re-wrap data keys under the current KEK version")
+    commands.add_parser("seed-demo", help="development only: demo organisation and accounts")
     args = parser.parse_args(argv)
     try:
+        if args.command == "seed-demo":
+            # Refuse before any port is built: a development command never touches a real backend.
+            demo.check_environment(config.environment())
+            _print_demo(demo.seed_demo(bootstrap.ports()))
+            return 0
         ports = bootstrap.ports()
         if args.command == "create-org":
             org_id = orgs.create_org(ports.store, ports.clock, args.name)
@@ -51,6 +60,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error ({error.code}): {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_demo(seeded: list[demo.DemoAccount] | None) -> None:
+    """What a developer needs in the terminal to sign in (development data, not secrets)."""
+    if seeded is None:
+        print("seed-demo: the store already holds an organisation; no demo data added")
+        return
+    url = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/api/dev/totp"
+    width = max(len(account.role) for account in seeded)
+    print(f"Demo data seeded: organisation {demo.DEMO_ORG_NAME!r} (development only)")
+    for account in seeded:
+        print(f"  {account.role:<{width}}  {account.email}  ({account.language})")
+    print(f"  password of every demo account: {demo.DEMO_PASSWORD}")
+    print(f"  current TOTP codes:             {url}")
 
 
 if __name__ == "__main__":
