@@ -9,6 +9,7 @@ from functions.http import Request, json_response, route
 from shared import bootstrap
 from shared.access.permissions import PUBLIC
 from shared.errors import NotFound
+from shared.identity import demo
 
 bp = func.Blueprint()
 
@@ -20,3 +21,18 @@ def dev_outbox(request: Request) -> func.HttpResponse:
     if messages is None:
         raise NotFound("the configured mailer has no local outbox")
     return json_response({"messages": messages(limit=50)})
+
+
+@route(bp, name="dev_totp", path="api/dev/totp", methods=["GET"], permission=PUBLIC)
+def dev_totp(request: Request) -> func.HttpResponse:
+    """Current TOTP codes of the seeded demo accounts (``seed-demo``), so a developer can sign in
+    as any role without an authenticator app. Demo-marked accounts only; empty if not seeded."""
+    codes = demo.current_codes(bootstrap.ports())
+    return json_response(
+        {
+            "accounts": [
+                {"email": c.email, "role": c.role, "code": c.code, "secondsLeft": c.seconds_left}
+                for c in codes
+            ]
+        }
+    )

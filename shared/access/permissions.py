@@ -34,6 +34,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "health": "liveness and readiness probe; reports port status, no data",
     "web": "serves the static frontend; holds no data",
     "dev_outbox": "development only (not registered in production): the local e-mail outbox",
+    "dev_totp": "development only (not registered in production): current TOTP codes of demo accounts",
     "legal_document": "the current terms and privacy policy must be readable before consenting",
     "onboarding_inspect": "authenticated by the invitation token in the body",
     "onboarding_consent": "authenticated by the invitation token in the body",
