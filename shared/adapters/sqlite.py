@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -49,20 +50,33 @@ class SqliteStore:
             try:
                 self._path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(self._path, isolation_level=None, timeout=10.0)
-                conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
             except (OSError, sqlite3.Error) as exc:
                 raise BackendUnavailable("the SQLite store cannot be opened") from exc
             self._local.conn = conn
         if not self._schema_ready:
             with self._schema_lock:
-                for container in CONTAINERS:
-                    conn.execute(
-                        f'CREATE TABLE IF NOT EXISTS "{container}" (pk TEXT NOT NULL, id TEXT NOT NULL, '
-                        "etag TEXT NOT NULL, expires REAL, doc TEXT NOT NULL, PRIMARY KEY (pk, id))"
-                    )
-                self._schema_ready = True
+                if not self._schema_ready:
+                    self._prepare(conn)
         return conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Once per process: WAL mode (persistent in the file) and the tables. Switching to WAL
+        needs a moment of exclusive access, which a busy new file may not give at once: retry."""
+        for attempt in range(50):
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                break
+            except sqlite3.OperationalError as exc:
+                if attempt == 49:
+                    raise BackendUnavailable("the SQLite store stays locked") from exc
+                time.sleep(0.05)
+        for container in CONTAINERS:
+            conn.execute(
+                f'CREATE TABLE IF NOT EXISTS "{container}" (pk TEXT NOT NULL, id TEXT NOT NULL, '
+                "etag TEXT NOT NULL, expires REAL, doc TEXT NOT NULL, PRIMARY KEY (pk, id))"
+            )
+        self._schema_ready = True
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -385,3 +385,25 @@ def test_an_item_over_the_size_limit_is_refused_and_not_stored(store: Store) -> 
 
 def test_check_answers(store: Store) -> None:
     store.check()
+
+
+def test_a_new_sqlite_file_opened_by_many_threads_at_once_works(tmp_path: object, clock: ManualClock) -> None:
+    from pathlib import Path
+
+    from shared.adapters.sqlite import SqliteStore
+
+    store = SqliteStore(Path(str(tmp_path)) / "fresh.sqlite3", clock)
+    errors: list[BaseException] = []
+
+    def writer(i: int) -> None:
+        try:
+            store.create("cases", note(f"t{i}"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(list(store.scan("cases"))) == 16
