@@ -157,7 +157,8 @@ def test_seconds_left_counts_down_to_the_next_step(
 ) -> None:
     clock = dev.clock
     assert isinstance(clock, ManualClock)
-    clock.advance(seconds=30 - clock.now().timestamp() % 30)  # the first second of a step
+    now = clock.now()  # move to the exact start of a step (integer arithmetic: no float drift)
+    clock.advance(seconds=30 - int(now.timestamp()) % 30, microseconds=-now.microsecond)
     first = demo.current_codes(dev)[0]
     assert first.seconds_left == 30
     clock.advance(seconds=29.5)
