@@ -13,6 +13,8 @@ from shared.adapters.local_blob import LocalBlobStore
 from shared.adapters.local_keys import LocalKeyFile
 from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
+from shared.adapters.sqlite import SqliteStore
+from shared.ports import Store
 from tests.fakes import ManualClock
 
 
@@ -27,6 +29,19 @@ def wired(tmp_path: Path) -> Iterator[bootstrap.Ports]:
         clock=clock,
     )
     bootstrap.reset()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, clock: ManualClock, tmp_path: Path) -> Store:
+    """A fresh embedded store: services are tested on both the fake and the real default."""
+    if request.param == "memory":
+        return MemoryStore(clock)
+    return SqliteStore(tmp_path / "s.sqlite3", clock)
 
 
 def http_request(

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-from shared.adapters.memory import MemoryStore
-from shared.adapters.sqlite import SqliteStore
 from shared.errors import NotFound, PermissionDenied, Unauthenticated
 from shared.identity.sessions import CsrfMissing, SessionExpired, SessionService, csrf_token_for
 from shared.ports import CONTAINERS, Store
@@ -17,18 +14,6 @@ from tests.fakes import ManualClock
 
 IDLE = 30 * 60
 ABSOLUTE = 12 * 60 * 60
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, clock: ManualClock, tmp_path: Path) -> Store:
-    if request.param == "memory":
-        return MemoryStore(clock)
-    return SqliteStore(tmp_path / "s.sqlite3", clock)
 
 
 @pytest.fixture

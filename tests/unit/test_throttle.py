@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared.adapters.memory import MemoryStore
-from shared.adapters.sqlite import SqliteStore
 from shared.errors import CaseDeskError
 from shared.identity.throttle import LoginThrottle, TooManyAttempts
 from shared.ports import Item, Store
@@ -19,18 +16,6 @@ from tests.fakes import ManualClock
 
 ACCOUNT_MAX, CLIENT_MAX, WINDOW, LOCKOUT = 5, 20, 900, 600
 KNOWN, UNKNOWN, IP = "alice@example.ch", "nobody@example.ch", "203.0.113.7"
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest, clock: ManualClock, tmp_path: Path) -> Store:
-    if request.param == "memory":
-        return MemoryStore(clock)
-    return SqliteStore(tmp_path / "s.sqlite3", clock)
 
 
 @pytest.fixture
