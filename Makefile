@@ -35,8 +35,11 @@ setup: $(VENV)/.installed node_modules/.installed web/dist/index.html ## Install
 
 web: web/dist/index.html ## Build the frontend into web/dist
 
-run: $(VENV)/.installed web/dist/index.html ## Serve the product on http://127.0.0.1:7071 (embedded store)
-	CASEDESK_ENV=$${CASEDESK_ENV:-development} $(PY) -m devhost --host $(HOST) --port $(PORT)
+run: $(VENV)/.installed web/dist/index.html ## Seed demo accounts (development, empty store) and serve http://127.0.0.1:7071
+	export CASEDESK_ENV=$${CASEDESK_ENV:-development}; \
+	export CASEDESK_PUBLIC_URL=$${CASEDESK_PUBLIC_URL:-http://$(HOST):$(PORT)}; \
+	if [ "$$CASEDESK_ENV" = development ]; then $(PY) -m shared.cli seed-demo || exit 1; fi; \
+	exec $(PY) -m devhost --host $(HOST) --port $(PORT)
 
 test: setup ## Run every test tier (unit, contract on all adapters incl. emulators, api)
 	$(PY) -m pytest $(PYTEST_ARGS)

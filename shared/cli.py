@@ -68,10 +68,11 @@ def _print_demo(seeded: list[demo.DemoAccount] | None) -> None:
         print("seed-demo: the store already holds an organisation; no demo data added")
         return
     url = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/api/dev/totp"
-    width = max(len(account.role) for account in seeded)
+    role_width = max(len(account.role) for account in seeded)
+    email_width = max(len(account.email) for account in seeded)
     print(f"Demo data seeded: organisation {demo.DEMO_ORG_NAME!r} (development only)")
     for account in seeded:
-        print(f"  {account.role:<{width}}  {account.email}  ({account.language})")
+        print(f"  {account.role:<{role_width}}  {account.email:<{email_width}}  {account.language}")
     print(f"  password of every demo account: {demo.DEMO_PASSWORD}")
     print(f"  current TOTP codes:             {url}")
 

@@ -20,13 +20,9 @@ Argon2id hashes, a TOTP secret sealed with the user's own data key, hashed recov
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
-
-from cryptography.hazmat.primitives.hashes import SHA1
-from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from shared.bootstrap import Ports
 from shared.config import Environment
@@ -50,8 +46,9 @@ __all__ = [
 DEMO_ORG_NAME = "Demo Reintegration AG"
 DEMO_DOMAIN = "demo.casedesk.invalid"
 #: Shared by every demo account and printed by ``seed-demo``: it is not a secret, which is fine
-#: only because demo accounts exist in development alone. Long enough and not on the common list.
-DEMO_PASSWORD = "casedesk-demo Quokka Lantern 42"  # noqa: S105 - a published development password
+#: only because demo accounts exist in development alone. Long enough, not on the common list, and one
+#: word, so a double-click in the terminal copies all of it.
+DEMO_PASSWORD = "CaseDeskDemoQuokka42"  # noqa: S105 - a published development password
 
 #: Staff roles, plus the case participants of the later journeys (who hold no staff role).
 DemoRole = Literal["org_admin", "case_manager", "employee", "employer", "doctor"]
@@ -142,12 +139,7 @@ def _create_account(ports: Ports, email: str, name: str, language: Language, rol
 
 
 def _sealed_new_secret(ports: Ports, user_id: str) -> str:
-    # The same sealing as onboarding.set_password (which keeps it inline, not as a helper), so
-    # onboarding.totp_secret opens it: the user's own data key, the same associated data.
-    scope = onboarding.user_scope(user_id)
-    ports.case_keys.create(scope)
-    secret = base64.b32encode(totp.new_secret()).decode()
-    return ports.cipher.encrypt_field(scope, "users", "credentials", "totpSecret", secret)
+    return onboarding.seal_totp_secret(ports, user_id, totp.new_secret())
 
 
 def current_codes(ports: Ports) -> list[DemoCode]:
@@ -176,8 +168,6 @@ def _code_of(ports: Ports, user_id: str, role: DemoRole, now: datetime) -> DemoC
     if profile.get("demo") is not True or not creds or not creds.get("totpSealed"):
         return None
     secret = onboarding.totp_secret(ports, user_id, creds)
-    # The parameters login verifies with (shared.identity.totp); the helper only generates.
-    generator = TOTP(secret, totp.DIGITS, SHA1(), totp.PERIOD_SECONDS)  # noqa: S303 - TOTP's HMAC-SHA1
-    code = generator.generate(now.timestamp()).decode("ascii")
+    code = totp.current_code(secret, now)
     seconds_left = totp.PERIOD_SECONDS - int(now.timestamp()) % totp.PERIOD_SECONDS
     return DemoCode(profile["email"], role, code, seconds_left)

@@ -97,10 +97,7 @@ def set_password(ports: Ports, token: str, password: str) -> Enrolment:
         raise invitations.InvitationUsed("this account is already set up")
     passwords.check_password_policy(password)
     secret = totp.new_secret()
-    ports.case_keys.create(user_scope(user_id))
-    sealed = ports.cipher.encrypt_field(
-        user_scope(user_id), "users", "credentials", "totpSecret", base64.b32encode(secret).decode()
-    )
+    sealed = seal_totp_secret(ports, user_id, secret)
     current = accounts.credentials(ports.store, user_id)
     fields = {
         "passwordHash": passwords.hash_password(password),
@@ -113,6 +110,13 @@ def set_password(ports: Ports, token: str, password: str) -> Enrolment:
     accounts.save_credentials(ports.store, user_id, fields, if_match=current["_etag"] if current else None)
     uri = totp.otpauth_uri(secret, profile["email"])
     return Enrolment(otpauth_uri=uri, secret=base64.b32encode(secret).decode().rstrip("="))
+
+
+def seal_totp_secret(ports: Ports, user_id: str, secret: bytes) -> str:
+    """Seal a TOTP secret with the user's own data key (created if needed); see :func:`totp_secret`."""
+    ports.case_keys.create(user_scope(user_id))
+    text = base64.b32encode(secret).decode()
+    return ports.cipher.encrypt_field(user_scope(user_id), "users", "credentials", "totpSecret", text)
 
 
 def totp_secret(ports: Ports, user_id: str, creds: dict[str, Any]) -> bytes:
