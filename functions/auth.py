@@ -182,3 +182,15 @@ def consent(request: Request) -> func.HttpResponse:
         bootstrap.ports(), request.actor, terms=body.terms, privacy=body.privacy
     )
     return json_response({"consent": profile["consent"]})
+
+
+@route(
+    bp,
+    name="invitation_accept",
+    path="api/invitations/accept",
+    methods=["POST"],
+    permission=Permission.SELF_PROFILE,
+)
+def invitation_accept(request: Request) -> func.HttpResponse:
+    body = parse_json(request.http, TokenBody)
+    return json_response(onboarding.accept_as(bootstrap.ports(), body.token, request.actor))

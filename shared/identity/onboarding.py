@@ -152,3 +152,16 @@ def confirm_totp(ports: Ports, token: str, code: str) -> tuple[str, list[str]]:
     if link.get("role") in orgs.ROLES:
         orgs.add_member(ports.store, ports.clock, link["orgId"], user_id, [link["role"]])
     return user_id, codes
+
+
+def accept_as(ports: Ports, token: str, user_id: str) -> dict[str, Any]:
+    """A person who already has an account accepts a new invitation after signing in (instead
+    of onboarding again). Only the invited account can accept it."""
+    link = invitations.open_invitation(ports.store, ports.clock, token)
+    if link["userId"] != user_id:
+        # Someone else's link: answer as if unknown, so links cannot be probed with a session.
+        raise invitations.InvitationUnknown("the invitation is for another account")
+    invitations.consume(ports.store, ports.clock, token)
+    if link.get("role") in orgs.ROLES:
+        orgs.add_member(ports.store, ports.clock, link["orgId"], user_id, [link["role"]])
+    return {"orgId": link["orgId"], "role": link.get("role")}

@@ -47,6 +47,43 @@ def test_org_admin_and_case_manager_journey(env: Env) -> None:
     assert roles == {"ada@example.invalid": ["org_admin"], "cora@example.invalid": ["case_manager"]}
     assert manager.get(f"/api/orgs/{org_id}/staff").status == 403  # not an org admin
 
+    # Roles and flags change only with the version the admin saw (nothing is lost).
+    member = next(m for m in staff["members"] if m["email"] == "cora@example.invalid")
+    path = f"/api/orgs/{org_id}/staff/{member['userId']}"
+    change = {"roles": ["case_manager"], "accessAllCases": True}
+    assert admin.request("PATCH", path, change).status == 428
+    updated = admin.request("PATCH", path, change, headers={"If-Match": member["etag"]})
+    assert updated.status == 200 and updated.json()["accessAllCases"] is True
+    stale = admin.request(
+        "PATCH", path, {**change, "accessAllCases": False}, headers={"If-Match": member["etag"]}
+    )
+    assert stale.status == 412
+    assert (
+        admin.request(
+            "PATCH",
+            path,
+            {"roles": ["superuser"], "accessAllCases": False},
+            headers={"If-Match": updated.headers["ETag"]},
+        ).status
+        == 400
+    )
+
+    # A second organisation invites the (already registered) case manager: accepted after login.
+    other = env.cli(
+        "create-org", "--name", "Zweite AG", "--admin-email", "zoe@example.invalid", "--admin-name", "Zoe"
+    )
+    other_org = re.search(r"organisation ([0-9a-f]{32})", other.stdout).group(1)  # type: ignore[union-attr]
+    zoe, _, _ = onboard(env, "zoe@example.invalid")
+    assert zoe.post(f"/api/orgs/{other_org}/invitations", body).status == 201
+    token = env.last_link_token("cora@example.invalid")
+    assert env.client().post("/api/onboarding/inspect", {"token": token}).json()["step"] == "login"
+    not_hers = zoe.post("/api/invitations/accept", {"token": token})
+    assert not_hers.status == 404 and not_hers.json()["code"] == "invitation_unknown"
+    accepted = manager.post("/api/invitations/accept", {"token": token})
+    assert accepted.status == 200 and accepted.json() == {"orgId": other_org, "role": "case_manager"}
+    members = {m["email"] for m in zoe.get(f"/api/orgs/{other_org}/staff").json()["members"]}
+    assert members == {"zoe@example.invalid", "cora@example.invalid"}
+
     # Log out, then log in again: password, then TOTP (a later step: the onboarding code is spent).
     assert manager.post("/api/auth/logout").status == 204
     assert manager.get("/api/auth/session").status == 401
