@@ -126,9 +126,10 @@ class Request:
         return self.user_id
 
     def client_key(self) -> str:
-        """What throttling counts per client: the address the platform saw (never logged)."""
-        forwarded = self.http.headers.get("x-forwarded-for", "")
-        return forwarded.split(",")[0].strip() or self.http.headers.get("x-client-ip", "") or "unknown"
+        """What throttling counts per client (never logged): the last ``X-Forwarded-For`` entry,
+        which Azure's front end appends; earlier entries are whatever the client chose to send."""
+        forwarded = [a.strip() for a in self.http.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+        return forwarded[-1] if forwarded else self.http.headers.get("x-client-ip", "") or "unknown"
 
 
 Handler = Callable[[Request], func.HttpResponse]

@@ -202,3 +202,16 @@ def test_a_configuration_error_is_logged_with_its_reason_for_ops(caplog: pytest.
         )
     assert "CASEDESK_STORE" not in problem.get_body().decode()  # clients get the generic text
     assert any("CASEDESK_STORE=sqlite is refused" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"x-forwarded-for": "203.0.113.9"}, "203.0.113.9"),
+        ({"x-forwarded-for": "1.2.3.4, 198.51.100.7"}, "198.51.100.7"),  # a forged first entry is ignored
+        ({"x-client-ip": "192.0.2.1"}, "192.0.2.1"),
+        ({}, "unknown"),
+    ],
+)
+def test_the_client_key_is_the_address_the_platform_appended(headers: dict[str, str], expected: str) -> None:
+    assert Request(http_request(headers=headers), "en", "c-12345678").client_key() == expected
