@@ -7,7 +7,6 @@ import base64
 import os
 import re
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from shared.adapters.outbox import OutboxMailer
 from tests.api.client import ApiClient
 from tests.fixtures.devhost import start_devhost
-from tests.fixtures.processes import ROOT
+from tests.fixtures.processes import run_module
 
 STRONG = "correct horse battery staple 42"
 
@@ -42,15 +41,7 @@ class Env:
         return match.group(1)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "shared.cli", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return run_module("shared.cli", *args, env=self.env)
 
 
 @pytest.fixture(scope="module")

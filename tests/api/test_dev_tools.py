@@ -4,9 +4,7 @@ signs in with them. In test configuration neither the route nor the command work
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,22 +13,14 @@ import pytest
 from shared.identity.demo import DEMO_PASSWORD
 from tests.api.client import ApiClient
 from tests.fixtures.devhost import start_devhost
-from tests.fixtures.processes import ROOT
+from tests.fixtures.processes import run_module
 
 #: Lower Argon2 cost keeps the suite quick; the defaults are measured in bench/.
 FAST_HASHING = {"CASEDESK_ARGON2_MEMORY_KIB": "1024", "CASEDESK_ARGON2_ITERATIONS": "1"}
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "shared.cli", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_module("shared.cli", *args, env=env)
 
 
 @dataclass

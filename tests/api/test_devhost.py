@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 import time
 import uuid
@@ -21,7 +20,7 @@ import pytest
 import requests
 
 from tests.fixtures.devhost import start_devhost
-from tests.fixtures.processes import ROOT, free_port
+from tests.fixtures.processes import free_port, run_module
 
 SAMPLE = "tests.api.sample_app"
 YEARLY = "0 0 0 1 1 *"  # never during a test run (unless it runs over New Year's midnight UTC)
@@ -304,15 +303,7 @@ def test_refuses_a_non_loopback_address_without_allow_remote(address: str) -> No
 
 
 def _run_devhost(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # a start that must fail: no server to wait for
-        [sys.executable, "-m", "devhost", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_module("devhost", *args, env=env)  # a start that must fail: no server to wait for
 
 
 # --- in-process: the route table and the admin switch --------------------------------------------

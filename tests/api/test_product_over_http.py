@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -14,7 +11,7 @@ import pytest
 
 from functions.http import SECURITY_HEADERS
 from tests.fixtures.devhost import start_devhost
-from tests.fixtures.processes import ROOT, free_port
+from tests.fixtures.processes import free_port, run_module
 
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 
@@ -92,16 +89,8 @@ def test_development_configuration_serves_the_outbox(tmp_path: Path) -> None:
 
 
 def test_production_with_embedded_adapters_refuses_to_start_with_a_clear_message(tmp_path: Path) -> None:
-    env = {**os.environ, "CASEDESK_ENV": "production", "CASEDESK_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run(
-        [sys.executable, "-m", "devhost", "--port", str(free_port()), "--no-timers"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    env = {"CASEDESK_ENV": "production", "CASEDESK_DATA_DIR": str(tmp_path / "data")}
+    result = run_module("devhost", "--port", str(free_port()), "--no-timers", env=env)
     assert result.returncode == 1
     assert (
         "CASEDESK_STORE=sqlite is an embedded, local-only adapter and is refused in production"
