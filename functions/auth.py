@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http import SESSION_COOKIE, Request, json_response, parse_json, route
 from shared import bootstrap, config, i18n
-from shared.access.permissions import PUBLIC, Permission
+from shared.access.permissions import PUBLIC, Action
 from shared.errors import NotFound
 from shared.identity import accounts, legal, login, onboarding
 from shared.identity.qr import otpauth_qr_svg
@@ -148,7 +148,7 @@ def login_second_factor(request: Request) -> func.HttpResponse:
     return signed_in(user_id, request, {"consentRequired": not onboarding.consent_is_current(profile)})
 
 
-@route(bp, name="logout", path="api/auth/logout", methods=["POST"], permission=Permission.SELF_SESSION)
+@route(bp, name="logout", path="api/auth/logout", methods=["POST"], permission=Action.SESSION_USE)
 def logout(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     SessionService(ports.store, ports.clock).end(request.session_token or "")
@@ -157,7 +157,7 @@ def logout(request: Request) -> func.HttpResponse:
     return response
 
 
-@route(bp, name="session", path="api/auth/session", methods=["GET"], permission=Permission.SELF_SESSION)
+@route(bp, name="session", path="api/auth/session", methods=["GET"], permission=Action.SESSION_USE)
 def current_session(request: Request) -> func.HttpResponse:
     """Who is signed in, whether they must re-consent, and the CSRF token (after a page reload
     the app has only the HttpOnly cookie; the token is derived from it server-side)."""
@@ -175,7 +175,7 @@ def current_session(request: Request) -> func.HttpResponse:
     )
 
 
-@route(bp, name="consent", path="api/me/consent", methods=["POST"], permission=Permission.SELF_CONSENT)
+@route(bp, name="consent", path="api/me/consent", methods=["POST"], permission=Action.CONSENT_WRITE)
 def consent(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, ReConsentBody)
     profile = onboarding.record_consent(
@@ -189,7 +189,7 @@ def consent(request: Request) -> func.HttpResponse:
     name="invitation_accept",
     path="api/invitations/accept",
     methods=["POST"],
-    permission=Permission.SELF_PROFILE,
+    permission=Action.PROFILE_MANAGE,
 )
 def invitation_accept(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, TokenBody)

@@ -23,7 +23,7 @@ import pydantic
 
 from shared import bootstrap, config, i18n
 from shared.access.check import authorize
-from shared.access.permissions import PUBLIC_ROUTES, Permission, Public
+from shared.access.permissions import PUBLIC_ROUTES, Action, Public
 from shared.errors import (
     AlreadyExists,
     BackendUnavailable,
@@ -142,7 +142,7 @@ def route(
     name: str,
     path: str,
     methods: Sequence[str],
-    permission: Permission | Public,
+    permission: Action | Public,
     max_body: int | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as HTTP function ``name`` on ``bp`` under ``path``."""
@@ -164,7 +164,7 @@ def route(
 
 
 def serve(
-    req: func.HttpRequest, handler: Handler, name: str, permission: Permission | Public, max_body: int | None
+    req: func.HttpRequest, handler: Handler, name: str, permission: Action | Public, max_body: int | None
 ) -> func.HttpResponse:
     """Run ``handler`` inside the plumbing (what :func:`route` registers; tests call it directly)."""
     started = time.perf_counter()
@@ -214,7 +214,7 @@ def session_token(req: func.HttpRequest) -> str | None:
     return morsel.value if morsel else None
 
 
-def _authenticate(request: Request, permission: Permission) -> Request:
+def _authenticate(request: Request, permission: Action) -> Request:
     """Resolve the session cookie, require the CSRF header on state changes, check the access
     table and (unless the permission is exempt) that the user accepted the current terms."""
     ports = bootstrap.ports()

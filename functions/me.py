@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http import Request, json_response, parse_json, require_if_match, route
 from shared import bootstrap
-from shared.access.permissions import PUBLIC, Permission
+from shared.access.permissions import PUBLIC, Action
 from shared.errors import InvalidInput
 from shared.identity import accounts, credentials
 from shared.identity.sessions import SessionService
@@ -49,13 +49,13 @@ def _profile_view(item: dict[str, object]) -> dict[str, object]:
     return {k: item.get(k) for k in keys}
 
 
-@route(bp, name="me_read", path="api/me", methods=["GET"], permission=Permission.SELF_PROFILE)
+@route(bp, name="me_read", path="api/me", methods=["GET"], permission=Action.PROFILE_MANAGE)
 def me_read(request: Request) -> func.HttpResponse:
     item = accounts.profile(bootstrap.ports().store, request.actor)
     return json_response(_profile_view(item), etag=item["_etag"])
 
 
-@route(bp, name="me_update", path="api/me", methods=["PATCH"], permission=Permission.SELF_PROFILE)
+@route(bp, name="me_update", path="api/me", methods=["PATCH"], permission=Action.PROFILE_MANAGE)
 def me_update(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, ProfileChanges)
     changes = body.model_dump(exclude_none=True)
@@ -74,7 +74,7 @@ def me_update(request: Request) -> func.HttpResponse:
     name="me_welcome_seen",
     path="api/me/welcome-seen",
     methods=["POST"],
-    permission=Permission.SELF_PROFILE,
+    permission=Action.PROFILE_MANAGE,
 )
 def me_welcome_seen(request: Request) -> func.HttpResponse:
     store = bootstrap.ports().store
@@ -84,7 +84,7 @@ def me_welcome_seen(request: Request) -> func.HttpResponse:
     return json_response(_profile_view(item), etag=item["_etag"])
 
 
-@route(bp, name="me_sessions", path="api/me/sessions", methods=["GET"], permission=Permission.SELF_PROFILE)
+@route(bp, name="me_sessions", path="api/me/sessions", methods=["GET"], permission=Action.PROFILE_MANAGE)
 def me_sessions(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     sessions = SessionService(ports.store, ports.clock).list_for_user(request.actor, request.session_id)
@@ -106,7 +106,7 @@ def me_sessions(request: Request) -> func.HttpResponse:
     name="me_session_end",
     path="api/me/sessions/{sessionId}",
     methods=["DELETE"],
-    permission=Permission.SELF_PROFILE,
+    permission=Action.PROFILE_MANAGE,
 )
 def me_session_end(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
@@ -114,7 +114,7 @@ def me_session_end(request: Request) -> func.HttpResponse:
     return func.HttpResponse(status_code=204)
 
 
-@route(bp, name="me_password", path="api/me/password", methods=["POST"], permission=Permission.SELF_PROFILE)
+@route(bp, name="me_password", path="api/me/password", methods=["POST"], permission=Action.PROFILE_MANAGE)
 def me_password(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, PasswordChange)
     ended = credentials.change_password(

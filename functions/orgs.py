@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from functions.http import Request, json_response, parse_json, require_if_match, route
 from shared import bootstrap
-from shared.access.permissions import Permission
+from shared.access.permissions import Action
 from shared.identity import accounts, staff
 from shared.identity.orgs import Role
 
@@ -43,7 +43,7 @@ def _invitation_view(item: dict[str, object]) -> dict[str, object]:
     name="staff_invite",
     path="api/orgs/{orgId}/invitations",
     methods=["POST"],
-    permission=Permission.ORG_STAFF_MANAGE,
+    permission=Action.STAFF_MANAGE,
 )
 def staff_invite(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, InviteStaffBody)
@@ -65,7 +65,7 @@ def staff_invite(request: Request) -> func.HttpResponse:
     name="staff_list",
     path="api/orgs/{orgId}/staff",
     methods=["GET"],
-    permission=Permission.ORG_STAFF_READ,
+    permission=Action.STAFF_READ,
 )
 def staff_list(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
@@ -92,7 +92,7 @@ def staff_list(request: Request) -> func.HttpResponse:
     name="staff_invitation_resend",
     path="api/orgs/{orgId}/invitations/{invitationId}/resend",
     methods=["POST"],
-    permission=Permission.ORG_STAFF_MANAGE,
+    permission=Action.STAFF_MANAGE,
 )
 def staff_invitation_resend(request: Request) -> func.HttpResponse:
     params = request.http.route_params
@@ -105,7 +105,7 @@ def staff_invitation_resend(request: Request) -> func.HttpResponse:
     name="staff_invitation_revoke",
     path="api/orgs/{orgId}/invitations/{invitationId}",
     methods=["DELETE"],
-    permission=Permission.ORG_STAFF_MANAGE,
+    permission=Action.STAFF_MANAGE,
 )
 def staff_invitation_revoke(request: Request) -> func.HttpResponse:
     params = request.http.route_params
@@ -118,7 +118,7 @@ def staff_invitation_revoke(request: Request) -> func.HttpResponse:
     name="staff_update",
     path="api/orgs/{orgId}/staff/{userId}",
     methods=["PATCH"],
-    permission=Permission.ORG_STAFF_MANAGE,
+    permission=Action.STAFF_MANAGE,
 )
 def staff_update(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, UpdateStaffBody)

@@ -1,54 +1,75 @@
-"""The check every non-public route goes through: is this actor allowed this permission on the
-target named by the route? Deny by default: a permission without a rule here is refused.
+"""The one check every non-public route goes through (deny by default, with a reason).
 
-Rules by relation (the SPEC §3 table grows here with each capability):
-
-* ``self`` — the signed-in user acting on their own account;
-* ``org_role`` — a staff membership with the given role in the organisation of the route's
-  ``orgId`` parameter.
+For case-scoped actions, someone with no relation to the case at all — not a participant, not
+staff of its organisation — gets ``NotFound``, exactly as for a case id that does not exist, so
+guessing ids (IDOR) reveals nothing. Someone related to the case but without the right role
+gets ``PermissionDenied``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
 
-from shared.access.permissions import Permission
+from shared.access.permissions import Action
+from shared.access.table import TABLE, Grant
 from shared.errors import NotFound, PermissionDenied
-from shared.ports import Store
+from shared.ports import Item, Store
 
-__all__ = ["RULES", "Rule", "authorize"]
-
-
-@dataclass(frozen=True)
-class Rule:
-    relation: Literal["self", "org_role"]
-    role: str | None = None
-    needs_consent: bool = True
+__all__ = ["authorize", "case_item", "participant"]
 
 
-RULES: Mapping[Permission, Rule] = {
-    Permission.SELF_SESSION: Rule("self", needs_consent=False),
-    Permission.SELF_CONSENT: Rule("self", needs_consent=False),
-    Permission.SELF_PROFILE: Rule("self"),
-    Permission.ORG_STAFF_MANAGE: Rule("org_role", role="org_admin"),
-    Permission.ORG_STAFF_READ: Rule("org_role", role="org_admin"),
-}
-
-
-def authorize(store: Store, user_id: str, permission: Permission, route_params: Mapping[str, str]) -> Rule:
-    """Return the rule that allows it, or raise ``PermissionDenied`` (never a hint of why)."""
-    rule = RULES.get(permission)
-    if rule is None:
-        raise PermissionDenied(f"no rule for {permission}")
-    if rule.relation == "self":
-        return rule
-    org_id = route_params.get("orgId", "")
+def case_item(store: Store, case_id: str) -> Item | None:
     try:
-        membership = store.read("orgs", org_id, f"member-{user_id}") if org_id else None
+        return store.read("cases", case_id, "case") if case_id else None
     except NotFound:
-        membership = None
-    if membership is None or rule.role not in membership.get("roles", []):
-        raise PermissionDenied("not a member with the required role")
-    return rule
+        return None
+
+
+def participant(store: Store, case_id: str, user_id: str) -> Item | None:
+    """The user's active participation in the case, if any (removed participants have none)."""
+    try:
+        item = store.read("cases", case_id, f"participant-{user_id}") if case_id else None
+    except NotFound:
+        return None
+    return item if item and item.get("status") == "active" else None
+
+
+def _org_roles(store: Store, org_id: str, user_id: str) -> list[str]:
+    try:
+        member = store.read("orgs", org_id, f"member-{user_id}") if org_id else None
+    except NotFound:
+        return []
+    return list(member.get("roles", [])) if member else []
+
+
+def _holds(store: Store, user_id: str, grant: Grant, params: Mapping[str, str]) -> bool:
+    if grant.relation == "self":
+        return True
+    if grant.relation == "org":
+        return any(r in grant.roles for r in _org_roles(store, params.get("orgId", ""), user_id))
+    case_id = params.get("caseId", "")
+    if grant.relation == "case":
+        found = participant(store, case_id, user_id)
+        return found is not None and found.get("role") in grant.roles
+    case = case_item(store, case_id)
+    return case is not None and any(r in grant.roles for r in _org_roles(store, case["orgId"], user_id))
+
+
+def _related_to_case(store: Store, user_id: str, case_id: str) -> bool:
+    if participant(store, case_id, user_id) is not None:
+        return True
+    case = case_item(store, case_id)
+    return case is not None and "org_admin" in _org_roles(store, case["orgId"], user_id)
+
+
+def authorize(store: Store, user_id: str, action: Action, route_params: Mapping[str, str]) -> Grant:
+    """Return the grant that allows ``action``, or raise ``NotFound`` / ``PermissionDenied``."""
+    grants = TABLE.get(action, ())
+    for grant in grants:
+        if _holds(store, user_id, grant, route_params):
+            return grant
+    if any(g.relation in ("case", "case_org") for g in grants) and not _related_to_case(
+        store, user_id, route_params.get("caseId", "")
+    ):
+        raise NotFound("no such case")
+    raise PermissionDenied(f"{action} is not granted")

@@ -1,24 +1,32 @@
-"""Every HTTP route names exactly one of these, or is on :data:`PUBLIC_ROUTES`.
+"""Every HTTP route names exactly one :class:`Action`, or is on :data:`PUBLIC_ROUTES`.
 
-Permissions are ``scope:resource:action`` strings (warehouse's habit) so tests can compare whole
-tables. Which actor holds which permission on which target is the access table of SPEC §3; it
-arrives with the cases issue. Until an actor can be resolved from a session, every non-public
-route is denied (deny by default).
+Actions are ``resource:action`` strings (warehouse's habit) so tests can compare whole tables.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["PUBLIC", "PUBLIC_ROUTES", "Permission", "Public"]
+__all__ = ["PUBLIC", "PUBLIC_ROUTES", "Action", "Public"]
 
 
-class Permission(StrEnum):
-    SELF_SESSION = "self:session:use"  # sign out, read one's own session (even before re-consent)
-    SELF_CONSENT = "self:consent:write"  # accept new terms (the one thing allowed without consent)
-    SELF_PROFILE = "self:profile:manage"  # profile, language, sessions, password
-    ORG_STAFF_MANAGE = "org:staff:manage"  # invite staff, change roles and flags (org admins)
-    ORG_STAFF_READ = "org:staff:read"  # list staff and pending invitations (org admins)
+class Action(StrEnum):
+    """Every action a route can perform, as ``resource:action``. Who may do it is
+    ``shared.access.table.TABLE``; ``docs/access.md`` renders both for humans."""
+
+    SESSION_USE = "session:use"  # sign out, read one's own session (even before re-consent)
+    CONSENT_WRITE = "consent:write"  # accept new terms (the one thing allowed without consent)
+    PROFILE_MANAGE = "profile:manage"  # own profile, language, sessions, password, invitations
+    STAFF_MANAGE = "staff:manage"  # invite staff, change roles and flags
+    STAFF_READ = "staff:read"  # list staff and pending invitations
+    CASE_CREATE = "case:create"  # open a case in the organisation and invite the employee
+    CASES_LIST_MINE = "cases:list_mine"  # the cases one takes part in, across organisations
+    CASE_READ = "case:read"  # the summary: status, participants (no content)
+    PARTICIPANT_MANAGE = "participant:manage"  # invite and remove participants
+    CASE_CLOSE = "case:close"  # close and reopen
+    CASE_LEGAL_HOLD = "case:legal_hold"  # set or lift the legal hold (stops the retention clock)
+    PLAN_READ = "plan:read"
+    PLAN_WRITE = "plan:write"
 
 
 class Public(StrEnum):

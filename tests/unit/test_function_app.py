@@ -11,7 +11,7 @@ from pathlib import Path
 import azure.functions as func
 import pytest
 
-from shared.access.permissions import PUBLIC_ROUTES, Permission, Public
+from shared.access.permissions import PUBLIC_ROUTES, Action, Public
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,9 +71,7 @@ def test_every_http_route_declares_a_permission_or_is_on_the_public_list(
         if fn["permission_type"] == Public.__name__:
             assert fn["name"] in PUBLIC_ROUTES, f"{fn['name']} is public but not on the allow-list"
         else:
-            assert permission in {p.value for p in Permission}, (
-                f"{fn['name']}: unknown permission {permission}"
-            )
+            assert permission in {p.value for p in Action}, f"{fn['name']}: unknown permission {permission}"
 
 
 def test_every_http_route_is_anonymous_at_the_host_and_checked_by_us(

@@ -18,7 +18,7 @@ from functions.http import (
     serve,
     status_of,
 )
-from shared.access.permissions import PUBLIC, Permission
+from shared.access.permissions import PUBLIC, Action
 from shared.errors import (
     AlreadyExists,
     BackendUnavailable,
@@ -130,7 +130,7 @@ def test_non_public_routes_are_denied_without_a_session(wired: object) -> None:
         ran.append(True)
         return ok(request)
 
-    for permission in Permission:
+    for permission in Action:
         response = serve(http_request("POST"), handler, "some_route", permission, None)
         assert response.status_code == 401 and body_of(response)["code"] == "unauthenticated"
         assert "X-Correlation-Id" in response.headers

@@ -1,0 +1,55 @@
+"""SPEC §3 as one declarative table: for each action, the grants that allow it.
+
+A grant names a *relation* between the signed-in user and the route's target, and the roles
+that relation must carry:
+
+* ``self`` — the user acting on their own account (no roles);
+* ``org`` — a staff membership in the organisation named by the route (``orgId``);
+* ``case`` — an active participation in the case named by the route (``caseId``), in one of
+  the roles;
+* ``case_org`` — a staff membership in the organisation that owns the case (``caseId``): how
+  org admins reach a case's *summary* (never its content) and its legal hold.
+
+Anything not granted here is denied. ``scripts/render_access.py`` renders this table into
+``docs/access.md``; a test fails when that file is stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from shared.access.permissions import Action
+
+__all__ = ["CASE_ROLES", "ORG_ROLES", "TABLE", "Grant", "Relation"]
+
+Relation = Literal["self", "org", "case", "case_org"]
+CASE_ROLES = ("employee", "case_manager", "employer", "doctor")
+ORG_ROLES = ("org_admin", "case_manager")
+ALL_PARTICIPANTS = CASE_ROLES
+
+
+@dataclass(frozen=True)
+class Grant:
+    relation: Relation
+    roles: tuple[str, ...] = ()
+    #: False only where a user who has not accepted the current terms must still get through.
+    needs_consent: bool = True
+
+
+TABLE: Mapping[Action, tuple[Grant, ...]] = {
+    Action.SESSION_USE: (Grant("self", needs_consent=False),),
+    Action.CONSENT_WRITE: (Grant("self", needs_consent=False),),
+    Action.PROFILE_MANAGE: (Grant("self"),),
+    Action.STAFF_MANAGE: (Grant("org", ("org_admin",)),),
+    Action.STAFF_READ: (Grant("org", ("org_admin",)),),
+    Action.CASE_CREATE: (Grant("org", ("case_manager",)),),
+    Action.CASES_LIST_MINE: (Grant("self"),),
+    Action.CASE_READ: (Grant("case", ALL_PARTICIPANTS), Grant("case_org", ("org_admin",))),
+    Action.PARTICIPANT_MANAGE: (Grant("case", ("case_manager",)),),
+    Action.CASE_CLOSE: (Grant("case", ("case_manager",)),),
+    Action.CASE_LEGAL_HOLD: (Grant("case_org", ("org_admin",)),),
+    Action.PLAN_READ: (Grant("case", ALL_PARTICIPANTS),),
+    Action.PLAN_WRITE: (Grant("case", ("case_manager",)),),
+}
