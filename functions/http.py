@@ -24,6 +24,7 @@ import pydantic
 from shared import bootstrap, config, i18n
 from shared.access.check import authorize
 from shared.access.permissions import PUBLIC_ROUTES, Action, Public
+from shared.cases.participants import CaseClosed
 from shared.errors import (
     AlreadyExists,
     BackendUnavailable,
@@ -78,6 +79,7 @@ class PreconditionRequired(InvalidInput):
 # The status of each domain error, in one table (most specific class first).
 _STATUS: list[tuple[type[CaseDeskError], int]] = [
     (TooManyAttempts, 429),
+    (CaseClosed, 409),
     (ConsentRequired, 403),
     (InvitationUnknown, 404),
     (InvitationExpired, 410),

@@ -5,6 +5,9 @@
         through the configured mailer; locally it lands in the outbox, /api/dev/outbox).
     rewrap-keys
         Re-wrap every case/user data key under the current key-encryption key (after a rotation).
+    verify-audit [--scope SCOPE | --all]
+        Check audit hash chains (one scope, e.g. case-<id>, or every chain in the store). Exit 0 and
+        "ok: N events in M chains" when intact; exit 2 and one line per problem when not.
     seed-demo
         Development only: fill an empty store with the demo organisation and its five accounts,
         and print how to sign in with them (``make run`` does this before starting the dev host).
@@ -18,6 +21,7 @@ import argparse
 import sys
 
 from shared import bootstrap, config
+from shared.audit import AuditLog
 from shared.errors import CaseDeskError
 from shared.identity import demo, orgs, staff
 
@@ -31,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--admin-name", required=True)
     create.add_argument("--language", choices=["en", "de"], default="de")
     commands.add_parser("rewrap-keys", help="re-wrap data keys under the current KEK version")
+    verify = commands.add_parser("verify-audit", help="check audit hash chains for tampering")
+    which = verify.add_mutually_exclusive_group(required=True)
+    which.add_argument("--scope", help="one chain: case-<id>, org-<id>, user-<id> or platform")
+    which.add_argument("--all", action="store_true", help="every chain in the store")
     commands.add_parser("seed-demo", help="development only: demo organisation and accounts")
     args = parser.parse_args(argv)
     try:
@@ -40,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             _print_demo(demo.seed_demo(bootstrap.ports()))
             return 0
         ports = bootstrap.ports()
+        if args.command == "verify-audit":
+            return _verify_audit(AuditLog(ports.store, ports.clock), args.scope)
         if args.command == "create-org":
             org_id = orgs.create_org(ports.store, ports.clock, args.name)
             index = staff.invite(
@@ -59,6 +69,27 @@ def main(argv: list[str] | None = None) -> int:
     except CaseDeskError as error:
         print(f"error ({error.code}): {error}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _verify_audit(log: AuditLog, scope: str | None) -> int:
+    """Exit 2 on any problem, so a scheduled run or a pipeline step fails loudly."""
+    scopes = [scope] if scope is not None else log.scopes()
+    events = 0
+    problems: list[str] = []
+    for name in scopes:
+        result = log.verify(name)
+        events += result.checked
+        problems.extend(f"{name} {problem}" for problem in result.problems)
+    if scope is not None and not events and not problems:
+        print(f"error: no audit chain {scope} in this store", file=sys.stderr)
+        return 1  # a mistyped scope must not read as "intact"
+    if problems:
+        for problem in problems:
+            print(problem)
+        print(f"TAMPERED: {len(problems)} problems in {len(scopes)} chains ({events} events checked)")
+        return 2
+    print(f"ok: {events} events in {len(scopes)} chains")
     return 0
 
 

@@ -54,9 +54,18 @@ Invitation = Item
 
 
 def create(
-    store: Store, clock: Clock, *, org_id: str, user_id: str, email: str, role: str, invited_by: str | None
+    store: Store,
+    clock: Clock,
+    *,
+    org_id: str,
+    user_id: str,
+    email: str,
+    role: str,
+    invited_by: str | None,
+    case_id: str | None = None,
 ) -> tuple[str, Invitation]:
-    """Create a pending invitation; returns ``(token, index item)``. The token is shown once."""
+    """Create a pending invitation; returns ``(token, index item)``. The token is shown once.
+    With ``case_id`` it invites into that case in ``role``; otherwise into the organisation."""
     invitation_id = new_id()
     now = clock.now()
     expires = now + timedelta(days=config.int_setting("CASEDESK_INVITATION_DAYS"))
@@ -72,6 +81,7 @@ def create(
             "userId": user_id,
             "email": email,
             "role": role,
+            "caseId": case_id,
             "status": "pending",
             "invitedBy": invited_by,
             "createdAt": now.isoformat(),
@@ -84,7 +94,7 @@ def create(
 
 def _link(store: Store, token: str, index: Item) -> None:
     key = f"invitation-{token_hash(token)}"
-    fields = ("invitationId", "orgId", "userId", "role", "expiresAt")
+    fields = ("invitationId", "orgId", "userId", "role", "caseId", "expiresAt")
     store.create("directory", {"id": key, "key": key, "status": "pending", **{f: index[f] for f in fields}})
 
 

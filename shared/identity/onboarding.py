@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.bootstrap import Ports
+from shared.cases import participants
 from shared.errors import CaseDeskError, InvalidInput
 from shared.identity import accounts, invitations, legal, orgs, passwords, totp
 from shared.identity.tokens import new_recovery_codes, recovery_code_hash
@@ -149,9 +150,16 @@ def confirm_totp(ports: Ports, token: str, code: str) -> tuple[str, list[str]]:
     invitations.consume(ports.store, ports.clock, token)
     profile = accounts.profile(ports.store, user_id)
     accounts.update_profile(ports.store, user_id, {"status": "active"}, if_match=profile["_etag"])
-    if link.get("role") in orgs.ROLES:
-        orgs.add_member(ports.store, ports.clock, link["orgId"], user_id, [link["role"]])
+    _grant(ports, link, user_id)
     return user_id, codes
+
+
+def _grant(ports: Ports, link: dict[str, Any], user_id: str) -> None:
+    """What an accepted invitation gives: a place in a case, or a staff membership."""
+    if link.get("caseId"):
+        participants.activate(ports, link["caseId"], user_id)
+    elif link.get("role") in orgs.ROLES:
+        orgs.add_member(ports.store, ports.clock, link["orgId"], user_id, [link["role"]])
 
 
 def accept_as(ports: Ports, token: str, user_id: str) -> dict[str, Any]:
@@ -162,6 +170,5 @@ def accept_as(ports: Ports, token: str, user_id: str) -> dict[str, Any]:
         # Someone else's link: answer as if unknown, so links cannot be probed with a session.
         raise invitations.InvitationUnknown("the invitation is for another account")
     invitations.consume(ports.store, ports.clock, token)
-    if link.get("role") in orgs.ROLES:
-        orgs.add_member(ports.store, ports.clock, link["orgId"], user_id, [link["role"]])
-    return {"orgId": link["orgId"], "role": link.get("role")}
+    _grant(ports, link, user_id)
+    return {"orgId": link["orgId"], "role": link.get("role"), "caseId": link.get("caseId")}

@@ -80,7 +80,11 @@ def test_org_admin_and_case_manager_journey(env: Env) -> None:
     not_hers = zoe.post("/api/invitations/accept", {"token": token})
     assert not_hers.status == 404 and not_hers.json()["code"] == "invitation_unknown"
     accepted = manager.post("/api/invitations/accept", {"token": token})
-    assert accepted.status == 200 and accepted.json() == {"orgId": other_org, "role": "case_manager"}
+    assert accepted.status == 200 and accepted.json() == {
+        "orgId": other_org,
+        "role": "case_manager",
+        "caseId": None,
+    }
     members = {m["email"] for m in zoe.get(f"/api/orgs/{other_org}/staff").json()["members"]}
     assert members == {"zoe@example.invalid", "cora@example.invalid"}
 

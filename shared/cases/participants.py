@@ -1,0 +1,182 @@
+"""Who takes part in a case, in which role; and each user's "my cases" index.
+
+Items: ``cases`` [caseId] ``participant-<userId>`` {role, status invited|active|removed} and
+``users`` [userId] ``case-<caseId>`` {caseId, orgId, role, status} — the second lets "my cases"
+be one query in the user's own partition instead of a scan over every case.
+Removing a participant ends their access at once: the access check requires status ``active``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Literal
+
+from shared import config
+from shared.access.check import case_item
+from shared.bootstrap import Ports
+from shared.errors import CaseDeskError, InvalidInput, NotFound
+from shared.identity import accounts, emails, invitations, orgs
+from shared.identity.accounts import Language
+from shared.identity.staff import onboarding_link
+from shared.ports import Item, Query
+
+__all__ = ["CaseRole", "activate", "invite", "list_for_case", "my_cases", "remove"]
+
+CaseRole = Literal["employee", "case_manager", "employer", "doctor"]
+
+
+class CaseClosed(CaseDeskError):
+    code = "case_closed"
+
+
+def _index(ports: Ports, case: Item, user_id: str, role: str, status: str) -> None:
+    ports.store.upsert(
+        "users",
+        {
+            "id": f"case-{case['caseId']}",
+            "userId": user_id,
+            "type": "case_ref",
+            "caseId": case["caseId"],
+            "orgId": case["orgId"],
+            "role": role,
+            "status": status,
+        },
+    )
+
+
+def add_active(ports: Ports, case: Item, user_id: str, role: CaseRole) -> Item:
+    """Make ``user_id`` an active participant right away (the case manager who opens a case)."""
+    item = ports.store.upsert(
+        "cases",
+        {
+            "id": f"participant-{user_id}",
+            "caseId": case["caseId"],
+            "type": "participant",
+            "userId": user_id,
+            "role": role,
+            "status": "active",
+            "since": ports.clock.now().isoformat(),
+        },
+    )
+    _index(ports, case, user_id, role, "active")
+    return item
+
+
+def invite(
+    ports: Ports, case_id: str, *, email: str, name: str, language: Language, role: CaseRole, invited_by: str
+) -> Item:
+    """Invite someone into the case in ``role``; the e-mail carries only a link."""
+    case = _open_case(ports, case_id)
+    address = accounts.normalise_email(email)
+    user_id = accounts.create_invited_user(
+        ports.store, ports.clock, email=address, name=name, language=language
+    )
+    if role == "case_manager" and "case_manager" not in _staff_roles(ports, case["orgId"], user_id):
+        raise InvalidInput("only case managers of the organisation can join as case manager", field="role")
+    existing = _participant(ports, case_id, user_id)
+    if existing and existing["status"] in ("invited", "active"):
+        raise InvalidInput("this person already takes part in the case", field="email")
+    token, index = invitations.create(
+        ports.store,
+        ports.clock,
+        org_id=case["orgId"],
+        user_id=user_id,
+        email=address,
+        role=role,
+        invited_by=invited_by,
+        case_id=case_id,
+    )
+    item = ports.store.upsert(
+        "cases",
+        {
+            "id": f"participant-{user_id}",
+            "caseId": case_id,
+            "type": "participant",
+            "userId": user_id,
+            "role": role,
+            "status": "invited",
+            "invitationId": index["invitationId"],
+            "invitedAt": ports.clock.now().isoformat(),
+        },
+    )
+    _index(ports, case, user_id, role, "invited")
+    profile = accounts.profile(ports.store, user_id)
+    org_name = orgs.org(ports.store, case["orgId"])["name"]
+    days = config.int_setting("CASEDESK_INVITATION_DAYS")
+    link = onboarding_link(token)
+    ports.mailer.send(emails.invitation_email(profile["email"], profile["language"], link, org_name, days))
+    return item
+
+
+def activate(ports: Ports, case_id: str, user_id: str) -> None:
+    """The invitation was accepted: the participant becomes active (called by onboarding)."""
+    current = _participant(ports, case_id, user_id)
+    case = case_item(ports.store, case_id)
+    if current is None or case is None or current["status"] != "invited":
+        raise invitations.InvitationRevoked("the invitation no longer leads into this case")
+    ports.store.replace(
+        "cases",
+        {**current, "status": "active", "since": ports.clock.now().isoformat()},
+        if_match=current["_etag"],
+    )
+    _index(ports, case, user_id, current["role"], "active")
+
+
+def remove(ports: Ports, case_id: str, user_id: str) -> Item:
+    case = _open_case(ports, case_id)
+    current = _participant(ports, case_id, user_id)
+    if current is None or current["status"] == "removed":
+        raise NotFound("no such participant")
+    if current["role"] == "employee":
+        raise InvalidInput("the employee is the subject of the case and stays in it", field="userId")
+    if current["role"] == "case_manager" and current["status"] == "active":
+        managers = [
+            p
+            for p in list_for_case(ports, case_id)
+            if p["role"] == "case_manager" and p["status"] == "active"
+        ]
+        if len(managers) <= 1:
+            raise InvalidInput("a case keeps at least one case manager", field="userId")
+    if current["status"] == "invited" and current.get("invitationId"):
+        # Already accepted or gone: the removal below ends access either way.
+        with contextlib.suppress(invitations.InvitationUsed, NotFound):
+            invitations.revoke(ports.store, ports.clock, case["orgId"], current["invitationId"])
+    removed = ports.store.replace(
+        "cases",
+        {**current, "status": "removed", "removedAt": ports.clock.now().isoformat()},
+        if_match=current["_etag"],
+    )
+    _index(ports, case, user_id, current["role"], "removed")
+    return removed
+
+
+def list_for_case(ports: Ports, case_id: str) -> list[Item]:
+    return ports.store.query("cases", case_id, Query(equals={"type": "participant"}, limit=500)).items
+
+
+def my_cases(ports: Ports, user_id: str) -> list[dict[str, Any]]:
+    refs = ports.store.query("users", user_id, Query(equals={"type": "case_ref"}, limit=500)).items
+    return [r for r in refs if r["status"] in ("invited", "active")]
+
+
+def _participant(ports: Ports, case_id: str, user_id: str) -> Item | None:
+    try:
+        return ports.store.read("cases", case_id, f"participant-{user_id}")
+    except NotFound:
+        return None
+
+
+def _staff_roles(ports: Ports, org_id: str, user_id: str) -> list[str]:
+    try:
+        return list(orgs.member(ports.store, org_id, user_id)["roles"])
+    except NotFound:
+        return []
+
+
+def _open_case(ports: Ports, case_id: str) -> Item:
+    case = case_item(ports.store, case_id)
+    if case is None:
+        raise NotFound("no such case")
+    if case["status"] != "open":
+        raise CaseClosed("the case is closed")
+    return case

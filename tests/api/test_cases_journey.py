@@ -1,0 +1,180 @@
+"""Issue 4's case journeys over HTTP: a case opened with the employee's invitation, participants
+added and removed, the plan edited with history, close/reopen, legal hold, "my cases" across two
+organisations, and ids of other cases answering 404."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.api.client import ApiClient
+from tests.api.conftest import Env, onboard
+
+
+def org_with_manager(
+    env: Env, name: str, admin_email: str, manager_email: str
+) -> tuple[str, ApiClient, ApiClient]:
+    made = env.cli("create-org", "--name", name, "--admin-email", admin_email, "--admin-name", "Admin")
+    org_id = re.search(r"organisation ([0-9a-f]{32})", made.stdout).group(1)  # type: ignore[union-attr]
+    admin, _, _ = onboard(env, admin_email)
+    invite = {"email": manager_email, "name": "Manager", "language": "en", "role": "case_manager"}
+    assert admin.post(f"/api/orgs/{org_id}/invitations", invite).status == 201
+    manager, _, _ = onboard(env, manager_email)
+    return org_id, admin, manager
+
+
+@pytest.fixture(scope="module")
+def world(env: Env) -> dict[str, object]:
+    org_id, admin, manager = org_with_manager(
+        env, "Fall AG", "fa.admin@example.invalid", "fa.cm@example.invalid"
+    )
+    employee_body = {"employee": {"email": "emma@example.invalid", "name": "Emma Employee", "language": "de"}}
+    created = manager.post(f"/api/orgs/{org_id}/cases", employee_body)
+    assert created.status == 201, created.body
+    case = created.json()
+    roles = {p["role"]: p["status"] for p in case["participants"]}
+    assert roles == {"employee": "invited", "case_manager": "active"}
+    employee, _, _ = onboard(env, "emma@example.invalid")
+    for email, role in (("dora@example.invalid", "doctor"), ("eric@example.invalid", "employer")):
+        body = {"email": email, "name": role.title(), "language": "en", "role": role}
+        assert manager.post(f"/api/cases/{case['caseId']}/participants", body).status == 201
+    doctor, _, _ = onboard(env, "dora@example.invalid")
+    employer, _, _ = onboard(env, "eric@example.invalid")
+    return {
+        "org": org_id,
+        "case": case["caseId"],
+        "admin": admin,
+        "manager": manager,
+        "employee": employee,
+        "doctor": doctor,
+        "employer": employer,
+    }
+
+
+def test_every_participant_sees_the_case_and_it_is_in_their_cases(world: dict[str, object]) -> None:
+    case_id = world["case"]
+    for who in ("manager", "employee", "doctor", "employer", "admin"):
+        client: ApiClient = world[who]  # type: ignore[assignment]
+        summary = client.get(f"/api/cases/{case_id}")
+        assert summary.status == 200, (who, summary.body)
+        assert {p["role"]: p["status"] for p in summary.json()["participants"]} == {
+            "employee": "active",
+            "case_manager": "active",
+            "doctor": "active",
+            "employer": "active",
+        }
+    mine = world["employee"].get("/api/me/cases").json()["cases"]  # type: ignore[attr-defined]
+    assert [(c["caseId"], c["role"], c["orgName"]) for c in mine] == [(case_id, "employee", "Fall AG")]
+
+
+def test_the_plan_is_written_by_case_managers_read_by_all_with_history(world: dict[str, object]) -> None:
+    case_id = world["case"]
+    manager: ApiClient = world["manager"]  # type: ignore[assignment]
+    stage = {
+        "fromDate": "2026-12-01",
+        "workloadPercent": 40,
+        "tasks": "Morgens, ohne Kundenkontakt",
+        "nextReview": "2026-12-15",
+    }
+    created = manager.post(f"/api/cases/{case_id}/plan/stages", stage)
+    assert created.status == 201, created.body
+    stage_id, etag = created.json()["stageId"], created.headers["ETag"]
+    refused = world["employee"].post(f"/api/cases/{case_id}/plan/stages", stage)  # type: ignore[attr-defined]
+    assert refused.status == 403 and refused.json()["code"] == "permission_denied"
+    bad = manager.post(f"/api/cases/{case_id}/plan/stages", {**stage, "workloadPercent": 140})
+    assert bad.status == 400 and bad.json()["field"] == "workloadPercent"
+    path = f"/api/cases/{case_id}/plan/stages/{stage_id}"
+    updated = manager.request("PUT", path, {**stage, "workloadPercent": 60}, headers={"If-Match": etag})
+    assert updated.status == 200 and updated.json()["version"] == 2
+    stale = manager.request("PUT", path, {**stage, "workloadPercent": 80}, headers={"If-Match": etag})
+    assert stale.status == 412
+    for who in ("employee", "doctor", "employer"):
+        stages = world[who].get(f"/api/cases/{case_id}/plan").json()["stages"]  # type: ignore[attr-defined]
+        assert [(s["workloadPercent"], s["tasks"]) for s in stages] == [(60, "Morgens, ohne Kundenkontakt")]
+    history = world["doctor"].get(f"/api/cases/{case_id}/plan/history").json()["changes"]  # type: ignore[attr-defined]
+    assert [(c["change"], c["version"], c["stage"]["workloadPercent"]) for c in history] == [
+        ("updated", 2, 60),
+        ("created", 1, 40),
+    ]
+    assert world["admin"].get(f"/api/cases/{case_id}/plan").status == 403  # type: ignore[attr-defined]
+
+
+def test_close_reopen_and_legal_hold(world: dict[str, object]) -> None:
+    case_id = world["case"]
+    manager: ApiClient = world["manager"]  # type: ignore[assignment]
+    admin: ApiClient = world["admin"]  # type: ignore[assignment]
+    etag = manager.get(f"/api/cases/{case_id}").headers["ETag"]
+    assert manager.post(f"/api/cases/{case_id}/close").status == 428
+    closed = manager.post(f"/api/cases/{case_id}/close", headers={"If-Match": etag})
+    assert closed.status == 200 and closed.json()["status"] == "closed"
+    assert date.fromisoformat(closed.json()["closedAt"][:10])
+    stage = {"fromDate": "2027-01-01", "workloadPercent": 80, "tasks": "x"}
+    frozen = manager.post(f"/api/cases/{case_id}/plan/stages", stage)
+    assert frozen.status == 409 and frozen.json()["code"] == "case_closed"
+    assert (
+        manager.request(
+            "PUT",
+            f"/api/cases/{case_id}/legal-hold",
+            {"legalHold": True},
+            headers={"If-Match": closed.headers["ETag"]},
+        ).status
+        == 403
+    )
+    held = admin.request(
+        "PUT",
+        f"/api/cases/{case_id}/legal-hold",
+        {"legalHold": True},
+        headers={"If-Match": closed.headers["ETag"]},
+    )
+    assert held.status == 200 and held.json()["legalHold"] is True
+    reopened = manager.post(f"/api/cases/{case_id}/reopen", headers={"If-Match": held.headers["ETag"]})
+    assert reopened.status == 200 and reopened.json() == {"status": "open", "closedAt": None}
+
+
+def test_removed_participants_lose_access_at_once(world: dict[str, object], env: Env) -> None:
+    case_id = world["case"]
+    manager: ApiClient = world["manager"]  # type: ignore[assignment]
+    employer: ApiClient = world["employer"]  # type: ignore[assignment]
+    employer_id = employer.get("/api/auth/session").json()["userId"]
+    employee_id = world["employee"].get("/api/auth/session").json()["userId"]  # type: ignore[attr-defined]
+    assert manager.request("DELETE", f"/api/cases/{case_id}/participants/{employee_id}").status == 400
+    assert manager.request("DELETE", f"/api/cases/{case_id}/participants/{employer_id}").status == 204
+    gone = employer.get(f"/api/cases/{case_id}")
+    assert gone.status == 404 and gone.json()["code"] == "not_found"
+    assert employer.get("/api/me/cases").json()["cases"] == []
+
+
+def test_other_tenants_and_guessed_ids_get_404(world: dict[str, object], env: Env) -> None:
+    _, _, outsider = org_with_manager(env, "Andere AG", "an.admin@example.invalid", "an.cm@example.invalid")
+    case_id = world["case"]
+    for path in (f"/api/cases/{case_id}", f"/api/cases/{case_id}/plan", "/api/cases/" + "0" * 32):
+        response = outsider.get(path)
+        assert response.status == 404 and response.json()["code"] == "not_found", path
+    assert (
+        outsider.post(
+            f"/api/orgs/{world['org']}/cases",
+            {"employee": {"email": "x@example.invalid", "name": "X", "language": "en"}},
+        ).status
+        == 403
+    )
+
+
+def test_my_cases_span_two_organisations(world: dict[str, object], env: Env) -> None:
+    org_b, _, manager_b = org_with_manager(
+        env, "Zweitfall AG", "zf.admin@example.invalid", "zf.cm@example.invalid"
+    )
+    created = manager_b.post(
+        f"/api/orgs/{org_b}/cases",
+        {"employee": {"email": "zeno@example.invalid", "name": "Zeno", "language": "en"}},
+    )
+    case_b = created.json()["caseId"]
+    body = {"email": "dora@example.invalid", "name": "Dora", "language": "en", "role": "doctor"}
+    assert manager_b.post(f"/api/cases/{case_b}/participants", body).status == 201
+    token = env.last_link_token("dora@example.invalid")
+    doctor: ApiClient = world["doctor"]  # type: ignore[assignment]
+    accepted = doctor.post("/api/invitations/accept", {"token": token})
+    assert accepted.status == 200 and accepted.json()["caseId"] == case_b
+    mine = {(c["orgName"], c["role"]) for c in doctor.get("/api/me/cases").json()["cases"]}
+    assert mine == {("Fall AG", "doctor"), ("Zweitfall AG", "doctor")}
