@@ -8,7 +8,7 @@ PORT ?= 7071
 PYTEST_ARGS ?= -v
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-fast lint format web pin clean
+.PHONY: help setup run test test-fast lint format web docs pin clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -55,6 +55,9 @@ lint: $(VENV)/.installed ## ruff + ruff format --check + mypy on shared/
 format: $(VENV)/.installed ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+docs: $(VENV)/.installed ## Re-render docs/access.md from the access table
+	$(PY) scripts/render_access.py
 
 pin: ## Re-pin requirements.txt from its top-level packages in a fresh venv
 	rm -rf .pin-venv && $(PYTHON) -m venv .pin-venv
