@@ -9,13 +9,31 @@ from typing import Literal
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Request, json_response, parse_json, require_if_match, route
+from functions.http import Request, audit, json_response, parse_json, require_if_match, route
 from shared import bootstrap
+from shared.access.check import case_item
 from shared.access.permissions import Action
 from shared.cases import cases, participants, plan
 from shared.identity import orgs
 
 bp = func.Blueprint()
+
+
+def audit_case(
+    request: Request, action: str, *, target_type: str = "case", target_id: str | None = None
+) -> None:
+    """Audit an action on the route's case; the employee is the owner of the case's data."""
+    case_id = request.http.route_params["caseId"]
+    case = case_item(bootstrap.ports().store, case_id) or {}
+    audit(
+        request,
+        action,
+        target_type=target_type,
+        target_id=target_id or case_id,
+        case_id=case_id,
+        org_id=case.get("orgId"),
+        owner_id=case.get("employeeUserId"),
+    )
 
 
 class Strict(BaseModel):
@@ -58,6 +76,15 @@ def case_create(request: Request) -> func.HttpResponse:
         employee_name=body.employee.name,
         employee_language=body.employee.language,
     )
+    audit(
+        request,
+        "case:create",
+        target_type="case",
+        target_id=case["caseId"],
+        case_id=case["caseId"],
+        org_id=case["orgId"],
+        owner_id=case["employeeUserId"],
+    )
     return json_response(cases.summary(bootstrap.ports(), case["caseId"]), 201)
 
 
@@ -81,6 +108,7 @@ def my_cases(request: Request) -> func.HttpResponse:
 
 @route(bp, name="case_read", path="api/cases/{caseId}", methods=["GET"], permission=Action.CASE_READ)
 def case_read(request: Request) -> func.HttpResponse:
+    audit_case(request, "case:read")
     view = cases.summary(bootstrap.ports(), request.http.route_params["caseId"])
     return json_response(view, etag=str(view.pop("etag")))
 
@@ -103,6 +131,7 @@ def participant_invite(request: Request) -> func.HttpResponse:
         role=body.role,
         invited_by=request.actor,
     )
+    audit_case(request, "participant:invite", target_type="user", target_id=item["userId"])
     return json_response({"userId": item["userId"], "role": item["role"], "status": item["status"]}, 201)
 
 
@@ -116,6 +145,7 @@ def participant_invite(request: Request) -> func.HttpResponse:
 def participant_remove(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     participants.remove(bootstrap.ports(), params["caseId"], params["userId"])
+    audit_case(request, "participant:remove", target_type="user", target_id=params["userId"])
     return func.HttpResponse(status_code=204)
 
 
@@ -124,6 +154,7 @@ def case_close(request: Request) -> func.HttpResponse:
     item = cases.close(
         bootstrap.ports(), request.http.route_params["caseId"], if_match=require_if_match(request)
     )
+    audit_case(request, "case:close")
     return json_response({"status": item["status"], "closedAt": item["closedAt"]}, etag=item["_etag"])
 
 
@@ -134,6 +165,7 @@ def case_reopen(request: Request) -> func.HttpResponse:
     item = cases.reopen(
         bootstrap.ports(), request.http.route_params["caseId"], if_match=require_if_match(request)
     )
+    audit_case(request, "case:reopen")
     return json_response({"status": item["status"], "closedAt": item["closedAt"]}, etag=item["_etag"])
 
 
@@ -152,11 +184,13 @@ def case_legal_hold(request: Request) -> func.HttpResponse:
         body.legalHold,
         if_match=require_if_match(request),
     )
+    audit_case(request, "case:legal_hold")
     return json_response({"legalHold": item["legalHold"]}, etag=item["_etag"])
 
 
 @route(bp, name="plan_read", path="api/cases/{caseId}/plan", methods=["GET"], permission=Action.PLAN_READ)
 def plan_read(request: Request) -> func.HttpResponse:
+    audit_case(request, "plan:read")
     stages = plan.stages(bootstrap.ports(), request.http.route_params["caseId"])
     return json_response({"stages": [{**s, "etag": s.pop("_etag")} for s in stages]})
 
@@ -169,6 +203,7 @@ def plan_read(request: Request) -> func.HttpResponse:
     permission=Action.PLAN_READ,
 )
 def plan_history(request: Request) -> func.HttpResponse:
+    audit_case(request, "plan:read_history")
     return json_response({"changes": plan.history(bootstrap.ports(), request.http.route_params["caseId"])})
 
 
@@ -185,6 +220,7 @@ def plan_stage_create(request: Request) -> func.HttpResponse:
         bootstrap.ports(), request.http.route_params["caseId"], body.model_dump(), request.actor
     )
     etag = str(stage.pop("_etag"))
+    audit_case(request, "plan:write", target_type="stage", target_id=str(stage["stageId"]))
     return json_response(stage, 201, etag=etag)
 
 
@@ -207,6 +243,7 @@ def plan_stage_update(request: Request) -> func.HttpResponse:
         if_match=require_if_match(request),
     )
     etag = str(stage.pop("_etag"))
+    audit_case(request, "plan:write", target_type="stage", target_id=str(stage["stageId"]))
     return json_response(stage, etag=etag)
 
 
@@ -226,4 +263,5 @@ def plan_stage_delete(request: Request) -> func.HttpResponse:
         request.actor,
         if_match=require_if_match(request),
     )
+    audit_case(request, "plan:write", target_type="stage", target_id=params["stageId"])
     return func.HttpResponse(status_code=204)

@@ -24,6 +24,7 @@ import pydantic
 from shared import bootstrap, config, i18n
 from shared.access.check import authorize
 from shared.access.permissions import PUBLIC_ROUTES, Action, Public
+from shared.audit import AuditEvent, AuditLog
 from shared.cases.participants import CaseClosed
 from shared.errors import (
     AlreadyExists,
@@ -292,6 +293,32 @@ def json_response(data: Any, status: int = 200, *, etag: str | None = None) -> f
         mimetype="application/json",
         charset="utf-8",
     )
+
+
+def audit(
+    request: Request,
+    action: str,
+    *,
+    target_type: str,
+    target_id: str,
+    case_id: str | None = None,
+    org_id: str | None = None,
+    owner_id: str | None = None,
+) -> None:
+    """Record that the signed-in user did ``action`` — the one way routes write the audit log.
+    If recording fails the request fails: an unaudited read or change must not succeed."""
+    ports = bootstrap.ports()
+    event = AuditEvent(
+        actor=request.actor,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        request_id=request.correlation_id,
+        case_id=case_id,
+        org_id=org_id,
+        owner_id=owner_id,
+    )
+    AuditLog(ports.store, ports.clock).record(event)
 
 
 def require_if_match(request: Request) -> str:

@@ -10,7 +10,7 @@ from typing import Literal
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Request, json_response, parse_json, require_if_match, route
+from functions.http import Request, audit, json_response, parse_json, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.identity import accounts, staff
@@ -57,6 +57,7 @@ def staff_invite(request: Request) -> func.HttpResponse:
         role=body.role,
         invited_by=request.actor,
     )
+    audit(request, "staff:invite", target_type="invitation", target_id=index["invitationId"], org_id=org_id)
     return json_response(_invitation_view(index), 201)
 
 
@@ -84,6 +85,7 @@ def staff_list(request: Request) -> func.HttpResponse:
             }
         )
     invitations = [_invitation_view(i) for i in staff.invitations_of(ports, org_id)]
+    audit(request, "staff:read", target_type="org", target_id=org_id, org_id=org_id)
     return json_response({"members": members, "invitations": invitations})
 
 
@@ -97,6 +99,13 @@ def staff_list(request: Request) -> func.HttpResponse:
 def staff_invitation_resend(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     index = staff.resend(bootstrap.ports(), params["orgId"], params["invitationId"])
+    audit(
+        request,
+        "invitation:resend",
+        target_type="invitation",
+        target_id=index["invitationId"],
+        org_id=params["orgId"],
+    )
     return json_response(_invitation_view(index))
 
 
@@ -110,6 +119,13 @@ def staff_invitation_resend(request: Request) -> func.HttpResponse:
 def staff_invitation_revoke(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     index = staff.revoke(bootstrap.ports(), params["orgId"], params["invitationId"])
+    audit(
+        request,
+        "invitation:revoke",
+        target_type="invitation",
+        target_id=index["invitationId"],
+        org_id=params["orgId"],
+    )
     return json_response(_invitation_view(index))
 
 
@@ -131,6 +147,7 @@ def staff_update(request: Request) -> func.HttpResponse:
         access_all_cases=body.accessAllCases,
         if_match=require_if_match(request),
     )
+    audit(request, "staff:update", target_type="user", target_id=params["userId"], org_id=params["orgId"])
     return json_response(
         {"userId": item["userId"], "roles": item["roles"], "accessAllCases": item["accessAllCases"]},
         etag=item["_etag"],

@@ -27,6 +27,8 @@ class Action(StrEnum):
     CASE_LEGAL_HOLD = "case:legal_hold"  # set or lift the legal hold (stops the retention clock)
     PLAN_READ = "plan:read"
     PLAN_WRITE = "plan:write"
+    AUDIT_READ = "audit:read"  # the organisation's audit log (ids and actions, never content)
+    AUDIT_READ_OWN = "audit:read_own"  # "who accessed my data"
 
 
 class Public(StrEnum):

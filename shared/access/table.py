@@ -52,4 +52,6 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.CASE_LEGAL_HOLD: (Grant("case_org", ("org_admin",)),),
     Action.PLAN_READ: (Grant("case", ALL_PARTICIPANTS),),
     Action.PLAN_WRITE: (Grant("case", ("case_manager",)),),
+    Action.AUDIT_READ: (Grant("org", ("org_admin",)),),
+    Action.AUDIT_READ_OWN: (Grant("self"),),
 }

@@ -33,6 +33,10 @@ def create(
     """Open a case in ``org_id`` with ``manager_id`` as its case manager and invite the employee."""
     orgs.org(ports.store, org_id)  # NotFound for an unknown organisation
     case_id = new_id()
+    # The employee is the subject of the case: their id marks whose data it is (audit, export).
+    employee_id = accounts.create_invited_user(
+        ports.store, ports.clock, email=employee_email, name=employee_name, language=employee_language
+    )
     case = ports.store.create(
         "cases",
         {
@@ -45,6 +49,7 @@ def create(
             "createdBy": manager_id,
             "closedAt": None,
             "legalHold": False,
+            "employeeUserId": employee_id,
         },
     )
     ports.case_keys.create(case_id)  # case content is sealed with the case's own key

@@ -178,3 +178,27 @@ def test_my_cases_span_two_organisations(world: dict[str, object], env: Env) -> 
     assert accepted.status == 200 and accepted.json()["caseId"] == case_b
     mine = {(c["orgName"], c["role"]) for c in doctor.get("/api/me/cases").json()["cases"]}
     assert mine == {("Fall AG", "doctor"), ("Zweitfall AG", "doctor")}
+
+
+def test_the_audit_trail_shows_who_accessed_what_and_verifies(world: dict[str, object], env: Env) -> None:
+    case_id = world["case"]
+    doctor: ApiClient = world["doctor"]  # type: ignore[assignment]
+    employee: ApiClient = world["employee"]  # type: ignore[assignment]
+    admin: ApiClient = world["admin"]  # type: ignore[assignment]
+    assert doctor.get(f"/api/cases/{case_id}/plan").status == 200
+    assert employee.get(f"/api/cases/{case_id}/plan").status == 200  # the owner's own read
+    accesses = employee.get("/api/me/accesses").json()["accesses"]
+    sentences = [a["sentence"] for a in accesses]
+    assert "Doctor hat den Eingliederungsplan Ihres Falls angesehen" in sentences  # the employee reads German
+    assert all(not s.startswith("Emma") for s in sentences)  # not her own actions
+    log = admin.get(f"/api/orgs/{world['org']}/audit?caseId={case_id}&action=plan:read&limit=2")
+    assert log.status == 200, log.body
+    events = log.json()["events"]
+    assert len(events) == 2 and all(e["action"] == "plan:read" for e in events)
+    assert events[0]["seq"] > events[1]["seq"] and log.json()["continuation"]
+    everything = admin.get(f"/api/orgs/{world['org']}/audit?limit=200").body.decode()
+    assert "Morgens" not in everything and "emma@example.invalid" not in everything  # ids, never content
+    bad = admin.get(f"/api/orgs/{world['org']}/audit?since=yesterday")
+    assert bad.status == 400 and bad.json()["field"] == "since"
+    verified = env.cli("verify-audit", "--all")
+    assert verified.returncode == 0 and verified.stdout.startswith("ok:"), verified.stdout + verified.stderr

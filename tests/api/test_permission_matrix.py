@@ -53,6 +53,8 @@ EXPECTED: dict[Action, dict[str, object]] = {
     Action.CASE_LEGAL_HOLD: row(("admin_a",), hidden=OUTSIDERS),
     Action.PLAN_READ: row(PARTICIPANTS_A, hidden=OUTSIDERS),
     Action.PLAN_WRITE: row(("manager_a",), hidden=OUTSIDERS),
+    Action.AUDIT_READ: row(("admin_a",)),
+    Action.AUDIT_READ_OWN: row(SIGNED_IN),
 }
 #: Routes whose allowed call would end the caller's session; their refusals are still checked.
 DISRUPTIVE = {"logout"}
