@@ -126,7 +126,7 @@ def me_password(request: Request) -> func.HttpResponse:
 @route(bp, name="password_reset_request", path="api/auth/password-reset", methods=["POST"], permission=PUBLIC)
 def password_reset_request(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, ResetRequest)
-    credentials.request_reset(bootstrap.ports(), body.email)
+    credentials.request_reset(bootstrap.ports(), body.email, request.client_key())
     return json_response({"status": "sent-if-known"}, 202)
 
 

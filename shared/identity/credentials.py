@@ -54,8 +54,14 @@ def change_password(ports: Ports, user_id: str, current: str, new: str, keep_ses
     return ended
 
 
-def request_reset(ports: Ports, email: str) -> None:
-    """Send a reset link if ``email`` belongs to an active account; silently nothing otherwise."""
+def request_reset(ports: Ports, email: str, client_key: str) -> None:
+    """Send a reset link if ``email`` belongs to an active account; silently nothing otherwise.
+    Requests are counted per address and client whether or not the address exists, so the
+    throttle stops mail bombing without telling which addresses have accounts."""
+    throttle = LoginThrottle(ports.store, ports.clock)
+    reset_key = "reset:" + email.strip().casefold()
+    throttle.check(reset_key, client_key)
+    throttle.record_failure(reset_key, client_key)
     user_id = accounts.find_user_id(ports.store, email) if "@" in email else None
     if user_id is None:
         passwords.verify_against_dummy(email)  # similar cost either way

@@ -54,7 +54,18 @@ def password_step(ports: Ports, email: str, password: str, client_key: str) -> s
         _upgrade_hash(ports, str(user_id), creds, password)
     challenge = new_token()
     key = f"login-{token_hash(challenge)}"
-    ports.store.create("directory", {"id": key, "key": key, "userId": user_id, "ttl": _CHALLENGE_SECONDS})
+    # The password version the challenge was earned with: a change before the second step voids it.
+    changed_at = creds.get("passwordChangedAt")
+    ports.store.create(
+        "directory",
+        {
+            "id": key,
+            "key": key,
+            "userId": user_id,
+            "passwordChangedAt": changed_at,
+            "ttl": _CHALLENGE_SECONDS,
+        },
+    )
     return challenge
 
 
@@ -85,6 +96,9 @@ def second_factor_step(
     if pending is None:
         raise InvalidCredentials("login challenge unknown or expired")
     user_id = str(pending["userId"])
+    current = accounts.credentials(ports.store, user_id) or {}
+    if current.get("passwordChangedAt") != pending.get("passwordChangedAt"):
+        raise InvalidCredentials("the password changed since the first step")
     account_key = accounts.profile(ports.store, user_id)["email"].casefold()
     throttle = LoginThrottle(ports.store, ports.clock)
     throttle.check(account_key, client_key)

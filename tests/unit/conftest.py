@@ -14,20 +14,34 @@ from shared.adapters.local_keys import LocalKeyFile
 from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
 from shared.adapters.sqlite import SqliteStore
+from shared.config import Environment
 from shared.ports import Store
 from tests.fakes import ManualClock
 
 
-@pytest.fixture
-def wired(tmp_path: Path) -> Iterator[bootstrap.Ports]:
+def wire(tmp_path: Path, environment: Environment = Environment.TEST) -> bootstrap.Ports:
+    """The composition root on a memory store, local adapters in ``tmp_path`` and a manual clock."""
     clock = ManualClock()
-    yield bootstrap.use(
+    return bootstrap.use(
         store=MemoryStore(clock),
         blobs=LocalBlobStore(tmp_path / "blobs"),
         key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
         mailer=OutboxMailer(tmp_path / "outbox"),
         clock=clock,
+        environment=environment,
     )
+
+
+@pytest.fixture
+def wired(tmp_path: Path) -> Iterator[bootstrap.Ports]:
+    yield wire(tmp_path)
+    bootstrap.reset()
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[bootstrap.Ports]:
+    """Like ``wired``, but in development: the only place demo data may exist."""
+    yield wire(tmp_path, Environment.DEVELOPMENT)
     bootstrap.reset()
 
 

@@ -3,7 +3,6 @@ and every seeded account signs in through the real login steps."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,34 +10,12 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from shared import bootstrap
-from shared.adapters.local_blob import LocalBlobStore
-from shared.adapters.local_keys import LocalKeyFile
-from shared.adapters.memory import MemoryStore
-from shared.adapters.outbox import OutboxMailer
 from shared.config import Environment
 from shared.errors import ConfigurationError
 from shared.identity import accounts, demo, legal, login, onboarding, orgs, passwords
 from shared.identity.login import InvalidSecondFactor
 from tests.fakes import ManualClock
-
-
-def wire(tmp_path: Path, environment: Environment) -> bootstrap.Ports:
-    clock = ManualClock()
-    return bootstrap.use(
-        store=MemoryStore(clock),
-        blobs=LocalBlobStore(tmp_path / "blobs"),
-        key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
-        mailer=OutboxMailer(tmp_path / "outbox"),
-        clock=clock,
-        environment=environment,
-    )
-
-
-@pytest.fixture
-def dev(tmp_path: Path) -> Iterator[bootstrap.Ports]:
-    """Like conftest's ``wired``, but in development: the only place demo data may exist."""
-    yield wire(tmp_path, Environment.DEVELOPMENT)
-    bootstrap.reset()
+from tests.unit.conftest import wire
 
 
 @pytest.fixture
