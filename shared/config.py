@@ -50,6 +50,10 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "http://127.0.0.1:7071",
         "Public base URL of the app; links in e-mails start with it.",
     ),
+    "CASEDESK_MAX_UPLOAD_BYTES": (
+        "26214400",
+        "Largest accepted document upload in bytes (25 MiB; at most 104857600).",
+    ),
     "CASEDESK_INVITATION_DAYS": ("7", "Days an invitation link stays valid."),
     "CASEDESK_ARGON2_MEMORY_KIB": ("19456", "Argon2id memory cost in KiB (OWASP minimum: 19456 = 19 MiB)."),
     "CASEDESK_ARGON2_ITERATIONS": ("2", "Argon2id iterations (OWASP minimum with 19 MiB: 2)."),

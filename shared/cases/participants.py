@@ -19,6 +19,7 @@ from shared.identity import accounts, emails, invitations, orgs
 from shared.identity.accounts import Language
 from shared.identity.staff import onboarding_link
 from shared.ports import Item, Query
+from shared.sharing import grants
 
 __all__ = ["CaseRole", "activate", "invite", "list_for_case", "my_cases", "remove"]
 
@@ -147,6 +148,7 @@ def remove(ports: Ports, case_id: str, user_id: str) -> Item:
         if_match=current["_etag"],
     )
     _index(ports, case, user_id, current["role"], "removed")
+    grants.end_grants_of(ports, case_id, user_id)  # access already ended; this tidies the store
     return removed
 
 

@@ -1,0 +1,1 @@
+"""Documents of a case: upload validation before anything is encrypted or stored."""

@@ -1,0 +1,200 @@
+"""Upload checks that run before a document is encrypted or stored (SPEC journey 6).
+
+Why it is shaped like this:
+
+* The type is decided by the *content* (magic bytes), never by the name or the browser's claim;
+  the declared type and the file extension must then agree with it, so a file cannot be shown or
+  opened as something it is not (an executable renamed ``.pdf``, a script sent as ``text/plain``).
+* DOCX and XLSX are ZIP containers: only the central directory's *names* are read, nothing is ever
+  decompressed, so a zip bomb costs nothing; entries are counted by their signature first, so a
+  directory with hundreds of thousands of tiny entries is refused before ``zipfile`` lists them.
+* Size is checked first, before any parsing. File names are sanitised, not trusted: they are only
+  ever shown and offered on download (blob names are opaque ids, ARCHITECTURE §4).
+* Error params never carry the user's file name or declared type: messages may be logged.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from shared import config
+from shared.errors import ConfigurationError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+
+__all__ = ["MEDIA_TYPES", "EmptyFile", "FileTypeMismatch", "InvalidFileName", "UnsupportedFileType",
+           "ValidatedUpload", "detect_type", "max_upload_bytes", "sanitise_file_name", "validate_title",
+           "validate_upload"]  # fmt: skip
+
+PDF, PNG, JPEG, TXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: canonical media type → file extensions that may carry it
+MEDIA_TYPES: dict[str, tuple[str, ...]] = {PDF: (".pdf",), PNG: (".png",), JPEG: (".jpg", ".jpeg"),
+                                           DOCX: (".docx",), XLSX: (".xlsx",), TXT: (".txt",)}  # fmt: skip
+_ALIASES = {"image/jpg": JPEG}
+_TEXT_CHARSETS = {"utf-8", "utf8", "us-ascii"}
+
+_DEFAULT_MAX_UPLOAD = 26_214_400  # 25 MiB
+_MAX_UPLOAD_CEILING = 104_857_600  # the Functions host refuses bodies over 100 MB anyway
+_EXECUTABLE_MAGIC = (
+    b"MZ",  # Windows PE / DOS
+    b"\x7fELF",
+    b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",  # Mach-O
+    b"\xca\xfe\xba\xbe",  # Mach-O universal (and Java class files)
+    b"#!",  # scripts with an interpreter line
+)  # fmt: skip
+# OOXML parts never contain these; a container that does is carrying something else.
+_FORBIDDEN_IN_ZIP = (".exe", ".dll", ".com", ".scr", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".jar",
+                     ".msi", ".sh", ".lnk", "vbaproject.bin")  # fmt: skip
+_MAX_ZIP_ENTRIES = 10_000  # real Office documents have tens to a few hundred parts
+_TEXT_CONTROLS = bytes(set(range(32)) - {9, 10, 12, 13} | {127})  # C0 controls except \t \n \f \r
+_WINDOWS_FORBIDDEN = dict.fromkeys(map(ord, '<>:"|?*'))
+_RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
+_RESERVED |= {f"{p}{n}" for p in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]}
+_MAX_NAME, _MAX_TITLE = 120, 200
+_HIDDEN = {"Cc", "Cf", "Cs"}  # controls, format characters (bidi overrides, zero-width), surrogates
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+class EmptyFile(InvalidInput):
+    code = "empty_file"
+
+
+class UnsupportedFileType(UnsupportedMediaType):
+    code = "unsupported_file_type"
+
+
+class FileTypeMismatch(InvalidInput):
+    code = "file_type_mismatch"
+
+
+class InvalidFileName(InvalidInput):
+    code = "invalid_file_name"
+
+
+@dataclass(frozen=True)
+class ValidatedUpload:
+    media_type: str  # canonical, decided by content
+    file_name: str  # sanitised
+    size: int
+
+
+def max_upload_bytes() -> int:
+    """``CASEDESK_MAX_UPLOAD_BYTES``, default 25 MiB. Read per call, never at import time."""
+    limit = config.int_setting("CASEDESK_MAX_UPLOAD_BYTES")
+    if not 1 <= limit <= _MAX_UPLOAD_CEILING:
+        raise ConfigurationError(f"CASEDESK_MAX_UPLOAD_BYTES must be between 1 and {_MAX_UPLOAD_CEILING}")
+    return limit
+
+
+def detect_type(data: bytes) -> str | None:
+    """The canonical media type the content proves, or ``None`` (executables included)."""
+    if not data or data.startswith(_EXECUTABLE_MAGIC):
+        return None
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if data.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if data.startswith(b"PK\x03\x04"):
+        return _ooxml_type(data)
+    return TXT if _is_text(data) else None
+
+
+def _ooxml_type(data: bytes) -> str | None:
+    names = _zip_names(data)
+    if names is None or "[content_types].xml" not in names:
+        return None
+    if any(n.endswith(_FORBIDDEN_IN_ZIP) or n.startswith("/") or ".." in n.split("/") for n in names):
+        return None
+    if "word/document.xml" in names:
+        return DOCX
+    return XLSX if "xl/workbook.xml" in names else None
+
+
+def _zip_names(data: bytes) -> list[str] | None:
+    """Entry names (lower case, ``/``-separated) from the central directory; ``None`` if broken."""
+    # Every entry zipfile parses starts with this signature, so the count bounds the work and
+    # memory that listing can cost, whatever the end record claims.
+    if data.count(b"PK\x01\x02") > _MAX_ZIP_ENTRIES:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()  # central directory only: nothing is decompressed
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, NotImplementedError, EOFError, OSError):
+        return None
+    return [n.replace("\\", "/").lower() for n in names]
+
+
+def _is_text(data: bytes) -> bool:
+    body = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM is fine
+    if not body or b"\x00" in body:
+        return False
+    if not body.isascii():
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    # C0 controls are single bytes in UTF-8, never inside a multi-byte sequence: count on bytes.
+    controls = len(body) - len(body.translate(None, _TEXT_CONTROLS))
+    return controls * 100 <= len(body)  # mostly printable: at most 1 % stray controls
+
+
+def _canonical(declared: str) -> tuple[str, dict[str, str]]:
+    media_type, *raw = declared.split(";")
+    params = {k.strip().lower(): v.strip().strip('"').lower() for k, _, v in (p.partition("=") for p in raw)}
+    media_type = media_type.strip().lower()
+    return _ALIASES.get(media_type, media_type), params
+
+
+def validate_upload(data: bytes, declared_type: str, file_name: str) -> ValidatedUpload:
+    """Check size, content type, declared type and extension; return what may be stored."""
+    limit = max_upload_bytes()
+    if len(data) > limit:
+        raise PayloadTooLarge("document over the upload limit", limit=limit)
+    if not data:
+        raise EmptyFile("the file is empty", field="file")
+    name = sanitise_file_name(file_name)
+    detected = detect_type(data)
+    if detected is None:
+        raise UnsupportedFileType("content is not an allowed document type", field="file")
+    declared, params = _canonical(declared_type)
+    if declared != detected or (detected == TXT and params.get("charset", "utf-8") not in _TEXT_CHARSETS):
+        raise FileTypeMismatch("declared type differs from the content", field="file", detected=detected)
+    if not name.lower().endswith(MEDIA_TYPES[detected]):
+        raise FileTypeMismatch("extension differs from the content", field="fileName", detected=detected)
+    return ValidatedUpload(media_type=detected, file_name=name, size=len(data))
+
+
+def sanitise_file_name(name: str) -> str:
+    """A name safe to show and to offer on download on any OS, or ``InvalidFileName``."""
+    # Controls, format characters (bidi overrides like U+202E) and lone surrogates go first, so
+    # they cannot hide a separator or an extension from the steps below.
+    kept = (" " if c.isspace() else c for c in name if c.isspace() or unicodedata.category(c) not in _HIDDEN)
+    text = unicodedata.normalize("NFC", "".join(kept))
+    text = text.replace("\\", "/").rsplit("/", 1)[-1]  # the last path component only
+    text = " ".join(text.translate(_WINDOWS_FORBIDDEN).split()).strip(" .")
+    if len(text) > _MAX_NAME:
+        stem, dot, ext = text.rpartition(".")
+        if dot and stem and len(ext) <= 16:
+            text = stem[: _MAX_NAME - len(ext) - 1].rstrip(" .") + "." + ext
+        else:
+            text = text[:_MAX_NAME].rstrip(" .")
+    if not text:
+        raise InvalidFileName("no usable file name remains", field="fileName")
+    if text.split(".", 1)[0].rstrip().upper() in _RESERVED:
+        raise InvalidFileName("reserved device name", field="fileName")
+    return text
+
+
+def validate_title(title: str) -> str:
+    """NFC, trimmed, 1–200 characters, no control, bidi-override or surrogate characters."""
+    text = unicodedata.normalize("NFC", title).strip()
+    if not 1 <= len(text) <= _MAX_TITLE:
+        raise InvalidInput("a title has 1 to 200 characters", field="title", max=_MAX_TITLE)
+    if any(unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI_CONTROLS for c in text):
+        raise InvalidInput("a title must not contain control characters", field="title")
+    return text

@@ -1,0 +1,147 @@
+"""Each user's notifications: ``users`` [userId] ``notif-<time>-<random>``.
+
+Why it is built this way:
+
+- **Private to the recipient.** Notifications live in the recipient's own partition, and every
+  function here reads only the partition of the user it is given; someone else's notification
+  id is simply not found there, so marking it read does nothing and reveals nothing.
+- **Ids only, no content.** A notification names the case and the item by id; the UI resolves
+  them through the normal access check, so a revoked share shows nothing more than "gone".
+- **Newest first in one query.** The id starts with a fixed-width UTC time, so ordering by id
+  is ordering by time, inside one partition.
+- **E-mail is a courtesy.** If the user wants e-mail notices, one generic e-mail with a link
+  goes out (SPEC §4: no content). If the mail service fails, the in-app notification stands
+  and the action that caused it is not undone; the failure is logged without personal data.
+- **They do not pile up forever.** Each one carries a ``ttl``; reading it (a patch) restarts it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from datetime import UTC, timedelta
+
+from shared import config
+from shared.bootstrap import Ports
+from shared.errors import BackendUnavailable, ConcurrencyConflict, InvalidInput, NotFound
+from shared.identity import accounts
+from shared.identity.tokens import new_id
+from shared.log import log_event
+from shared.notifications.emails import notification_email
+from shared.ports import Item, Page, PatchOperation, Query, Scalar
+
+__all__ = ["KINDS", "MAX_MARK", "MAX_PAGE", "inbox", "mark_read", "notify", "unread_count"]
+
+#: What a notification can be about. Messages (journey 8) will use "message".
+KINDS = frozenset({"share", "message"})
+MAX_PAGE = 200
+#: Ids accepted by one mark-read call (one request, bounded work).
+MAX_MARK = 100
+_TTL = timedelta(days=365)
+_ID = re.compile(r"notif-\d{8}T\d{12}Z-[0-9a-f]{32}")
+_ATTEMPTS = 3
+_COUNT_PAGE = 1000
+
+
+def notify(
+    ports: Ports, user_id: str, kind: str, *, case_id: str | None, item_type: str | None, item_id: str | None
+) -> Item:
+    """Store a notification for ``user_id`` and, if they want e-mail notices, send one."""
+    if kind not in KINDS:
+        raise InvalidInput("unknown notification kind", field="kind")
+    now = ports.clock.now().astimezone(UTC)
+    stored = ports.store.create(
+        "users",
+        {
+            "id": f"notif-{now.strftime('%Y%m%dT%H%M%S%fZ')}-{new_id()}",
+            "userId": user_id,
+            "type": "notification",
+            "kind": kind,
+            "caseId": case_id,
+            "itemType": item_type,
+            "itemId": item_id,
+            "read": False,
+            "at": now.isoformat(),
+            "ttl": int(_TTL.total_seconds()),
+        },
+    )
+    _email_notice(ports, user_id)
+    return stored
+
+
+def inbox(
+    ports: Ports, user_id: str, *, unread_only: bool = False, limit: int = 50, continuation: str | None = None
+) -> Page:
+    """The user's notifications, newest first, a page at a time."""
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+    equals: dict[str, Scalar] = {"type": "notification"}
+    if unread_only:
+        equals["read"] = False
+    query = Query(equals=equals, order_by="id", descending=True, limit=limit, continuation=continuation)
+    return ports.store.query("users", user_id, query)
+
+
+def mark_read(ports: Ports, user_id: str, notification_ids: Sequence[str]) -> int:
+    """Mark the user's own notifications read; returns how many changed. Unknown, foreign or
+    already-read ids are skipped, so a retry of the same request is harmless."""
+    if isinstance(notification_ids, str) or len(notification_ids) > MAX_MARK:
+        raise InvalidInput(f"give a list of at most {MAX_MARK} ids", field="notificationIds")
+    changed = 0
+    for notification_id in dict.fromkeys(notification_ids):
+        if isinstance(notification_id, str) and _ID.fullmatch(notification_id):
+            changed += _mark_one(ports, user_id, notification_id)
+    return changed
+
+
+def unread_count(ports: Ports, user_id: str) -> int:
+    count = 0
+    continuation: str | None = None
+    while True:
+        query = Query(
+            equals={"type": "notification", "read": False}, limit=_COUNT_PAGE, continuation=continuation
+        )
+        page = ports.store.query("users", user_id, query)
+        count += len(page.items)
+        continuation = page.continuation
+        if continuation is None:
+            return count
+
+
+def _mark_one(ports: Ports, user_id: str, notification_id: str) -> int:
+    # ETag-guarded patch: a concurrent change (another tab marking it) makes us re-read, never
+    # overwrite blindly.
+    for _ in range(_ATTEMPTS):
+        try:
+            current = ports.store.read("users", user_id, notification_id)
+        except NotFound:
+            return 0
+        if current.get("type") != "notification" or current.get("read") is True:
+            return 0
+        operations = [
+            PatchOperation("set", "/read", True),
+            PatchOperation("set", "/readAt", ports.clock.now().astimezone(UTC).isoformat()),
+        ]
+        try:
+            ports.store.patch("users", user_id, notification_id, operations, if_match=current["_etag"])
+            return 1
+        except NotFound:
+            return 0
+        except ConcurrencyConflict:
+            continue
+    raise ConcurrencyConflict("the notification kept changing")
+
+
+def _email_notice(ports: Ports, user_id: str) -> None:
+    try:
+        profile = accounts.profile(ports.store, user_id)
+    except NotFound:
+        return
+    if profile.get("emailNotifications") is not True or not profile.get("email"):
+        return
+    link = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/notifications"
+    try:
+        ports.mailer.send(notification_email(profile["email"], str(profile.get("language", "en")), link))
+    except BackendUnavailable as exc:
+        log_event("notification_email_failed", logging.WARNING, code=exc.code)

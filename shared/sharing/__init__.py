@@ -1,0 +1,39 @@
+"""Sharing of any item type with chosen participants of a case (SPEC journey 7).
+
+share(ports, case_id, "doc", doc_id, owner_id=me, grantee_id=doctor, expires_at=None)
+can_view(ports, case_id, "doc", doc_id, user_id)          # every read path asks this
+visible_items(ports, case_id, user_id, "doc")             # own + shared, one case partition
+who_has_access(...), as_seen_by(...), revoke(...), end_grants_of(...)
+"""
+
+from shared.sharing.grants import (
+    ITEM_TYPES,
+    MAX_EXPIRY_YEARS,
+    ExpiryInPast,
+    ExpiryTooFar,
+    NotAParticipant,
+    as_seen_by,
+    can_view,
+    end_grants_for_item,
+    end_grants_of,
+    revoke,
+    share,
+    visible_items,
+    who_has_access,
+)
+
+__all__ = [
+    "ITEM_TYPES",
+    "MAX_EXPIRY_YEARS",
+    "ExpiryInPast",
+    "ExpiryTooFar",
+    "NotAParticipant",
+    "as_seen_by",
+    "can_view",
+    "end_grants_for_item",
+    "end_grants_of",
+    "revoke",
+    "share",
+    "visible_items",
+    "who_has_access",
+]

@@ -1,0 +1,270 @@
+"""Sharing (journey 7): the owner of an item grants chosen participants of the case view access.
+
+One generic capability for every shareable item type. An item lives in ``cases`` [caseId] as
+``<itemType>-<itemId>`` with ``ownerId`` and ``type``; its grants live beside it as
+``grant-<itemType>-<itemId>-<granteeId>``. Every check is a point read or one query inside the
+case partition, never a scan across cases. Why it is built this way:
+
+- **Private by default.** Only a grant makes an item visible to anyone but its owner, and every
+  read path goes through :func:`can_view` or :func:`visible_items` (which "see what X sees",
+  :func:`as_seen_by`, reuses, so the owner's preview cannot drift from the real view).
+- **Expiry needs no job.** A grant with an expiry carries a ``ttl``, so the store hides it once
+  it runs out; the ``expiresAt`` comparison on top covers the sub-second rounding of ``ttl``.
+- **Removal ends access at once.** A grant counts only while its grantee is an *active*
+  participant, so a removed person is cut off before :func:`end_grants_of` tidies up.
+- **No probing.** Someone else's item answers ``NotFound``, like an item that does not exist.
+- **Ids without dashes.** Item and user ids must not contain ``-``, so two different
+  (item, grantee) pairs can never produce the same grant id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+
+from shared.access.check import participant
+from shared.bootstrap import Ports
+from shared.errors import InvalidInput, NotFound
+from shared.notifications import notify
+from shared.ports import Item, Query, Scalar
+
+__all__ = [
+    "ITEM_TYPES",
+    "MAX_EXPIRY_YEARS",
+    "ExpiryInPast",
+    "ExpiryTooFar",
+    "NotAParticipant",
+    "as_seen_by",
+    "can_view",
+    "end_grants_for_item",
+    "end_grants_of",
+    "revoke",
+    "share",
+    "visible_items",
+    "who_has_access",
+]
+
+#: The shareable item types. Reflections, evaluations and feedback add their name here.
+ITEM_TYPES = frozenset({"doc", "note"})
+#: A sanity bound on a given expiry (a typo like 20255 must not mean "forever, silently").
+MAX_EXPIRY_YEARS = 3
+_MAX_EXPIRY = timedelta(days=365 * MAX_EXPIRY_YEARS + 1)
+_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
+_PAGE = 1000
+
+
+class NotAParticipant(InvalidInput):
+    code = "not_a_participant"
+
+
+class ExpiryInPast(InvalidInput):
+    code = "expiry_in_past"
+
+
+class ExpiryTooFar(InvalidInput):
+    code = "expiry_too_far"
+
+
+def share(
+    ports: Ports,
+    case_id: str,
+    item_type: str,
+    item_id: str,
+    *,
+    owner_id: str,
+    grantee_id: str,
+    expires_at: datetime | None,
+) -> Item:
+    """Grant ``grantee_id`` view access until ``expires_at`` (or until revoked). Sharing again
+    replaces the expiry. A new grant notifies the grantee; an extension does not."""
+    _owned(ports, case_id, item_type, item_id, owner_id)
+    if (
+        grantee_id == owner_id
+        or not _ID.fullmatch(grantee_id)
+        or not participant(ports.store, case_id, grantee_id)
+    ):
+        raise NotAParticipant("items can be shared only with other active participants", field="granteeId")
+    now = ports.clock.now()
+    grant: Item = {
+        "id": _grant_id(item_type, item_id, grantee_id),
+        "caseId": case_id,
+        "type": "grant",
+        "itemType": item_type,
+        "itemId": item_id,
+        "ownerId": owner_id,
+        "granteeId": grantee_id,
+        "expiresAt": None,
+    }
+    if expires_at is not None:
+        expiry = _checked_expiry(expires_at, now)
+        grant["expiresAt"] = expiry.isoformat()
+        grant["ttl"] = max(1, math.ceil((expiry - now).total_seconds()))
+    existing = _live_grant(ports, case_id, grant["id"])
+    grant["createdAt"] = existing["createdAt"] if existing else now.isoformat()
+    grant["updatedAt"] = now.isoformat()
+    stored = ports.store.upsert("cases", grant)
+    if existing is None:
+        notify(ports, grantee_id, "share", case_id=case_id, item_type=item_type, item_id=item_id)
+    return stored
+
+
+def revoke(
+    ports: Ports, case_id: str, item_type: str, item_id: str, *, owner_id: str, grantee_id: str
+) -> None:
+    """End one grant now. ``NotFound`` if the owner has no such (unexpired) grant."""
+    _owned(ports, case_id, item_type, item_id, owner_id)
+    if not _ID.fullmatch(grantee_id):
+        raise NotFound("no such grant")
+    grant_id = _grant_id(item_type, item_id, grantee_id)
+    if _live_grant(ports, case_id, grant_id) is None:
+        raise NotFound("no such grant")
+    ports.store.delete("cases", case_id, grant_id)
+
+
+def who_has_access(ports: Ports, case_id: str, item_type: str, item_id: str, *, owner_id: str) -> list[Item]:
+    """Everyone who can see the item right now: the owner first, then each grant that counts.
+    Entries: ``userId``, ``role`` (in the case), ``access`` owner|shared, ``expiresAt``, ``since``."""
+    item = _owned(ports, case_id, item_type, item_id, owner_id)
+    owner = participant(ports.store, case_id, owner_id) or {}
+    result = [_entry(owner_id, owner, "owner", None, item.get("createdAt"))]
+    for grant in _grants(ports, case_id, {"itemType": item_type, "itemId": item_id}):
+        holder = participant(ports.store, case_id, grant["granteeId"])
+        if holder is not None:
+            result.append(
+                _entry(grant["granteeId"], holder, "shared", grant["expiresAt"], grant["createdAt"])
+            )
+    return result
+
+
+def can_view(ports: Ports, case_id: str, item_type: str, item_id: str, user_id: str) -> bool:
+    """True for the owner and for an active participant holding an unexpired grant."""
+    if item_type not in ITEM_TYPES or not _ID.fullmatch(item_id) or not _ID.fullmatch(user_id):
+        return False
+    if participant(ports.store, case_id, user_id) is None:
+        return False
+    item = _read(ports, case_id, f"{item_type}-{item_id}")
+    if item is None or item.get("type") != item_type:
+        return False
+    if item.get("ownerId") == user_id:
+        return True
+    grant = _live_grant(ports, case_id, _grant_id(item_type, item_id, user_id))
+    return grant is not None and grant["ownerId"] == item.get("ownerId")
+
+
+def visible_items(ports: Ports, case_id: str, user_id: str, item_type: str) -> list[Item]:
+    """The items of ``item_type`` the user may see (own and shared with them), ordered by id."""
+    _check_type(item_type)
+    if participant(ports.store, case_id, user_id) is None:
+        return []
+    found = {i["id"]: i for i in _all(ports, case_id, {"type": item_type, "ownerId": user_id})}
+    for grant in _grants(ports, case_id, {"granteeId": user_id, "itemType": item_type}):
+        item = _read(ports, case_id, f"{item_type}-{grant['itemId']}")
+        if item is not None and item.get("type") == item_type and item.get("ownerId") == grant["ownerId"]:
+            found[item["id"]] = item
+    return [found[key] for key in sorted(found)]
+
+
+def as_seen_by(ports: Ports, case_id: str, item_type: str, *, owner_id: str, viewer_id: str) -> list[Item]:
+    """ "See what X sees": exactly those of the owner's items that ``viewer_id`` gets listed."""
+    _check_type(item_type)
+    if participant(ports.store, case_id, owner_id) is None:
+        raise NotFound("no such case")
+    return [i for i in visible_items(ports, case_id, viewer_id, item_type) if i.get("ownerId") == owner_id]
+
+
+def end_grants_of(ports: Ports, case_id: str, user_id: str) -> int:
+    """Delete every grant held by ``user_id`` in the case (participant removal). Idempotent."""
+    return _delete_all(ports, case_id, {"type": "grant", "granteeId": user_id})
+
+
+def end_grants_for_item(ports: Ports, case_id: str, item_type: str, item_id: str) -> int:
+    """Delete every grant on one item (call it when the item is deleted). Idempotent."""
+    return _delete_all(ports, case_id, {"type": "grant", "itemType": item_type, "itemId": item_id})
+
+
+def _check_type(item_type: str) -> None:
+    if item_type not in ITEM_TYPES:
+        raise InvalidInput("not a shareable item type", field="itemType")
+
+
+def _owned(ports: Ports, case_id: str, item_type: str, item_id: str, owner_id: str) -> Item:
+    """The item, if ``owner_id`` owns it and still takes part in the case; else ``NotFound``."""
+    _check_type(item_type)
+    if not _ID.fullmatch(item_id) or participant(ports.store, case_id, owner_id) is None:
+        raise NotFound("no such item")
+    item = _read(ports, case_id, f"{item_type}-{item_id}")
+    if item is None or item.get("type") != item_type or item.get("ownerId") != owner_id:
+        raise NotFound("no such item")
+    return item
+
+
+def _checked_expiry(expires_at: datetime, now: datetime) -> datetime:
+    if expires_at.tzinfo is None:
+        raise InvalidInput("the expiry needs a time zone", field="expiresAt")
+    expiry = expires_at.astimezone(UTC)
+    if expiry <= now:
+        raise ExpiryInPast("the expiry must lie in the future", field="expiresAt")
+    if expiry - now > _MAX_EXPIRY:
+        raise ExpiryTooFar("the expiry is too far ahead", field="expiresAt", years=MAX_EXPIRY_YEARS)
+    return expiry
+
+
+def _grant_id(item_type: str, item_id: str, grantee_id: str) -> str:
+    return f"grant-{item_type}-{item_id}-{grantee_id}"
+
+
+def _read(ports: Ports, case_id: str, item_id: str) -> Item | None:
+    try:
+        return ports.store.read("cases", case_id, item_id)
+    except NotFound:
+        return None
+
+
+def _counts(grant: Item, now: datetime) -> bool:
+    expires = grant.get("expiresAt")
+    return expires is None or datetime.fromisoformat(expires) > now
+
+
+def _live_grant(ports: Ports, case_id: str, grant_id: str) -> Item | None:
+    grant = _read(ports, case_id, grant_id)
+    return grant if grant is not None and _counts(grant, ports.clock.now()) else None
+
+
+def _all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]:
+    items: list[Item] = []
+    continuation: str | None = None
+    while True:
+        page = ports.store.query(
+            "cases", case_id, Query(equals=equals, limit=_PAGE, continuation=continuation)
+        )
+        items += page.items
+        continuation = page.continuation
+        if continuation is None:
+            return items
+
+
+def _grants(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]:
+    now = ports.clock.now()
+    return [g for g in _all(ports, case_id, {"type": "grant", **equals}) if _counts(g, now)]
+
+
+def _delete_all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> int:
+    ended = 0
+    for grant in _all(ports, case_id, equals):
+        with contextlib.suppress(NotFound):  # expired or deleted meanwhile: already over
+            ports.store.delete("cases", case_id, grant["id"])
+            ended += 1
+    return ended
+
+
+def _entry(user_id: str, holder: Item, access: str, expires_at: str | None, since: str | None) -> Item:
+    return {
+        "userId": user_id,
+        "role": holder.get("role"),
+        "access": access,
+        "expiresAt": expires_at,
+        "since": since,
+    }
