@@ -33,6 +33,18 @@ class UpdateStaffBody(BaseModel):
     accessAllCases: bool  # noqa: N815 - JSON field name
 
 
+def _audited_invitation(request: Request, action: str, index: dict[str, object]) -> func.HttpResponse:
+    """Audit an admin action on an invitation and answer with the invitation's public view."""
+    audit(
+        request,
+        action,
+        target_type="invitation",
+        target_id=str(index["invitationId"]),
+        org_id=request.http.route_params["orgId"],
+    )
+    return json_response(_invitation_view(index))
+
+
 def _invitation_view(item: dict[str, object]) -> dict[str, object]:
     keys = ("invitationId", "email", "role", "status", "createdAt", "expiresAt")
     return {k: item.get(k) for k in keys}
@@ -99,14 +111,7 @@ def staff_list(request: Request) -> func.HttpResponse:
 def staff_invitation_resend(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     index = staff.resend(bootstrap.ports(), params["orgId"], params["invitationId"])
-    audit(
-        request,
-        "invitation:resend",
-        target_type="invitation",
-        target_id=index["invitationId"],
-        org_id=params["orgId"],
-    )
-    return json_response(_invitation_view(index))
+    return _audited_invitation(request, "invitation:resend", index)
 
 
 @route(
@@ -119,14 +124,7 @@ def staff_invitation_resend(request: Request) -> func.HttpResponse:
 def staff_invitation_revoke(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     index = staff.revoke(bootstrap.ports(), params["orgId"], params["invitationId"])
-    audit(
-        request,
-        "invitation:revoke",
-        target_type="invitation",
-        target_id=index["invitationId"],
-        org_id=params["orgId"],
-    )
-    return json_response(_invitation_view(index))
+    return _audited_invitation(request, "invitation:revoke", index)
 
 
 @route(
