@@ -67,6 +67,10 @@ def code_for(secret_b32: str, offset_steps: int = 0) -> str:
     return totp.generate(time.time() + 30 * offset_steps).decode()
 
 
+SPENT_CODES: dict[str, str] = {}
+"""The TOTP code each onboarding confirmed, by secret — what a replay test must send again."""
+
+
 def onboard(env: Env, email: str) -> tuple[ApiClient, str, list[str]]:
     """Walk the two onboarding steps for the newest invitation to ``email``."""
     token = env.last_link_token(email)
@@ -91,8 +95,10 @@ def onboard(env: Env, email: str) -> tuple[ApiClient, str, list[str]]:
         {"token": token, "code": "000000" if code_for(secret) != "000000" else "111111"},
     )
     assert wrong.status == 400 and wrong.json()["code"] == "invalid_totp_code"
-    done = client.post("/api/onboarding/totp", {"token": token, "code": code_for(secret)})
+    code = code_for(secret)
+    done = client.post("/api/onboarding/totp", {"token": token, "code": code})
     assert done.status == 200, done.body
+    SPENT_CODES[secret] = code
     codes = done.json()["recoveryCodes"]
     assert len(codes) == 10 and client.cookie and client.csrf
     reused = env.client().post("/api/onboarding/inspect", {"token": token})
