@@ -3,7 +3,7 @@ import-time failure would make every function disappear on Azure (ARCHITECTURE Â
 
 import azure.functions as func
 
-from functions import audit, auth, cases, dev, health, me, orgs, web
+from functions import audit, auth, cases, dev, documents, health, me, notes, notifications, orgs, sharing, web
 from shared.config import is_development
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
@@ -14,6 +14,10 @@ app.register_functions(orgs.bp)
 app.register_functions(me.bp)
 app.register_functions(cases.bp)
 app.register_functions(audit.bp)
+app.register_functions(documents.bp)
+app.register_functions(notes.bp)
+app.register_functions(sharing.bp)
+app.register_functions(notifications.bp)
 if is_development():
     app.register_functions(dev.bp)
 # Last: the frontend's catch-all route.

@@ -9,31 +9,13 @@ from typing import Literal
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Request, audit, json_response, parse_json, require_if_match, route
+from functions.http import Request, audit, audit_case, json_response, parse_json, require_if_match, route
 from shared import bootstrap
-from shared.access.check import case_item
 from shared.access.permissions import Action
 from shared.cases import cases, participants, plan
 from shared.identity import orgs
 
 bp = func.Blueprint()
-
-
-def audit_case(
-    request: Request, action: str, *, target_type: str = "case", target_id: str | None = None
-) -> None:
-    """Audit an action on the route's case; the employee is the owner of the case's data."""
-    case_id = request.http.route_params["caseId"]
-    case = case_item(bootstrap.ports().store, case_id) or {}
-    audit(
-        request,
-        action,
-        target_type=target_type,
-        target_id=target_id or case_id,
-        case_id=case_id,
-        org_id=case.get("orgId"),
-        owner_id=case.get("employeeUserId"),
-    )
 
 
 class Strict(BaseModel):

@@ -24,6 +24,7 @@ import pydantic
 from shared import bootstrap, config, i18n
 from shared.access.check import authorize
 from shared.access.permissions import PUBLIC_ROUTES, Action, Public
+from shared.access.relations import case_item
 from shared.audit import AuditEvent, AuditLog
 from shared.cases.participants import CaseClosed
 from shared.errors import (
@@ -136,6 +137,7 @@ class Request:
 
 
 Handler = Callable[[Request], func.HttpResponse]
+BodyLimit = int | Callable[[], int] | None
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 
 
@@ -146,9 +148,11 @@ def route(
     path: str,
     methods: Sequence[str],
     permission: Action | Public,
-    max_body: int | None = None,
+    max_body: BodyLimit = None,
 ) -> Callable[[Handler], Handler]:
-    """Register ``handler`` as HTTP function ``name`` on ``bp`` under ``path``."""
+    """Register ``handler`` as HTTP function ``name`` on ``bp`` under ``path``. ``max_body`` is
+    the request size limit in bytes (default ``CASEDESK_MAX_REQUEST_BYTES``), or a function
+    returning it, read per request (settings are never read at import time)."""
     if isinstance(permission, Public) and name not in PUBLIC_ROUTES:
         raise ValueError(f"route {name!r} is public but not on PUBLIC_ROUTES")
 
@@ -167,7 +171,7 @@ def route(
 
 
 def serve(
-    req: func.HttpRequest, handler: Handler, name: str, permission: Action | Public, max_body: int | None
+    req: func.HttpRequest, handler: Handler, name: str, permission: Action | Public, max_body: BodyLimit
 ) -> func.HttpResponse:
     """Run ``handler`` inside the plumbing (what :func:`route` registers; tests call it directly)."""
     started = time.perf_counter()
@@ -228,14 +232,19 @@ def _authenticate(request: Request, permission: Action) -> Request:
     session = sessions.resolve(token)
     if request.http.method.upper() not in _SAFE_METHODS:
         sessions.check_csrf(session, request.http.headers.get(CSRF_HEADER))
-    rule = authorize(ports.store, session.user_id, permission, request.http.route_params)
+    rule = authorize(
+        ports.store, session.user_id, permission, request.http.route_params, now=ports.clock.now()
+    )
     if rule.needs_consent and not consent_is_current(accounts.profile(ports.store, session.user_id)):
         raise ConsentRequired("the terms or the privacy policy changed")
     return replace(request, user_id=session.user_id, session_token=token, session_id=session.session_id)
 
 
-def _enforce_body_limit(req: func.HttpRequest, max_body: int | None) -> None:
-    limit = max_body if max_body is not None else config.int_setting("CASEDESK_MAX_REQUEST_BYTES")
+def _enforce_body_limit(req: func.HttpRequest, max_body: BodyLimit) -> None:
+    if max_body is None:
+        limit = config.int_setting("CASEDESK_MAX_REQUEST_BYTES")
+    else:
+        limit = max_body() if callable(max_body) else max_body
     declared = req.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise PayloadTooLarge("declared body too large", limit=limit)
@@ -319,6 +328,29 @@ def audit(
         owner_id=owner_id,
     )
     AuditLog(ports.store, ports.clock).record(event)
+
+
+def audit_case(
+    request: Request,
+    action: str,
+    *,
+    target_type: str = "case",
+    target_id: str | None = None,
+    owner_id: str | None = None,
+) -> None:
+    """Audit an action on the route's case. The data belongs to ``owner_id`` (an item's owner)
+    or, by default, to the case's employee — whose "who accessed my data" then lists it."""
+    case_id = request.http.route_params["caseId"]
+    case = case_item(bootstrap.ports().store, case_id) or {}
+    audit(
+        request,
+        action,
+        target_type=target_type,
+        target_id=target_id or case_id,
+        case_id=case_id,
+        org_id=case.get("orgId"),
+        owner_id=owner_id or case.get("employeeUserId"),
+    )
 
 
 def require_if_match(request: Request) -> str:

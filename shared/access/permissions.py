@@ -29,6 +29,19 @@ class Action(StrEnum):
     PLAN_WRITE = "plan:write"
     AUDIT_READ = "audit:read"  # the organisation's audit log (ids and actions, never content)
     AUDIT_READ_OWN = "audit:read_own"  # "who accessed my data"
+    DOCUMENT_CREATE = "document:create"  # upload into a case (private to the uploader)
+    DOCUMENT_LIST = "document:list"  # one's own documents and those shared with one
+    DOCUMENT_READ = "document:read"  # details and download of the current version
+    DOCUMENT_WRITE = "document:write"  # rename, replace, older versions (list, download, delete)
+    DOCUMENT_DELETE = "document:delete"  # delete with every version
+    NOTE_CREATE = "note:create"
+    NOTE_LIST = "note:list"
+    NOTE_READ = "note:read"
+    NOTE_WRITE = "note:write"
+    NOTE_DELETE = "note:delete"
+    ITEM_SHARE = "item:share"  # grant, revoke, "who has access" on one's own item
+    ITEM_PREVIEW = "item:preview"  # "see what X sees": one's own items as another participant gets them
+    NOTIFICATIONS_OWN = "notifications:own"  # list and mark read one's own notifications
 
 
 class Public(StrEnum):

@@ -12,6 +12,8 @@ _RELATIONS = {
     "org": "staff of the organisation in the route",
     "case": "active participant of the case in the route",
     "case_org": "staff of the organisation that owns the case",
+    "item_owner": "owner of the item in the route (an active participant)",
+    "item_viewer": "owner of the item in the route, or a participant it is shared with (unexpired)",
 }
 
 
@@ -27,7 +29,8 @@ def render_markdown() -> str:
         "",
         "Generated from `shared/access/table.py` by `scripts/render_access.py`; do not edit by hand",
         "(a test fails when this file is stale). Anything not listed is denied. Someone with no",
-        "relation to a case gets 404 for it, exactly as for a case that does not exist.",
+        "relation to a case gets 404 for it, exactly as for a case that does not exist; an item",
+        "(document, note) someone may not see is a 404 as well.",
         "",
         "| action | allowed for |",
         "|---|---|",

@@ -8,7 +8,13 @@ that relation must carry:
 * ``case`` — an active participation in the case named by the route (``caseId``), in one of
   the roles;
 * ``case_org`` — a staff membership in the organisation that owns the case (``caseId``): how
-  org admins reach a case's *summary* (never its content) and its legal hold.
+  org admins reach a case's *summary* (never its content) and its legal hold;
+* ``item_owner`` — an active participation in the case, in one of the roles, *and* ownership of
+  the item the route names (``docId``, ``noteId``: ``shared.access.items.ITEM_PARAMS``);
+* ``item_viewer`` — as ``item_owner``, or holding an unexpired grant from the item's owner.
+
+Items are private by default: no staff relation, no role, not even "access all cases", reaches
+an item that is neither one's own nor shared with one.
 
 Anything not granted here is denied. ``scripts/render_access.py`` renders this table into
 ``docs/access.md``; a test fails when that file is stale.
@@ -24,7 +30,7 @@ from shared.access.permissions import Action
 
 __all__ = ["CASE_ROLES", "ORG_ROLES", "TABLE", "Grant", "Relation"]
 
-Relation = Literal["self", "org", "case", "case_org"]
+Relation = Literal["self", "org", "case", "case_org", "item_owner", "item_viewer"]
 CASE_ROLES = ("employee", "case_manager", "employer", "doctor")
 ORG_ROLES = ("org_admin", "case_manager")
 ALL_PARTICIPANTS = CASE_ROLES
@@ -54,4 +60,17 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.PLAN_WRITE: (Grant("case", ("case_manager",)),),
     Action.AUDIT_READ: (Grant("org", ("org_admin",)),),
     Action.AUDIT_READ_OWN: (Grant("self"),),
+    Action.DOCUMENT_CREATE: (Grant("case", ALL_PARTICIPANTS),),
+    Action.DOCUMENT_LIST: (Grant("case", ALL_PARTICIPANTS),),
+    Action.DOCUMENT_READ: (Grant("item_viewer", ALL_PARTICIPANTS),),
+    Action.DOCUMENT_WRITE: (Grant("item_owner", ALL_PARTICIPANTS),),
+    Action.DOCUMENT_DELETE: (Grant("item_owner", ALL_PARTICIPANTS),),
+    Action.NOTE_CREATE: (Grant("case", ALL_PARTICIPANTS),),
+    Action.NOTE_LIST: (Grant("case", ALL_PARTICIPANTS),),
+    Action.NOTE_READ: (Grant("item_viewer", ALL_PARTICIPANTS),),
+    Action.NOTE_WRITE: (Grant("item_owner", ALL_PARTICIPANTS),),
+    Action.NOTE_DELETE: (Grant("item_owner", ALL_PARTICIPANTS),),
+    Action.ITEM_SHARE: (Grant("item_owner", ALL_PARTICIPANTS),),
+    Action.ITEM_PREVIEW: (Grant("case", ALL_PARTICIPANTS),),
+    Action.NOTIFICATIONS_OWN: (Grant("self"),),
 }

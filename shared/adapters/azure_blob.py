@@ -14,6 +14,7 @@ Why it is shaped like this:
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
@@ -66,11 +67,13 @@ class AzureBlobStore:
         with _mapped(), suppress(ResourceExistsError):
             self._container_client.create_container()
 
-    def put(self, name: str, data: bytes, *, overwrite: bool = False) -> None:
+    def put(self, name: str, data: bytes | bytearray, *, overwrite: bool = False) -> None:
         blob = self._blob(name)
         with _mapped():
             # overwrite=False sends If-None-Match: *, so create-if-absent is atomic on the service.
-            blob.upload_blob(data, overwrite=overwrite)
+            # The SDK streams a bytearray as an iterable of ints: hand it a file object instead.
+            payload = data if isinstance(data, bytes) else io.BytesIO(data)
+            blob.upload_blob(payload, length=len(data), overwrite=overwrite)
 
     def get(self, name: str) -> bytes:
         blob = self._blob(name)

@@ -38,7 +38,7 @@ class LocalBlobStore:
     def __init__(self, root: Path) -> None:
         self._root = Path(root)
 
-    def put(self, name: str, data: bytes, *, overwrite: bool = False) -> None:
+    def put(self, name: str, data: bytes | bytearray, *, overwrite: bool = False) -> None:
         path = self._path(validate_name(name))
         try:
             self._make_dirs(name.split("/")[:-1])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.access.check import case_item
+from shared.access.relations import case_item
 from shared.bootstrap import Ports
 from shared.cases import participants
 from shared.cases.participants import CaseClosed

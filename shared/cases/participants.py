@@ -12,7 +12,7 @@ import contextlib
 from typing import Any, Literal
 
 from shared import config
-from shared.access.check import case_item
+from shared.access.relations import case_item
 from shared.bootstrap import Ports
 from shared.errors import CaseDeskError, InvalidInput, NotFound
 from shared.identity import accounts, emails, invitations, orgs
@@ -21,13 +21,20 @@ from shared.identity.staff import onboarding_link
 from shared.ports import Item, Query
 from shared.sharing import grants
 
-__all__ = ["CaseRole", "activate", "invite", "list_for_case", "my_cases", "remove"]
+__all__ = ["CaseClosed", "CaseRole", "LegalHoldActive", "activate", "deletable_case", "invite",
+           "list_for_case", "my_cases", "open_case", "remove"]  # fmt: skip
 
 CaseRole = Literal["employee", "case_manager", "employer", "doctor"]
 
 
 class CaseClosed(CaseDeskError):
     code = "case_closed"
+
+
+class LegalHoldActive(CaseClosed):
+    """Deleting case data while the organisation holds the case for legal reasons."""
+
+    code = "legal_hold_active"
 
 
 def _index(ports: Ports, case: Item, user_id: str, role: str, status: str) -> None:
@@ -67,7 +74,7 @@ def invite(
     ports: Ports, case_id: str, *, email: str, name: str, language: Language, role: CaseRole, invited_by: str
 ) -> Item:
     """Invite someone into the case in ``role``; the e-mail carries only a link."""
-    case = _open_case(ports, case_id)
+    case = open_case(ports, case_id)
     address = accounts.normalise_email(email)
     user_id = accounts.create_invited_user(
         ports.store, ports.clock, email=address, name=name, language=language
@@ -124,7 +131,7 @@ def activate(ports: Ports, case_id: str, user_id: str) -> None:
 
 
 def remove(ports: Ports, case_id: str, user_id: str) -> Item:
-    case = _open_case(ports, case_id)
+    case = open_case(ports, case_id)
     current = _participant(ports, case_id, user_id)
     if current is None or current["status"] == "removed":
         raise NotFound("no such participant")
@@ -175,10 +182,19 @@ def _staff_roles(ports: Ports, org_id: str, user_id: str) -> list[str]:
         return []
 
 
-def _open_case(ports: Ports, case_id: str) -> Item:
+def open_case(ports: Ports, case_id: str) -> Item:
+    """The case, if it exists and is open; writing to a closed case is ``CaseClosed``."""
     case = case_item(ports.store, case_id)
     if case is None:
         raise NotFound("no such case")
     if case["status"] != "open":
         raise CaseClosed("the case is closed")
+    return case
+
+
+def deletable_case(ports: Ports, case_id: str) -> Item:
+    """The case, if it is open and not under legal hold (deleting data needs both)."""
+    case = open_case(ports, case_id)
+    if case.get("legalHold"):
+        raise LegalHoldActive("the case is under legal hold")
     return case

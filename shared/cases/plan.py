@@ -10,24 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal, cast
 
-from shared.access.check import case_item
 from shared.bootstrap import Ports
-from shared.cases.participants import CaseClosed
-from shared.errors import NotFound
+from shared.cases.participants import open_case
 from shared.identity.tokens import new_id
 from shared.ports import BatchOperation, Item, Query
 
 __all__ = ["Stage", "create_stage", "delete_stage", "history", "stages", "update_stage"]
 
 Stage = dict[str, Any]  # fromDate (date), workloadPercent (0-100), tasks (str), nextReview (date | None)
-
-
-def _writable(ports: Ports, case_id: str) -> None:
-    case = case_item(ports.store, case_id)
-    if case is None:
-        raise NotFound("no such case")
-    if case["status"] != "open":
-        raise CaseClosed("the case is closed")
 
 
 def _stored(ports: Ports, case_id: str, item_id: str, stage: Stage) -> dict[str, Any]:
@@ -88,13 +78,13 @@ def _write(
 
 
 def create_stage(ports: Ports, case_id: str, stage: Stage, by: str) -> Item:
-    _writable(ports, case_id)
+    open_case(ports, case_id)
     written = _write(ports, case_id, new_id(), stage=stage, change="created", by=by, if_match=None, version=1)
     return _view(ports, case_id, cast(Item, written))  # a create returns the item
 
 
 def update_stage(ports: Ports, case_id: str, stage_id: str, stage: Stage, by: str, *, if_match: str) -> Item:
-    _writable(ports, case_id)
+    open_case(ports, case_id)
     current = ports.store.read("cases", case_id, f"stage-{stage_id}")
     written = _write(
         ports,
@@ -110,7 +100,7 @@ def update_stage(ports: Ports, case_id: str, stage_id: str, stage: Stage, by: st
 
 
 def delete_stage(ports: Ports, case_id: str, stage_id: str, by: str, *, if_match: str) -> None:
-    _writable(ports, case_id)
+    open_case(ports, case_id)
     current = ports.store.read("cases", case_id, f"stage-{stage_id}")
     _write(
         ports,

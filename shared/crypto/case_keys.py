@@ -132,7 +132,7 @@ class CaseCipher:
         aad = associated_data("field", case_id, container, item_id, field)
         return open_sealed(self._keys.get(case_id), _unb64(sealed), aad).decode()
 
-    def encrypt_blob(self, case_id: str, blob_name: str, data: bytes) -> bytes:
+    def encrypt_blob(self, case_id: str, blob_name: str, data: bytes) -> bytearray:
         return seal(self._keys.get(case_id), data, associated_data("blob", case_id, blob_name))
 
     def decrypt_blob(self, case_id: str, blob_name: str, sealed: bytes) -> bytes:
@@ -143,7 +143,7 @@ def _wrap_aad(case_id: str, kek_version: str) -> bytes:
     return associated_data("case-key", case_id, kek_version)
 
 
-def _b64(data: bytes) -> str:
+def _b64(data: bytes | bytearray) -> str:
     return base64.b64encode(data).decode("ascii")
 
 

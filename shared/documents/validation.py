@@ -170,12 +170,18 @@ def validate_upload(data: bytes, declared_type: str, file_name: str) -> Validate
 
 
 def sanitise_file_name(name: str) -> str:
-    """A name safe to show and to offer on download on any OS, or ``InvalidFileName``."""
-    # Controls, format characters (bidi overrides like U+202E) and lone surrogates go first, so
-    # they cannot hide a separator or an extension from the steps below.
-    kept = (" " if c.isspace() else c for c in name if c.isspace() or unicodedata.category(c) not in _HIDDEN)
+    """A name safe to show and to offer on download on any OS, or ``InvalidFileName``.
+
+    What no browser sends — path separators, control characters, bidi overrides (which make
+    "fdp.exe" read as ".pdf") — is refused: only a crafted request carries them. What ordinary
+    names do contain is tidied: Unicode normalised to NFC, invisible format characters (e.g.
+    zero-width spaces from copy and paste) and characters Windows forbids removed, runs of
+    spaces collapsed, leading and trailing dots and spaces stripped, the length capped.
+    """
+    if any(c in "/\\" or c in _BIDI_CONTROLS or unicodedata.category(c) in ("Cc", "Cs") for c in name):
+        raise InvalidFileName("path separators and control characters are not allowed", field="fileName")
+    kept = (c for c in name if unicodedata.category(c) not in _HIDDEN)
     text = unicodedata.normalize("NFC", "".join(kept))
-    text = text.replace("\\", "/").rsplit("/", 1)[-1]  # the last path component only
     text = " ".join(text.translate(_WINDOWS_FORBIDDEN).split()).strip(" .")
     if len(text) > _MAX_NAME:
         stem, dot, ext = text.rpartition(".")

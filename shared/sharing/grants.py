@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from shared.access.check import participant
+from shared.access.items import ID, ITEM_TYPES, grant_counts, grant_id, live_grant, owns, read_item, viewable
+from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.errors import InvalidInput, NotFound
 from shared.notifications import notify
@@ -47,12 +47,9 @@ __all__ = [
     "who_has_access",
 ]
 
-#: The shareable item types. Reflections, evaluations and feedback add their name here.
-ITEM_TYPES = frozenset({"doc", "note"})
 #: A sanity bound on a given expiry (a typo like 20255 must not mean "forever, silently").
 MAX_EXPIRY_YEARS = 3
 _MAX_EXPIRY = timedelta(days=365 * MAX_EXPIRY_YEARS + 1)
-_ID = re.compile(r"[A-Za-z0-9_]{1,64}")
 _PAGE = 1000
 
 
@@ -83,13 +80,13 @@ def share(
     _owned(ports, case_id, item_type, item_id, owner_id)
     if (
         grantee_id == owner_id
-        or not _ID.fullmatch(grantee_id)
+        or not ID.fullmatch(grantee_id)
         or not participant(ports.store, case_id, grantee_id)
     ):
         raise NotAParticipant("items can be shared only with other active participants", field="granteeId")
     now = ports.clock.now()
     grant: Item = {
-        "id": _grant_id(item_type, item_id, grantee_id),
+        "id": grant_id(item_type, item_id, grantee_id),
         "caseId": case_id,
         "type": "grant",
         "itemType": item_type,
@@ -102,7 +99,7 @@ def share(
         expiry = _checked_expiry(expires_at, now)
         grant["expiresAt"] = expiry.isoformat()
         grant["ttl"] = max(1, math.ceil((expiry - now).total_seconds()))
-    existing = _live_grant(ports, case_id, grant["id"])
+    existing = live_grant(ports.store, case_id, grant["id"], now)
     grant["createdAt"] = existing["createdAt"] if existing else now.isoformat()
     grant["updatedAt"] = now.isoformat()
     stored = ports.store.upsert("cases", grant)
@@ -116,12 +113,12 @@ def revoke(
 ) -> None:
     """End one grant now. ``NotFound`` if the owner has no such (unexpired) grant."""
     _owned(ports, case_id, item_type, item_id, owner_id)
-    if not _ID.fullmatch(grantee_id):
+    if not ID.fullmatch(grantee_id):
         raise NotFound("no such grant")
-    grant_id = _grant_id(item_type, item_id, grantee_id)
-    if _live_grant(ports, case_id, grant_id) is None:
+    grant_item_id = grant_id(item_type, item_id, grantee_id)
+    if live_grant(ports.store, case_id, grant_item_id, ports.clock.now()) is None:
         raise NotFound("no such grant")
-    ports.store.delete("cases", case_id, grant_id)
+    ports.store.delete("cases", case_id, grant_item_id)
 
 
 def who_has_access(ports: Ports, case_id: str, item_type: str, item_id: str, *, owner_id: str) -> list[Item]:
@@ -141,17 +138,7 @@ def who_has_access(ports: Ports, case_id: str, item_type: str, item_id: str, *, 
 
 def can_view(ports: Ports, case_id: str, item_type: str, item_id: str, user_id: str) -> bool:
     """True for the owner and for an active participant holding an unexpired grant."""
-    if item_type not in ITEM_TYPES or not _ID.fullmatch(item_id) or not _ID.fullmatch(user_id):
-        return False
-    if participant(ports.store, case_id, user_id) is None:
-        return False
-    item = _read(ports, case_id, f"{item_type}-{item_id}")
-    if item is None or item.get("type") != item_type:
-        return False
-    if item.get("ownerId") == user_id:
-        return True
-    grant = _live_grant(ports, case_id, _grant_id(item_type, item_id, user_id))
-    return grant is not None and grant["ownerId"] == item.get("ownerId")
+    return viewable(ports.store, case_id, item_type, item_id, user_id, now=ports.clock.now()) is not None
 
 
 def visible_items(ports: Ports, case_id: str, user_id: str, item_type: str) -> list[Item]:
@@ -161,8 +148,8 @@ def visible_items(ports: Ports, case_id: str, user_id: str, item_type: str) -> l
         return []
     found = {i["id"]: i for i in _all(ports, case_id, {"type": item_type, "ownerId": user_id})}
     for grant in _grants(ports, case_id, {"granteeId": user_id, "itemType": item_type}):
-        item = _read(ports, case_id, f"{item_type}-{grant['itemId']}")
-        if item is not None and item.get("type") == item_type and item.get("ownerId") == grant["ownerId"]:
+        item = read_item(ports.store, case_id, item_type, grant["itemId"])
+        if item is not None and item.get("ownerId") == grant["ownerId"]:
             found[item["id"]] = item
     return [found[key] for key in sorted(found)]
 
@@ -193,10 +180,8 @@ def _check_type(item_type: str) -> None:
 def _owned(ports: Ports, case_id: str, item_type: str, item_id: str, owner_id: str) -> Item:
     """The item, if ``owner_id`` owns it and still takes part in the case; else ``NotFound``."""
     _check_type(item_type)
-    if not _ID.fullmatch(item_id) or participant(ports.store, case_id, owner_id) is None:
-        raise NotFound("no such item")
-    item = _read(ports, case_id, f"{item_type}-{item_id}")
-    if item is None or item.get("type") != item_type or item.get("ownerId") != owner_id:
+    item = owns(ports.store, case_id, item_type, item_id, owner_id)
+    if item is None:
         raise NotFound("no such item")
     return item
 
@@ -210,27 +195,6 @@ def _checked_expiry(expires_at: datetime, now: datetime) -> datetime:
     if expiry - now > _MAX_EXPIRY:
         raise ExpiryTooFar("the expiry is too far ahead", field="expiresAt", years=MAX_EXPIRY_YEARS)
     return expiry
-
-
-def _grant_id(item_type: str, item_id: str, grantee_id: str) -> str:
-    return f"grant-{item_type}-{item_id}-{grantee_id}"
-
-
-def _read(ports: Ports, case_id: str, item_id: str) -> Item | None:
-    try:
-        return ports.store.read("cases", case_id, item_id)
-    except NotFound:
-        return None
-
-
-def _counts(grant: Item, now: datetime) -> bool:
-    expires = grant.get("expiresAt")
-    return expires is None or datetime.fromisoformat(expires) > now
-
-
-def _live_grant(ports: Ports, case_id: str, grant_id: str) -> Item | None:
-    grant = _read(ports, case_id, grant_id)
-    return grant if grant is not None and _counts(grant, ports.clock.now()) else None
 
 
 def _all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]:
@@ -248,7 +212,7 @@ def _all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]
 
 def _grants(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]:
     now = ports.clock.now()
-    return [g for g in _all(ports, case_id, {"type": "grant", **equals}) if _counts(g, now)]
+    return [g for g in _all(ports, case_id, {"type": "grant", **equals}) if grant_counts(g, now)]
 
 
 def _delete_all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from email.message import Message
 from http.cookies import SimpleCookie
@@ -78,3 +79,22 @@ class ApiClient:
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Response:
         return self.request("POST", path, body, **kw)
+
+
+def multipart_form(file: tuple[str, str, bytes] | None, **fields: str | bytes) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body as a browser sends it: text ``fields``, then ``file`` as
+    (file name, media type, content) in the part ``file``. Returns (body, Content-Type)."""
+    boundary = uuid.uuid4().hex
+    parts: list[bytes] = []
+    for name, value in fields.items():
+        raw = value if isinstance(value, bytes) else value.encode()
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + raw)
+    if file is not None:
+        file_name, media_type, data = file
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+            f"Content-Type: {media_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + data)
+    body = b"\r\n".join(parts) + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"

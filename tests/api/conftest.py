@@ -9,6 +9,7 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +45,9 @@ class Env:
         return run_module("shared.cli", *args, env=self.env)
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+@contextmanager
+def running_env(tmp_path_factory: pytest.TempPathFactory, **extra: str) -> Iterator[Env]:
+    """A dev host on a fresh data directory, with test settings plus ``extra``."""
     data = tmp_path_factory.mktemp("identity-data")
     settings = {
         "CASEDESK_ENV": "test",
@@ -56,9 +58,16 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
         "CASEDESK_ARGON2_ITERATIONS": "1",
         "CASEDESK_LOGIN_MAX_FAILURES": "3",
         "CASEDESK_LOCKOUT_SECONDS": "2",
+        **extra,
     }
     with start_devhost(env=settings, extra_args=("--no-timers",)) as url:
         yield Env(url, data, {**os.environ, **settings})
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    with running_env(tmp_path_factory) as started:
+        yield started
 
 
 def code_for(secret_b32: str, offset_steps: int = 0) -> str:
@@ -104,3 +113,16 @@ def onboard(env: Env, email: str) -> tuple[ApiClient, str, list[str]]:
     reused = env.client().post("/api/onboarding/inspect", {"token": token})
     assert reused.status == 410 and reused.json()["code"] == "invitation_used"
     return client, secret, codes
+
+
+def org_with_manager(
+    env: Env, name: str, admin_email: str, manager_email: str
+) -> tuple[str, ApiClient, ApiClient]:
+    """A new organisation (ops CLI) with its onboarded admin and one onboarded case manager."""
+    made = env.cli("create-org", "--name", name, "--admin-email", admin_email, "--admin-name", "Admin")
+    org_id = re.search(r"organisation ([0-9a-f]{32})", made.stdout).group(1)  # type: ignore[union-attr]
+    admin, _, _ = onboard(env, admin_email)
+    invite = {"email": manager_email, "name": "Manager", "language": "en", "role": "case_manager"}
+    assert admin.post(f"/api/orgs/{org_id}/invitations", invite).status == 201
+    manager, _, _ = onboard(env, manager_email)
+    return org_id, admin, manager

@@ -4,25 +4,12 @@ organisations, and ids of other cases answering 404."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
 
 from tests.api.client import ApiClient
-from tests.api.conftest import Env, onboard
-
-
-def org_with_manager(
-    env: Env, name: str, admin_email: str, manager_email: str
-) -> tuple[str, ApiClient, ApiClient]:
-    made = env.cli("create-org", "--name", name, "--admin-email", admin_email, "--admin-name", "Admin")
-    org_id = re.search(r"organisation ([0-9a-f]{32})", made.stdout).group(1)  # type: ignore[union-attr]
-    admin, _, _ = onboard(env, admin_email)
-    invite = {"email": manager_email, "name": "Manager", "language": "en", "role": "case_manager"}
-    assert admin.post(f"/api/orgs/{org_id}/invitations", invite).status == 201
-    manager, _, _ = onboard(env, manager_email)
-    return org_id, admin, manager
+from tests.api.conftest import Env, onboard, org_with_manager
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import pytest
 
 from shared.access.permissions import PUBLIC_ROUTES, Action
 from shared.access.table import TABLE
-from tests.api.client import ApiClient
+from tests.api.client import ApiClient, multipart_form
 from tests.api.conftest import Env, onboard
 
 PARTICIPANTS_A = ("employee_a", "manager_a", "doctor_a", "employer_a")
@@ -39,6 +39,10 @@ def row(
 
 
 OUTSIDERS = ("staff_a", "manager_b", "admin_b")  # no relation to case A
+# The matrix's document and note belong to employee_a and are shared with doctor_a only: for
+# everyone else they do not exist (404), for the grantee they are readable, not changeable (403).
+OWNER, GRANTEE = ("employee_a",), ("doctor_a",)
+NOT_SHARED = tuple(a for a in SIGNED_IN if a not in (*OWNER, *GRANTEE))
 EXPECTED: dict[Action, dict[str, object]] = {
     Action.SESSION_USE: row(SIGNED_IN),
     Action.CONSENT_WRITE: row(SIGNED_IN),
@@ -55,11 +59,26 @@ EXPECTED: dict[Action, dict[str, object]] = {
     Action.PLAN_WRITE: row(("manager_a",), hidden=OUTSIDERS),
     Action.AUDIT_READ: row(("admin_a",)),
     Action.AUDIT_READ_OWN: row(SIGNED_IN),
+    Action.DOCUMENT_CREATE: row(PARTICIPANTS_A, hidden=OUTSIDERS),
+    Action.DOCUMENT_LIST: row(PARTICIPANTS_A, hidden=OUTSIDERS),
+    Action.DOCUMENT_READ: row((*OWNER, *GRANTEE), hidden=NOT_SHARED),
+    Action.DOCUMENT_WRITE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
+    Action.DOCUMENT_DELETE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
+    Action.NOTE_CREATE: row(PARTICIPANTS_A, hidden=OUTSIDERS),
+    Action.NOTE_LIST: row(PARTICIPANTS_A, hidden=OUTSIDERS),
+    Action.NOTE_READ: row((*OWNER, *GRANTEE), hidden=NOT_SHARED),
+    Action.NOTE_WRITE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
+    Action.NOTE_DELETE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
+    Action.ITEM_SHARE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
+    Action.ITEM_PREVIEW: row(PARTICIPANTS_A, hidden=OUTSIDERS),
+    Action.NOTIFICATIONS_OWN: row(SIGNED_IN),
 }
 #: Routes whose allowed call would end the caller's session; their refusals are still checked.
 DISRUPTIVE = {"logout"}
 #: Routes addressed by an id the matrix can only invent: an allowed call may answer 404.
 INVENTED_ID = {"staff_invitation_resend", "staff_invitation_revoke", "me_session_end", "plan_stage_update"}
+# Revoking the employee's own (non-existent) grant: the owner is allowed and told 404.
+INVENTED_ID |= {"doc_revoke", "note_revoke"}
 
 
 @functools.cache  # azure-functions refuses a second get_functions() on the same app
@@ -127,13 +146,32 @@ def world(env: Env) -> Iterator[dict[str, object]]:
     other = {"employee": {"email": "mx.emp.b@example.invalid", "name": "F", "language": "en"}}
     assert manager_b.post(f"/api/orgs/{org_b}/cases", other).status == 201
     employee_id = employee_a.get("/api/auth/session").json()["userId"]
-    yield {"clients": clients, "org": org_a, "case": case_a, "employee_id": employee_id}
+    doctor_id = clients["doctor_a"].get("/api/auth/session").json()["userId"]
+    body, content_type = multipart_form(("a.txt", "text/plain", b"matrix"), title="Matrix", category="other")
+    doc = employee_a.post(f"/api/cases/{case_a}/documents", body, headers={"Content-Type": content_type})
+    note = employee_a.post(f"/api/cases/{case_a}/notes", {"title": "Matrix", "body": "matrix"})
+    assert doc.status == 201 and note.status == 201, (doc.body, note.body)
+    doc_id, note_id = doc.json()["id"], note.json()["id"]
+    for kind, item_id in (("documents", doc_id), ("notes", note_id)):
+        shared = employee_a.request("PUT", f"/api/cases/{case_a}/{kind}/{item_id}/grants/{doctor_id}", {})
+        assert shared.status == 200, shared.body
+    yield {
+        "clients": clients,
+        "org": org_a,
+        "case": case_a,
+        "employee_id": employee_id,
+        "doc": doc_id,
+        "note": note_id,
+    }
 
 
 def concrete(path: str, world: dict[str, object]) -> str:
     path = path.replace("{orgId}", str(world["org"])).replace("{caseId}", str(world["case"]))
     # The employee as {userId}: removing them is refused for a domain reason, so nothing changes.
     path = path.replace("{userId}", str(world["employee_id"]))
+    # Items that exist; version 1 is the current one, which cannot be deleted on its own.
+    path = path.replace("{docId}", str(world["doc"])).replace("{noteId}", str(world["note"]))
+    path = path.replace("{version}", "1")
     return "/" + re.sub(r"\{[^}]+\}", "0" * 32, path)
 
 

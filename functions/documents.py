@@ -1,0 +1,212 @@
+"""Documents of a case (SPEC journey 6): upload, list, read, rename, replace, versions, download,
+delete. The access table decides who may call each route (owner / shared-with relations on the
+``docId``); the service checks the same again. Every download is audited with the document's
+owner, so the employee's "who accessed my data" lists downloads of their documents by others.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from urllib.parse import quote
+
+import azure.functions as func
+from pydantic import BaseModel, ConfigDict, Field
+
+from functions.http import Request, audit_case, json_response, parse_json, require_if_match, route
+from functions.uploads import FORM_OVERHEAD, read_upload
+from shared import bootstrap
+from shared.access.permissions import Action
+from shared.documents import documents
+from shared.documents.validation import TXT, max_upload_bytes
+from shared.errors import InvalidInput
+
+bp = func.Blueprint()
+
+_BASE = "api/cases/{caseId}/documents"
+_ONE = _BASE + "/{docId}"
+
+
+def _upload_limit() -> int:
+    return max_upload_bytes() + FORM_OVERHEAD
+
+
+class Rename(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = Field(default=None, max_length=1000)
+    category: str | None = Field(default=None, max_length=40)
+
+
+def _audit_doc(request: Request, action: str, doc_id: str, owner_id: str) -> None:
+    audit_case(request, action, target_type="document", target_id=doc_id, owner_id=owner_id)
+
+
+def _ids(request: Request) -> tuple[str, str]:
+    return request.http.route_params["caseId"], request.http.route_params["docId"]
+
+
+def _version_param(request: Request) -> int:
+    raw = request.http.route_params.get("version", "")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        raise InvalidInput("a version is a positive number", field="version")
+    return int(raw)
+
+
+@route(
+    bp,
+    name="document_upload",
+    path=_BASE,
+    methods=["POST"],
+    permission=Action.DOCUMENT_CREATE,
+    max_body=_upload_limit,
+)
+def document_upload(request: Request) -> func.HttpResponse:
+    upload = read_upload(request.http, fields=("title", "category"))
+    view = documents.upload(
+        bootstrap.ports(),
+        request.http.route_params["caseId"],
+        owner_id=request.actor,
+        data=upload.data,
+        declared_type=upload.declared_type,
+        file_name=upload.file_name,
+        title=upload.fields.get("title", ""),
+        category=upload.fields.get("category", ""),
+    )
+    _audit_doc(request, "document:create", view["id"], request.actor)
+    return json_response(view, 201, etag=view["etag"])
+
+
+@route(bp, name="document_list", path=_BASE, methods=["GET"], permission=Action.DOCUMENT_LIST)
+def document_list(request: Request) -> func.HttpResponse:
+    views = documents.listing(bootstrap.ports(), request.http.route_params["caseId"], request.actor)
+    audit_case(request, "document:list")
+    return json_response({"documents": views})
+
+
+@route(bp, name="document_read", path=_ONE, methods=["GET"], permission=Action.DOCUMENT_READ)
+def document_read(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    view = documents.read(bootstrap.ports(), case_id, doc_id, request.actor)
+    _audit_doc(request, "document:read", doc_id, view["ownerId"])
+    return json_response(view, etag=view["etag"])
+
+
+@route(bp, name="document_rename", path=_ONE, methods=["PATCH"], permission=Action.DOCUMENT_WRITE)
+def document_rename(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    body = parse_json(request.http, Rename)
+    view = documents.rename(
+        bootstrap.ports(),
+        case_id,
+        doc_id,
+        request.actor,
+        if_match=require_if_match(request),
+        title=body.title,
+        category=body.category,
+    )
+    _audit_doc(request, "document:rename", doc_id, request.actor)
+    return json_response(view, etag=view["etag"])
+
+
+@route(
+    bp,
+    name="document_replace",
+    path=_ONE + "/versions",
+    methods=["POST"],
+    permission=Action.DOCUMENT_WRITE,
+    max_body=_upload_limit,
+)
+def document_replace(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    if_match = require_if_match(request)
+    upload = read_upload(request.http, fields=())
+    view = documents.replace(
+        bootstrap.ports(),
+        case_id,
+        doc_id,
+        request.actor,
+        if_match=if_match,
+        data=upload.data,
+        declared_type=upload.declared_type,
+        file_name=upload.file_name,
+    )
+    _audit_doc(request, "document:replace", doc_id, request.actor)
+    return json_response(view, etag=view["etag"])
+
+
+@route(
+    bp, name="document_versions", path=_ONE + "/versions", methods=["GET"], permission=Action.DOCUMENT_WRITE
+)
+def document_versions(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    found = documents.versions(bootstrap.ports(), case_id, doc_id, request.actor)
+    return json_response({"versions": found})
+
+
+@route(bp, name="document_download", path=_ONE + "/content", methods=["GET"], permission=Action.DOCUMENT_READ)
+def document_download(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    found = documents.download(bootstrap.ports(), case_id, doc_id, request.actor)
+    _audit_doc(request, "document:download", doc_id, found.owner_id)
+    return _file_response(found)
+
+
+@route(
+    bp,
+    name="document_version_download",
+    path=_ONE + "/versions/{version}/content",
+    methods=["GET"],
+    permission=Action.DOCUMENT_WRITE,
+)
+def document_version_download(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    version = _version_param(request)
+    found = documents.download(bootstrap.ports(), case_id, doc_id, request.actor, version=version)
+    _audit_doc(request, "document:download", doc_id, found.owner_id)
+    return _file_response(found)
+
+
+@route(
+    bp,
+    name="document_version_delete",
+    path=_ONE + "/versions/{version}",
+    methods=["DELETE"],
+    permission=Action.DOCUMENT_WRITE,
+)
+def document_version_delete(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    version = _version_param(request)
+    documents.delete_version(bootstrap.ports(), case_id, doc_id, request.actor, version)
+    _audit_doc(request, "document:delete_version", doc_id, request.actor)
+    return func.HttpResponse(status_code=204)
+
+
+@route(bp, name="document_delete", path=_ONE, methods=["DELETE"], permission=Action.DOCUMENT_DELETE)
+def document_delete(request: Request) -> func.HttpResponse:
+    case_id, doc_id = _ids(request)
+    documents.delete(bootstrap.ports(), case_id, doc_id, request.actor, if_match=require_if_match(request))
+    _audit_doc(request, "document:delete", doc_id, request.actor)
+    return func.HttpResponse(status_code=204)
+
+
+def content_disposition(file_name: str) -> str:
+    """``attachment`` with an ASCII fallback and the exact name as RFC 5987 ``filename*``
+    (RFC 6266 §4.3): quotes, backslashes and non-ASCII never reach the quoted form."""
+    folded = unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode()
+    fallback = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in folded).strip(" .") or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def _file_response(found: documents.Download) -> func.HttpResponse:
+    media_type = f"{TXT}; charset=utf-8" if found.media_type == TXT else found.media_type
+    return func.HttpResponse(
+        found.content,
+        status_code=200,
+        headers={
+            "Content-Type": media_type,
+            "Content-Disposition": content_disposition(found.file_name),
+            # Even if a browser were tricked into rendering it, the file runs nothing.
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        },
+    )

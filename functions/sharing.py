@@ -1,0 +1,137 @@
+"""Sharing (SPEC journey 7), one set of routes per shareable item type: "who has access",
+grant (with an optional expiry), revoke — owner only — and "see what X sees". Every grant and
+revoke is audited with the grant's id (item and grantee), never with content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import azure.functions as func
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from functions.http import Request, audit_case, json_response, parse_json, route
+from shared import bootstrap
+from shared.access.items import grant_id
+from shared.access.permissions import Action
+from shared.cases.participants import open_case
+from shared.documents import documents
+from shared.identity import accounts
+from shared.notes import notes
+from shared.sharing import as_seen_by, revoke, share, who_has_access
+
+bp = func.Blueprint()
+
+#: URL segment, route parameter, item type, audit target type — one row per shareable type.
+SHAREABLE = (
+    ("documents", "docId", "doc", "document"),
+    ("notes", "noteId", "note", "note"),
+)
+
+
+class GrantBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    expiresAt: AwareDatetime | None = None  # noqa: N815 - JSON field name
+
+
+def _register(segment: str, param: str, item_type: str, target_type: str) -> None:
+    one = f"api/cases/{{caseId}}/{segment}/{{{param}}}"
+
+    def ids(request: Request) -> tuple[str, str]:
+        return request.http.route_params["caseId"], request.http.route_params[param]
+
+    @route(
+        bp, name=f"{item_type}_access", path=one + "/access", methods=["GET"], permission=Action.ITEM_SHARE
+    )
+    def access(request: Request) -> func.HttpResponse:
+        case_id, item_id = ids(request)
+        ports = bootstrap.ports()
+        entries = who_has_access(ports, case_id, item_type, item_id, owner_id=request.actor)
+        named = [{**e, "name": accounts.profile(ports.store, e["userId"]).get("name")} for e in entries]
+        return json_response({"access": named})
+
+    @route(
+        bp,
+        name=f"{item_type}_grant",
+        path=one + "/grants/{userId}",
+        methods=["PUT"],
+        permission=Action.ITEM_SHARE,
+    )
+    def grant(request: Request) -> func.HttpResponse:
+        case_id, item_id = ids(request)
+        grantee = request.http.route_params["userId"]
+        body = parse_json(request.http, GrantBody)
+        ports = bootstrap.ports()
+        open_case(ports, case_id)
+        stored = share(
+            ports,
+            case_id,
+            item_type,
+            item_id,
+            owner_id=request.actor,
+            grantee_id=grantee,
+            expires_at=body.expiresAt,
+        )
+        audit_case(
+            request,
+            "item:share",
+            target_type="grant",
+            target_id=grant_id(item_type, item_id, grantee),
+            owner_id=request.actor,
+        )
+        return json_response(
+            {"userId": grantee, "expiresAt": stored["expiresAt"], "since": stored["createdAt"]}
+        )
+
+    @route(
+        bp,
+        name=f"{item_type}_revoke",
+        path=one + "/grants/{userId}",
+        methods=["DELETE"],
+        permission=Action.ITEM_SHARE,
+    )
+    def revoke_grant(request: Request) -> func.HttpResponse:
+        case_id, item_id = ids(request)
+        grantee = request.http.route_params["userId"]
+        revoke(bootstrap.ports(), case_id, item_type, item_id, owner_id=request.actor, grantee_id=grantee)
+        audit_case(
+            request,
+            "item:revoke",
+            target_type="grant",
+            target_id=grant_id(item_type, item_id, grantee),
+            owner_id=request.actor,
+        )
+        return func.HttpResponse(status_code=204)
+
+    del access, grant, revoke_grant  # registered on bp; the names are not used here
+
+
+for _row in SHAREABLE:
+    _register(*_row)
+
+_VIEWS: dict[str, Callable[..., list[dict[str, Any]]]] = {
+    "documents": documents.views_of,
+    "notes": notes.views_of,
+}
+_TYPES = {"documents": "doc", "notes": "note"}
+
+
+@route(
+    bp,
+    name="item_preview",
+    path="api/cases/{caseId}/seen-by/{userId}",
+    methods=["GET"],
+    permission=Action.ITEM_PREVIEW,
+)
+def item_preview(request: Request) -> func.HttpResponse:
+    """ "See what X sees": the caller's own items exactly as participant X gets them listed."""
+    case_id, viewer = request.http.route_params["caseId"], request.http.route_params["userId"]
+    ports = bootstrap.ports()
+    result = {
+        key: views(
+            ports, as_seen_by(ports, case_id, _TYPES[key], owner_id=request.actor, viewer_id=viewer), viewer
+        )
+        for key, views in _VIEWS.items()
+    }
+    return json_response(result)

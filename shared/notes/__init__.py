@@ -1,0 +1,1 @@
+"""Private notes of case participants (SPEC journey 4)."""
