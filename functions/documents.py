@@ -191,8 +191,13 @@ def document_delete(request: Request) -> func.HttpResponse:
 def content_disposition(file_name: str) -> str:
     """``attachment`` with an ASCII fallback and the exact name as RFC 5987 ``filename*``
     (RFC 6266 §4.3): quotes, backslashes and non-ASCII never reach the quoted form."""
-    folded = unicodedata.normalize("NFKD", file_name).encode("ascii", "ignore").decode()
-    fallback = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in folded).strip(" .") or "download"
+    stem, dot, ext = file_name.rpartition(".")
+    stem, ext = (stem, dot + ext) if stem else (file_name, "")
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    ascii_stem = "".join(c if c.isalnum() or c in " ._-()" else "_" for c in folded).strip(" .")
+    fallback = (ascii_stem or "download") + "".join(
+        c for c in ext if c.isascii() and (c.isalnum() or c == ".")
+    )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 

@@ -24,7 +24,7 @@ __all__ = ["FORM_OVERHEAD", "Upload", "read_upload"]
 FORM_OVERHEAD = 64 * 1024
 _MAX_PARTS = 8
 _MAX_FIELD_BYTES = 8 * 1024
-_CHUNK = 1024 * 1024
+_CHUNK = 64 * 1024  # fed to the decoder at a time; its buffer never holds more than a few
 
 
 @dataclass
@@ -50,7 +50,7 @@ def read_upload(req: func.HttpRequest, *, fields: Collection[str]) -> Upload:
 
 
 def _decode(body: bytes, boundary: bytes, wanted: set[str]) -> Upload:
-    decoder = MultipartDecoder(boundary, _MAX_FIELD_BYTES, max_parts=_MAX_PARTS)
+    decoder = MultipartDecoder(boundary, 4 * _CHUNK, max_parts=_MAX_PARTS)
     view = memoryview(body)
     texts: dict[str, str] = {}
     file: Upload | None = None
@@ -64,6 +64,8 @@ def _decode(body: bytes, boundary: bytes, wanted: set[str]) -> Upload:
                 part, chunks = event, []
             elif isinstance(event, Data) and part is not None:
                 chunks.append(event.data)
+                if isinstance(part, Field) and sum(map(len, chunks)) > _MAX_FIELD_BYTES:
+                    raise RequestEntityTooLarge()
                 if not event.more_data:
                     if isinstance(part, File):
                         file = _file(file, part, chunks)
