@@ -406,3 +406,23 @@ def test_closed_cases_and_legal_holds_protect_documents(world: dict[str, Any], e
 
 def _relative(path: Path, root: Path) -> str:
     return str(path.relative_to(root))
+
+
+def test_removing_a_participant_ends_their_shares_at_once(env: Env) -> None:
+    org_id, _, manager = org_with_manager(env, "Weg AG", "wg.admin@example.invalid", "wg.cm@example.invalid")
+    body = {"employee": {"email": "wg.emma@example.invalid", "name": "Wanda", "language": "en"}}
+    case_id = manager.post(f"/api/orgs/{org_id}/cases", body).json()["caseId"]
+    employee, _, _ = onboard(env, "wg.emma@example.invalid")
+    invite = {"email": "wg.dora@example.invalid", "name": "Doc", "language": "en", "role": "doctor"}
+    assert manager.post(f"/api/cases/{case_id}/participants", invite).status == 201
+    doctor, _, _ = onboard(env, "wg.dora@example.invalid")
+    doctor_id = doctor.get("/api/me").json()["userId"]
+    doc = upload(employee, case_id, ("a.pdf", "application/pdf", PDF)).json()
+    path = f"/api/cases/{case_id}/documents/{doc['id']}"
+    assert put(employee, f"{path}/grants/{doctor_id}", {}).status == 200
+    assert doctor.get(path + "/content").status == 200
+
+    assert manager.request("DELETE", f"/api/cases/{case_id}/participants/{doctor_id}").status == 204
+    assert doctor.get(path + "/content").status == 404
+    assert [a["access"] for a in employee.get(path + "/access").json()["access"]] == ["owner"]
+    assert employee.get(f"/api/cases/{case_id}/seen-by/{doctor_id}").json() == {"documents": [], "notes": []}
