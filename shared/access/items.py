@@ -21,8 +21,8 @@ from shared.access.relations import participant
 from shared.errors import NotFound
 from shared.ports import Item, Store
 
-__all__ = ["ID", "ITEM_PARAMS", "ITEM_TYPES", "grant_counts", "grant_id", "live_grant", "owns",
-           "read_item", "viewable"]  # fmt: skip
+__all__ = ["ID", "ITEM_PARAMS", "ITEM_TYPES", "grant_counts", "grant_id", "live_grant", "owned_or_404",
+           "owns", "read_item", "viewable", "viewable_or_404"]  # fmt: skip
 
 #: The shareable item types. Reflections, evaluations and feedback add their name here.
 ITEM_TYPES = frozenset({"doc", "note"})
@@ -81,3 +81,21 @@ def viewable(
         return item
     grant = live_grant(store, case_id, grant_id(item_type, item_id, user_id), now)
     return item if grant is not None and grant.get("ownerId") == item.get("ownerId") else None
+
+
+def owned_or_404(store: Store, case_id: str, item_type: str, item_id: str, user_id: str) -> Item:
+    """:func:`owns`, or ``NotFound`` — what the services answer for someone else's item."""
+    item = owns(store, case_id, item_type, item_id, user_id)
+    if item is None:
+        raise NotFound("no such item")
+    return item
+
+
+def viewable_or_404(
+    store: Store, case_id: str, item_type: str, item_id: str, user_id: str, *, now: datetime
+) -> Item:
+    """:func:`viewable`, or ``NotFound`` (an item one may not see does not exist for one)."""
+    item = viewable(store, case_id, item_type, item_id, user_id, now=now)
+    if item is None:
+        raise NotFound("no such item")
+    return item

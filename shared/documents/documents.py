@@ -28,7 +28,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from shared.access.items import owns, viewable
+from shared.access.items import owned_or_404, viewable_or_404
 from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.cases.participants import deletable_case, open_case
@@ -246,17 +246,11 @@ def _category(value: str) -> str:
 
 
 def _visible(ports: Ports, case_id: str, doc_id: str, user_id: str) -> Item:
-    item = viewable(ports.store, case_id, _TYPE, doc_id, user_id, now=ports.clock.now())
-    if item is None:
-        raise NotFound("no such document")
-    return item
+    return viewable_or_404(ports.store, case_id, _TYPE, doc_id, user_id, now=ports.clock.now())
 
 
 def _owned(ports: Ports, case_id: str, doc_id: str, user_id: str) -> Item:
-    item = owns(ports.store, case_id, _TYPE, doc_id, user_id)
-    if item is None:
-        raise NotFound("no such document")
-    return item
+    return owned_or_404(ports.store, case_id, _TYPE, doc_id, user_id)
 
 
 def _version(item: Item, number: int) -> dict[str, Any]:

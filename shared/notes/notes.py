@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from shared.access.items import owns, viewable
+from shared.access.items import owned_or_404, viewable_or_404
 from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.cases.participants import deletable_case, open_case
@@ -78,10 +78,9 @@ def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, An
 
 
 def read(ports: Ports, case_id: str, note_id: str, user_id: str) -> dict[str, Any]:
-    item = viewable(ports.store, case_id, _TYPE, note_id, user_id, now=ports.clock.now())
-    if item is None:
-        raise NotFound("no such note")
-    return _view(ports, item, user_id)
+    return _view(
+        ports, viewable_or_404(ports.store, case_id, _TYPE, note_id, user_id, now=ports.clock.now()), user_id
+    )
 
 
 def update(
@@ -116,10 +115,7 @@ def delete(ports: Ports, case_id: str, note_id: str, user_id: str, *, if_match: 
 
 
 def _owned(ports: Ports, case_id: str, note_id: str, user_id: str) -> Item:
-    item = owns(ports.store, case_id, _TYPE, note_id, user_id)
-    if item is None:
-        raise NotFound("no such note")
-    return item
+    return owned_or_404(ports.store, case_id, _TYPE, note_id, user_id)
 
 
 def _seal(ports: Ports, case_id: str, item_id: str, field: str, text: str) -> str:

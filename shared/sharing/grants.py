@@ -24,7 +24,16 @@ import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
-from shared.access.items import ID, ITEM_TYPES, grant_counts, grant_id, live_grant, owns, read_item, viewable
+from shared.access.items import (
+    ID,
+    ITEM_TYPES,
+    grant_counts,
+    grant_id,
+    live_grant,
+    owned_or_404,
+    read_item,
+    viewable,
+)
 from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.errors import InvalidInput, NotFound
@@ -180,10 +189,7 @@ def _check_type(item_type: str) -> None:
 def _owned(ports: Ports, case_id: str, item_type: str, item_id: str, owner_id: str) -> Item:
     """The item, if ``owner_id`` owns it and still takes part in the case; else ``NotFound``."""
     _check_type(item_type)
-    item = owns(ports.store, case_id, item_type, item_id, owner_id)
-    if item is None:
-        raise NotFound("no such item")
-    return item
+    return owned_or_404(ports.store, case_id, item_type, item_id, owner_id)
 
 
 def _checked_expiry(expires_at: datetime, now: datetime) -> datetime:
