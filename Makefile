@@ -3,12 +3,15 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# checkov and pycep-parser (tests/infra) live in their own venv: checkov pins many libraries.
+IAC_VENV := .venv-iac
 HOST ?= 127.0.0.1
 PORT ?= 7071
 PYTEST_ARGS ?= -v
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run test test-fast lint format web docs pin clean
+.PHONY: lint-infra
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -17,6 +20,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(IAC_VENV)/.installed: requirements-iac.txt
+	$(PYTHON) -m venv $(IAC_VENV)
+	$(IAC_VENV)/bin/pip install --quiet --upgrade pip
+	$(IAC_VENV)/bin/pip install --quiet -r requirements-iac.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -31,7 +40,7 @@ WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconf
 web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
 	cd web && npm run build
 
-setup: $(VENV)/.installed node_modules/.installed web/dist/index.html ## Install Python and Node dependencies, build the web app
+setup: $(VENV)/.installed $(IAC_VENV)/.installed node_modules/.installed web/dist/index.html ## Install Python and Node dependencies, build the web app
 
 web: web/dist/index.html ## Build the frontend into web/dist
 
@@ -56,6 +65,10 @@ format: $(VENV)/.installed ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+lint-infra: $(VENV)/.installed $(IAC_VENV)/.installed ## checkov report on infra/ + the Bicep checks of tests/infra
+	$(IAC_VENV)/bin/checkov --framework bicep -d infra --skip-download --compact --quiet
+	$(PY) -m pytest tests/infra -q
+
 docs: $(VENV)/.installed ## Re-render docs/access.md from the access table
 	$(PY) scripts/render_access.py
 
@@ -64,5 +77,5 @@ pin: ## Re-pin requirements.txt from its top-level packages in a fresh venv
 	.pin-venv/bin/pip install --quiet $$(sed -n 's/^# Top-level: //p;s/^# azure-communication-email, /azure-communication-email /p' requirements.txt | tr ',' ' ' | sed 's/\. Regenerate.*//')
 	@echo "compare with requirements.txt:" && .pin-venv/bin/pip freeze && rm -rf .pin-venv
 
-clean: ## Remove local data, build output and caches (keeps the venv and node_modules)
-	rm -rf .data web/dist .pytest_cache .mypy_cache .ruff_cache
+clean: ## Remove local data, build output, caches and .venv-iac (keeps .venv and node_modules)
+	rm -rf .data web/dist .pytest_cache .mypy_cache .ruff_cache $(IAC_VENV)

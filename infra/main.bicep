@@ -1,6 +1,7 @@
 // CaseDesk infrastructure entry point for `azd up` (subscription scope).
-// Minimal for now: the resource group, pinned to Switzerland North. The full set of resources,
-// the residency policy assignments and backups arrive with the infrastructure issue.
+// Everything lives in Switzerland North; geo-redundant copies (Cosmos periodic backup, GZRS blobs,
+// the Backup vault) go to the paired region Switzerland West. The residency policy assignments make
+// Azure refuse any other region in this subscription, whoever deploys (SPEC §4, docs/infra.md).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -14,9 +15,38 @@ param environmentName string
 @description('Every resource lives in Switzerland North (SPEC §4).')
 param location string = 'switzerlandnorth'
 
+@allowed([
+  'FlexConsumption'
+  'ElasticPremium'
+])
+@description('Functions hosting plan: Flex Consumption where the region offers it, else Elastic Premium (docs/infra.md).')
+param hostingPlan string = 'FlexConsumption'
+
+@description('Public base URL of the app (a custom domain); empty means https://<function app>.azurewebsites.net.')
+param publicUrl string = ''
+
+@minValue(1000)
+@description('Autoscale ceiling of the Cosmos DB database, in RU/s (it scales down to a tenth of this).')
+param cosmosMaxThroughput int = 1000
+
+@allowed([
+  'Unlocked'
+  'Locked'
+])
+@description('Backup vault immutability. Unlocked = on but reversible; Locked can never be undone (docs/infra.md).')
+param backupImmutability string = 'Unlocked'
+
+// Regions the residency policy allows: the primary and its pair, where the geo copies live.
+var allowedLocations = [
+  'switzerlandnorth'
+  'switzerlandwest'
+]
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
 }
+var functionAppName = 'func-casedesk-${resourceToken}'
+var effectivePublicUrl = empty(publicUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicUrl
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: 'rg-${environmentName}'
@@ -24,5 +54,141 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
+module residency 'modules/residency-policy.bicep' = {
+  name: 'residency-policy'
+  params: {
+    allowedLocations: allowedLocations
+  }
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: 'id-casedesk-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    workspaceName: 'log-casedesk-${resourceToken}'
+    appInsightsName: 'appi-casedesk-${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module keyVault 'modules/key-vault.bicep' = {
+  name: 'key-vault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    workspaceId: monitoring.outputs.workspaceId
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    accountName: 'cosmos-casedesk-${resourceToken}'
+    location: location
+    tags: tags
+    maxThroughput: cosmosMaxThroughput
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module dataStorage 'modules/data-storage.bicep' = {
+  name: 'data-storage'
+  scope: rg
+  params: {
+    name: 'stdata${resourceToken}'
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module backup 'modules/backup.bicep' = {
+  name: 'backup'
+  scope: rg
+  params: {
+    vaultName: 'bvault-casedesk-${resourceToken}'
+    location: location
+    tags: tags
+    immutability: backupImmutability
+    storageAccountName: dataStorage.outputs.name
+    containerNames: dataStorage.outputs.backedUpContainers
+  }
+}
+
+module email 'modules/email.bicep' = {
+  name: 'email'
+  scope: rg
+  params: {
+    emailServiceName: 'ecs-casedesk-${resourceToken}'
+    communicationServiceName: 'acs-casedesk-${resourceToken}'
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module hostStorage 'modules/host-storage.bicep' = {
+  name: 'host-storage'
+  scope: rg
+  params: {
+    name: 'stfunc${resourceToken}'
+    location: location
+    tags: tags
+    hostingPlan: hostingPlan
+    keyVaultName: keyVault.outputs.name
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module functionApp 'modules/function-app.bicep' = {
+  name: 'function-app'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: 'plan-casedesk-${resourceToken}'
+    location: location
+    tags: tags
+    hostingPlan: hostingPlan
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    hostStorageName: hostStorage.outputs.name
+    deploymentContainerUrl: hostStorage.outputs.deploymentContainerUrl
+    contentShareName: hostStorage.outputs.contentShareName
+    contentShareSecretUri: hostStorage.outputs.contentShareSecretUri
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    publicUrl: effectivePublicUrl
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabase: cosmos.outputs.databaseName
+    blobAccountUrl: dataStorage.outputs.blobEndpoint
+    blobContainer: dataStorage.outputs.documentsContainer
+    keyVaultUrl: keyVault.outputs.uri
+    acsEndpoint: email.outputs.endpoint
+    mailSender: email.outputs.senderAddress
+  }
+}
+
 output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output CASEDESK_PUBLIC_URL string = effectivePublicUrl
+output KEYVAULT_URL string = keyVault.outputs.uri
+output KEYVAULT_NAME string = keyVault.outputs.name
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output BLOB_ACCOUNT_URL string = dataStorage.outputs.blobEndpoint
+output BACKUP_VAULT_NAME string = backup.outputs.name

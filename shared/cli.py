@@ -8,6 +8,9 @@
     verify-audit [--scope SCOPE | --all]
         Check audit hash chains (one scope, e.g. case-<id>, or every chain in the store). Exit 0 and
         "ok: N events in M chains" when intact; exit 2 and one line per problem when not.
+    purge-dry-run
+        List every closed case with the day it will be purged and its state (due, notice, held,
+        waiting); reads ids and dates only and changes nothing.
     seed-demo
         Development only: fill an empty store with the demo organisation and its five accounts,
         and print how to sign in with them (``make run`` does this before starting the dev host).
@@ -24,6 +27,7 @@ from shared import bootstrap, config
 from shared.audit import AuditLog
 from shared.errors import CaseDeskError
 from shared.identity import demo, orgs, staff
+from shared.retention.schedule import NOTICE_DAYS, RETENTION_YEARS, Scheduled, schedule
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     which = verify.add_mutually_exclusive_group(required=True)
     which.add_argument("--scope", help="one chain: case-<id>, org-<id>, user-<id> or platform")
     which.add_argument("--all", action="store_true", help="every chain in the store")
+    commands.add_parser("purge-dry-run", help="list closed cases with their purge day; changes nothing")
     commands.add_parser("seed-demo", help="development only: demo organisation and accounts")
     args = parser.parse_args(argv)
     try:
@@ -50,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         ports = bootstrap.ports()
         if args.command == "verify-audit":
             return _verify_audit(AuditLog(ports.store, ports.clock), args.scope)
+        if args.command == "purge-dry-run":
+            _print_schedule(schedule(ports.store, ports.clock.now()))
+            return 0
         if args.command == "create-org":
             org_id = orgs.create_org(ports.store, ports.clock, args.name)
             index = staff.invite(
@@ -91,6 +99,14 @@ def _verify_audit(log: AuditLog, scope: str | None) -> int:
         return 2
     print(f"ok: {events} events in {len(scopes)} chains")
     return 0
+
+
+def _print_schedule(cases: list[Scheduled]) -> None:
+    print(f"retention: purge {RETENTION_YEARS} years after closure, notice {NOTICE_DAYS} days before")
+    for case in cases:
+        print(f"{case.state:<8} {case.purge_on.isoformat()}  case {case.case_id}  org {case.org_id}")
+    counts = {state: sum(c.state == state for c in cases) for state in ("due", "notice", "held", "waiting")}
+    print("dry run, nothing changed: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
 
 
 def _print_demo(seeded: list[demo.DemoAccount] | None) -> None:

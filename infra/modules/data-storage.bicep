@@ -1,0 +1,121 @@
+// Blob storage for the app's documents (ciphertext only, ARCHITECTURE §4).
+// GZRS: three zones in Zurich plus an asynchronous copy in Geneva (Switzerland West). No shared
+// keys, no anonymous access: every request carries an Entra token. Versioning, soft delete and the
+// change feed are what point-in-time restore and the Backup vault's blob backups rely on.
+param name string
+param location string
+param tags object
+
+@description('Principal id of the app identity; it may read and write blobs of the documents container only.')
+param appPrincipalId string
+
+@description('Container the app keeps its encrypted documents in (BLOB_CONTAINER).')
+param documentsContainerName string = 'casedesk'
+
+@description('Container reserved for scheduled Cosmos DB exports, so they reach long-term backup (docs/infra.md).')
+param exportsContainerName string = 'cosmos-exports'
+
+@minValue(7)
+@maxValue(365)
+param softDeleteDays int = 30
+
+// Built-in role: Storage Blob Data Contributor.
+var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+
+resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'StorageV2'
+  sku: {
+    name: 'Standard_GZRS'
+  }
+  properties: {
+    accessTier: 'Hot'
+    allowSharedKeyAccess: false
+    defaultToOAuthAuthentication: true
+    allowBlobPublicAccess: false
+    allowCrossTenantReplication: false
+    minimumTlsVersion: 'TLS1_2'
+    supportsHttpsTrafficOnly: true
+    publicNetworkAccess: 'Enabled'
+    // checkov:skip=CKV_AZURE_206: GZRS is geo-redundant (Geneva copy); RA-GZRS would add a readable secondary endpoint the app does not use.
+    // checkov:skip=CKV_AZURE_59: public endpoint kept until the private-endpoint follow-up; anonymous access and shared keys are both off, so every request needs an Entra token and RBAC.
+    // Microsoft-managed keys (with infrastructure double encryption): the documents are already
+    // AES-256-GCM ciphertext under per-case keys (SPEC §4), which is what crypto-shredding relies on.
+    networkAcls: {
+      // checkov:skip=CKV_AZURE_35: no virtual network yet, so a default-deny firewall would lock out the Function App (shared, changing outbound IPs). Private endpoint is a follow-up (docs/infra.md).
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+    encryption: {
+      keySource: 'Microsoft.Storage'
+      requireInfrastructureEncryption: true
+      services: {
+        blob: {
+          enabled: true
+          keyType: 'Account'
+        }
+      }
+    }
+  }
+}
+
+resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    isVersioningEnabled: true
+    changeFeed: {
+      enabled: true
+      retentionInDays: softDeleteDays
+    }
+    deleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+    containerDeleteRetentionPolicy: {
+      enabled: true
+      days: softDeleteDays
+    }
+    // Point-in-time restore of the whole account for recent mistakes; must be shorter than soft delete.
+    restorePolicy: {
+      enabled: true
+      days: softDeleteDays - 1
+    }
+  }
+}
+
+resource documents 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: documentsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource exports 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: exportsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource appReadsWritesDocuments 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(documents.id, appPrincipalId, blobDataContributor)
+  scope: documents
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+output name string = account.name
+output blobEndpoint string = account.properties.primaryEndpoints.blob
+output documentsContainer string = documents.name
+output backedUpContainers array = [
+  documents.name
+  exports.name
+]

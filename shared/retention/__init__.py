@@ -1,0 +1,1 @@
+"""Retention (SPEC journey 13): when closed cases fall due for purging."""
