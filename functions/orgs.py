@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.http import Request, audit, json_response, parse_json, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
-from shared.identity import accounts, staff
+from shared.identity import accounts, orgs, staff
 from shared.identity.orgs import Role
 
 bp = func.Blueprint()
@@ -150,3 +150,19 @@ def staff_update(request: Request) -> func.HttpResponse:
         {"userId": item["userId"], "roles": item["roles"], "accessAllCases": item["accessAllCases"]},
         etag=item["_etag"],
     )
+
+
+@route(bp, name="my_orgs", path="api/me/orgs", methods=["GET"], permission=Action.ORGS_LIST_MINE)
+def my_orgs(request: Request) -> func.HttpResponse:
+    """The organisations the user is staff of (where the app offers org admin and case views)."""
+    found = orgs.my_orgs(bootstrap.ports().store, request.actor)
+    views = [
+        {
+            "orgId": f["org"]["orgId"],
+            "name": f["org"]["name"],
+            "roles": f["member"]["roles"],
+            "accessAllCases": f["member"].get("accessAllCases", False),
+        }
+        for f in found
+    ]
+    return json_response({"orgs": views})

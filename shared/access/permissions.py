@@ -21,6 +21,7 @@ class Action(StrEnum):
     STAFF_READ = "staff:read"  # list staff and pending invitations
     CASE_CREATE = "case:create"  # open a case in the organisation and invite the employee
     CASES_LIST_MINE = "cases:list_mine"  # the cases one takes part in, across organisations
+    ORGS_LIST_MINE = "orgs:list_mine"  # the organisations one is staff of, with one's roles
     CASE_READ = "case:read"  # the summary: status, participants (no content)
     PARTICIPANT_MANAGE = "participant:manage"  # invite and remove participants
     CASE_CLOSE = "case:close"  # close and reopen

@@ -52,6 +52,7 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.STAFF_READ: (Grant("org", ("org_admin",)),),
     Action.CASE_CREATE: (Grant("org", ("case_manager",)),),
     Action.CASES_LIST_MINE: (Grant("self"),),
+    Action.ORGS_LIST_MINE: (Grant("self"),),
     Action.CASE_READ: (Grant("case", ALL_PARTICIPANTS), Grant("case_org", ("org_admin",))),
     Action.PARTICIPANT_MANAGE: (Grant("case", ("case_manager",)),),
     Action.CASE_CLOSE: (Grant("case", ("case_manager",)),),

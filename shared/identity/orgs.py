@@ -12,7 +12,17 @@ from shared.errors import InvalidInput, NotFound
 from shared.identity.tokens import new_id
 from shared.ports import Clock, Item, Query, Store
 
-__all__ = ["ROLES", "Role", "add_member", "create_org", "member", "members", "org", "update_member"]
+__all__ = [
+    "ROLES",
+    "Role",
+    "add_member",
+    "create_org",
+    "member",
+    "members",
+    "my_orgs",
+    "org",
+    "update_member",
+]
 
 Role = Literal["org_admin", "case_manager"]
 ROLES: tuple[Role, ...] = ("org_admin", "case_manager")
@@ -34,6 +44,9 @@ def org(store: Store, org_id: str) -> Item:
 def add_member(store: Store, clock: Clock, org_id: str, user_id: str, roles: list[Role]) -> Item:
     """Make ``user_id`` staff of ``org_id`` (idempotent: existing roles are kept and extended)."""
     _check_roles(roles)
+    # The user-side reference first, so a membership is never missing from "my organisations";
+    # a reference without a membership (a crash in between) is ignored by my_orgs().
+    store.upsert("users", {"id": f"org-{org_id}", "userId": user_id, "type": "org_ref", "orgId": org_id})
     try:
         current = member(store, org_id, user_id)
     except NotFound:
@@ -55,6 +68,25 @@ def add_member(store: Store, clock: Clock, org_id: str, user_id: str, roles: lis
 
 def member(store: Store, org_id: str, user_id: str) -> Item:
     return store.read("orgs", org_id, f"member-{user_id}")
+
+
+def my_orgs(store: Store, user_id: str) -> list[Item]:
+    """The organisations ``user_id`` is staff of, with their membership (``org``, ``member``),
+    by name. Reads the user's own partition, then one point read per organisation."""
+    found = []
+    query = Query(equals={"type": "org_ref"}, limit=100)
+    while True:
+        page = store.query("users", user_id, query)
+        for ref in page.items:
+            try:
+                found.append(
+                    {"org": org(store, ref["orgId"]), "member": member(store, ref["orgId"], user_id)}
+                )
+            except NotFound:
+                continue
+        if page.continuation is None:
+            return sorted(found, key=lambda f: (f["org"]["name"].casefold(), f["org"]["orgId"]))
+        query = Query(equals={"type": "org_ref"}, limit=100, continuation=page.continuation)
 
 
 def members(store: Store, org_id: str) -> list[Item]:

@@ -87,6 +87,14 @@ def test_org_admin_and_case_manager_journey(env: Env) -> None:
     }
     members = {m["email"] for m in zoe.get(f"/api/orgs/{other_org}/staff").json()["members"]}
     assert members == {"zoe@example.invalid", "cora@example.invalid"}
+    # "My organisations": where the app offers each one's staff views, with the roles held there.
+    mine = manager.get("/api/me/orgs").json()["orgs"]
+    assert [(o["orgId"], o["name"], o["roles"]) for o in mine] == [
+        (org_id, "Demo AG", ["case_manager"]),
+        (other_org, "Zweite AG", ["case_manager"]),
+    ]
+    assert mine[0]["accessAllCases"] is True and mine[1]["accessAllCases"] is False
+    assert [o["roles"] for o in zoe.get("/api/me/orgs").json()["orgs"]] == [["org_admin"]]
 
     # Log out, then log in again: password, then TOTP (a later step: the onboarding code is spent).
     assert manager.post("/api/auth/logout").status == 204

@@ -48,6 +48,7 @@ EXPECTED: dict[Action, dict[str, object]] = {
     Action.CONSENT_WRITE: row(SIGNED_IN),
     Action.PROFILE_MANAGE: row(SIGNED_IN),
     Action.CASES_LIST_MINE: row(SIGNED_IN),
+    Action.ORGS_LIST_MINE: row(SIGNED_IN),
     Action.STAFF_MANAGE: row(("admin_a",)),
     Action.STAFF_READ: row(("admin_a",)),
     Action.CASE_CREATE: row(("manager_a", "staff_a")),

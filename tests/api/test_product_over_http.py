@@ -47,18 +47,21 @@ def test_health_speaks_german_when_asked(devhost_url: str) -> None:
     assert json.loads(body)["message"] == "Alle Systeme funktionieren"
 
 
-def test_the_placeholder_page_and_its_assets_are_served(devhost_url: str) -> None:
+def test_the_app_shell_and_its_assets_are_served(devhost_url: str) -> None:
     if not (DIST / "index.html").is_file():
         pytest.fail("web/dist is not built: `make test` builds it (npm run build in web/)")
     status, headers, body = fetch(f"{devhost_url}/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     page = body.decode()
-    assert '<main id="app"' in page
+    assert '<div id="app">' in page
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
     script = page.split('src="', 1)[1].split('"', 1)[0]
     status, headers, js = fetch(f"{devhost_url}{script}")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-    assert b"/api/health" in js and "immutable" in headers["Cache-Control"]
+    assert b"/api/auth/login" in js and "immutable" in headers["Cache-Control"]
+    # A client-side route (an e-mail link) gets the same shell; a missing asset does not.
+    assert fetch(f"{devhost_url}/notifications")[2] == body
+    assert fetch(f"{devhost_url}/assets/missing.js")[0] == 404
 
 
 def test_unknown_api_paths_are_problem_json_404(devhost_url: str) -> None:

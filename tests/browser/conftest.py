@@ -1,0 +1,172 @@
+"""The browser tier: a dev host on a free loopback port with its own data directory, a small
+world of people and cases made through the API (reusing the API tier's helpers), and a runner
+for the journeys in ``web/e2e/``, which drive headless Debian Chromium through playwright-core.
+
+Chromium comes from the Debian package (``.ci/run`` installs it). Without it the tier fails in CI
+(``CI=true``) and is skipped, loudly, elsewhere. Screenshots go to ``test-artifacts/browser/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import STRONG, Env, onboard
+from tests.fixtures.devhost import start_devhost
+from tests.fixtures.processes import ROOT
+
+WEB = ROOT / "web"
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+#: Small enough that the journeys can show the size rejection with a small file.
+UPLOAD_LIMIT = 1_500_000
+
+
+def chromium() -> str:
+    """The Chromium binary, or a failure in CI and a loud skip elsewhere."""
+    found = (
+        os.environ.get("CASEDESK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    if found:
+        return found
+    message = (
+        "Debian's chromium is not installed, so the BROWSER TESTS DID NOT RUN. "
+        "Install it with `apt-get install chromium` (.ci/run does this) or set CASEDESK_CHROMIUM."
+    )
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    print(f"\n{'!' * 20}\n{message}\n{'!' * 20}", file=sys.stderr)
+    pytest.skip(message)
+
+
+def _require_build() -> None:
+    if not (WEB / "node_modules" / "playwright-core").is_dir():
+        pytest.fail("web/node_modules is missing: run `make setup` (make test does this)")
+    if not (WEB / "dist" / "index.html").is_file():
+        pytest.fail("web/dist is missing: run `make web` (make test does this)")
+
+
+@dataclass
+class Person:
+    email: str
+    name: str
+    secret: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"email": self.email, "name": self.name, "password": STRONG, "secret": self.secret}
+
+
+@dataclass
+class World:
+    env: Env
+    chromium: str
+    file: Path
+
+    def run(self, journey: str, timeout: float = 150) -> str:
+        """Run ``web/e2e/<journey>.mjs``; fail with its whole output unless it exits with 0."""
+        environment = {
+            **os.environ,
+            "CASEDESK_WORLD": str(self.file),
+            "CASEDESK_ARTIFACTS": str(ARTIFACTS),
+            "CASEDESK_CHROMIUM": self.chromium,
+        }
+        done = subprocess.run(
+            ["node", str(WEB / "e2e" / f"{journey}.mjs")],
+            cwd=WEB,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        output = done.stdout + done.stderr
+        print(output)  # the steps and their timings, shown with -s or -rA
+        if done.returncode != 0:
+            pytest.fail(f"journey {journey} failed (exit {done.returncode}):\n{output}", pytrace=False)
+        return output
+
+
+def _step_now() -> int:
+    return int(time.time() // 30)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """Organisation "Browser AG": an admin and a case manager (onboarded over the API); case one
+    for Emma, whose invitation the browser takes up; case two for Erik with Dr. Dora, both
+    onboarded over the API, so the browser signs them in."""
+    browser = chromium()
+    _require_build()
+    data = tmp_path_factory.mktemp("browser-data")
+    settings = {
+        "CASEDESK_ENV": "test",
+        "CASEDESK_DATA_DIR": str(data),
+        "CASEDESK_ARGON2_MEMORY_KIB": "1024",
+        "CASEDESK_ARGON2_ITERATIONS": "1",
+        "CASEDESK_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT),
+    }
+    log = tmp_path_factory.mktemp("browser-devhost") / "devhost.log"
+    with start_devhost(env=settings, extra_args=("--no-timers",), log=log) as url:
+        env = Env(url, data, {**os.environ, **settings})
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        file = tmp_path_factory.mktemp("browser-world") / "world.json"
+        file.write_text(json.dumps(_populate(env)), encoding="utf-8")
+        yield World(env, browser, file)
+
+
+def _populate(env: Env) -> dict[str, object]:
+    admin = Person("ada.admin@browser.invalid", "Ada Admin")
+    manager = Person("carla.case@browser.invalid", "Carla Case")
+    emma = Person("emma.employee@browser.invalid", "Emma Example")
+    erik = Person("erik.employee@browser.invalid", "Erik Beispiel")
+    dora = Person("dora.doctor@browser.invalid", "Dr. Dora Doctor")
+    made = env.cli(
+        "create-org", "--name", "Browser AG", "--admin-email", admin.email, "--admin-name", admin.name
+    )
+    org_id = re.search(r"organisation ([0-9a-f]{32})", made.stdout).group(1)  # type: ignore[union-attr]
+    admin_api, admin.secret, _ = onboard(env, admin.email)
+    invite = {"email": manager.email, "name": manager.name, "language": "en", "role": "case_manager"}
+    assert admin_api.post(f"/api/orgs/{org_id}/invitations", invite).status == 201
+    manager_api, manager.secret, _ = onboard(env, manager.email)
+
+    def open_case(person: Person, language: str) -> str:
+        body = {"employee": {"email": person.email, "name": person.name, "language": language}}
+        created = manager_api.post(f"/api/orgs/{org_id}/cases", body)
+        assert created.status == 201, created.body
+        case_id: str = created.json()["caseId"]
+        stage = {
+            "fromDate": "2026-12-01",
+            "workloadPercent": 40,
+            "tasks": "Mornings only",
+            "nextReview": None,
+        }
+        assert manager_api.post(f"/api/cases/{case_id}/plan/stages", stage).status == 201
+        return case_id
+
+    first = open_case(emma, "en")
+    second = open_case(erik, "de")
+    _, erik.secret, _ = onboard(env, erik.email)
+    doctor = {"email": dora.email, "name": dora.name, "language": "de", "role": "doctor"}
+    assert manager_api.post(f"/api/cases/{second}/participants", doctor).status == 201
+    _, dora.secret, _ = onboard(env, dora.email)
+    onboarded = _step_now()  # no sign-in below may reuse a code of this step or an earlier one
+    people = {"admin": admin, "manager": manager, "emma": emma, "erik": erik, "dora": dora}
+    return {
+        "baseUrl": env.url,
+        "orgId": org_id,
+        "cases": {"emma": first, "erik": second},
+        "invitations": {"emma": env.last_link_token(emma.email)},
+        "people": {key: person.as_json() for key, person in people.items()},
+        "lastSteps": {p.email: onboarded for p in (admin, manager, erik, dora)},
+        "uploadLimit": UPLOAD_LIMIT,
+        "outbox": str(env.data / "outbox"),
+    }

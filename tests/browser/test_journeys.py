@@ -1,0 +1,22 @@
+"""The journeys of issue 6 in headless Chromium, through the dev host (see conftest.py). Each
+test runs one script of ``web/e2e/``; its steps are printed, and on failure the whole output
+(and screenshots named FAILED-* in test-artifacts/browser/) tell what the page showed."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import World
+
+
+def test_onboarding_with_totp_welcome_language_switch_session_expiry_and_sign_out(world: World) -> None:
+    output = world.run("onboarding")
+    assert "not ok" not in output
+
+
+def test_upload_with_progress_share_and_revoke_seen_from_both_sides_at_360_px(world: World) -> None:
+    output = world.run("documents")
+    assert "not ok" not in output
+
+
+def test_case_manager_and_org_admin_views(world: World) -> None:
+    output = world.run("staff")
+    assert "not ok" not in output

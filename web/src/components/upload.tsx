@@ -1,0 +1,58 @@
+// A file chooser with a progress bar, and the rejection of a file (type, size, name) shown
+// next to it with the API's localised message.
+import { useId } from "preact/hooks";
+import type { ApiError } from "../lib/api";
+import { formatBytes, formatPercent, t } from "../lib/i18n";
+
+/** The API names the file part ``file`` or its name ``fileName``; a too-large body names no
+ * field at all but is still about the file. Its text counts the limit in bytes of the whole
+ * request, so the app names the file's own size instead, in the user's units. */
+export function fileError(error: ApiError | null, fileSize?: number): string | undefined {
+  if (!error) return undefined;
+  if (error.code === "payload_too_large") {
+    return fileSize ? t("web.documents.tooLarge", { size: formatBytes(fileSize) }) : error.detail;
+  }
+  if (error.field === "file" || error.field === "fileName") return error.detail;
+  return undefined;
+}
+
+interface FileFieldProps {
+  label: string;
+  error: ApiError | null;
+  progress: number | null;
+  fileSize?: number;
+  onFile: (file: File | null) => void;
+}
+
+export function FileField({ label, error, progress, fileSize, onFile }: FileFieldProps) {
+  const id = useId();
+  const message = fileError(error, fileSize);
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <p class="hint" id={`${id}-hint`}>
+        {t("web.documents.allowed")}
+      </p>
+      <input
+        id={id}
+        type="file"
+        name="file"
+        accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.txt"
+        aria-invalid={message ? true : undefined}
+        aria-describedby={`${id}-hint${message ? ` ${id}-error` : ""}`}
+        onChange={(e) => onFile(e.currentTarget.files?.[0] ?? null)}
+      />
+      {message && (
+        <p class="field-error" id={`${id}-error`} data-testid="file-error">
+          {message}
+        </p>
+      )}
+      {progress !== null && (
+        <div class="progress" data-testid="upload-progress">
+          <label for={`${id}-progress`}>{t("web.documents.uploading", { percent: formatPercent(progress * 100) })}</label>
+          <progress id={`${id}-progress`} max={1} value={progress} />
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,146 @@
+// The one way the app talks to the API: JSON in and out, the UI language in Accept-Language (so
+// errors come back already localised), the CSRF token on every state change, If-Match where a
+// change names the version it was made on, and problem+json turned into ApiError.
+import { language, t } from "./i18n";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly field?: string,
+  ) {
+    super(detail);
+  }
+}
+
+export interface ApiResult<T> {
+  data: T;
+  etag: string | null;
+  status: number;
+}
+
+interface Problem {
+  title?: string;
+  detail?: string;
+  code?: string;
+  field?: string;
+}
+
+/** What the app does when the session is gone or the terms changed (set by the app shell). */
+export const authHandlers = {
+  onSessionLost: (_error: ApiError): void => {},
+  onConsentRequired: (): void => {},
+};
+
+let csrfToken: string | null = null;
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  ifMatch?: string | null;
+  /** For calls that may legitimately answer 401 (who am I? signing in): no redirect to login. */
+  anonymous?: boolean;
+}
+
+function headersFor(method: string, options: RequestOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    "Accept-Language": language.get(),
+  };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  if (options.ifMatch) headers["If-Match"] = options.ifMatch;
+  return headers;
+}
+
+function problemOf(status: number, text: string, anonymous: boolean): ApiError {
+  let problem: Problem = {};
+  try {
+    problem = JSON.parse(text) as Problem;
+  } catch {
+    problem = {};
+  }
+  const error = new ApiError(
+    status,
+    problem.code ?? `http_${status}`,
+    problem.title ?? t("web.errors.unexpectedTitle"),
+    problem.detail ?? t("web.errors.unexpected", { status }),
+    problem.field ?? undefined,
+  );
+  if (!anonymous && status === 401) authHandlers.onSessionLost(error);
+  if (status === 403 && error.code === "consent_required") authHandlers.onConsentRequired();
+  return error;
+}
+
+export function networkError(): ApiError {
+  return new ApiError(0, "network", t("web.errors.networkTitle"), t("web.errors.network"));
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers: headersFor(method, options),
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      credentials: "same-origin",
+    });
+  } catch {
+    throw networkError();
+  }
+  const text = await response.text();
+  if (!response.ok) throw problemOf(response.status, text, options.anonymous ?? false);
+  const data = (text ? JSON.parse(text) : null) as T;
+  return { data, etag: response.headers.get("ETag"), status: response.status };
+}
+
+export const api = {
+  get: <T>(path: string, options?: RequestOptions) => request<T>("GET", path, options),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) =>
+    request<T>("POST", path, { ...options, body: body ?? {} }),
+  put: <T>(path: string, body: unknown, options?: RequestOptions) =>
+    request<T>("PUT", path, { ...options, body }),
+  patch: <T>(path: string, body: unknown, options?: RequestOptions) =>
+    request<T>("PATCH", path, { ...options, body }),
+  delete: <T = null>(path: string, options?: RequestOptions) => request<T>("DELETE", path, options),
+};
+
+/** A multipart upload through XMLHttpRequest, which (unlike fetch) reports upload progress. */
+export function upload<T>(
+  method: string,
+  path: string,
+  form: FormData,
+  options: { ifMatch?: string | null; onProgress?: (fraction: number) => void } = {},
+): Promise<ApiResult<T>> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open(method, path);
+    for (const [name, value] of Object.entries(headersFor(method, { ifMatch: options.ifMatch }))) {
+      xhr.setRequestHeader(name, value);
+    }
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) options.onProgress?.(event.loaded / event.total);
+    });
+    xhr.addEventListener("load", () => {
+      if (xhr.status < 200 || xhr.status >= 300) {
+        reject(problemOf(xhr.status, xhr.responseText, false));
+        return;
+      }
+      options.onProgress?.(1);
+      const data = (xhr.responseText ? JSON.parse(xhr.responseText) : null) as T;
+      resolve({ data, etag: xhr.getResponseHeader("ETag"), status: xhr.status });
+    });
+    xhr.addEventListener("error", () => reject(networkError()));
+    xhr.addEventListener("abort", () => reject(networkError()));
+    xhr.send(form);
+  });
+}

@@ -1,0 +1,137 @@
+// The case overview: participants (invite and remove for case managers), closing and reopening,
+// and the legal hold for org admins.
+import { useState } from "preact/hooks";
+import { languageOptions, roleName, statusName } from "../components/labels";
+import { Field, FormError, Link, Notice, Select, confirmed, requiredError, useAction } from "../components/ui";
+import { api } from "../lib/api";
+import { language, t } from "../lib/i18n";
+import { session } from "../lib/session";
+import { useStore } from "../lib/store";
+import type { CaseContext } from "./case";
+
+const INVITABLE = ["employer", "doctor", "case_manager"];
+
+function InviteForm({ caseId, onInvited }: { caseId: string; onInvited: () => void }) {
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("employer");
+  const [lang, setLang] = useState<string>(language.get());
+  const [sent, setSent] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!name.trim()) return setError(requiredError("name"));
+    if (!email.trim()) return setError(requiredError("email"));
+    void run(async () => {
+      await api.post(`/api/cases/${caseId}/participants`, { name: name.trim(), email: email.trim(), role, language: lang });
+      setSent(email.trim());
+      setName("");
+      setEmail("");
+      onInvited();
+    });
+  };
+  return (
+    <form onSubmit={submit} noValidate class="card" data-testid="invite-form">
+      <h3>{t("web.participants.inviteTitle")}</h3>
+      {sent && <Notice kind="success">{t("web.participants.invited", { email: sent })}</Notice>}
+      <FormError error={error} fields={["name", "email", "role", "language"]} />
+      <Field label={t("web.people.name")} name="name" autoComplete="off" value={name} onValue={setName} error={error} />
+      <Field label={t("web.people.email")} name="email" type="email" autoComplete="off" value={email} onValue={setEmail} error={error} />
+      <Select label={t("web.participants.role")} name="role" value={role} onValue={setRole} options={INVITABLE.map((r) => [r, roleName(r)])} error={error} />
+      <Select label={t("web.people.language")} name="language" value={lang} onValue={setLang} options={languageOptions()} error={error} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={busy}>
+          {t("web.participants.invite")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
+  const me = useStore(session);
+  const manager = myRole === "case_manager";
+  const admin = myRole === null; // only org admins read a case they do not take part in
+  const { busy, error, run } = useAction();
+  // Reload after success and failure alike: after a 412 (someone else changed the case) the
+  // page shows the current state with the API's message, and the next try sends the new ETag.
+  const act = (action: () => Promise<unknown>) =>
+    void run(async () => {
+      try {
+        await action();
+      } finally {
+        reload();
+      }
+    });
+  const caseUrl = `/api/cases/${summary.caseId}`;
+  return (
+    <div class="stack">
+      <FormError error={error} />
+      <section>
+        <h2>{t("web.participants.title")}</h2>
+        <ul class="people" data-testid="participants">
+          {summary.participants.map((p) => (
+            <li key={p.userId} class="person">
+              <span class="person-name">{p.name}</span>
+              <span class="muted">{roleName(p.role)}</span>
+              <span class={`tag tag-${p.status}`}>{statusName(p.status)}</span>
+              <span class="person-actions">
+                {myRole && p.userId !== me?.userId && p.status === "active" && (
+                  <Link href={`/cases/${summary.caseId}/seen-by/${p.userId}`}>{t("web.sharing.seeWhat", { name: p.name })}</Link>
+                )}
+                {manager && p.userId !== me?.userId && p.role !== "employee" && (
+                  <button
+                    type="button"
+                    class="button-quiet danger"
+                    disabled={busy}
+                    onClick={() => confirmed(t("web.participants.removeConfirm", { name: p.name })) && act(() => api.delete(`${caseUrl}/participants/${p.userId}`))}
+                  >
+                    {t("web.participants.remove")}
+                    <span class="visually-hidden"> {p.name}</span>
+                  </button>
+                )}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      {manager && summary.status === "open" && <InviteForm caseId={summary.caseId} onInvited={reload} />}
+      {manager && (
+        <section class="card">
+          <h3>{t("web.case.statusTitle")}</h3>
+          <p>{summary.status === "open" ? t("web.case.closeIntro") : t("web.case.reopenIntro")}</p>
+          <button
+            type="button"
+            class={summary.status === "open" ? "button danger" : "button"}
+            disabled={busy}
+            data-testid="close-reopen"
+            onClick={() => {
+              if (summary.status === "open" && !confirmed(t("web.case.closeConfirm"))) return;
+              act(() => api.post(`${caseUrl}/${summary.status === "open" ? "close" : "reopen"}`, {}, { ifMatch: etag }));
+            }}
+          >
+            {summary.status === "open" ? t("web.case.close") : t("web.case.reopen")}
+          </button>
+        </section>
+      )}
+      {admin && (
+        <section class="card">
+          <h3>{t("web.case.legalHoldTitle")}</h3>
+          <p>{t("web.case.legalHoldIntro")}</p>
+          <p data-testid="legal-hold-state">
+            <strong>{summary.legalHold ? t("web.case.legalHoldOn") : t("web.case.legalHoldOff")}</strong>
+          </p>
+          <button
+            type="button"
+            class="button-quiet"
+            disabled={busy}
+            data-testid="legal-hold"
+            onClick={() => act(() => api.put(`${caseUrl}/legal-hold`, { legalHold: !summary.legalHold }, { ifMatch: etag }))}
+          >
+            {summary.legalHold ? t("web.case.liftLegalHold") : t("web.case.setLegalHold")}
+          </button>
+        </section>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+// One case: a header with its status and tabs for the overview (participants), the integration
+// plan, documents and notes. What a user may do follows their role in the case; the API checks
+// every action again.
+import { Link, Loaded, PageTitle, useResource } from "../components/ui";
+import { statusName } from "../components/labels";
+import { api } from "../lib/api";
+import { formatDateTime, t } from "../lib/i18n";
+import { session } from "../lib/session";
+import { useStore } from "../lib/store";
+import type { CaseSummary } from "../lib/types";
+import { CaseOverview } from "./case-overview";
+import { DocumentsTab } from "./documents";
+import { NotesTab } from "./notes";
+import { PlanTab } from "./plan";
+
+export interface CaseContext {
+  summary: CaseSummary;
+  etag: string | null;
+  myRole: string | null;
+  reload: () => void;
+}
+
+const TABS = ["overview", "plan", "documents", "notes"] as const;
+
+export function CasePage({ params }: { params: Record<string, string> }) {
+  const me = useStore(session);
+  const caseId = params.caseId;
+  const tab = (params.tab ?? "overview") as (typeof TABS)[number];
+  const loaded = useResource(() => api.get<CaseSummary>(`/api/cases/${caseId}`), [caseId]);
+  return (
+    <section>
+      <p class="breadcrumb">
+        <Link href="/cases">{t("web.cases.title")}</Link>
+      </p>
+      <Loaded data={loaded.data} error={loaded.error}>
+        {({ data: summary, etag }) => {
+          const myRole = summary.participants.find((p) => p.userId === me?.userId)?.role ?? null;
+          const employee = summary.participants.find((p) => p.role === "employee");
+          const context: CaseContext = { summary, etag, myRole, reload: loaded.reload };
+          // Org admins see the overview only: they never see case content (SPEC §1).
+          const tabs = myRole ? TABS : (["overview"] as const);
+          return (
+            <>
+              <PageTitle>{t("web.case.title", { name: employee?.name ?? "" })}</PageTitle>
+              <p class="meta">
+                <span class={`tag tag-${summary.status}`}>{statusName(summary.status)}</span>
+                <span>{t("web.case.opened", { date: formatDateTime(summary.createdAt) })}</span>
+                {summary.closedAt && <span>{t("web.case.closedAt", { date: formatDateTime(summary.closedAt) })}</span>}
+              </p>
+              <nav aria-label={t("web.case.sections")} class="tabs">
+                <ul>
+                  {tabs.map((name) => (
+                    <li key={name}>
+                      <Link
+                        href={name === "overview" ? `/cases/${caseId}` : `/cases/${caseId}/${name}`}
+                        aria-current={tab === name ? "page" : undefined}
+                      >
+                        {t(`web.case.tabs.${name}`)}
+                      </Link>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+              {tab === "overview" && <CaseOverview {...context} />}
+              {tab === "plan" && myRole && <PlanTab {...context} />}
+              {tab === "documents" && myRole && <DocumentsTab {...context} />}
+              {tab === "notes" && myRole && <NotesTab {...context} />}
+            </>
+          );
+        }}
+      </Loaded>
+    </section>
+  );
+}

@@ -1,0 +1,115 @@
+// Documents of a case: upload (with progress), the list of mine and those shared with me,
+// download, and for my own: rename, replace with a new version, older versions, share, delete.
+import { useState } from "preact/hooks";
+import { categoryName } from "../components/labels";
+import { ShareDialog, type Shareable } from "../components/share-dialog";
+import { FileField, fileError } from "../components/upload";
+import { Field, FormError, Loaded, Notice, Select, requiredError, useAction, useResource } from "../components/ui";
+import { api, upload } from "../lib/api";
+import { t } from "../lib/i18n";
+import { CATEGORIES, type Category, type DocumentView } from "../lib/types";
+import type { CaseContext } from "./case";
+import { DocumentItem } from "./document-item";
+
+function UploadForm({ base, onUploaded }: { base: string; onUploaded: (doc: DocumentView) => void }) {
+  const [title, setTitle] = useState("");
+  const [category, setCategory] = useState<Category>("other");
+  const [file, setFile] = useState<File | null>(null);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [formKey, setFormKey] = useState(0);
+  const { busy, error, setError, run } = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!file) return setError(requiredError("file"));
+    if (!title.trim()) return setError(requiredError("title"));
+    void run(async () => {
+      const form = new FormData();
+      form.append("title", title.trim());
+      form.append("category", category);
+      form.append("file", file, file.name);
+      setProgress(0);
+      try {
+        const { data } = await upload<DocumentView>("POST", base, form, { onProgress: setProgress });
+        setTitle("");
+        setFile(null);
+        setFormKey((k) => k + 1); // a fresh file input: the chosen file is gone after upload
+        onUploaded(data);
+      } finally {
+        setProgress(null);
+      }
+    });
+  };
+  const local = fileError(error) ? null : error;
+  return (
+    <form key={formKey} onSubmit={submit} noValidate class="card" data-testid="upload-form">
+      <h3>{t("web.documents.uploadTitle")}</h3>
+      <p class="hint">{t("web.documents.privateHint")}</p>
+      <FormError error={local} fields={["title", "category"]} />
+      {fileError(error) && <p class="form-hint-error" role="alert">{t("web.documents.rejected")}</p>}
+      <FileField label={t("web.documents.file")} error={error} progress={progress} fileSize={file?.size} onFile={(f) => {
+        setFile(f);
+        if (f && !title) setTitle(f.name.replace(/\.[^.]+$/, ""));
+      }} />
+      <Field label={t("web.documents.titleLabel")} name="title" value={title} onValue={setTitle} error={error} />
+      <Select label={t("web.documents.category")} name="category" value={category} onValue={(v) => setCategory(v as Category)} options={CATEGORIES.map((c) => [c, categoryName(c)])} error={error} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={busy}>
+          {t("web.documents.upload")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function DocumentsTab({ summary, myRole }: CaseContext) {
+  const base = `/api/cases/${summary.caseId}/documents`;
+  const docs = useResource(async () => (await api.get<{ documents: DocumentView[] }>(base)).data.documents, [base]);
+  const [sharing, setSharing] = useState<Shareable | null>(null);
+  const [uploaded, setUploaded] = useState<string | null>(null);
+  const names = new Map(summary.participants.map((p) => [p.userId, p.name]));
+  const open = summary.status === "open";
+  return (
+    <div class="stack">
+      <h2>{t("web.documents.title")}</h2>
+      {uploaded && <Notice kind="success">{t("web.documents.uploaded", { title: uploaded })}</Notice>}
+      <Loaded data={docs.data} error={docs.error}>
+        {(list) =>
+          list.length === 0 ? (
+            <p>{t("web.documents.empty")}</p>
+          ) : (
+            <ul class="item-list" data-testid="document-list">
+              {list.map((doc) => (
+                <DocumentItem
+                  key={doc.id}
+                  base={base}
+                  doc={doc}
+                  owner={doc.mine ? t("web.common.you") : (names.get(doc.ownerId) ?? t("web.common.someone"))}
+                  editable={open}
+                  onChanged={docs.reload}
+                  onShare={() => setSharing({ kind: "documents", id: doc.id, title: doc.title })}
+                />
+              ))}
+            </ul>
+          )
+        }
+      </Loaded>
+      {open && myRole && (
+        <UploadForm
+          base={base}
+          onUploaded={(doc) => {
+            setUploaded(doc.title);
+            docs.reload();
+          }}
+        />
+      )}
+      {sharing && (
+        <ShareDialog
+          caseId={summary.caseId}
+          item={sharing}
+          participants={summary.participants.filter((p) => p.userId !== docs.data?.find((d) => d.id === sharing.id)?.ownerId)}
+          onClose={() => setSharing(null)}
+        />
+      )}
+    </div>
+  );
+}

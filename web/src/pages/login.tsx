@@ -1,0 +1,115 @@
+// Sign in: password first, then the second factor (authenticator code or a recovery code).
+// Afterwards the user goes back where they were when the session ended (?next=…).
+import { useState } from "preact/hooks";
+import { Field, FormError, Link, Notice, PageTitle, requiredError, useAction } from "../components/ui";
+import { api, setCsrfToken } from "../lib/api";
+import { t } from "../lib/i18n";
+import { location, navigate, safeReturnPath } from "../lib/router";
+import { loadSession } from "../lib/session";
+import { useStore } from "../lib/store";
+
+export function LoginPage() {
+  const where = useStore(location);
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [challenge, setChallenge] = useState<string | null>(null);
+  const [code, setCode] = useState("");
+  const [useRecovery, setUseRecovery] = useState(false);
+  const { busy, error, setError, run } = useAction();
+  const next = safeReturnPath(where.query.get("next")) ?? "/cases";
+
+  const submitPassword = (event: Event) => {
+    event.preventDefault();
+    if (!email.trim()) return setError(requiredError("email"));
+    if (!password) return setError(requiredError("password"));
+    void run(async () => {
+      const { data } = await api.post<{ challenge: string }>(
+        "/api/auth/login",
+        { email: email.trim(), password },
+        { anonymous: true },
+      );
+      setChallenge(data.challenge);
+      setPassword("");
+    });
+  };
+
+  const submitCode = (event: Event) => {
+    event.preventDefault();
+    const field = useRecovery ? "recoveryCode" : "code";
+    if (!code.trim()) return setError(requiredError(field));
+    void run(async () => {
+      const { data } = await api.post<{ csrfToken: string }>(
+        "/api/auth/login/second-factor",
+        { challenge, [field]: useRecovery ? code.trim() : code.replace(/\s+/g, "") },
+        { anonymous: true },
+      );
+      setCsrfToken(data.csrfToken);
+      await loadSession();
+      navigate(next, { replace: true });
+    });
+  };
+
+  return (
+    <section class="narrow">
+      <PageTitle>{t("web.login.title")}</PageTitle>
+      {where.query.get("expired") && <Notice kind="warning">{t("web.login.expired")}</Notice>}
+      {where.query.get("signedOut") && <Notice kind="success">{t("web.login.signedOut")}</Notice>}
+      {where.query.get("reset") && <Notice kind="success">{t("web.login.resetDone")}</Notice>}
+      {challenge === null ? (
+        <form onSubmit={submitPassword} noValidate data-testid="login-form">
+          <FormError error={error} fields={["email", "password"]} />
+          <Field label={t("web.login.email")} name="email" type="email" autoComplete="username" value={email} onValue={setEmail} error={error} />
+          <Field label={t("web.login.password")} name="password" type="password" autoComplete="current-password" value={password} onValue={setPassword} error={error} />
+          <div class="actions">
+            <button type="submit" class="button" disabled={busy}>
+              {t("web.login.continue")}
+            </button>
+            <Link href="/forgot-password">{t("web.login.forgot")}</Link>
+          </div>
+        </form>
+      ) : (
+        <form onSubmit={submitCode} noValidate data-testid="second-factor-form">
+          <p>{useRecovery ? t("web.login.recoveryIntro") : t("web.login.codeIntro")}</p>
+          <FormError error={error} fields={["code", "recoveryCode"]} />
+          <Field
+            key={useRecovery ? "recovery" : "code"}
+            label={useRecovery ? t("web.login.recoveryCode") : t("web.login.code")}
+            name={useRecovery ? "recoveryCode" : "code"}
+            autoComplete="one-time-code"
+            inputMode={useRecovery ? "text" : "numeric"}
+            value={code}
+            onValue={setCode}
+            error={error}
+          />
+          <div class="actions">
+            <button type="submit" class="button" disabled={busy}>
+              {t("web.login.signIn")}
+            </button>
+            <button
+              type="button"
+              class="button-quiet"
+              onClick={() => {
+                setUseRecovery(!useRecovery);
+                setCode("");
+                setError(null);
+              }}
+            >
+              {useRecovery ? t("web.login.useCode") : t("web.login.useRecovery")}
+            </button>
+            <button
+              type="button"
+              class="button-quiet"
+              onClick={() => {
+                setChallenge(null);
+                setCode("");
+                setError(null);
+              }}
+            >
+              {t("web.login.startOver")}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}

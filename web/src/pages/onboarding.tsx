@@ -1,0 +1,274 @@
+// The invitation link's page (SPEC journey 2): (1) accept the terms and the privacy policy,
+// (2) set a password and enrol the authenticator (QR code or secret, confirmed by a code), then
+// the recovery codes, shown once. A person who already has an account signs in and accepts the
+// invitation instead.
+import { useEffect, useState } from "preact/hooks";
+import { type Acceptance, LegalConsent } from "../components/legal";
+import { Field, FormError, Link, Loaded, Notice, PageTitle, requiredError, useAction, useResource } from "../components/ui";
+import { ApiError, api, setCsrfToken } from "../lib/api";
+import { forgetToken, takeFragmentToken } from "../lib/fragment";
+import { isLanguage, setLanguage, t } from "../lib/i18n";
+import { navigate } from "../lib/router";
+import { loadSession, session } from "../lib/session";
+import { useStore } from "../lib/store";
+
+const TOKEN_KEY = "casedesk.invitationToken";
+
+type Step = "consent" | "password" | "totp" | "login";
+
+interface Inspection {
+  email: string;
+  language: string;
+  step: Step;
+  versions: { terms: string; privacy: string };
+}
+
+interface Enrolment {
+  secret: string;
+  otpauthUri: string;
+  qrSvg: string;
+}
+
+function Steps({ step }: { step: 1 | 2 }) {
+  return <p class="step-indicator">{t("web.onboarding.stepOf", { step, total: 2 })}</p>;
+}
+
+function ConsentStep({ token, onDone }: { token: string; onDone: () => void }) {
+  const [accepted, setAccepted] = useState<Acceptance>({ terms: null, privacy: null });
+  const { busy, error, setError, run } = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!accepted.terms) return setError(requiredError("terms"));
+    if (!accepted.privacy) return setError(requiredError("privacy"));
+    void run(async () => {
+      await api.post("/api/onboarding/consent", { token, ...accepted }, { anonymous: true });
+      onDone();
+    });
+  };
+  return (
+    <form onSubmit={submit} noValidate data-testid="consent-form">
+      <Steps step={1} />
+      <p>{t("web.onboarding.consentIntro")}</p>
+      <FormError error={error} fields={["terms", "privacy"]} />
+      <LegalConsent onChange={setAccepted} error={error} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={busy}>
+          {t("web.onboarding.acceptAndContinue")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function PasswordStep({ token, onEnrolled }: { token: string; onEnrolled: (e: Enrolment) => void }) {
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const { busy, error, setError, run } = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!password) return setError(requiredError("password"));
+    if (password !== repeat) {
+      return setError(new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"));
+    }
+    void run(async () => {
+      const { data } = await api.post<Enrolment>("/api/onboarding/password", { token, password }, { anonymous: true });
+      onEnrolled(data);
+    });
+  };
+  return (
+    <form onSubmit={submit} noValidate data-testid="password-form">
+      <Steps step={2} />
+      <h2>{t("web.onboarding.passwordTitle")}</h2>
+      <FormError error={error} fields={["password", "repeat"]} />
+      <Field label={t("web.password.new")} hint={t("web.password.hint")} name="password" type="password" autoComplete="new-password" value={password} onValue={setPassword} error={error} />
+      <Field label={t("web.password.repeat")} name="repeat" type="password" autoComplete="new-password" value={repeat} onValue={setRepeat} error={error} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={busy}>
+          {t("web.onboarding.continue")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enrolment; onDone: (codes: string[]) => void }) {
+  const [code, setCode] = useState("");
+  const { busy, error, setError, run } = useAction();
+  // Shown as an image (img-src allows data:), never inserted as markup; a standalone SVG image
+  // needs the namespace that the API's inline SVG leaves out.
+  const svg = enrolment.qrSvg.includes("xmlns=") ? enrolment.qrSvg : enrolment.qrSvg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ');
+  const qr = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!code.trim()) return setError(requiredError("code"));
+    void run(async () => {
+      const { data } = await api.post<{ recoveryCodes: string[]; csrfToken: string }>(
+        "/api/onboarding/totp",
+        { token, code: code.replace(/\s+/g, "") },
+        { anonymous: true },
+      );
+      setCsrfToken(data.csrfToken);
+      onDone(data.recoveryCodes);
+    });
+  };
+  return (
+    <form onSubmit={submit} noValidate data-testid="totp-form">
+      <Steps step={2} />
+      <h2>{t("web.onboarding.totpTitle")}</h2>
+      <p>{t("web.onboarding.totpIntro")}</p>
+      <img class="qr" src={qr} alt={t("web.onboarding.qrAlt")} width={220} height={220} />
+      <p>{t("web.onboarding.secretIntro")}</p>
+      <p>
+        <code class="secret" data-testid="totp-secret">
+          {enrolment.secret}
+        </code>
+      </p>
+      <FormError error={error} fields={["code"]} />
+      <Field label={t("web.login.code")} name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onValue={setCode} error={error} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={busy}>
+          {t("web.onboarding.confirm")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function RecoveryCodes({ codes }: { codes: string[] }) {
+  const [saved, setSaved] = useState(false);
+  return (
+    <section data-testid="recovery-codes">
+      <h2>{t("web.onboarding.recoveryTitle")}</h2>
+      <p>{t("web.onboarding.recoveryIntro")}</p>
+      <ol class="recovery-codes">
+        {codes.map((c) => (
+          <li key={c}>
+            <code>{c}</code>
+          </li>
+        ))}
+      </ol>
+      <label class="field-check">
+        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
+        {t("web.onboarding.recoverySaved")}
+      </label>
+      <div class="actions">
+        <button
+          type="button"
+          class="button"
+          disabled={!saved}
+          onClick={async () => {
+            await loadSession();
+            navigate("/welcome", { replace: true });
+          }}
+        >
+          {t("web.onboarding.toWelcome")}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** The link belongs to someone who already has an account: accept it after signing in. */
+function AcceptExisting({ token }: { token: string }) {
+  const me = useStore(session);
+  const { busy, error, run } = useAction();
+  const [caseId, setCaseId] = useState<string | null | undefined>(undefined);
+  if (!me) {
+    return (
+      <div>
+        <p>{t("web.onboarding.existingIntro")}</p>
+        <Link class="button" href={`/login?next=${encodeURIComponent("/onboarding")}`}>
+          {t("web.onboarding.signInToAccept")}
+        </Link>
+      </div>
+    );
+  }
+  if (caseId !== undefined) {
+    return (
+      <Notice kind="success">
+        {t("web.onboarding.accepted")}{" "}
+        <Link href={caseId ? `/cases/${caseId}` : "/cases"}>{t("web.onboarding.openCase")}</Link>
+      </Notice>
+    );
+  }
+  return (
+    <div>
+      <FormError error={error} />
+      <p>{t("web.onboarding.acceptIntro")}</p>
+      <button
+        type="button"
+        class="button"
+        disabled={busy}
+        onClick={() =>
+          void run(async () => {
+            const { data } = await api.post<{ caseId: string | null }>("/api/invitations/accept", { token });
+            forgetToken(TOKEN_KEY);
+            setCaseId(data.caseId);
+          })
+        }
+      >
+        {t("web.onboarding.accept")}
+      </button>
+    </div>
+  );
+}
+
+export function OnboardingPage() {
+  const [token] = useState(() => takeFragmentToken(TOKEN_KEY));
+  const [step, setStep] = useState<Step | null>(null);
+  const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const [codes, setCodes] = useState<string[] | null>(null);
+  const inspection = useResource(async () => {
+    if (!token) return null;
+    return (await api.post<Inspection>("/api/onboarding/inspect", { token }, { anonymous: true })).data;
+  }, [token]);
+
+  useEffect(() => {
+    const found = inspection.data;
+    if (!found) return;
+    // The invitation names the language chosen for the person: start in it (the switch stays).
+    if (isLanguage(found.language) && !localStorage.getItem("casedesk.language")) setLanguage(found.language);
+    setStep(found.step === "totp" ? "password" : found.step);
+  }, [inspection.data]);
+
+  if (!token) {
+    return (
+      <section class="narrow">
+        <PageTitle>{t("web.onboarding.title")}</PageTitle>
+        <Notice kind="warning">{t("web.onboarding.noToken")}</Notice>
+      </section>
+    );
+  }
+  return (
+    <section class="narrow">
+      <PageTitle>{t("web.onboarding.title")}</PageTitle>
+      <Loaded data={inspection.data} error={inspection.error}>
+        {(found) =>
+          found && (
+            <>
+              <p>{t("web.onboarding.for", { email: found.email })}</p>
+              {codes ? (
+                <RecoveryCodes codes={codes} />
+              ) : step === "consent" ? (
+                <ConsentStep token={token} onDone={() => setStep("password")} />
+              ) : step === "password" && !enrolment ? (
+                <PasswordStep token={token} onEnrolled={setEnrolment} />
+              ) : enrolment ? (
+                <TotpStep
+                  token={token}
+                  enrolment={enrolment}
+                  onDone={(recovery) => {
+                    forgetToken(TOKEN_KEY);
+                    setCodes(recovery);
+                  }}
+                />
+              ) : step === "login" ? (
+                <AcceptExisting token={token} />
+              ) : null}
+            </>
+          )
+        }
+      </Loaded>
+    </section>
+  );
+}

@@ -1,0 +1,185 @@
+// Organisation administration (org admins): staff with their roles and the "access all cases"
+// permission, open staff invitations (resend, revoke), inviting staff, and the audit log.
+import { useEffect, useState } from "preact/hooks";
+import { languageOptions, roleName, statusName } from "../components/labels";
+import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, Select, requiredError, useAction, useResource } from "../components/ui";
+import { api } from "../lib/api";
+import { formatDateTime, language, t } from "../lib/i18n";
+import { rememberOrg } from "../lib/session";
+
+const STAFF_ROLES = ["org_admin", "case_manager"];
+
+export interface Member {
+  userId: string;
+  name: string;
+  email: string;
+  roles: string[];
+  accessAllCases: boolean;
+  etag: string;
+}
+
+interface Invitation {
+  invitationId: string;
+  email: string;
+  role: string;
+  status: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+function MemberRow({ orgId, member, onSaved }: { orgId: string; member: Member; onSaved: () => void }) {
+  const [roles, setRoles] = useState(member.roles);
+  const [all, setAll] = useState(member.accessAllCases);
+  const { busy, error, run } = useAction();
+  useEffect(() => {
+    setRoles(member.roles);
+    setAll(member.accessAllCases);
+  }, [member.etag]);
+  const changed = all !== member.accessAllCases || [...roles].sort().join() !== [...member.roles].sort().join();
+  const save = () =>
+    void run(async () => {
+      try {
+        await api.patch(`/api/orgs/${orgId}/staff/${member.userId}`, { roles, accessAllCases: all }, { ifMatch: member.etag });
+      } finally {
+        onSaved();
+      }
+    });
+  return (
+    <li class="card" data-testid="staff-member">
+      <h3 class="item-title">{member.name}</h3>
+      <p class="muted">{member.email}</p>
+      <FormError error={error} fields={["roles"]} />
+      <fieldset>
+        <legend>{t("web.org.rolesOf", { name: member.name })}</legend>
+        {STAFF_ROLES.map((role) => (
+          <Checkbox
+            key={role}
+            name="roles"
+            label={roleName(role)}
+            checked={roles.includes(role)}
+            onChecked={(on) => setRoles(on ? [...roles, role] : roles.filter((r) => r !== role))}
+            error={role === STAFF_ROLES[0] ? error : null}
+          />
+        ))}
+        <Checkbox name="accessAllCases" label={t("web.org.accessAllCases")} checked={all} onChecked={setAll} />
+      </fieldset>
+      <div class="actions">
+        <button type="button" class="button" disabled={busy || !changed} onClick={save}>
+          {t("web.common.save")}
+        </button>
+      </div>
+    </li>
+  );
+}
+
+function InviteStaff({ orgId, onInvited }: { orgId: string; onInvited: () => void }) {
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("case_manager");
+  const [lang, setLang] = useState<string>(language.get());
+  const [sent, setSent] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
+  const submit = (event: Event) => {
+    event.preventDefault();
+    if (!name.trim()) return setError(requiredError("name"));
+    if (!email.trim()) return setError(requiredError("email"));
+    void run(async () => {
+      await api.post(`/api/orgs/${orgId}/invitations`, { name: name.trim(), email: email.trim(), role, language: lang });
+      setSent(email.trim());
+      setName("");
+      setEmail("");
+      onInvited();
+    });
+  };
+  return (
+    <form onSubmit={submit} noValidate class="card" data-testid="staff-invite-form">
+      <h2>{t("web.org.inviteTitle")}</h2>
+      {sent && <Notice kind="success">{t("web.participants.invited", { email: sent })}</Notice>}
+      <FormError error={error} fields={["name", "email", "role", "language"]} />
+      <Field label={t("web.people.name")} name="name" autoComplete="off" value={name} onValue={setName} error={error} />
+      <Field label={t("web.people.email")} name="email" type="email" autoComplete="off" value={email} onValue={setEmail} error={error} />
+      <Select label={t("web.org.role")} name="role" value={role} onValue={setRole} options={STAFF_ROLES.map((r) => [r, roleName(r)])} error={error} />
+      <Select label={t("web.people.language")} name="language" value={lang} onValue={setLang} options={languageOptions()} error={error} />
+      <div class="actions">
+        <button type="submit" class="button" disabled={busy}>
+          {t("web.participants.invite")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function OrgPage({ params }: { params: Record<string, string> }) {
+  const { orgId } = params;
+  const staff = useResource(async () => {
+    const { data } = await api.get<{ members: Member[]; invitations: Invitation[] }>(`/api/orgs/${orgId}/staff`);
+    rememberOrg(orgId);
+    return data;
+  }, [orgId]);
+  const { busy, error, run } = useAction();
+  const [done, setDone] = useState<string | null>(null);
+  const invitationAction = (path: string, method: "post" | "delete", message: string) =>
+    void run(async () => {
+      setDone(null);
+      await (method === "post" ? api.post(path) : api.delete(path));
+      setDone(message);
+      staff.reload();
+    });
+  return (
+    <section class="stack">
+      <PageTitle>{t("web.org.title")}</PageTitle>
+      <p>
+        <Link href={`/orgs/${orgId}/audit`}>{t("web.audit.title")}</Link>
+      </p>
+      <Loaded data={staff.data} error={staff.error}>
+        {({ members, invitations }) => (
+          <>
+            <section>
+              <h2>{t("web.org.staffTitle")}</h2>
+              <ul class="item-list" data-testid="staff">
+                {members.map((m) => (
+                  <MemberRow key={m.userId} orgId={orgId} member={m} onSaved={staff.reload} />
+                ))}
+              </ul>
+            </section>
+            <section>
+              <h2>{t("web.org.invitationsTitle")}</h2>
+              <FormError error={error} />
+              {done && <Notice kind="success">{done}</Notice>}
+              {invitations.length === 0 ? (
+                <p>{t("web.org.noInvitations")}</p>
+              ) : (
+                <ul class="item-list" data-testid="invitations">
+                  {invitations.map((i) => (
+                    <li key={i.invitationId} class="card">
+                      <p>
+                        <strong>{i.email}</strong> · {roleName(i.role)} · <span class={`tag tag-${i.status}`}>{statusName(i.status)}</span>
+                      </p>
+                      <p class="meta">
+                        <span>{t("web.org.invitedAt", { date: formatDateTime(i.createdAt) })}</span>
+                        <span>{t("web.org.expiresAt", { date: formatDateTime(i.expiresAt) })}</span>
+                      </p>
+                      {i.status === "pending" && (
+                        <div class="actions">
+                          <button type="button" class="button-quiet" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}/resend`, "post", t("web.org.resent", { email: i.email }))}>
+                            {t("web.org.resend")}
+                            <span class="visually-hidden"> {i.email}</span>
+                          </button>
+                          <button type="button" class="button-quiet danger" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}`, "delete", t("web.org.revoked", { email: i.email }))}>
+                            {t("web.org.revoke")}
+                            <span class="visually-hidden"> {i.email}</span>
+                          </button>
+                        </div>
+                      )}
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </section>
+          </>
+        )}
+      </Loaded>
+      <InviteStaff orgId={orgId} onInvited={staff.reload} />
+    </section>
+  );
+}
