@@ -192,7 +192,10 @@ await journey("staff", async (browser) => {
     await page.reload();
     await page.getByText(en("web.case.legalHoldOn")).waitFor();
     await capture(page, "admin-case");
-    expect((await page.locator(`nav a[href='/orgs/${world.orgId}']`).count()) === 1, "the organisation is in the menu");
+    // The menu learns the organisations after the page (GET /api/me/orgs): wait for it, then count.
+    const orgLink = page.locator(`nav a[href='/orgs/${world.orgId}']`);
+    await orgLink.first().waitFor({ timeout: 5000 }).catch(() => {});
+    expect((await orgLink.count()) === 1, "the organisation is in the menu");
   });
 
   assertNoProblems(page);

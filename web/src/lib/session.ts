@@ -45,40 +45,12 @@ export function signedOut(): void {
   session.set(null);
 }
 
-const KNOWN_ORGS = "casedesk.orgs";
-
-/** Remember an organisation the user administers (its page was opened), for the menu. */
-export function rememberOrg(orgId: string): void {
-  const known = new Set<string>(JSON.parse(localStorage.getItem(KNOWN_ORGS) ?? "[]") as string[]);
-  known.add(orgId);
-  localStorage.setItem(KNOWN_ORGS, JSON.stringify([...known]));
-  void loadOrgs();
-}
-
-/** The organisations the user is staff of: from GET /api/me/orgs where the API offers it, else
- * what the user's cases (as case manager) and previously opened organisation pages tell. */
+/** The organisations the user is staff of (GET /api/me/orgs), for the menu. */
 export async function loadOrgs(): Promise<void> {
   try {
     const { data } = await api.get<{ orgs: OrgMembership[] }>("/api/me/orgs", { anonymous: true });
     orgs.set(data.orgs);
-    return;
-  } catch (error) {
-    if (!(error instanceof ApiError) || error.status !== 404) return;
-  }
-  const found = new Map<string, OrgMembership>();
-  try {
-    const { data } = await api.get<{ cases: { orgId: string; orgName: string; role: string }[] }>(
-      "/api/me/cases",
-      { anonymous: true },
-    );
-    for (const c of data.cases) {
-      if (c.role === "case_manager") found.set(c.orgId, { orgId: c.orgId, name: c.orgName, roles: ["case_manager"] });
-    }
   } catch {
-    // the menu simply shows fewer entries
+    // the menu shows no organisation entry; the organisation page itself still works
   }
-  for (const orgId of JSON.parse(localStorage.getItem(KNOWN_ORGS) ?? "[]") as string[]) {
-    if (!found.has(orgId)) found.set(orgId, { orgId, name: "", roles: ["org_admin"] });
-  }
-  orgs.set([...found.values()]);
 }

@@ -26,7 +26,14 @@ export function createStore<T>(initial: T): Store<T> {
 }
 
 export function useStore<T>(store: Store<T>): T {
+  const value = store.get();
   const [, rerender] = useReducer((n: number, _: void) => n + 1, 0);
-  useEffect(() => store.subscribe(() => rerender()), [store]);
-  return store.get();
+  useEffect(() => {
+    const unsubscribe = store.subscribe(() => rerender());
+    // Effects run after paint: a change that landed between this render and the subscription
+    // (a fast response) would otherwise never reach the component.
+    if (!Object.is(store.get(), value)) rerender();
+    return unsubscribe;
+  }, [store]);
+  return value;
 }

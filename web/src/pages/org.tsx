@@ -5,7 +5,6 @@ import { languageOptions, roleName, statusName } from "../components/labels";
 import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, Select, requiredError, useAction, useResource } from "../components/ui";
 import { api } from "../lib/api";
 import { formatDateTime, language, t } from "../lib/i18n";
-import { rememberOrg } from "../lib/session";
 
 const STAFF_ROLES = ["org_admin", "case_manager"];
 
@@ -113,7 +112,6 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
   const { orgId } = params;
   const staff = useResource(async () => {
     const { data } = await api.get<{ members: Member[]; invitations: Invitation[] }>(`/api/orgs/${orgId}/staff`);
-    rememberOrg(orgId);
     return data;
   }, [orgId]);
   const { busy, error, run } = useAction();
