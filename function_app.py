@@ -3,7 +3,21 @@ import-time failure would make every function disappear on Azure (ARCHITECTURE Â
 
 import azure.functions as func
 
-from functions import audit, auth, cases, dev, documents, health, me, notes, notifications, orgs, sharing, web
+from functions import (
+    audit,
+    auth,
+    cases,
+    dev,
+    documents,
+    health,
+    me,
+    notes,
+    notifications,
+    orgs,
+    sharing,
+    timers,
+    web,
+)
 from shared.config import is_development
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
@@ -18,6 +32,7 @@ app.register_functions(documents.bp)
 app.register_functions(notes.bp)
 app.register_functions(sharing.bp)
 app.register_functions(notifications.bp)
+app.register_functions(timers.bp)
 if is_development():
     app.register_functions(dev.bp)
 # Last: the frontend's catch-all route.

@@ -82,13 +82,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _verify_audit(log: AuditLog, scope: str | None) -> int:
     """Exit 2 on any problem, so a scheduled run or a pipeline step fails loudly."""
-    scopes = [scope] if scope is not None else log.scopes()
-    events = 0
-    problems: list[str] = []
-    for name in scopes:
-        result = log.verify(name)
-        events += result.checked
-        problems.extend(f"{name} {problem}" for problem in result.problems)
+    results = [log.verify(scope)] if scope is not None else log.verify_all()
+    scopes = [r.scope for r in results]
+    events = sum(r.checked for r in results)
+    problems = [f"{r.scope} {problem}" for r in results for problem in r.problems]
     if scope is not None and not events and not problems:
         print(f"error: no audit chain {scope} in this store", file=sys.stderr)
         return 1  # a mistyped scope must not read as "intact"
