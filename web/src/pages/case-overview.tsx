@@ -1,52 +1,15 @@
 // The case overview: participants (invite and remove for case managers), closing and reopening,
 // and the legal hold for org admins.
-import { useState } from "preact/hooks";
-import { languageOptions, roleName, statusName } from "../components/labels";
-import { Field, FormError, Link, Notice, Select, confirmed, requiredError, useAction } from "../components/ui";
+import { InviteForm } from "../components/invite-form";
+import { roleName, statusName } from "../components/labels";
+import { FormError, Link, confirmed, useAction } from "../components/ui";
 import { api } from "../lib/api";
-import { language, t } from "../lib/i18n";
+import { t } from "../lib/i18n";
 import { session } from "../lib/session";
 import { useStore } from "../lib/store";
 import type { CaseContext } from "./case";
 
 const INVITABLE = ["employer", "doctor", "case_manager"];
-
-function InviteForm({ caseId, onInvited }: { caseId: string; onInvited: () => void }) {
-  const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState("employer");
-  const [lang, setLang] = useState<string>(language.get());
-  const [sent, setSent] = useState<string | null>(null);
-  const { busy, error, setError, run } = useAction();
-  const submit = (event: Event) => {
-    event.preventDefault();
-    if (!name.trim()) return setError(requiredError("name"));
-    if (!email.trim()) return setError(requiredError("email"));
-    void run(async () => {
-      await api.post(`/api/cases/${caseId}/participants`, { name: name.trim(), email: email.trim(), role, language: lang });
-      setSent(email.trim());
-      setName("");
-      setEmail("");
-      onInvited();
-    });
-  };
-  return (
-    <form onSubmit={submit} noValidate class="card" data-testid="invite-form">
-      <h3>{t("web.participants.inviteTitle")}</h3>
-      {sent && <Notice kind="success">{t("web.participants.invited", { email: sent })}</Notice>}
-      <FormError error={error} fields={["name", "email", "role", "language"]} />
-      <Field label={t("web.people.name")} name="name" autoComplete="off" value={name} onValue={setName} error={error} />
-      <Field label={t("web.people.email")} name="email" type="email" autoComplete="off" value={email} onValue={setEmail} error={error} />
-      <Select label={t("web.participants.role")} name="role" value={role} onValue={setRole} options={INVITABLE.map((r) => [r, roleName(r)])} error={error} />
-      <Select label={t("web.people.language")} name="language" value={lang} onValue={setLang} options={languageOptions()} error={error} />
-      <div class="actions">
-        <button type="submit" class="button" disabled={busy}>
-          {t("web.participants.invite")}
-        </button>
-      </div>
-    </form>
-  );
-}
 
 export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
   const me = useStore(session);
@@ -95,7 +58,17 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
           ))}
         </ul>
       </section>
-      {manager && summary.status === "open" && <InviteForm caseId={summary.caseId} onInvited={reload} />}
+      {manager && summary.status === "open" && (
+        <InviteForm
+          endpoint={`/api/cases/${summary.caseId}/participants`}
+          roles={INVITABLE}
+          title={t("web.participants.inviteTitle")}
+          roleLabel={t("web.participants.role")}
+          testId="invite-form"
+          level={3}
+          onInvited={reload}
+        />
+      )}
       {manager && (
         <section class="card">
           <h3>{t("web.case.statusTitle")}</h3>

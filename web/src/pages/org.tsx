@@ -1,10 +1,11 @@
 // Organisation administration (org admins): staff with their roles and the "access all cases"
 // permission, open staff invitations (resend, revoke), inviting staff, and the audit log.
 import { useEffect, useState } from "preact/hooks";
-import { languageOptions, roleName, statusName } from "../components/labels";
-import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, Select, requiredError, useAction, useResource } from "../components/ui";
+import { InviteForm } from "../components/invite-form";
+import { roleName, statusName } from "../components/labels";
+import { Checkbox, FormError, Link, Loaded, Notice, PageTitle, useAction, useResource } from "../components/ui";
 import { api } from "../lib/api";
-import { formatDateTime, language, t } from "../lib/i18n";
+import { formatDateTime, t } from "../lib/i18n";
 
 const STAFF_ROLES = ["org_admin", "case_manager"];
 
@@ -68,43 +69,6 @@ function MemberRow({ orgId, member, onSaved }: { orgId: string; member: Member; 
         </button>
       </div>
     </li>
-  );
-}
-
-function InviteStaff({ orgId, onInvited }: { orgId: string; onInvited: () => void }) {
-  const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
-  const [role, setRole] = useState("case_manager");
-  const [lang, setLang] = useState<string>(language.get());
-  const [sent, setSent] = useState<string | null>(null);
-  const { busy, error, setError, run } = useAction();
-  const submit = (event: Event) => {
-    event.preventDefault();
-    if (!name.trim()) return setError(requiredError("name"));
-    if (!email.trim()) return setError(requiredError("email"));
-    void run(async () => {
-      await api.post(`/api/orgs/${orgId}/invitations`, { name: name.trim(), email: email.trim(), role, language: lang });
-      setSent(email.trim());
-      setName("");
-      setEmail("");
-      onInvited();
-    });
-  };
-  return (
-    <form onSubmit={submit} noValidate class="card" data-testid="staff-invite-form">
-      <h2>{t("web.org.inviteTitle")}</h2>
-      {sent && <Notice kind="success">{t("web.participants.invited", { email: sent })}</Notice>}
-      <FormError error={error} fields={["name", "email", "role", "language"]} />
-      <Field label={t("web.people.name")} name="name" autoComplete="off" value={name} onValue={setName} error={error} />
-      <Field label={t("web.people.email")} name="email" type="email" autoComplete="off" value={email} onValue={setEmail} error={error} />
-      <Select label={t("web.org.role")} name="role" value={role} onValue={setRole} options={STAFF_ROLES.map((r) => [r, roleName(r)])} error={error} />
-      <Select label={t("web.people.language")} name="language" value={lang} onValue={setLang} options={languageOptions()} error={error} />
-      <div class="actions">
-        <button type="submit" class="button" disabled={busy}>
-          {t("web.participants.invite")}
-        </button>
-      </div>
-    </form>
   );
 }
 
@@ -177,7 +141,15 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
           </>
         )}
       </Loaded>
-      <InviteStaff orgId={orgId} onInvited={staff.reload} />
+      <InviteForm
+        endpoint={`/api/orgs/${orgId}/invitations`}
+        roles={STAFF_ROLES}
+        title={t("web.org.inviteTitle")}
+        roleLabel={t("web.org.role")}
+        testId="staff-invite-form"
+        level={2}
+        onInvited={staff.reload}
+      />
     </section>
   );
 }
