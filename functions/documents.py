@@ -144,10 +144,7 @@ def document_versions(request: Request) -> func.HttpResponse:
 
 @route(bp, name="document_download", path=_ONE + "/content", methods=["GET"], permission=Action.DOCUMENT_READ)
 def document_download(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
-    found = documents.download(bootstrap.ports(), case_id, doc_id, request.actor)
-    _audit_doc(request, "document:download", doc_id, found.owner_id)
-    return _file_response(found)
+    return _download(request, version=None)
 
 
 @route(
@@ -158,11 +155,7 @@ def document_download(request: Request) -> func.HttpResponse:
     permission=Action.DOCUMENT_WRITE,
 )
 def document_version_download(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
-    version = _version_param(request)
-    found = documents.download(bootstrap.ports(), case_id, doc_id, request.actor, version=version)
-    _audit_doc(request, "document:download", doc_id, found.owner_id)
-    return _file_response(found)
+    return _download(request, version=_version_param(request))
 
 
 @route(
@@ -199,6 +192,14 @@ def content_disposition(file_name: str) -> str:
         c for c in ext if c.isascii() and (c.isalnum() or c == ".")
     )
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def _download(request: Request, *, version: int | None) -> func.HttpResponse:
+    """The current version (owner, grantees) or an older one (owner), audited for its owner."""
+    case_id, doc_id = _ids(request)
+    found = documents.download(bootstrap.ports(), case_id, doc_id, request.actor, version=version)
+    _audit_doc(request, "document:download", doc_id, found.owner_id)
+    return _file_response(found)
 
 
 def _file_response(found: documents.Download) -> func.HttpResponse:

@@ -41,6 +41,10 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
     def ids(request: Request) -> tuple[str, str]:
         return request.http.route_params["caseId"], request.http.route_params[param]
 
+    def audit_grant(request: Request, action: str, grantee: str) -> None:
+        target = grant_id(item_type, ids(request)[1], grantee)
+        audit_case(request, action, target_type="grant", target_id=target, owner_id=request.actor)
+
     @route(
         bp, name=f"{item_type}_access", path=one + "/access", methods=["GET"], permission=Action.ITEM_SHARE
     )
@@ -73,13 +77,7 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
             grantee_id=grantee,
             expires_at=body.expiresAt,
         )
-        audit_case(
-            request,
-            "item:share",
-            target_type="grant",
-            target_id=grant_id(item_type, item_id, grantee),
-            owner_id=request.actor,
-        )
+        audit_grant(request, "item:share", grantee)
         return json_response(
             {"userId": grantee, "expiresAt": stored["expiresAt"], "since": stored["createdAt"]}
         )
@@ -95,13 +93,7 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
         case_id, item_id = ids(request)
         grantee = request.http.route_params["userId"]
         revoke(bootstrap.ports(), case_id, item_type, item_id, owner_id=request.actor, grantee_id=grantee)
-        audit_case(
-            request,
-            "item:revoke",
-            target_type="grant",
-            target_id=grant_id(item_type, item_id, grantee),
-            owner_id=request.actor,
-        )
+        audit_grant(request, "item:revoke", grantee)
         return func.HttpResponse(status_code=204)
 
     del access, grant, revoke_grant  # registered on bp; the names are not used here

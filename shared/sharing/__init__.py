@@ -1,7 +1,7 @@
 """Sharing of any item type with chosen participants of a case (SPEC journey 7).
 
 share(ports, case_id, "doc", doc_id, owner_id=me, grantee_id=doctor, expires_at=None)
-can_view(ports, case_id, "doc", doc_id, user_id)          # every read path asks this
+can_view(ports, case_id, "doc", doc_id, user_id)          # = shared.access.items.viewable
 visible_items(ports, case_id, user_id, "doc")             # own + shared, one case partition
 who_has_access(...), as_seen_by(...), revoke(...), end_grants_of(...)
 """

@@ -5,9 +5,10 @@ One generic capability for every shareable item type. An item lives in ``cases``
 ``grant-<itemType>-<itemId>-<granteeId>``. Every check is a point read or one query inside the
 case partition, never a scan across cases. Why it is built this way:
 
-- **Private by default.** Only a grant makes an item visible to anyone but its owner, and every
-  read path goes through :func:`can_view` or :func:`visible_items` (which "see what X sees",
-  :func:`as_seen_by`, reuses, so the owner's preview cannot drift from the real view).
+- **Private by default.** Only a grant makes an item visible to anyone but its owner. Single
+  items are decided by ``shared.access.items`` (which the access check, :func:`can_view` and the
+  item services all use); lists by :func:`visible_items`, which "see what X sees"
+  (:func:`as_seen_by`) reuses, so the owner's preview cannot drift from the real view.
 - **Expiry needs no job.** A grant with an expiry carries a ``ttl``, so the store hides it once
   it runs out; the ``expiresAt`` comparison on top covers the sub-second rounding of ``ttl``.
 - **Removal ends access at once.** A grant counts only while its grantee is an *active*
