@@ -10,6 +10,7 @@ from functions import (
     dev,
     documents,
     health,
+    mail,
     me,
     notes,
     notifications,
@@ -33,6 +34,7 @@ app.register_functions(notes.bp)
 app.register_functions(sharing.bp)
 app.register_functions(notifications.bp)
 app.register_functions(timers.bp)
+app.register_functions(mail.bp)
 if is_development():
     app.register_functions(dev.bp)
 # Last: the frontend's catch-all route.

@@ -1,10 +1,11 @@
 """``python -m devhost``: serve the function app locally, like ``func start`` would.
 
     python -m devhost [--host 127.0.0.1] [--port 7071] [--app function_app[:app]]
-                      [--no-timers] [--allow-remote] [--threads 8]
+                      [--no-timers] [--no-queues] [--allow-remote] [--threads 8]
 
-The admin endpoint (``POST /admin/functions/<name>``) runs functions without any key, so it only
-exists on a loopback address; binding elsewhere needs ``--allow-remote`` and switches it off.
+The admin endpoints (``POST /admin/functions/<name>``, ``POST /admin/queues/<queue>/drain``) run
+functions without any key, so they only exist on a loopback address; binding elsewhere needs
+``--allow-remote`` and switches them off.
 """
 
 from __future__ import annotations
@@ -21,7 +22,17 @@ from types import FrameType
 import waitress
 
 from devhost.invoke import Invoker
-from devhost.loader import StartupError, collect, load_app, route_prefix
+from devhost.loader import (
+    QueueSettings,
+    QueueSpec,
+    StartupError,
+    TimerSpec,
+    collect,
+    load_app,
+    queue_settings,
+    route_prefix,
+)
+from devhost.queues import QueueService
 from devhost.timers import TimerService
 from devhost.wsgi import DevHostApp
 from shared.config import validate
@@ -42,6 +53,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-timers",
         action="store_true",
         help="no scheduled (nor start-up) timer runs; /admin still runs them",
+    )
+    parser.add_argument(
+        "--no-queues",
+        action="store_true",
+        help="do not poll the queues of queue functions; POST /admin/queues/<queue>/drain still runs them",
     )
     parser.add_argument(
         "--allow-remote", action="store_true", help="allow a non-loopback --host (disables /admin)"
@@ -75,6 +91,38 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)  # unwinds waitress's loop in the main thread, so the finally blocks run
 
 
+def _log_functions(
+    args: argparse.Namespace,
+    prefix: str,
+    wsgi_app: DevHostApp,
+    *,
+    timers: list[TimerSpec],
+    queues: list[QueueSpec],
+    settings: QueueSettings,
+    admin: bool,
+) -> None:
+    base = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
+    log.info("routePrefix %r; functions:", prefix)
+    for route in wsgi_app.table.routes:
+        methods = ",".join(sorted(route.methods)) if route.methods else "ALL"
+        log.info("  %-24s [%s] %s/%s", route.target.function.name, methods, base, route.template)
+    for timer in timers:
+        state = "off (--no-timers)" if args.no_timers else "on"
+        log.info("  %-24s timer %r, schedule %s", timer.function.name, timer.schedule.expression, state)
+    for queue in queues:
+        state = "off (--no-queues)" if args.no_queues else "on"
+        log.info("  %-24s queue %r, polling %s", queue.function.name, queue.queue_name, state)
+    if queues:
+        log.info(
+            "queues: maxDequeueCount %d, visibilityTimeout %d s, batchSize %d (host.json)",
+            settings.max_dequeue_count,
+            settings.visibility_timeout,
+            settings.batch_size,
+        )
+    endpoints = f"{base}/admin/functions/<name>, {base}/admin/queues/<queue>/drain"
+    log.info("admin endpoints: %s", endpoints if admin else "disabled (remote)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     loopback = is_loopback(args.host)
@@ -104,10 +152,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         app, directory = load_app(args.app)
         prefix = route_prefix(directory)
-        https, timers = collect(app)
+        https, timers, queues = collect(app)
+        settings = queue_settings(directory)
         invoker = Invoker()
         timer_service = TimerService(timers, invoker)
-        wsgi_app = DevHostApp(https, timer_service, invoker, prefix, admin=loopback)
+        queue_service = QueueService(queues, invoker, settings)
+        wsgi_app = DevHostApp(https, timer_service, invoker, prefix, admin=loopback, queues=queue_service)
     except StartupError as error:
         log.error("cannot start: %s", error)
         return 1
@@ -122,18 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         log.error("cannot listen on %s:%s: %s", args.host, args.port, error)
         return 1
-    base = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
-    log.info("routePrefix %r; functions:", prefix)
-    for route in wsgi_app.table.routes:
-        methods = ",".join(sorted(route.methods)) if route.methods else "ALL"
-        log.info("  %-24s [%s] %s/%s", route.target.function.name, methods, base, route.template)
-    for timer in timers:
-        state = "off (--no-timers)" if args.no_timers else "on"
-        log.info("  %-24s timer %r, schedule %s", timer.function.name, timer.schedule.expression, state)
-    log.info("admin endpoint: %s", f"{base}/admin/functions/<name>" if loopback else "disabled (remote)")
+    _log_functions(args, prefix, wsgi_app, timers=timers, queues=queues, settings=settings, admin=loopback)
 
     if not args.no_timers:
         timer_service.start()
+    if not args.no_queues:
+        queue_service.start()
     signal.signal(signal.SIGTERM, _terminate)
     try:
         server.run()  # returns on SIGINT/SIGTERM: waitress catches KeyboardInterrupt and SystemExit
@@ -142,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         log.info("stopping")
         timer_service.stop()
+        queue_service.stop()
         server.close()
         invoker.close()
     return 0

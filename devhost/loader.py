@@ -16,15 +16,30 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import azure.functions as func
 from azure.functions.decorators.http import HttpOutput, HttpTrigger
+from azure.functions.decorators.queue import QueueTrigger
 from azure.functions.decorators.timer import TimerTrigger
 
 from devhost import ncrontab
+from shared.adapters.queue_names import MAX_BATCH, poison_queue
+from shared.errors import InvalidInput
 
-__all__ = ["FunctionSpec", "HttpSpec", "StartupError", "TimerSpec", "collect", "load_app", "route_prefix"]
+__all__ = [
+    "FunctionSpec",
+    "Functions",
+    "HttpSpec",
+    "QueueSettings",
+    "QueueSpec",
+    "StartupError",
+    "TimerSpec",
+    "collect",
+    "load_app",
+    "queue_settings",
+    "route_prefix",
+]
 
 _APP_SETTING = re.compile(r"^%([^%]+)%$")
 
@@ -58,6 +73,35 @@ class TimerSpec:
     function: FunctionSpec
     schedule: ncrontab.Schedule
     run_on_startup: bool
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """A queue-triggered function. ``connection`` names the host's connection setting (in Azure:
+    ``<connection>__queueServiceUri``); the dev host reads the queue through the TaskQueue port."""
+
+    function: FunctionSpec
+    queue_name: str
+    connection: str
+
+
+class Functions(NamedTuple):
+    """What :func:`collect` finds, by trigger."""
+
+    https: list[HttpSpec]
+    timers: list[TimerSpec]
+    queues: list[QueueSpec]
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """host.json ``extensions.queues``, as the dev host applies it. Defaults are Azure's, except
+    ``visibility_timeout`` (Azure: 0, retry at once; here 10 s, and at least 1 s)."""
+
+    max_dequeue_count: int = 5
+    visibility_timeout: int = 10  # seconds a failed message stays hidden before its next try
+    batch_size: int = 16
+    max_polling_interval: float = 1.0  # the dev host polls at most this long apart (cap 1 s)
 
 
 def load_app(target: str) -> tuple[func.FunctionRegister, Path]:
@@ -98,13 +142,69 @@ def route_prefix(directory: Path) -> str:
     return prefix.strip("/")
 
 
-def collect(app: func.FunctionRegister) -> tuple[list[HttpSpec], list[TimerSpec]]:
+def _host_json(directory: Path) -> dict[str, Any]:
+    path = directory / "host.json"
+    if not path.exists():
+        return {}
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise StartupError(f"{path} is not valid JSON: {error}") from None
+    if not isinstance(config, dict):
+        raise StartupError(f"{path} must hold a JSON object")
+    return config
+
+
+def _timespan(value: Any, where: str) -> float:
+    """A .NET TimeSpan as host.json writes it: ``[d.]hh:mm:ss[.fffffff]``, in seconds."""
+    found = re.fullmatch(r"(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(\.\d{1,7})?", str(value).strip())
+    if not isinstance(value, str) or not found:
+        raise StartupError(f'host.json: {where} must be a time span like "00:00:30", not {value!r}')
+    days, hours, minutes, seconds, fraction = found.groups()
+    return (
+        int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + int(seconds) + float(fraction or 0)
+    )
+
+
+def queue_settings(directory: Path) -> QueueSettings:
+    """``extensions.queues`` from ``host.json`` in ``directory`` (Azure's defaults where unset)."""
+    queues = _host_json(directory).get("extensions", {}).get("queues", {})
+    if not isinstance(queues, dict):
+        raise StartupError("host.json: extensions.queues must be an object")
+    defaults = QueueSettings()
+    encoding = queues.get("messageEncoding", "base64")
+    if str(encoding).lower() != "base64":
+        raise StartupError(
+            "host.json: extensions.queues.messageEncoding must be base64: the TaskQueue adapter for "
+            f"Azure (shared/adapters/azure_queue.py) sends base64, not {encoding!r}"
+        )
+    count = queues.get("maxDequeueCount", defaults.max_dequeue_count)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise StartupError("host.json: extensions.queues.maxDequeueCount must be a whole number >= 1")
+    batch = queues.get("batchSize", defaults.batch_size)
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
+        raise StartupError(f"host.json: extensions.queues.batchSize must be 1-{MAX_BATCH}")
+    visibility = defaults.visibility_timeout
+    if "visibilityTimeout" in queues:
+        visibility = max(
+            1, round(_timespan(queues["visibilityTimeout"], "extensions.queues.visibilityTimeout"))
+        )
+    polling = defaults.max_polling_interval
+    if "maxPollingInterval" in queues:
+        polling = min(
+            polling, _timespan(queues["maxPollingInterval"], "extensions.queues.maxPollingInterval")
+        )
+    return QueueSettings(count, visibility, batch, max(polling, 0.1))
+
+
+def collect(app: func.FunctionRegister) -> Functions:
     """Every function of the app, checked; raises :class:`StartupError` on the first problem."""
     # get_functions() remembers the names it has seen and raises "does not have a unique function
     # name" when called a second time on the same app; start from a clean slate.
     app.functions_bindings = None
     https: list[HttpSpec] = []
     timers: list[TimerSpec] = []
+    queues: list[QueueSpec] = []
     for fn in app.get_functions():
         name = fn.get_function_name() or fn.get_user_function().__name__
         trigger = fn.get_trigger()
@@ -129,26 +229,46 @@ def collect(app: func.FunctionRegister) -> tuple[list[HttpSpec], list[TimerSpec]
             except ValueError as error:
                 raise StartupError(f"function {name!r}: {error}") from None
             timers.append(TimerSpec(spec, schedule, bool(trigger.run_on_startup)))
+        elif isinstance(trigger, QueueTrigger):
+            queues.append(
+                QueueSpec(spec, _queue_name(name, trigger.queue_name), str(trigger.connection or ""))
+            )
         else:
             kind = getattr(trigger, "type", type(trigger).__name__)
             raise StartupError(
-                f"function {name!r}: the dev host runs HTTP and timer triggers only, not {kind}"
+                f"function {name!r}: the dev host runs HTTP, timer and queue triggers only, not {kind}"
             )
-    return https, timers
+    return Functions(https, timers, queues)
+
+
+def _queue_name(function: str, declared: str) -> str:
+    """The queue a trigger listens to (``%NAME%`` read from the app setting NAME), checked against
+    Azure's rules, including room for its ``-poison`` queue."""
+    try:
+        name = _resolve_setting(str(declared or ""), "queue name")
+        poison_queue(name)
+    except ValueError as error:
+        raise StartupError(f"function {function!r}: {error}") from None
+    except InvalidInput:
+        raise StartupError(
+            f"function {function!r}: queue name {declared!r} is not a valid Azure queue name that leaves "
+            "room for its -poison queue (3-56 lowercase letters, digits and single dashes)"
+        ) from None
+    return name
 
 
 def _is_return(binding: Any) -> bool:
     return isinstance(binding, HttpOutput) and binding.name == "$return"
 
 
-def _resolve_setting(schedule: str) -> str:
-    """A schedule written as ``%NAME%`` is read from the app setting NAME, as on Azure."""
+def _resolve_setting(schedule: str, what: str = "schedule") -> str:
+    """A schedule (or queue name) written as ``%NAME%`` is read from the app setting NAME, as on Azure."""
     found = _APP_SETTING.match(schedule.strip())
     if not found:
         return schedule
     value = os.environ.get(found[1])
     if value is None:
-        raise ValueError(f"schedule {schedule!r} names the app setting {found[1]}, which is not set")
+        raise ValueError(f"{what} {schedule!r} names the app setting {found[1]}, which is not set")
     return value
 
 

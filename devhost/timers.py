@@ -74,6 +74,15 @@ class TimerService:
         ).start()
         return True
 
+    def run_and_wait(self, name: str) -> bool | None:
+        """Run a timer once on the calling thread (under its lock, so never beside a scheduled
+        run) — the dev host's ``POST /admin/timers/<name>/run`` for tests that need the run to
+        be over. ``None`` if there is no such timer, else whether the run succeeded."""
+        timer = self._timers.get(name.lower())
+        if timer is None:
+            return None
+        return self._run(timer, False, None)
+
     def _loop(self, timer: TimerSpec) -> None:
         if timer.run_on_startup:
             self._run(timer, False, None)
@@ -87,7 +96,7 @@ class TimerService:
             self._run(timer, past_due, due)
             last = self._now() if past_due else due
 
-    def _run(self, timer: TimerSpec, past_due: bool, due: datetime | None) -> None:
+    def _run(self, timer: TimerSpec, past_due: bool, due: datetime | None) -> bool:
         name = timer.function.name
         with self._locks[name.lower()]:
             started = self._now()
@@ -103,6 +112,7 @@ class TimerService:
                 self._invoker.call(timer.function, request)
             except Exception:
                 log.exception("timer %s failed; the schedule continues", name)
-            else:
-                elapsed = (self._now() - started).total_seconds() * 1000
-                log.info("timer %s: done in %.0f ms", name, elapsed)
+                return False
+            elapsed = (self._now() - started).total_seconds() * 1000
+            log.info("timer %s: done in %.0f ms", name, elapsed)
+            return True

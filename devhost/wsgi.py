@@ -9,6 +9,7 @@ host, as on Azure, whatever the user routes (even a root catch-all) would match.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import time
@@ -22,7 +23,8 @@ import azure.functions as func
 from azure.functions import _abc
 
 from devhost.invoke import Invoker
-from devhost.loader import HttpSpec, StartupError
+from devhost.loader import HttpSpec, QueueSettings, StartupError
+from devhost.queues import QueueService
 from devhost.routing import RouteTable
 from devhost.timers import TimerService
 
@@ -49,11 +51,19 @@ class DevHostApp:
     """Routes requests to the app's HTTP functions and serves the admin endpoint."""
 
     def __init__(
-        self, https: list[HttpSpec], timers: TimerService, invoker: Invoker, prefix: str, admin: bool
+        self,
+        https: list[HttpSpec],
+        timers: TimerService,
+        invoker: Invoker,
+        prefix: str,
+        admin: bool,
+        *,
+        queues: QueueService | None = None,
     ) -> None:
         self.table: RouteTable[HttpSpec] = RouteTable()
         self._http_names = {spec.function.name.lower() for spec in https}
         self._timers = timers
+        self._queues = queues or QueueService([], invoker, QueueSettings())
         self._invoker = invoker
         self._admin = admin
         for spec in https:
@@ -104,16 +114,26 @@ class DevHostApp:
             return problem(500, "internal_error")
 
     def _handle_admin(self, environ: dict[str, Any], method: str, parts: list[str]) -> Response:
-        if not self._admin or len(parts) != 3 or parts[1].lower() != "functions":
+        if not self._admin:
             return problem(404, "not_found")
+        if len(parts) == 4 and parts[1].lower() == "queues" and parts[3].lower() == "drain":
+            return self._drain(method, parts[2])
+        if len(parts) == 4 and parts[1].lower() == "timers" and parts[3].lower() == "run":
+            return self._run_timer(method, parts[2])
+        if len(parts) != 3 or parts[1].lower() != "functions":
+            return problem(404, "not_found")
+        return self._run_function(environ, method, parts[2])
+
+    def _run_function(self, environ: dict[str, Any], method: str, name: str) -> Response:
+        """``POST /admin/functions/<name>``: run a timer, or a queue function with the input."""
         if method != "POST":
             return problem(405, "method_not_allowed", headers=[("Allow", "POST")])
-        name = parts[2]
         if name.lower() in self._http_names:
             return problem(400, "invalid_input", f"{name} is an HTTP function: call its route instead")
-        if name not in self._timers:
+        if name not in self._timers and name not in self._queues:
             return problem(404, "not_found", f"no non-HTTP function named {name}")
         body = _body(environ)
+        document: Any = {}
         if body.strip():
             try:
                 document = json.loads(body)
@@ -121,8 +141,39 @@ class DevHostApp:
                 document = None
             if not isinstance(document, dict):
                 return problem(400, "invalid_input", 'the body must be a JSON object like {"input": ""}')
-        self._timers.run_now(name)
+        if name in self._queues:
+            # As on Azure: the input is the message the queue function gets (without a queue).
+            value = document.get("input", "")
+            self._queues.run_now(name, value if isinstance(value, str) else json.dumps(value))
+        else:
+            self._timers.run_now(name)
         return 202, [], b""
+
+    def _run_timer(self, method: str, name: str) -> Response:
+        """``POST /admin/timers/<name>/run``: run a timer now and answer when it is over (for
+        tests; ``/admin/functions/<name>`` answers 202 at once, as on Azure)."""
+        if method != "POST":
+            return problem(405, "method_not_allowed", headers=[("Allow", "POST")])
+        succeeded = self._timers.run_and_wait(name)
+        if succeeded is None:
+            return problem(404, "not_found", f"no timer named {name}")
+        document = {"timer": name, "succeeded": succeeded}
+        return 200, [("Content-Type", "application/json")], json.dumps(document).encode()
+
+    def _drain(self, method: str, queue: str) -> Response:
+        """``POST /admin/queues/<queue>/drain``: process every visible message once, now, and
+        answer the counts (for tests: deterministic, unlike the pollers)."""
+        if method != "POST":
+            return problem(405, "method_not_allowed", headers=[("Allow", "POST")])
+        if not self._queues.listens_to(queue):
+            return problem(404, "not_found", f"no queue function listens to {queue}")
+        try:
+            result = self._queues.drain(queue)
+        except Exception:
+            log.exception("draining queue %s failed", queue)
+            return problem(503, "backend_unavailable", "the queue could not be drained; see the dev host log")
+        document = {"queue": queue, **dataclasses.asdict(result)}
+        return 200, [("Content-Type", "application/json")], json.dumps(document).encode()
 
 
 def _text(wsgi_string: str) -> str:

@@ -1,5 +1,6 @@
 """Cases, participants and the integration plan (SPEC journeys 1, 10, 13). Thin routes: the
-access table decides who may call each one (``shared/access/table.py``)."""
+access table decides who may call each one (``shared/access/table.py``); the services audit
+what they do, from the route's :class:`~shared.access.caller.Caller` (``request.caller``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Literal
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Request, audit, audit_case, json_response, parse_json, require_if_match, route
+from functions.http import Request, json_response, parse_json, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.cases import cases, participants, plan
@@ -52,20 +53,11 @@ def case_create(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, NewCase)
     case = cases.create(
         bootstrap.ports(),
+        request.caller,
         request.http.route_params["orgId"],
-        manager_id=request.actor,
         employee_email=body.employee.email,
         employee_name=body.employee.name,
         employee_language=body.employee.language,
-    )
-    audit(
-        request,
-        "case:create",
-        target_type="case",
-        target_id=case["caseId"],
-        case_id=case["caseId"],
-        org_id=case["orgId"],
-        owner_id=case["employeeUserId"],
     )
     return json_response(cases.summary(bootstrap.ports(), case["caseId"]), 201)
 
@@ -90,8 +82,7 @@ def my_cases(request: Request) -> func.HttpResponse:
 
 @route(bp, name="case_read", path="api/cases/{caseId}", methods=["GET"], permission=Action.CASE_READ)
 def case_read(request: Request) -> func.HttpResponse:
-    audit_case(request, "case:read")
-    view = cases.summary(bootstrap.ports(), request.http.route_params["caseId"])
+    view = cases.read(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
     return json_response(view, etag=str(view.pop("etag")))
 
 
@@ -106,14 +97,13 @@ def participant_invite(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, NewParticipant)
     item = participants.invite(
         bootstrap.ports(),
+        request.caller,
         request.http.route_params["caseId"],
         email=body.email,
         name=body.name,
         language=body.language,
         role=body.role,
-        invited_by=request.actor,
     )
-    audit_case(request, "participant:invite", target_type="user", target_id=item["userId"])
     return json_response({"userId": item["userId"], "role": item["role"], "status": item["status"]}, 201)
 
 
@@ -126,17 +116,18 @@ def participant_invite(request: Request) -> func.HttpResponse:
 )
 def participant_remove(request: Request) -> func.HttpResponse:
     params = request.http.route_params
-    participants.remove(bootstrap.ports(), params["caseId"], params["userId"])
-    audit_case(request, "participant:remove", target_type="user", target_id=params["userId"])
+    participants.remove(bootstrap.ports(), request.caller, params["caseId"], params["userId"])
     return func.HttpResponse(status_code=204)
 
 
 @route(bp, name="case_close", path="api/cases/{caseId}/close", methods=["POST"], permission=Action.CASE_CLOSE)
 def case_close(request: Request) -> func.HttpResponse:
     item = cases.close(
-        bootstrap.ports(), request.http.route_params["caseId"], if_match=require_if_match(request)
+        bootstrap.ports(),
+        request.caller,
+        request.http.route_params["caseId"],
+        if_match=require_if_match(request),
     )
-    audit_case(request, "case:close")
     return json_response({"status": item["status"], "closedAt": item["closedAt"]}, etag=item["_etag"])
 
 
@@ -145,9 +136,11 @@ def case_close(request: Request) -> func.HttpResponse:
 )
 def case_reopen(request: Request) -> func.HttpResponse:
     item = cases.reopen(
-        bootstrap.ports(), request.http.route_params["caseId"], if_match=require_if_match(request)
+        bootstrap.ports(),
+        request.caller,
+        request.http.route_params["caseId"],
+        if_match=require_if_match(request),
     )
-    audit_case(request, "case:reopen")
     return json_response({"status": item["status"], "closedAt": item["closedAt"]}, etag=item["_etag"])
 
 
@@ -162,18 +155,17 @@ def case_legal_hold(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, LegalHold)
     item = cases.set_legal_hold(
         bootstrap.ports(),
+        request.caller,
         request.http.route_params["caseId"],
         body.legalHold,
         if_match=require_if_match(request),
     )
-    audit_case(request, "case:legal_hold")
     return json_response({"legalHold": item["legalHold"]}, etag=item["_etag"])
 
 
 @route(bp, name="plan_read", path="api/cases/{caseId}/plan", methods=["GET"], permission=Action.PLAN_READ)
 def plan_read(request: Request) -> func.HttpResponse:
-    audit_case(request, "plan:read")
-    stages = plan.stages(bootstrap.ports(), request.http.route_params["caseId"])
+    stages = plan.stages(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
     return json_response({"stages": [{**s, "etag": s.pop("_etag")} for s in stages]})
 
 
@@ -185,8 +177,8 @@ def plan_read(request: Request) -> func.HttpResponse:
     permission=Action.PLAN_READ,
 )
 def plan_history(request: Request) -> func.HttpResponse:
-    audit_case(request, "plan:read_history")
-    return json_response({"changes": plan.history(bootstrap.ports(), request.http.route_params["caseId"])})
+    changes = plan.history(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
+    return json_response({"changes": changes})
 
 
 @route(
@@ -199,10 +191,9 @@ def plan_history(request: Request) -> func.HttpResponse:
 def plan_stage_create(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, StageBody)
     stage = plan.create_stage(
-        bootstrap.ports(), request.http.route_params["caseId"], body.model_dump(), request.actor
+        bootstrap.ports(), request.caller, request.http.route_params["caseId"], body.model_dump()
     )
     etag = str(stage.pop("_etag"))
-    audit_case(request, "plan:write", target_type="stage", target_id=str(stage["stageId"]))
     return json_response(stage, 201, etag=etag)
 
 
@@ -218,14 +209,13 @@ def plan_stage_update(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     stage = plan.update_stage(
         bootstrap.ports(),
+        request.caller,
         params["caseId"],
         params["stageId"],
         body.model_dump(),
-        request.actor,
         if_match=require_if_match(request),
     )
     etag = str(stage.pop("_etag"))
-    audit_case(request, "plan:write", target_type="stage", target_id=str(stage["stageId"]))
     return json_response(stage, etag=etag)
 
 
@@ -240,10 +230,9 @@ def plan_stage_delete(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     plan.delete_stage(
         bootstrap.ports(),
+        request.caller,
         params["caseId"],
         params["stageId"],
-        request.actor,
         if_match=require_if_match(request),
     )
-    audit_case(request, "plan:write", target_type="stage", target_id=params["stageId"])
     return func.HttpResponse(status_code=204)

@@ -1,7 +1,7 @@
 """Documents of a case (SPEC journey 6): upload, list, read, rename, replace, versions, download,
 delete. The access table decides who may call each route (owner / shared-with relations on the
-``docId``); the service checks the same again. Every download is audited with the document's
-owner, so the employee's "who accessed my data" lists downloads of their documents by others.
+``docId``); the service reuses that decision and audits every call itself: downloads with the
+document's owner, so the employee's "who accessed my data" lists downloads by others.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from urllib.parse import quote
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Request, audit_case, json_response, parse_json, require_if_match, route
+from functions.http import Request, json_response, parse_json, require_if_match, route
 from functions.uploads import FORM_OVERHEAD, read_upload
 from shared import bootstrap
 from shared.access.permissions import Action
@@ -34,10 +34,6 @@ class Rename(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: str | None = Field(default=None, max_length=1000)
     category: str | None = Field(default=None, max_length=40)
-
-
-def _audit_doc(request: Request, action: str, doc_id: str, owner_id: str) -> None:
-    audit_case(request, action, target_type="document", target_id=doc_id, owner_id=owner_id)
 
 
 def _ids(request: Request) -> tuple[str, str]:
@@ -63,47 +59,40 @@ def document_upload(request: Request) -> func.HttpResponse:
     upload = read_upload(request.http, fields=("title", "category"))
     view = documents.upload(
         bootstrap.ports(),
+        request.caller,
         request.http.route_params["caseId"],
-        owner_id=request.actor,
         data=upload.data,
         declared_type=upload.declared_type,
         file_name=upload.file_name,
         title=upload.fields.get("title", ""),
         category=upload.fields.get("category", ""),
     )
-    _audit_doc(request, "document:create", view["id"], request.actor)
     return json_response(view, 201, etag=view["etag"])
 
 
 @route(bp, name="document_list", path=_BASE, methods=["GET"], permission=Action.DOCUMENT_LIST)
 def document_list(request: Request) -> func.HttpResponse:
-    views = documents.listing(bootstrap.ports(), request.http.route_params["caseId"], request.actor)
-    audit_case(request, "document:list")
+    views = documents.listing(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
     return json_response({"documents": views})
 
 
 @route(bp, name="document_read", path=_ONE, methods=["GET"], permission=Action.DOCUMENT_READ)
 def document_read(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
-    view = documents.read(bootstrap.ports(), case_id, doc_id, request.actor)
-    _audit_doc(request, "document:read", doc_id, view["ownerId"])
+    view = documents.read(bootstrap.ports(), request.caller, *_ids(request))
     return json_response(view, etag=view["etag"])
 
 
 @route(bp, name="document_rename", path=_ONE, methods=["PATCH"], permission=Action.DOCUMENT_WRITE)
 def document_rename(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
     body = parse_json(request.http, Rename)
     view = documents.rename(
         bootstrap.ports(),
-        case_id,
-        doc_id,
-        request.actor,
+        request.caller,
+        *_ids(request),
         if_match=require_if_match(request),
         title=body.title,
         category=body.category,
     )
-    _audit_doc(request, "document:rename", doc_id, request.actor)
     return json_response(view, etag=view["etag"])
 
 
@@ -116,20 +105,17 @@ def document_rename(request: Request) -> func.HttpResponse:
     max_body=_upload_limit,
 )
 def document_replace(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
     if_match = require_if_match(request)
     upload = read_upload(request.http, fields=())
     view = documents.replace(
         bootstrap.ports(),
-        case_id,
-        doc_id,
-        request.actor,
+        request.caller,
+        *_ids(request),
         if_match=if_match,
         data=upload.data,
         declared_type=upload.declared_type,
         file_name=upload.file_name,
     )
-    _audit_doc(request, "document:replace", doc_id, request.actor)
     return json_response(view, etag=view["etag"])
 
 
@@ -137,8 +123,7 @@ def document_replace(request: Request) -> func.HttpResponse:
     bp, name="document_versions", path=_ONE + "/versions", methods=["GET"], permission=Action.DOCUMENT_WRITE
 )
 def document_versions(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
-    found = documents.versions(bootstrap.ports(), case_id, doc_id, request.actor)
+    found = documents.versions(bootstrap.ports(), request.caller, *_ids(request))
     return json_response({"versions": found})
 
 
@@ -166,18 +151,13 @@ def document_version_download(request: Request) -> func.HttpResponse:
     permission=Action.DOCUMENT_WRITE,
 )
 def document_version_delete(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
-    version = _version_param(request)
-    documents.delete_version(bootstrap.ports(), case_id, doc_id, request.actor, version)
-    _audit_doc(request, "document:delete_version", doc_id, request.actor)
+    documents.delete_version(bootstrap.ports(), request.caller, *_ids(request), _version_param(request))
     return func.HttpResponse(status_code=204)
 
 
 @route(bp, name="document_delete", path=_ONE, methods=["DELETE"], permission=Action.DOCUMENT_DELETE)
 def document_delete(request: Request) -> func.HttpResponse:
-    case_id, doc_id = _ids(request)
-    documents.delete(bootstrap.ports(), case_id, doc_id, request.actor, if_match=require_if_match(request))
-    _audit_doc(request, "document:delete", doc_id, request.actor)
+    documents.delete(bootstrap.ports(), request.caller, *_ids(request), if_match=require_if_match(request))
     return func.HttpResponse(status_code=204)
 
 
@@ -195,10 +175,8 @@ def content_disposition(file_name: str) -> str:
 
 
 def _download(request: Request, *, version: int | None) -> func.HttpResponse:
-    """The current version (owner, grantees) or an older one (owner), audited for its owner."""
-    case_id, doc_id = _ids(request)
-    found = documents.download(bootstrap.ports(), case_id, doc_id, request.actor, version=version)
-    _audit_doc(request, "document:download", doc_id, found.owner_id)
+    """The current version (owner, grantees) or an older one (owner); the service audits it."""
+    found = documents.download(bootstrap.ports(), request.caller, *_ids(request), version=version)
     return _file_response(found)
 
 

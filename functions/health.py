@@ -1,7 +1,9 @@
 """``GET /api/health``: is every port answering? 200 if all are, 503 if any is not.
+``GET /api/health/live``: is the app answering at all? Always 200, no port is touched.
 
-Public (load balancers and uptime probes call it), so it reports only a status per port —
-no error texts, no data, and the adapter names only outside production.
+Public (load balancers and uptime probes call them), so they report only a status per port —
+no error texts, no data, and the adapter names only outside production. ``health_live`` is also
+the no-I/O baseline of the load benchmark (``bench/bench_load.py``).
 """
 
 from __future__ import annotations
@@ -49,3 +51,9 @@ def health(request: Request) -> func.HttpResponse:
         "checks": checks,
     }
     return json_response(body, 200 if healthy else 503)
+
+
+@route(bp, name="health_live", path="api/health/live", methods=["GET"], permission=PUBLIC)
+def health_live(request: Request) -> func.HttpResponse:
+    """Liveness only: no port is touched, so it answers whatever the store or the keys do."""
+    return json_response({"status": "ok"})

@@ -22,10 +22,9 @@ import azure.functions as func
 import pydantic
 
 from shared import bootstrap, config, i18n
+from shared.access.caller import Caller, Decision
 from shared.access.check import authorize
 from shared.access.permissions import PUBLIC_ROUTES, Action, Public
-from shared.access.relations import case_item
-from shared.audit import AuditEvent, AuditLog
 from shared.cases.participants import CaseClosed
 from shared.errors import (
     AlreadyExists,
@@ -121,6 +120,7 @@ class Request:
     user_id: str | None = None
     session_token: str | None = None
     session_id: str | None = None
+    decision: Decision | None = None
 
     @property
     def actor(self) -> str:
@@ -128,6 +128,14 @@ class Request:
         if self.user_id is None:
             raise Unauthenticated("no session")
         return self.user_id
+
+    @property
+    def caller(self) -> Caller:
+        """The signed-in user with the access decision of this route, for the service to act
+        and audit as (routes with a permission always have one)."""
+        if self.decision is None:
+            raise Unauthenticated("no session")
+        return Caller(self.decision, self.correlation_id)
 
     def client_key(self) -> str:
         """What throttling counts per client (never logged): the last ``X-Forwarded-For`` entry,
@@ -232,12 +240,18 @@ def _authenticate(request: Request, permission: Action) -> Request:
     session = sessions.resolve(token)
     if request.http.method.upper() not in _SAFE_METHODS:
         sessions.check_csrf(session, request.http.headers.get(CSRF_HEADER))
-    rule = authorize(
+    decision = authorize(
         ports.store, session.user_id, permission, request.http.route_params, now=ports.clock.now()
     )
-    if rule.needs_consent and not consent_is_current(accounts.profile(ports.store, session.user_id)):
+    if decision.needs_consent and not consent_is_current(accounts.profile(ports.store, session.user_id)):
         raise ConsentRequired("the terms or the privacy policy changed")
-    return replace(request, user_id=session.user_id, session_token=token, session_id=session.session_id)
+    return replace(
+        request,
+        user_id=session.user_id,
+        session_token=token,
+        session_id=session.session_id,
+        decision=decision,
+    )
 
 
 def _enforce_body_limit(req: func.HttpRequest, max_body: BodyLimit) -> None:
@@ -301,55 +315,6 @@ def json_response(data: Any, status: int = 200, *, etag: str | None = None) -> f
         headers=headers,
         mimetype="application/json",
         charset="utf-8",
-    )
-
-
-def audit(
-    request: Request,
-    action: str,
-    *,
-    target_type: str,
-    target_id: str,
-    case_id: str | None = None,
-    org_id: str | None = None,
-    owner_id: str | None = None,
-) -> None:
-    """Record that the signed-in user did ``action`` — the one way routes write the audit log.
-    If recording fails the request fails: an unaudited read or change must not succeed."""
-    ports = bootstrap.ports()
-    event = AuditEvent(
-        actor=request.actor,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        request_id=request.correlation_id,
-        case_id=case_id,
-        org_id=org_id,
-        owner_id=owner_id,
-    )
-    AuditLog(ports.store, ports.clock).record(event)
-
-
-def audit_case(
-    request: Request,
-    action: str,
-    *,
-    target_type: str = "case",
-    target_id: str | None = None,
-    owner_id: str | None = None,
-) -> None:
-    """Audit an action on the route's case. The data belongs to ``owner_id`` (an item's owner)
-    or, by default, to the case's employee — whose "who accessed my data" then lists it."""
-    case_id = request.http.route_params["caseId"]
-    case = case_item(bootstrap.ports().store, case_id) or {}
-    audit(
-        request,
-        action,
-        target_type=target_type,
-        target_id=target_id or case_id,
-        case_id=case_id,
-        org_id=case.get("orgId"),
-        owner_id=owner_id or case.get("employeeUserId"),
     )
 
 

@@ -1,13 +1,13 @@
 """Private notes of case participants (SPEC journey 4): create, list, read, edit, delete. Only
-the author edits or deletes; grantees read. Reads of someone else's note are audited with the
-author as owner, so it shows in their "who accessed my data"."""
+the author edits or deletes; grantees read. The service audits every call (reads of someone
+else's note with the author as owner, so it shows in their "who accessed my data")."""
 
 from __future__ import annotations
 
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Request, audit_case, json_response, parse_json, require_if_match, route
+from functions.http import Request, json_response, parse_json, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.notes import notes
@@ -36,59 +36,41 @@ def _ids(request: Request) -> tuple[str, str]:
     return request.http.route_params["caseId"], request.http.route_params["noteId"]
 
 
-def _audit_note(request: Request, action: str, note_id: str, owner_id: str) -> None:
-    audit_case(request, action, target_type="note", target_id=note_id, owner_id=owner_id)
-
-
 @route(bp, name="note_create", path=_BASE, methods=["POST"], permission=Action.NOTE_CREATE)
 def note_create(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, NewNote)
-    view = notes.create(
-        bootstrap.ports(),
-        request.http.route_params["caseId"],
-        owner_id=request.actor,
-        title=body.title,
-        body=body.body,
-    )
-    _audit_note(request, "note:create", view["id"], request.actor)
+    case_id = request.http.route_params["caseId"]
+    view = notes.create(bootstrap.ports(), request.caller, case_id, title=body.title, body=body.body)
     return json_response(view, 201, etag=view["etag"])
 
 
 @route(bp, name="note_list", path=_BASE, methods=["GET"], permission=Action.NOTE_LIST)
 def note_list(request: Request) -> func.HttpResponse:
-    views = notes.listing(bootstrap.ports(), request.http.route_params["caseId"], request.actor)
-    audit_case(request, "note:list")
+    views = notes.listing(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
     return json_response({"notes": views})
 
 
 @route(bp, name="note_read", path=_ONE, methods=["GET"], permission=Action.NOTE_READ)
 def note_read(request: Request) -> func.HttpResponse:
-    case_id, note_id = _ids(request)
-    view = notes.read(bootstrap.ports(), case_id, note_id, request.actor)
-    _audit_note(request, "note:read", note_id, view["ownerId"])
+    view = notes.read(bootstrap.ports(), request.caller, *_ids(request))
     return json_response(view, etag=view["etag"])
 
 
 @route(bp, name="note_update", path=_ONE, methods=["PATCH"], permission=Action.NOTE_WRITE)
 def note_update(request: Request) -> func.HttpResponse:
-    case_id, note_id = _ids(request)
     body = parse_json(request.http, NoteChange)
     view = notes.update(
         bootstrap.ports(),
-        case_id,
-        note_id,
-        request.actor,
+        request.caller,
+        *_ids(request),
         if_match=require_if_match(request),
         title=body.title,
         body=body.body,
     )
-    _audit_note(request, "note:update", note_id, request.actor)
     return json_response(view, etag=view["etag"])
 
 
 @route(bp, name="note_delete", path=_ONE, methods=["DELETE"], permission=Action.NOTE_DELETE)
 def note_delete(request: Request) -> func.HttpResponse:
-    case_id, note_id = _ids(request)
-    notes.delete(bootstrap.ports(), case_id, note_id, request.actor, if_match=require_if_match(request))
-    _audit_note(request, "note:delete", note_id, request.actor)
+    notes.delete(bootstrap.ports(), request.caller, *_ids(request), if_match=require_if_match(request))
     return func.HttpResponse(status_code=204)

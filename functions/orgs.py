@@ -10,7 +10,7 @@ from typing import Literal
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.http import Request, audit, json_response, parse_json, require_if_match, route
+from functions.http import Request, json_response, parse_json, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.identity import accounts, orgs, staff
@@ -33,18 +33,6 @@ class UpdateStaffBody(BaseModel):
     accessAllCases: bool  # noqa: N815 - JSON field name
 
 
-def _audited_invitation(request: Request, action: str, index: dict[str, object]) -> func.HttpResponse:
-    """Audit an admin action on an invitation and answer with the invitation's public view."""
-    audit(
-        request,
-        action,
-        target_type="invitation",
-        target_id=str(index["invitationId"]),
-        org_id=request.http.route_params["orgId"],
-    )
-    return json_response(_invitation_view(index))
-
-
 def _invitation_view(item: dict[str, object]) -> dict[str, object]:
     keys = ("invitationId", "email", "role", "status", "createdAt", "expiresAt")
     return {k: item.get(k) for k in keys}
@@ -62,14 +50,13 @@ def staff_invite(request: Request) -> func.HttpResponse:
     org_id = request.http.route_params["orgId"]
     index = staff.invite(
         bootstrap.ports(),
+        request.caller,
         org_id,
         email=body.email,
         name=body.name,
         language=body.language,
         role=body.role,
-        invited_by=request.actor,
     )
-    audit(request, "staff:invite", target_type="invitation", target_id=index["invitationId"], org_id=org_id)
     return json_response(_invitation_view(index), 201)
 
 
@@ -84,7 +71,7 @@ def staff_list(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     org_id = request.http.route_params["orgId"]
     members = []
-    for item in staff.members(ports, org_id):
+    for item in staff.members(ports, request.caller, org_id):
         profile = accounts.profile(ports.store, item["userId"])
         members.append(
             {
@@ -97,7 +84,6 @@ def staff_list(request: Request) -> func.HttpResponse:
             }
         )
     invitations = [_invitation_view(i) for i in staff.invitations_of(ports, org_id)]
-    audit(request, "staff:read", target_type="org", target_id=org_id, org_id=org_id)
     return json_response({"members": members, "invitations": invitations})
 
 
@@ -110,8 +96,8 @@ def staff_list(request: Request) -> func.HttpResponse:
 )
 def staff_invitation_resend(request: Request) -> func.HttpResponse:
     params = request.http.route_params
-    index = staff.resend(bootstrap.ports(), params["orgId"], params["invitationId"])
-    return _audited_invitation(request, "invitation:resend", index)
+    index = staff.resend(bootstrap.ports(), request.caller, params["orgId"], params["invitationId"])
+    return json_response(_invitation_view(index))
 
 
 @route(
@@ -123,8 +109,8 @@ def staff_invitation_resend(request: Request) -> func.HttpResponse:
 )
 def staff_invitation_revoke(request: Request) -> func.HttpResponse:
     params = request.http.route_params
-    index = staff.revoke(bootstrap.ports(), params["orgId"], params["invitationId"])
-    return _audited_invitation(request, "invitation:revoke", index)
+    index = staff.revoke(bootstrap.ports(), request.caller, params["orgId"], params["invitationId"])
+    return json_response(_invitation_view(index))
 
 
 @route(
@@ -139,13 +125,13 @@ def staff_update(request: Request) -> func.HttpResponse:
     params = request.http.route_params
     item = staff.update(
         bootstrap.ports(),
+        request.caller,
         params["orgId"],
         params["userId"],
         roles=body.roles,
         access_all_cases=body.accessAllCases,
         if_match=require_if_match(request),
     )
-    audit(request, "staff:update", target_type="user", target_id=params["userId"], org_id=params["orgId"])
     return json_response(
         {"userId": item["userId"], "roles": item["roles"], "accessAllCases": item["accessAllCases"]},
         etag=item["_etag"],

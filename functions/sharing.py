@@ -11,9 +11,8 @@ from typing import Any
 import azure.functions as func
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from functions.http import Request, audit_case, json_response, parse_json, route
+from functions.http import Request, json_response, parse_json, route
 from shared import bootstrap
-from shared.access.items import grant_id
 from shared.access.permissions import Action
 from shared.cases.participants import open_case
 from shared.documents import documents
@@ -41,17 +40,13 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
     def ids(request: Request) -> tuple[str, str]:
         return request.http.route_params["caseId"], request.http.route_params[param]
 
-    def audit_grant(request: Request, action: str, grantee: str) -> None:
-        target = grant_id(item_type, ids(request)[1], grantee)
-        audit_case(request, action, target_type="grant", target_id=target, owner_id=request.actor)
-
     @route(
         bp, name=f"{item_type}_access", path=one + "/access", methods=["GET"], permission=Action.ITEM_SHARE
     )
     def access(request: Request) -> func.HttpResponse:
         case_id, item_id = ids(request)
         ports = bootstrap.ports()
-        entries = who_has_access(ports, case_id, item_type, item_id, owner_id=request.actor)
+        entries = who_has_access(ports, request.caller, case_id, item_type, item_id)
         named = [{**e, "name": accounts.profile(ports.store, e["userId"]).get("name")} for e in entries]
         return json_response({"access": named})
 
@@ -69,15 +64,8 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
         ports = bootstrap.ports()
         open_case(ports, case_id)
         stored = share(
-            ports,
-            case_id,
-            item_type,
-            item_id,
-            owner_id=request.actor,
-            grantee_id=grantee,
-            expires_at=body.expiresAt,
+            ports, request.caller, case_id, item_type, item_id, grantee_id=grantee, expires_at=body.expiresAt
         )
-        audit_grant(request, "item:share", grantee)
         return json_response(
             {"userId": grantee, "expiresAt": stored["expiresAt"], "since": stored["createdAt"]}
         )
@@ -92,8 +80,7 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
     def revoke_grant(request: Request) -> func.HttpResponse:
         case_id, item_id = ids(request)
         grantee = request.http.route_params["userId"]
-        revoke(bootstrap.ports(), case_id, item_type, item_id, owner_id=request.actor, grantee_id=grantee)
-        audit_grant(request, "item:revoke", grantee)
+        revoke(bootstrap.ports(), request.caller, case_id, item_type, item_id, grantee_id=grantee)
         return func.HttpResponse(status_code=204)
 
     del access, grant, revoke_grant  # registered on bp; the names are not used here

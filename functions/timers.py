@@ -1,5 +1,9 @@
 """Scheduled jobs. Each is idempotent and safe to run twice or to be skipped once.
 
+``effect_relay`` moves pending effects on every 5 seconds (``shared/effects/relay.py``): audit
+events into the hash chains, e-mails onto the ``mail-outgoing`` queue. A chain it could not
+extend leaves its effects pending for the next run and fails the invocation, so it is seen.
+
 ``audit_verify`` re-checks every audit hash chain daily (SPEC journey 15: tamper-evident). An
 intact log is one INFO line with counts. A broken one logs an ERROR with the number of problems
 (never their content; they name only scopes, positions and ids) and fails the invocation, so
@@ -15,6 +19,7 @@ import azure.functions as func
 
 from shared import bootstrap
 from shared.audit import AuditLog
+from shared.effects.relay import RELAY_SCHEDULE, relay_pending
 from shared.errors import IntegrityError
 from shared.log import log_event
 
@@ -22,6 +27,13 @@ bp = func.Blueprint()
 
 #: Daily at 02:30 UTC (NCRONTAB: second minute hour day month weekday), outside office hours.
 AUDIT_VERIFY_SCHEDULE = "0 30 2 * * *"
+
+
+@bp.timer_trigger(arg_name="timer", schedule=RELAY_SCHEDULE)
+def effect_relay(timer: func.TimerRequest) -> None:
+    report = relay_pending(bootstrap.ports())
+    if not report.ok:
+        raise IntegrityError(f"{len(report.failed_scopes)} audit chains could not be extended; effects kept")
 
 
 @bp.timer_trigger(arg_name="timer", schedule=AUDIT_VERIFY_SCHEDULE)

@@ -176,6 +176,7 @@ module functionApp 'modules/function-app.bicep' = {
     cosmosDatabase: cosmos.outputs.databaseName
     blobAccountUrl: dataStorage.outputs.blobEndpoint
     blobContainer: dataStorage.outputs.documentsContainer
+    queueAccountUrl: dataStorage.outputs.queueEndpoint
     keyVaultUrl: keyVault.outputs.uri
     acsEndpoint: email.outputs.endpoint
     mailSender: email.outputs.senderAddress
@@ -191,4 +192,5 @@ output KEYVAULT_URL string = keyVault.outputs.uri
 output KEYVAULT_NAME string = keyVault.outputs.name
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output BLOB_ACCOUNT_URL string = dataStorage.outputs.blobEndpoint
+output QUEUE_ACCOUNT_URL string = dataStorage.outputs.queueEndpoint
 output BACKUP_VAULT_NAME string = backup.outputs.name

@@ -15,7 +15,7 @@ from shared import config
 from shared.clock import SystemClock
 from shared.config import Environment
 from shared.crypto.case_keys import CaseCipher, CaseKeys
-from shared.ports import BlobStore, Clock, KeyRing, Mailer, Store
+from shared.ports import BlobStore, Clock, KeyRing, Mailer, Store, TaskQueue
 
 __all__ = ["Ports", "ports", "reset", "use"]
 
@@ -30,6 +30,7 @@ class Ports:
     clock: Clock
     case_keys: CaseKeys
     cipher: CaseCipher
+    queue: TaskQueue
 
 
 _lock = threading.Lock()
@@ -53,12 +54,20 @@ def use(
     mailer: Mailer,
     clock: Clock,
     environment: Environment = Environment.TEST,
+    queue: TaskQueue | None = None,
 ) -> Ports:
-    """Wire the given adapters (fakes in tests) instead of the configured ones."""
+    """Wire the given adapters (fakes in tests) instead of the configured ones. Without a
+    ``queue``, an in-memory one (on ``clock``) is used."""
     global _ports  # noqa: PLW0603
     case_keys = CaseKeys(store, key_ring, clock)
+    if queue is None:
+        from shared.adapters.memory_queue import MemoryQueue
+
+        queue = MemoryQueue(clock)
     with _lock:
-        _ports = Ports(environment, store, blobs, key_ring, mailer, clock, case_keys, CaseCipher(case_keys))
+        _ports = Ports(
+            environment, store, blobs, key_ring, mailer, clock, case_keys, CaseCipher(case_keys), queue
+        )
     return _ports
 
 
@@ -76,7 +85,9 @@ def _build() -> Ports:
     store = _store(clock, env)
     key_ring = _key_ring()
     case_keys = CaseKeys(store, key_ring, clock)
-    return Ports(env, store, _blobs(env), key_ring, _mailer(), clock, case_keys, CaseCipher(case_keys))
+    return Ports(
+        env, store, _blobs(env), key_ring, _mailer(), clock, case_keys, CaseCipher(case_keys), _queue(env)
+    )
 
 
 @functools.cache
@@ -144,3 +155,22 @@ def _mailer() -> Mailer:
     from shared.adapters.acs_mail import AcsMailer
 
     return AcsMailer(config.required("ACS_ENDPOINT"), config.required("MAIL_SENDER"), _credential())
+
+
+def _queue(env: Environment) -> TaskQueue:
+    if config.adapter("CASEDESK_QUEUE") == "local":
+        from shared.adapters.local_queue import LocalQueue
+
+        return LocalQueue(config.data_dir() / "queues.sqlite3")
+    from shared.adapters.azure_queue import AzureStorageQueue
+
+    if config.optional("QUEUE_USE_EMULATOR_KEY") == "true":
+        from shared.adapters.azure_blob import emulator_credential  # the one Azurite key
+
+        credential = emulator_credential()
+    else:
+        credential = _credential()
+    # In Azure the infrastructure creates the queues; elsewhere a send creates a missing one.
+    return AzureStorageQueue(
+        config.required("QUEUE_ACCOUNT_URL"), credential, create_missing=env is not Environment.PRODUCTION
+    )

@@ -1,13 +1,18 @@
 """Operations CLI: ``python -m shared.cli <command>``.
 
     create-org --name NAME --admin-email EMAIL --admin-name NAME [--language en|de]
-        Create an organisation and invite its first org admin (the invitation e-mail goes out
-        through the configured mailer; locally it lands in the outbox, /api/dev/outbox).
+        Create an organisation and invite its first org admin, acting as the system. The
+        invitation e-mail is a pending effect: the app's effect relay queues it and the mail
+        sender sends it through the configured mailer (locally into the outbox, /api/dev/outbox).
     rewrap-keys
         Re-wrap every case/user data key under the current key-encryption key (after a rotation).
     verify-audit [--scope SCOPE | --all]
         Check audit hash chains (one scope, e.g. case-<id>, or every chain in the store). Exit 0 and
-        "ok: N events in M chains" when intact; exit 2 and one line per problem when not.
+        "ok: N events in M chains" when intact; exit 2 and one line per problem when not. Events
+        the relay has not sequenced yet are reported as pending, never as missing.
+    relay
+        Run the effect relay now, until nothing is left (what the ``effect_relay`` timer does
+        every 5 s): audit events into their chains, e-mails onto the mail queue.
     purge-dry-run
         List every closed case with the day it will be purged and its state (due, notice, held,
         waiting); reads ids and dates only and changes nothing.
@@ -24,7 +29,10 @@ import argparse
 import sys
 
 from shared import bootstrap, config
+from shared.access.caller import Caller
 from shared.audit import AuditLog
+from shared.effects import EFFECT_TYPE, SOURCE_CONTAINERS
+from shared.effects.relay import relay_pending
 from shared.errors import CaseDeskError
 from shared.identity import demo, orgs, staff
 from shared.retention.schedule import NOTICE_DAYS, RETENTION_YEARS, Scheduled, schedule
@@ -43,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     which = verify.add_mutually_exclusive_group(required=True)
     which.add_argument("--scope", help="one chain: case-<id>, org-<id>, user-<id> or platform")
     which.add_argument("--all", action="store_true", help="every chain in the store")
+    commands.add_parser("relay", help="move pending audit events and e-mails on now")
     commands.add_parser("purge-dry-run", help="list closed cases with their purge day; changes nothing")
     commands.add_parser("seed-demo", help="development only: demo organisation and accounts")
     args = parser.parse_args(argv)
@@ -54,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         ports = bootstrap.ports()
         if args.command == "verify-audit":
-            return _verify_audit(AuditLog(ports.store, ports.clock), args.scope)
+            return _verify_audit(AuditLog(ports.store, ports.clock), args.scope, _pending_audit(ports))
+        if args.command == "relay":
+            return _relay(ports)
         if args.command == "purge-dry-run":
             _print_schedule(schedule(ports.store, ports.clock.now()))
             return 0
@@ -62,15 +73,16 @@ def main(argv: list[str] | None = None) -> int:
             org_id = orgs.create_org(ports.store, ports.clock, args.name)
             index = staff.invite(
                 ports,
+                Caller.system(),
                 org_id,
                 email=args.admin_email,
                 name=args.admin_name,
                 language=args.language,
                 role="org_admin",
-                invited_by=None,
             )
             print(
-                f"organisation {org_id} created; invitation {index['invitationId']} sent to its first admin"
+                f"organisation {org_id} created; invitation {index['invitationId']} to its first admin"
+                " queued (the relay sends it within seconds of the app running)"
             )
         else:
             print(f"re-wrapped {ports.case_keys.rewrap_all()} data keys")
@@ -80,7 +92,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _verify_audit(log: AuditLog, scope: str | None) -> int:
+def _pending_audit(ports: bootstrap.Ports) -> int:
+    """Audit events written by requests but not yet in their chains (ops tool: a scan)."""
+    return sum(
+        1
+        for container in SOURCE_CONTAINERS
+        for effect in ports.store.scan(container, equals={"type": EFFECT_TYPE})
+        if effect.get("kind") == "audit"
+    )
+
+
+def _relay(ports: bootstrap.Ports) -> int:
+    runs = 0
+    while True:
+        report = relay_pending(ports)
+        runs += 1
+        if not report.ok:
+            print(f"error: {len(report.failed_scopes)} chains could not be extended", file=sys.stderr)
+            return 1
+        if not report.more:
+            print(f"relayed in {runs} runs; the last: {report.to_json()}")
+            return 0
+
+
+def _verify_audit(log: AuditLog, scope: str | None, pending: int = 0) -> int:
     """Exit 2 on any problem, so a scheduled run or a pipeline step fails loudly."""
     results = [log.verify(scope)] if scope is not None else log.verify_all()
     scopes = [r.scope for r in results]
@@ -94,7 +129,7 @@ def _verify_audit(log: AuditLog, scope: str | None) -> int:
             print(problem)
         print(f"TAMPERED: {len(problems)} problems in {len(scopes)} chains ({events} events checked)")
         return 2
-    print(f"ok: {events} events in {len(scopes)} chains")
+    print(f"ok: {events} events in {len(scopes)} chains; {pending} events pending for the relay")
     return 0
 
 

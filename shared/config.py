@@ -45,6 +45,10 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "CASEDESK_BLOBS": ("local", "BlobStore adapter: local (files) | azure."),
     "CASEDESK_KEYS": ("local", "KeyRing adapter: local (key file) | keyvault."),
     "CASEDESK_MAIL": ("outbox", "Mailer adapter: outbox (stored, not sent) | acs."),
+    "CASEDESK_QUEUE": (
+        "local",
+        "TaskQueue adapter: local (SQLite file in the data dir) | azure (Storage queues).",
+    ),
     "CASEDESK_MAX_REQUEST_BYTES": ("1048576", "Largest accepted request body for JSON routes, in bytes."),
     "CASEDESK_PUBLIC_URL": (
         "http://127.0.0.1:7071",
@@ -79,6 +83,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "BLOB_ACCOUNT_URL": (None, "Blob service URL (https://<account>.blob.core.windows.net)."),
     "BLOB_CONTAINER": ("casedesk", "Blob container holding encrypted documents."),
     "BLOB_USE_EMULATOR_KEY": ("false", "true to use Azurite's public well-known key; refused in production."),
+    "QUEUE_ACCOUNT_URL": (None, "Queue service URL (https://<account>.queue.core.windows.net)."),
+    "QUEUE_USE_EMULATOR_KEY": (
+        "false",
+        "true to use Azurite's public well-known key; refused in production.",
+    ),
     "KEYVAULT_URL": (None, "Key Vault URL (https://<vault>.vault.azure.net/) holding the KEK secret."),
     "KEK_SECRET_NAME": ("casedesk-kek", "Name of the Key Vault secret holding the key-encryption key."),
     "ACS_ENDPOINT": (None, "Azure Communication Services endpoint for e-mail."),
@@ -92,12 +101,14 @@ EMBEDDED_ADAPTERS: dict[str, str] = {
     "CASEDESK_BLOBS": "local",
     "CASEDESK_KEYS": "local",
     "CASEDESK_MAIL": "outbox",
+    "CASEDESK_QUEUE": "local",
 }
 _CHOICES: dict[str, tuple[str, ...]] = {
     "CASEDESK_STORE": ("sqlite", "cosmos"),
     "CASEDESK_BLOBS": ("local", "azure"),
     "CASEDESK_KEYS": ("local", "keyvault"),
     "CASEDESK_MAIL": ("outbox", "acs"),
+    "CASEDESK_QUEUE": ("local", "azure"),
 }
 
 
@@ -164,11 +175,14 @@ def validate() -> None:
             problems.append("COSMOS_EMULATOR_KEY is set: production uses managed identity, never keys")
         if optional("BLOB_USE_EMULATOR_KEY") == "true":
             problems.append("BLOB_USE_EMULATOR_KEY=true: production uses managed identity, never keys")
+        if optional("QUEUE_USE_EMULATOR_KEY") == "true":
+            problems.append("QUEUE_USE_EMULATOR_KEY=true: production uses managed identity, never keys")
     needs = {
         ("CASEDESK_STORE", "cosmos"): ["COSMOS_ENDPOINT"],
         ("CASEDESK_BLOBS", "azure"): ["BLOB_ACCOUNT_URL"],
         ("CASEDESK_KEYS", "keyvault"): ["KEYVAULT_URL"],
         ("CASEDESK_MAIL", "acs"): ["ACS_ENDPOINT", "MAIL_SENDER"],
+        ("CASEDESK_QUEUE", "azure"): ["QUEUE_ACCOUNT_URL"],
     }
     for (name, value), settings in needs.items():
         if chosen[name] == value:

@@ -28,6 +28,15 @@ SAFE_FIELDS = frozenset(
         "timer",
         "exception",
         "reason",  # only the text of a ConfigurationError, which names settings, never data
+        # the effect relay and the mail sender: counts, a creation time, queue message ids
+        "auditEffects",
+        "appended",
+        "emailsQueued",
+        "failedScopes",
+        "more",
+        "oldest",
+        "messageId",
+        "dequeueCount",
     }
 )
 

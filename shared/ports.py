@@ -42,7 +42,9 @@ __all__ = [
     "Page",
     "PatchOperation",
     "Query",
+    "QueuedMessage",
     "Store",
+    "TaskQueue",
 ]
 
 Item = dict[str, Any]
@@ -203,6 +205,9 @@ class Email:
     html: str
     language: str = "en"
     tag: str = ""
+    #: Idempotency key (the pending effect's id): a mailer sends each key at most once where it
+    #: can tell (the outbox always; ACS through its operation id).
+    key: str = ""
 
 
 class Mailer(Protocol):
@@ -217,3 +222,42 @@ class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware UTC."""
         ...
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """A message taken from a :class:`TaskQueue`. ``receipt`` proves who took it last (Azure's pop
+    receipt): only the latest receiver can delete it. ``dequeue_count`` counts the receives so far,
+    this one included."""
+
+    id: str
+    receipt: str = field(repr=False)
+    body: str = field(repr=False)
+    dequeue_count: int
+
+
+class TaskQueue(Protocol):
+    """A durable queue of small text messages (Azure Storage queue semantics, at-least-once).
+
+    Queue names follow Azure's rules (3–63 lowercase letters, digits and single dashes, starting
+    and ending with a letter or digit); anything else is ``InvalidInput``. Bodies are text of at
+    most 48 KiB in UTF-8 (``ItemTooLarge`` otherwise): references to work, never personal data.
+    Raises ``NotFound``, ``ConcurrencyConflict`` or ``BackendUnavailable`` as described below.
+    """
+
+    def send(self, queue: str, body: str) -> None: ...
+
+    def receive(
+        self, queue: str, *, max_messages: int = 16, visibility_timeout: int = 30
+    ) -> list[QueuedMessage]:
+        """Up to ``max_messages`` (1–32) visible messages, oldest first. Each is hidden for
+        ``visibility_timeout`` seconds (1–604800) and its ``dequeue_count`` goes up by one; if it
+        is not deleted meanwhile, it becomes visible again. An empty or missing queue gives []."""
+        ...
+
+    def delete(self, queue: str, message: QueuedMessage) -> None:
+        """Remove a received message. ``NotFound`` if it is gone; ``ConcurrencyConflict`` if it
+        was received again since (its receipt is stale)."""
+        ...
+
+    def check(self) -> None: ...

@@ -18,6 +18,7 @@ CONTRACT_ADAPTERS = {
     "BlobStore": ("local_blob", "azure_blob"),
     "KeyRing": ("local_keys", "keyvault"),
     "Mailer": ("outbox", "acs_mail"),
+    "TaskQueue": ("memory_queue", "local_queue", "azure_queue"),
 }
 
 

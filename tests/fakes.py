@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 
 class ManualClock:
@@ -17,3 +18,32 @@ class ManualClock:
 
     def advance(self, **delta: float) -> None:
         self._now += timedelta(**delta)
+
+
+class CountingStore:
+    """A Store that passes every call to ``inner`` and counts it by method — how tests price a
+    request in store calls (ARCHITECTURE §12) without patching anything."""
+
+    WRITES = frozenset({"create", "upsert", "replace", "delete", "patch", "batch"})
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[tuple[str, str]] = []
+
+    def reset(self) -> None:
+        self.calls.clear()
+
+    @property
+    def writes(self) -> list[tuple[str, str]]:
+        return [c for c in self.calls if c[0] in self.WRITES]
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self.inner, name)
+        if name not in {"read", "query", "scan", *self.WRITES}:
+            return target
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, str(args[0]) if args else ""))
+            return target(*args, **kwargs)
+
+        return counted

@@ -1,4 +1,5 @@
-// Blob storage for the app's documents (ciphertext only, ARCHITECTURE §4).
+// Blob storage for the app's documents (ciphertext only, ARCHITECTURE §4), and the queues that
+// hand work to queue-triggered functions (small references only, never personal data).
 // GZRS: three zones in Zurich plus an asynchronous copy in Geneva (Switzerland West). No shared
 // keys, no anonymous access: every request carries an Entra token. Versioning, soft delete and the
 // change feed are what point-in-time restore and the Backup vault's blob backups rely on.
@@ -15,12 +16,20 @@ param documentsContainerName string = 'casedesk'
 @description('Container reserved for scheduled Cosmos DB exports, so they reach long-term backup (docs/infra.md).')
 param exportsContainerName string = 'cosmos-exports'
 
+@description('Queues the app sends to (TaskQueue port). The Functions host creates each one\'s -poison queue itself.')
+param queueNames array = [
+  'mail-outgoing'
+]
+
 @minValue(7)
 @maxValue(365)
 param softDeleteDays int = 30
 
 // Built-in role: Storage Blob Data Contributor.
 var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+// Built-in role: Storage Queue Data Contributor (send, receive, delete; the queue trigger also
+// creates and writes the -poison queues, which the narrower sender/processor roles cannot).
+var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 
 resource account 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
@@ -112,8 +121,31 @@ resource appReadsWritesDocuments 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = [for queueName in queueNames: {
+  parent: queueService
+  name: queueName
+}]
+
+// On the account: the queue trigger lists queues and creates <queue>-poison, so a grant per queue
+// is not enough. Queue data only; blobs stay limited to the documents container above.
+resource appUsesQueues 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(account.id, appPrincipalId, queueDataContributor)
+  scope: account
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+output queueEndpoint string = account.properties.primaryEndpoints.queue
 output documentsContainer string = documents.name
 output backedUpContainers array = [
   documents.name

@@ -42,6 +42,9 @@ param cosmosEndpoint string
 param cosmosDatabase string
 param blobAccountUrl string
 param blobContainer string
+
+@description('Queue service URL of the data storage account (TaskQueue port and queue triggers).')
+param queueAccountUrl string
 param keyVaultUrl string
 param kekSecretName string = 'casedesk-kek'
 param acsEndpoint string
@@ -98,6 +101,14 @@ var appSettings = [
     value: blobContainer
   }
   {
+    name: 'CASEDESK_QUEUE'
+    value: 'azure'
+  }
+  {
+    name: 'QUEUE_ACCOUNT_URL'
+    value: queueAccountUrl
+  }
+  {
     name: 'KEYVAULT_URL'
     value: keyVaultUrl
   }
@@ -127,6 +138,19 @@ var appSettings = [
   }
   {
     name: 'AzureWebJobsStorage__clientId'
+    value: identityClientId
+  }
+  // The queue triggers' connection (connection="CasedeskQueue"): identity-based, on the data account.
+  {
+    name: 'CasedeskQueue__queueServiceUri'
+    value: queueAccountUrl
+  }
+  {
+    name: 'CasedeskQueue__credential'
+    value: 'managedidentity'
+  }
+  {
+    name: 'CasedeskQueue__clientId'
     value: identityClientId
   }
   {

@@ -1,26 +1,39 @@
 """The one check every non-public route goes through (deny by default, with a reason).
 
+:func:`authorize` returns a :class:`~shared.access.caller.Decision`: which grant of the access
+table let the user through, in which relation and roles, and the facts it read on the way (the
+case's organisation, the item the route names). Services receive it inside a
+:class:`~shared.access.caller.Caller`, record their audit events from it and reuse its item
+instead of reading it again.
+
 For case-scoped actions, someone with no relation to the case at all — not a participant, not
 staff of its organisation — gets ``NotFound``, exactly as for a case id that does not exist, so
 guessing ids (IDOR) reveals nothing. Someone related to the case but without the right role
 gets ``PermissionDenied``. For item-scoped actions (owner / shared-with), an item the user may
 not see is ``NotFound`` like an item that does not exist; only someone who can already see it
 (a grantee trying an owner's action) learns ``PermissionDenied``.
+
+Every fact is read at most once per check (:class:`_Facts`): a table row with two grants does not
+read the participant twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from shared.access.items import ITEM_PARAMS, owns, viewable
+from shared.access.caller import Decision
+from shared.access.items import ID, ITEM_PARAMS, grant_counts, grant_id, read_item
 from shared.access.permissions import Action
 from shared.access.relations import case_item, org_roles, participant
 from shared.access.table import TABLE, Grant
 from shared.errors import NotFound, PermissionDenied
-from shared.ports import Store
+from shared.ports import Item, Store
 
 __all__ = ["authorize", "route_item"]
+
+_UNSET: Any = object()
 
 
 def route_item(route_params: Mapping[str, str]) -> tuple[str, str] | None:
@@ -29,55 +42,130 @@ def route_item(route_params: Mapping[str, str]) -> tuple[str, str] | None:
     return named[0] if len(named) == 1 else None
 
 
-def _holds(store: Store, user_id: str, grant: Grant, params: Mapping[str, str], now: datetime) -> bool:
+class _Facts:
+    """What one check reads about the user, the case and the item — each at most once."""
+
+    def __init__(self, store: Store, user_id: str, params: Mapping[str, str], now: datetime) -> None:
+        self.store, self.user_id, self.params, self.now = store, user_id, params, now
+        self.case_id = params.get("caseId", "")
+        self._case: Item | None = _UNSET
+        self._participant: Item | None = _UNSET
+        self._org_roles: dict[str, list[str]] = {}
+        self._item: Item | None = _UNSET
+        self._grant: Item | None = _UNSET
+
+    def case(self) -> Item | None:
+        if self._case is _UNSET:
+            self._case = case_item(self.store, self.case_id)
+        return self._case
+
+    def participant(self) -> Item | None:
+        if self._participant is _UNSET:
+            self._participant = participant(self.store, self.case_id, self.user_id)
+        return self._participant
+
+    def org_roles(self, org_id: str) -> list[str]:
+        if org_id not in self._org_roles:
+            self._org_roles[org_id] = org_roles(self.store, org_id, self.user_id)
+        return self._org_roles[org_id]
+
+    def item(self) -> Item | None:
+        if self._item is _UNSET:
+            named = route_item(self.params)
+            self._item = read_item(self.store, self.case_id, *named) if named else None
+        return self._item
+
+    def live_grant(self) -> Item | None:
+        """The user's unexpired grant on the route's item from its current owner, if any."""
+        if self._grant is _UNSET:
+            self._grant = None
+            item, named = self.item(), route_item(self.params)
+            if item is not None and named is not None and ID.fullmatch(self.user_id):
+                try:
+                    found = self.store.read("cases", self.case_id, grant_id(*named, self.user_id))
+                except NotFound:
+                    found = None
+                if (
+                    found is not None
+                    and found.get("type") == "grant"
+                    and grant_counts(found, self.now)
+                    and found.get("ownerId") == item.get("ownerId")
+                ):
+                    self._grant = found
+        return self._grant
+
+
+def _decide(facts: _Facts, action: Action, grant: Grant) -> Decision | None:  # noqa: PLR0911 - one exit per relation
+    """The decision if ``grant`` holds for the user, else ``None``."""
+
+    def made(**facts_of_grant: Any) -> Decision:
+        return Decision(
+            actor=facts.user_id,
+            action=action,
+            relation=grant.relation,
+            needs_consent=grant.needs_consent,
+            **facts_of_grant,
+        )
+
     if grant.relation == "self":
-        return True
+        return made()
     if grant.relation == "org":
-        return any(r in grant.roles for r in org_roles(store, params.get("orgId", ""), user_id))
-    case_id = params.get("caseId", "")
+        org_id = facts.params.get("orgId", "")
+        held = [r for r in facts.org_roles(org_id) if r in grant.roles]
+        return made(roles=tuple(held), org_id=org_id) if held else None
     if grant.relation == "case_org":
-        case = case_item(store, case_id)
-        return case is not None and any(r in grant.roles for r in org_roles(store, case["orgId"], user_id))
-    found = participant(store, case_id, user_id)
+        case = facts.case()
+        if case is None:
+            return None
+        held = [r for r in facts.org_roles(case["orgId"]) if r in grant.roles]
+        # Org staff reach a case's summary only, never its content: read-only by construction.
+        return (
+            made(roles=tuple(held), case_id=facts.case_id, org_id=case["orgId"], read_only=True)
+            if held
+            else None
+        )
+    found = facts.participant()
     if found is None or found.get("role") not in grant.roles:
-        return False
-    return grant.relation == "case" or _item_relation(store, user_id, grant, params, now)
-
-
-def _item_relation(
-    store: Store, user_id: str, grant: Grant, params: Mapping[str, str], now: datetime
-) -> bool:
-    item = route_item(params)
-    if item is None:  # a route with an item relation must name exactly one item
-        return False
-    case_id = params.get("caseId", "")
-    if grant.relation == "item_owner":
-        return owns(store, case_id, *item, user_id) is not None
-    return viewable(store, case_id, *item, user_id, now=now) is not None
-
-
-def _related_to_case(store: Store, user_id: str, case_id: str) -> bool:
-    if participant(store, case_id, user_id) is not None:
-        return True
-    case = case_item(store, case_id)
-    return case is not None and "org_admin" in org_roles(store, case["orgId"], user_id)
+        return None
+    roles = (str(found["role"]),)
+    # Participants may carry their case's organisation; where they do not, the relay fills it in.
+    known_org = found.get("orgId")
+    if grant.relation == "case":
+        return made(roles=roles, case_id=facts.case_id, org_id=known_org)
+    item = facts.item()
+    if item is None:
+        return None
+    if item.get("ownerId") == facts.user_id:
+        return made(roles=roles, case_id=facts.case_id, org_id=known_org, item=item)
+    if grant.relation == "item_viewer" and (shared := facts.live_grant()) is not None:
+        return made(
+            roles=roles, case_id=facts.case_id, org_id=known_org, item=item, grant_id=str(shared["id"])
+        )
+    return None
 
 
 def authorize(
     store: Store, user_id: str, action: Action, route_params: Mapping[str, str], *, now: datetime
-) -> Grant:
-    """Return the grant that allows ``action``, or raise ``NotFound`` / ``PermissionDenied``."""
+) -> Decision:
+    """Return the decision that allows ``action``, or raise ``NotFound`` / ``PermissionDenied``."""
+    facts = _Facts(store, user_id, route_params, now)
     grants = TABLE.get(action, ())
     for grant in grants:
-        if _holds(store, user_id, grant, route_params, now):
-            return grant
-    case_id = route_params.get("caseId", "")
+        decision = _decide(facts, action, grant)
+        if decision is not None:
+            return decision
     if any(g.relation in ("item_owner", "item_viewer") for g in grants):
-        item = route_item(route_params)
-        if item is None or viewable(store, case_id, *item, user_id, now=now) is None:
+        visible = facts.participant() is not None and facts.item() is not None
+        mine = (facts.item() or {}).get("ownerId") == user_id
+        if not visible or (not mine and facts.live_grant() is None):
             raise NotFound("no such item")
-    if any(g.relation not in {"self", "org"} for g in grants) and not _related_to_case(
-        store, user_id, case_id
-    ):
+    if any(g.relation not in {"self", "org"} for g in grants) and not _related_to_case(facts):
         raise NotFound("no such case")
     raise PermissionDenied(f"{action} is not granted")
+
+
+def _related_to_case(facts: _Facts) -> bool:
+    if facts.participant() is not None:
+        return True
+    case = facts.case()
+    return case is not None and "org_admin" in facts.org_roles(case["orgId"])

@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from shared.access.caller import Caller
 from shared.access.relations import participant
 from shared.errors import NotFound
 from shared.ports import Item, Store
 
-__all__ = ["ID", "ITEM_PARAMS", "ITEM_TYPES", "grant_counts", "grant_id", "live_grant", "owned_or_404",
-           "owns", "read_item", "viewable", "viewable_or_404"]  # fmt: skip
+__all__ = ["ID", "ITEM_PARAMS", "ITEM_TYPES", "grant_counts", "grant_id", "live_grant", "owned_by",
+           "owned_or_404", "owner_role", "owns", "read_item", "viewable", "viewable_by",
+           "viewable_or_404"]  # fmt: skip
 
 #: The shareable item types. Reflections, evaluations and feedback add their name here.
 ITEM_TYPES = frozenset({"doc", "note"})
@@ -99,3 +101,31 @@ def viewable_or_404(
     if item is None:
         raise NotFound("no such item")
     return item
+
+
+def owned_by(store: Store, caller: Caller, case_id: str, item_type: str, item_id: str) -> Item:
+    """:func:`owned_or_404` for ``caller`` — the item its access decision already read when that
+    decision was about this item and the caller owns it, else read and checked here."""
+    item = caller.item(case_id, item_type, item_id)
+    if item is not None and item.get("ownerId") == caller.actor:
+        return item
+    return owned_or_404(store, case_id, item_type, item_id, caller.actor)
+
+
+def viewable_by(
+    store: Store, caller: Caller, case_id: str, item_type: str, item_id: str, *, now: datetime
+) -> Item:
+    """:func:`viewable_or_404` for ``caller`` (a decision names its item only if it is visible)."""
+    item = caller.item(case_id, item_type, item_id)
+    if item is not None:
+        return item
+    return viewable_or_404(store, case_id, item_type, item_id, caller.actor, now=now)
+
+
+def owner_role(store: Store, item: Item) -> str | None:
+    """The owner's role in the case: stored on items written since issue 10 (a participant's
+    role never changes), read from the participant for older ones."""
+    role = item.get("ownerRole")
+    if role is None:
+        role = (participant(store, item["caseId"], item["ownerId"]) or {}).get("role")
+    return None if role is None else str(role)

@@ -56,6 +56,7 @@ PUBLIC = Public.PUBLIC
 #: Function names that are reachable without a session, each with the reason.
 PUBLIC_ROUTES: dict[str, str] = {
     "health": "liveness and readiness probe; reports port status, no data",
+    "health_live": "liveness probe and the load benchmark's baseline; no I/O, no data",
     "web": "serves the static frontend; holds no data",
     "dev_outbox": "development only (not registered in production): the local e-mail outbox",
     "dev_totp": "development only (not registered in production): current TOTP codes of demo accounts",

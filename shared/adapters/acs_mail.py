@@ -30,11 +30,24 @@ _DEFAULT_POLLING_INTERVAL = 2
 _SCOPE = "https://communication.azure.com//.default"
 
 
+def _operation_id(key: str) -> str:
+    """ACS wants a GUID. An effect id (``effect-<32 hex>``) becomes that GUID, any other key a
+    name-based one, so a retried send of the same e-mail reuses its operation id."""
+    if not key:
+        return str(uuid.uuid4())
+    digits = key.removeprefix("effect-")
+    try:
+        return str(uuid.UUID(hex=digits))
+    except ValueError:
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"casedesk:{key}"))
+
+
 class AcsMailer:
     """Sends :class:`~shared.ports.Email` with ``EmailClient.begin_send`` and waits for the result.
 
-    Every send carries a fresh ``Operation-Id``: the SDK's own retries of the POST are then
-    idempotent on the ACS side (no duplicate mails after a timeout). ``send_timeout`` bounds the
+    Every send carries an ``Operation-Id`` derived from the e-mail's idempotency key (fresh
+    without one): the SDK's own retries of the POST, and the mail sender's retries of the same
+    e-mail, reuse it, so ACS can recognise them. ``send_timeout`` bounds the
     wait for the operation to finish. ``client_kwargs`` go to ``EmailClient`` (``retry_total``,
     ``polling_interval``, ``connection_verify``...); the client is built on first use.
     """
@@ -61,7 +74,7 @@ class AcsMailer:
         self._client: EmailClient | None = None
 
     def send(self, email: Email) -> str:
-        operation_id = str(uuid.uuid4())
+        operation_id = _operation_id(email.key)
         message = {
             "senderAddress": self._sender,
             "recipients": {"to": [{"address": email.to}]},

@@ -6,6 +6,7 @@ codes) without an ACS account; a file per message is easy to open and to assert 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ __all__ = ["OutboxMailer"]
 logger = logging.getLogger(__name__)
 
 _sequence_lock = threading.Lock()
+_key_lock = threading.Lock()  # one check-and-store per idempotency key at a time
 _last_stamp = 0
 
 
@@ -56,7 +58,16 @@ class OutboxMailer:
         )
 
     def send(self, email: Email) -> str:
-        message_id = str(uuid.uuid4())
+        """Store the e-mail. With an idempotency key (``email.key``), a key already stored is not
+        stored again: the relay's sender may retry after a crash between sending and clearing."""
+        with _key_lock if email.key else contextlib.nullcontext():
+            if email.key and any(self._directory.glob(f"*-{email.key}.json")):
+                logger.info("outbox: message %s was stored before; not again", email.key)
+                return email.key
+            return self._store(email)
+
+    def _store(self, email: Email) -> str:
+        message_id = email.key or str(uuid.uuid4())
         record: dict[str, Any] = {
             "id": message_id,
             "to": email.to,

@@ -14,7 +14,9 @@ request fails rather than proceeding unaudited.
 from __future__ import annotations
 
 import random
+import re
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,13 +41,33 @@ from shared.audit.events import (
 from shared.errors import AlreadyExists, ConcurrencyConflict, IntegrityError, InvalidInput, NotFound
 from shared.ports import BatchOperation, Clock, Item, Query, Scalar, Store
 
-__all__ = ["CONTAINER", "MAX_PAGE", "AuditLog", "EventPage", "default_scopes"]
+__all__ = ["CONTAINER", "MARKER_TYPE", "MAX_PAGE", "AuditLog", "EventPage", "default_scopes", "stored_event"]
+
+_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 
 CONTAINER = "audit"
 MAX_PAGE = 200
-#: Appends to one chain are serialised by its head's ETag; under contention each round has a
-#: winner, so a bounded number of attempts with jitter is enough for realistic fan-in.
+#: Appends to one chain are serialised by its head's ETag. The relay is the only writer in
+#: normal operation; the retries cover a second relay instance or the ops CLI running at once.
 _ATTEMPTS = 40
+#: Events per batch: two operations each (event + applied marker) and the head, within Cosmos
+#: DB's 100 operations per transactional batch.
+_CHUNK = 49
+#: Applied markers only need to outlive the pending effects they guard (the relay retries
+#: within seconds); a week leaves room for an outage.
+MARKER_TTL_SECONDS = 7 * 24 * 3600
+MARKER_TYPE = "audit-applied"
+
+
+def stored_event(event: AuditEvent, at: datetime) -> dict[str, Any]:
+    """The event's fields as its chain copies store them (the chain adds id, seq and hashes)."""
+    return {**event.stored_fields(), "type": EVENT_TYPE, "at": format_time(at)}
+
+
+def _marker(scope: str, key: str) -> Item:
+    if not _KEY.fullmatch(key):
+        raise InvalidInput("an audit idempotency key must be a plain id", field="key")
+    return {"id": f"applied-{key}", "scope": scope, "type": MARKER_TYPE, "ttl": MARKER_TTL_SECONDS}
 
 
 @dataclass(frozen=True)
@@ -72,47 +94,71 @@ class AuditLog:
         self._store = store
         self._clock = clock
 
-    # -- writing -------------------------------------------------------------------------------
-    def record(self, event: AuditEvent, scopes: Sequence[str] | None = None) -> None:
-        """Append ``event`` to each scope's chain (default: :func:`default_scopes`). The time is
-        taken once, so the copies in different chains agree on it."""
+    # -- writing (the relay is the one writer; see shared/effects) ------------------------------
+    def record(
+        self,
+        event: AuditEvent,
+        scopes: Sequence[str] | None = None,
+        *,
+        at: datetime | None = None,
+        key: str | None = None,
+    ) -> None:
+        """Append ``event`` to each scope's chain (default: :func:`default_scopes`) now. The time
+        (default: now) is taken once, so the copies in different chains agree on it. ``key``
+        makes the append idempotent: an event already appended under that key is not repeated.
+
+        Requests never call this: they write a pending effect and the relay sequences it
+        (:mod:`shared.effects.relay`), so no request waits on a chain head."""
         chosen = list(dict.fromkeys(default_scopes(event) if scopes is None else scopes))
         if not chosen:
             raise InvalidInput("an audit event needs at least one scope", field="scopes")
+        fields = stored_event(event, at or self._clock.now())
         for scope in chosen:
-            check_scope(scope)
-        fields = {**event.stored_fields(), "type": EVENT_TYPE, "at": format_time(self._clock.now())}
-        for scope in chosen:
-            self._append(scope, fields)
+            self.sequence(scope, [(key or f"direct-{uuid.uuid4().hex}", fields)])
 
-    def _append(self, scope: str, fields: dict[str, Any]) -> int:
+    def sequence(self, scope: str, entries: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        """Append ``entries`` — (idempotency key, :func:`stored_event` fields) in order — to
+        ``scope``'s chain; returns how many were new. Each chunk is one transactional batch in
+        the scope's partition: the events, one *applied marker* per key (so a relay that died
+        after appending and before clearing its pending effects does not append them twice), and
+        the head, replaced only if its ETag still matches (so concurrent writers can neither fork
+        the chain nor leave a gap: the loser retries on the new head)."""
+        check_scope(scope)
+        todo = list(entries)
+        appended = 0
+        while todo:
+            chunk, todo = todo[:_CHUNK], todo[_CHUNK:]
+            appended += self._append_chunk(scope, chunk)
+        return appended
+
+    def _append_chunk(self, scope: str, chunk: list[tuple[str, dict[str, Any]]]) -> int:
         for attempt in range(_ATTEMPTS):
             head = self._head(scope)
-            seq = int(head["seq"]) + 1 if head else 1
-            item: Item = {
-                **fields,
-                "id": event_id(seq),
-                "scope": scope,
-                "seq": seq,
-                "prevHash": str(head["hash"]) if head else GENESIS_HASH,
-            }
-            item["hash"] = chain_hash(item)
-            new_head: Item = {
-                "id": HEAD_ID,
-                "scope": scope,
-                "type": HEAD_TYPE,
-                "seq": seq,
-                "hash": item["hash"],
-            }
-            head_op = (
+            seq = int(head["seq"]) if head else 0
+            prev = str(head["hash"]) if head else GENESIS_HASH
+            operations: list[BatchOperation] = []
+            for key, fields in chunk:
+                seq += 1
+                item: Item = {**fields, "id": event_id(seq), "scope": scope, "seq": seq, "prevHash": prev}
+                item["hash"] = prev = chain_hash(item)
+                operations.append(BatchOperation("create", item=item))
+                operations.append(BatchOperation("create", item=_marker(scope, key)))
+            new_head: Item = {"id": HEAD_ID, "scope": scope, "type": HEAD_TYPE, "seq": seq, "hash": prev}
+            operations.append(
                 BatchOperation("replace", item=new_head, if_match=str(head["_etag"]))
                 if head
                 else BatchOperation("create", item=new_head)
             )
             try:
-                self._store.batch(CONTAINER, scope, [BatchOperation("create", item=item), head_op])
-                return seq
+                self._store.batch(CONTAINER, scope, operations)
+                return len(chunk)
             except AlreadyExists:
+                applied = [key for key, _ in chunk if self._applied(scope, key)]
+                if applied:  # a previous run appended these already: append only the rest
+                    chunk = [(k, f) for k, f in chunk if k not in applied]
+                    if not chunk:
+                        return 0
+                    continue
                 # The batch is atomic, so an existing next event means the head moved with it —
                 # unless the chain was damaged (an event beyond its head): retrying cannot help.
                 if self._head_etag(scope) == (head["_etag"] if head else None):
@@ -121,6 +167,13 @@ class AuditLog:
                 pass
             time.sleep(random.uniform(0, min(0.001 * 2**attempt, 0.05)))  # noqa: S311 - jitter only
         raise ConcurrencyConflict(f"audit chain {scope} kept losing races")
+
+    def _applied(self, scope: str, key: str) -> bool:
+        try:
+            self._store.read(CONTAINER, scope, _marker(scope, key)["id"])
+        except NotFound:
+            return False
+        return True
 
     def _head(self, scope: str) -> Item | None:
         try:

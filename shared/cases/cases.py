@@ -6,74 +6,88 @@ The case item holds ids and states only; names come from the participants' own p
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from shared.access.caller import Caller
 from shared.access.relations import case_item
 from shared.bootstrap import Ports
 from shared.cases import participants
+from shared.cases.auditing import case_audit
 from shared.cases.participants import CaseClosed
+from shared.effects import commit, record
 from shared.errors import InvalidInput, NotFound
 from shared.identity import accounts, orgs
 from shared.identity.accounts import Language
 from shared.identity.tokens import new_id
-from shared.ports import Item
+from shared.ports import BatchOperation, Item
 
-__all__ = ["close", "create", "reopen", "set_legal_hold", "summary"]
+__all__ = ["close", "create", "read", "reopen", "set_legal_hold", "summary"]
 
 
 def create(
     ports: Ports,
+    caller: Caller,
     org_id: str,
     *,
-    manager_id: str,
     employee_email: str,
     employee_name: str,
     employee_language: Language,
 ) -> Item:
-    """Open a case in ``org_id`` with ``manager_id`` as its case manager and invite the employee."""
+    """Open a case in ``org_id`` with the caller as its case manager and invite the employee
+    (audited ``case:create``)."""
     orgs.org(ports.store, org_id)  # NotFound for an unknown organisation
     case_id = new_id()
     # The employee is the subject of the case: their id marks whose data it is (audit, export).
     employee_id = accounts.create_invited_user(
         ports.store, ports.clock, email=employee_email, name=employee_name, language=employee_language
     )
-    case = ports.store.create(
-        "cases",
-        {
-            "id": "case",
-            "caseId": case_id,
-            "orgId": org_id,
-            "type": "case",
-            "status": "open",
-            "createdAt": ports.clock.now().isoformat(),
-            "createdBy": manager_id,
-            "closedAt": None,
-            "legalHold": False,
-            "employeeUserId": employee_id,
-        },
+    now = ports.clock.now()
+    item = {
+        "id": "case",
+        "caseId": case_id,
+        "orgId": org_id,
+        "type": "case",
+        "status": "open",
+        "createdAt": now.isoformat(),
+        "createdBy": caller.actor,
+        "closedAt": None,
+        "legalHold": False,
+        "employeeUserId": employee_id,
+    }
+    # The event rides with the case item; the key, the organisation's case index, the
+    # participants and the invitation follow in their own partitions (or later batches).
+    audit = case_audit(caller, "case:create", item, now)
+    case = cast(
+        Item, commit(ports.store, "cases", case_id, [BatchOperation("create", item=item)], [audit])[0]
     )
     ports.case_keys.create(case_id)  # case content is sealed with the case's own key
     ports.store.upsert(
         "orgs", {"id": f"case-{case_id}", "orgId": org_id, "type": "case_ref", "caseId": case_id}
     )
-    participants.add_active(ports, case, manager_id, "case_manager")
-    participants.invite(
-        ports,
-        case_id,
-        email=employee_email,
-        name=employee_name,
-        language=employee_language,
-        role="employee",
-        invited_by=manager_id,
+    participants.add_active(ports, case, caller.actor, "case_manager")
+    participants.invite_employee(
+        ports, caller, case, email=employee_email, name=employee_name, language=employee_language
     )
     return case
 
 
 def summary(ports: Ports, case_id: str) -> dict[str, Any]:
     """Status and participants — what every participant and the org admin may see (no content)."""
+    return _summary(ports, _case(ports, case_id))
+
+
+def read(ports: Ports, caller: Caller, case_id: str) -> dict[str, Any]:
+    """The :func:`summary`, as a participant or org admin reads it (audited ``case:read``, owned
+    by the case's employee: one write, from the case item the summary reads anyway)."""
     case = _case(ports, case_id)
+    view = _summary(ports, case)
+    record(ports.store, "cases", case_id, [case_audit(caller, "case:read", case, ports.clock.now())])
+    return view
+
+
+def _summary(ports: Ports, case: Item) -> dict[str, Any]:
     people = []
-    for item in participants.list_for_case(ports, case_id):
+    for item in participants.list_for_case(ports, case["caseId"]):
         if item["status"] == "removed":
             continue
         profile = accounts.profile(ports.store, item["userId"])
@@ -91,25 +105,41 @@ def summary(ports: Ports, case_id: str) -> dict[str, Any]:
     return {**{k: case.get(k) for k in keys}, "participants": people, "etag": case["_etag"]}
 
 
-def close(ports: Ports, case_id: str, *, if_match: str) -> Item:
+def close(ports: Ports, caller: Caller, case_id: str, *, if_match: str) -> Item:
+    """Close the case (audited ``case:close``); the retention clock starts."""
     case = _case(ports, case_id)
     if case["status"] == "closed":
         raise CaseClosed("the case is already closed")
-    closed = {**case, "status": "closed", "closedAt": ports.clock.now().isoformat()}
-    return ports.store.replace("cases", closed, if_match=if_match)
+    closing = {"status": "closed", "closedAt": ports.clock.now().isoformat()}
+    return _change(ports, caller, "case:close", case, closing, if_match=if_match)
 
 
-def reopen(ports: Ports, case_id: str, *, if_match: str) -> Item:
+def reopen(ports: Ports, caller: Caller, case_id: str, *, if_match: str) -> Item:
+    """Reopen a closed case (audited ``case:reopen``)."""
     case = _case(ports, case_id)
     if case["status"] != "closed":
         raise InvalidInput("only a closed case can be reopened")
     # Reopening stops the retention clock: it counts again from the next closing.
-    return ports.store.replace("cases", {**case, "status": "open", "closedAt": None}, if_match=if_match)
+    return _change(
+        ports, caller, "case:reopen", case, {"status": "open", "closedAt": None}, if_match=if_match
+    )
 
 
-def set_legal_hold(ports: Ports, case_id: str, hold: bool, *, if_match: str) -> Item:
-    case = _case(ports, case_id)
-    return ports.store.replace("cases", {**case, "legalHold": hold}, if_match=if_match)
+def set_legal_hold(ports: Ports, caller: Caller, case_id: str, hold: bool, *, if_match: str) -> Item:
+    """Set or lift the legal hold (audited ``case:legal_hold``)."""
+    return _change(
+        ports, caller, "case:legal_hold", _case(ports, case_id), {"legalHold": hold}, if_match=if_match
+    )
+
+
+def _change(
+    ports: Ports, caller: Caller, action: str, case: Item, changes: dict[str, Any], *, if_match: str
+) -> Item:
+    """Replace the case item (if still the version the caller saw) with its audit event."""
+    change = BatchOperation("replace", item={**case, **changes}, if_match=if_match)
+    audit = case_audit(caller, action, case, ports.clock.now())
+    [stored] = commit(ports.store, "cases", case["caseId"], [change], [audit])
+    return cast(Item, stored)
 
 
 def _case(ports: Ports, case_id: str) -> Item:

@@ -1,6 +1,6 @@
 """Who takes part in a case, in which role; and each user's "my cases" index.
 
-Items: ``cases`` [caseId] ``participant-<userId>`` {role, status invited|active|removed} and
+Items: ``cases`` [caseId] ``participant-<userId>`` {orgId, role, status invited|active|removed} and
 ``users`` [userId] ``case-<caseId>`` {caseId, orgId, role, status} — the second lets "my cases"
 be one query in the user's own partition instead of a scan over every case.
 Removing a participant ends their access at once: the access check requires status ``active``.
@@ -9,20 +9,23 @@ Removing a participant ends their access at once: the access check requires stat
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from shared import config
+from shared.access.caller import Caller
 from shared.access.relations import case_item
 from shared.bootstrap import Ports
+from shared.cases.auditing import case_audit
+from shared.effects import commit, email_op
 from shared.errors import CaseDeskError, InvalidInput, NotFound
 from shared.identity import accounts, emails, invitations, orgs
 from shared.identity.accounts import Language
 from shared.identity.staff import onboarding_link
-from shared.ports import Item, Query
+from shared.ports import BatchOperation, Item, Query
 from shared.sharing import grants
 
 __all__ = ["CaseClosed", "CaseRole", "LegalHoldActive", "activate", "deletable_case", "invite",
-           "list_for_case", "my_cases", "open_case", "remove"]  # fmt: skip
+           "invite_employee", "list_for_case", "my_cases", "open_case", "remove"]  # fmt: skip
 
 CaseRole = Literal["employee", "case_manager", "employer", "doctor"]
 
@@ -59,6 +62,7 @@ def add_active(ports: Ports, case: Item, user_id: str, role: CaseRole) -> Item:
         {
             "id": f"participant-{user_id}",
             "caseId": case["caseId"],
+            "orgId": case["orgId"],  # lets the access decision name the organisation unread
             "type": "participant",
             "userId": user_id,
             "role": role,
@@ -71,10 +75,43 @@ def add_active(ports: Ports, case: Item, user_id: str, role: CaseRole) -> Item:
 
 
 def invite(
-    ports: Ports, case_id: str, *, email: str, name: str, language: Language, role: CaseRole, invited_by: str
+    ports: Ports, caller: Caller, case_id: str, *, email: str, name: str, language: Language, role: CaseRole
 ) -> Item:
-    """Invite someone into the case in ``role``; the e-mail carries only a link."""
-    case = open_case(ports, case_id)
+    """Invite someone into the case in ``role`` (audited ``participant:invite``); the e-mail
+    carries only a link."""
+    return _invite(
+        ports,
+        caller,
+        open_case(ports, case_id),
+        email=email,
+        name=name,
+        language=language,
+        role=role,
+        audited=True,
+    )
+
+
+def invite_employee(
+    ports: Ports, caller: Caller, case: Item, *, email: str, name: str, language: Language
+) -> Item:
+    """Invite the subject of a case just opened (part of ``case:create``, no event of its own)."""
+    return _invite(
+        ports, caller, case, email=email, name=name, language=language, role="employee", audited=False
+    )
+
+
+def _invite(
+    ports: Ports,
+    caller: Caller,
+    case: Item,
+    *,
+    email: str,
+    name: str,
+    language: Language,
+    role: CaseRole,
+    audited: bool,
+) -> Item:
+    case_id = str(case["caseId"])
     address = accounts.normalise_email(email)
     user_id = accounts.create_invited_user(
         ports.store, ports.clock, email=address, name=name, language=language
@@ -91,29 +128,37 @@ def invite(
         user_id=user_id,
         email=address,
         role=role,
-        invited_by=invited_by,
+        invited_by=caller.actor,
         case_id=case_id,
     )
-    item = ports.store.upsert(
-        "cases",
-        {
-            "id": f"participant-{user_id}",
-            "caseId": case_id,
-            "type": "participant",
-            "userId": user_id,
-            "role": role,
-            "status": "invited",
-            "invitationId": index["invitationId"],
-            "invitedAt": ports.clock.now().isoformat(),
-        },
-    )
-    _index(ports, case, user_id, role, "invited")
     profile = accounts.profile(ports.store, user_id)
     org_name = orgs.org(ports.store, case["orgId"])["name"]
     days = config.int_setting("CASEDESK_INVITATION_DAYS")
-    link = onboarding_link(token)
-    ports.mailer.send(emails.invitation_email(profile["email"], profile["language"], link, org_name, days))
-    return item
+    mail = emails.invitation_email(
+        profile["email"], profile["language"], onboarding_link(token), org_name, days
+    )
+    now = ports.clock.now()
+    participant = {
+        "id": f"participant-{user_id}",
+        "caseId": case_id,
+        "orgId": case["orgId"],
+        "type": "participant",
+        "userId": user_id,
+        "role": role,
+        "status": "invited",
+        "invitationId": index["invitationId"],
+        "invitedAt": now.isoformat(),
+    }
+    # The e-mail goes with the participant item, the last piece the link needs (the invitation
+    # in the organisation's partition is stored already): no link goes out that leads nowhere.
+    effects = [email_op("cases", case_id, mail, now)]
+    if audited:
+        effects.append(
+            case_audit(caller, "participant:invite", case, now, target_type="user", target_id=user_id)
+        )
+    [item] = commit(ports.store, "cases", case_id, [BatchOperation("upsert", item=participant)], effects)
+    _index(ports, case, user_id, role, "invited")
+    return cast(Item, item)
 
 
 def activate(ports: Ports, case_id: str, user_id: str) -> None:
@@ -124,13 +169,14 @@ def activate(ports: Ports, case_id: str, user_id: str) -> None:
         raise invitations.InvitationRevoked("the invitation no longer leads into this case")
     ports.store.replace(
         "cases",
-        {**current, "status": "active", "since": ports.clock.now().isoformat()},
+        {**current, "orgId": case["orgId"], "status": "active", "since": ports.clock.now().isoformat()},
         if_match=current["_etag"],
     )
     _index(ports, case, user_id, current["role"], "active")
 
 
-def remove(ports: Ports, case_id: str, user_id: str) -> Item:
+def remove(ports: Ports, caller: Caller, case_id: str, user_id: str) -> Item:
+    """End ``user_id``'s part in the case (audited ``participant:remove``)."""
     case = open_case(ports, case_id)
     current = _participant(ports, case_id, user_id)
     if current is None or current["status"] == "removed":
@@ -149,14 +195,19 @@ def remove(ports: Ports, case_id: str, user_id: str) -> Item:
         # Already accepted or gone: the removal below ends access either way.
         with contextlib.suppress(invitations.InvitationUsed, NotFound):
             invitations.revoke(ports.store, ports.clock, case["orgId"], current["invitationId"])
-    removed = ports.store.replace(
-        "cases",
-        {**current, "status": "removed", "removedAt": ports.clock.now().isoformat()},
+    now = ports.clock.now()
+    change = BatchOperation(
+        "replace",
+        item={**current, "status": "removed", "removedAt": now.isoformat()},
         if_match=current["_etag"],
     )
+    audit = case_audit(caller, "participant:remove", case, now, target_type="user", target_id=user_id)
+    # The event rides with the participant item; the invitation, the user's index and the grants
+    # live in other partitions and are tidied around it.
+    [removed] = commit(ports.store, "cases", case_id, [change], [audit])
     _index(ports, case, user_id, current["role"], "removed")
     grants.end_grants_of(ports, case_id, user_id)  # access already ended; this tidies the store
-    return removed
+    return cast(Item, removed)
 
 
 def list_for_case(ports: Ports, case_id: str) -> list[Item]:

@@ -1,17 +1,22 @@
 """The integration plan: dated stages (workload %, tasks and workplace adjustments, next review)
 written by case managers and visible to every participant, with the history of every change.
 
-A stage write and its history entry are one transactional batch in the case's partition, so
-the history can never miss a change. The free-text tasks are case content: sealed with the case
-key (AAD = the item and field), in the stage and in each history snapshot.
+A stage write, its history entry and its audit event are one transactional batch in the case's
+partition, so neither the history nor the audit log can miss a change. The free-text tasks are
+case content: sealed with the case key (AAD = the item and field), in the stage and in each
+history snapshot.
 """
 
 from __future__ import annotations
 
 from typing import Any, Literal, cast
 
+from shared.access.caller import Caller
+from shared.access.relations import case_item
 from shared.bootstrap import Ports
+from shared.cases.auditing import case_audit
 from shared.cases.participants import open_case
+from shared.effects import commit, record
 from shared.identity.tokens import new_id
 from shared.ports import BatchOperation, Item, Query
 
@@ -31,16 +36,18 @@ def _stored(ports: Ports, case_id: str, item_id: str, stage: Stage) -> dict[str,
 
 def _write(
     ports: Ports,
-    case_id: str,
+    caller: Caller,
+    case: Item,
     stage_id: str,
     *,
     stage: Stage | None,
     change: Literal["created", "updated", "deleted"],
-    by: str,
     if_match: str | None,
     version: int,
 ) -> Item | None:
-    now = ports.clock.now().isoformat()
+    case_id = str(case["caseId"])
+    moment = ports.clock.now()
+    now = moment.isoformat()
     entry_id = f"planlog-{now}-{new_id()[:8]}"
     snapshot = _stored(ports, case_id, entry_id, stage) if stage is not None else None
     entry = {
@@ -51,7 +58,7 @@ def _write(
         "version": version,
         "change": change,
         "at": now,
-        "by": by,
+        "by": caller.actor,
         "snapshot": snapshot,
     }
     operations = [BatchOperation("create", entry)]
@@ -65,7 +72,7 @@ def _write(
             "stageId": stage_id,
             "version": version,
             "updatedAt": now,
-            "updatedBy": by,
+            "updatedBy": caller.actor,
             **_stored(ports, case_id, f"stage-{stage_id}", stage),
         }
         op = (
@@ -74,54 +81,62 @@ def _write(
             else BatchOperation("replace", item, if_match=if_match)
         )
         operations.append(op)
-    return ports.store.batch("cases", case_id, operations)[1]
+    audit = case_audit(caller, "plan:write", case, moment, target_type="stage", target_id=stage_id)
+    return commit(ports.store, "cases", case_id, operations, [audit])[1]
 
 
-def create_stage(ports: Ports, case_id: str, stage: Stage, by: str) -> Item:
-    open_case(ports, case_id)
-    written = _write(ports, case_id, new_id(), stage=stage, change="created", by=by, if_match=None, version=1)
+def create_stage(ports: Ports, caller: Caller, case_id: str, stage: Stage) -> Item:
+    """Add a stage (audited ``plan:write``, with its history entry in the same batch)."""
+    case = open_case(ports, case_id)
+    written = _write(ports, caller, case, new_id(), stage=stage, change="created", if_match=None, version=1)
     return _view(ports, case_id, cast(Item, written))  # a create returns the item
 
 
-def update_stage(ports: Ports, case_id: str, stage_id: str, stage: Stage, by: str, *, if_match: str) -> Item:
-    open_case(ports, case_id)
+def update_stage(
+    ports: Ports, caller: Caller, case_id: str, stage_id: str, stage: Stage, *, if_match: str
+) -> Item:
+    case = open_case(ports, case_id)
     current = ports.store.read("cases", case_id, f"stage-{stage_id}")
     written = _write(
         ports,
-        case_id,
+        caller,
+        case,
         stage_id,
         stage=stage,
         change="updated",
-        by=by,
         if_match=if_match,
         version=int(current["version"]) + 1,
     )
     return _view(ports, case_id, cast(Item, written))
 
 
-def delete_stage(ports: Ports, case_id: str, stage_id: str, by: str, *, if_match: str) -> None:
-    open_case(ports, case_id)
+def delete_stage(ports: Ports, caller: Caller, case_id: str, stage_id: str, *, if_match: str) -> None:
+    case = open_case(ports, case_id)
     current = ports.store.read("cases", case_id, f"stage-{stage_id}")
     _write(
         ports,
-        case_id,
+        caller,
+        case,
         stage_id,
         stage=None,
         change="deleted",
-        by=by,
         if_match=if_match,
         version=int(current["version"]) + 1,
     )
 
 
-def stages(ports: Ports, case_id: str) -> list[Item]:
+def stages(ports: Ports, caller: Caller, case_id: str) -> list[Item]:
+    """The plan's stages by start date (audited ``plan:read``)."""
     items = ports.store.query(
         "cases", case_id, Query(equals={"type": "stage"}, order_by="fromDate", limit=200)
     ).items
-    return [_view(ports, case_id, item) for item in items]
+    views = [_view(ports, case_id, item) for item in items]
+    _record_read(ports, caller, case_id, "plan:read")
+    return views
 
 
-def history(ports: Ports, case_id: str, limit: int = 100) -> list[dict[str, Any]]:
+def history(ports: Ports, caller: Caller, case_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    """Every change of the plan, newest first (audited ``plan:read_history``)."""
     query = Query(equals={"type": "plan_change"}, order_by="at", descending=True, limit=limit)
     out = []
     for entry in ports.store.query("cases", case_id, query).items:
@@ -133,7 +148,15 @@ def history(ports: Ports, case_id: str, limit: int = 100) -> list[dict[str, Any]
             )
             view = {**{k: v for k, v in snapshot.items() if k != "tasksSealed"}, "tasks": tasks}
         out.append({k: entry[k] for k in ("stageId", "version", "change", "at", "by")} | {"stage": view})
+    _record_read(ports, caller, case_id, "plan:read_history")
     return out
+
+
+def _record_read(ports: Ports, caller: Caller, case_id: str, action: str) -> None:
+    """One write. The plan belongs to the case's employee, whom only the case item names: the
+    access check read the participant, not the case, so this is the case's one read."""
+    case = case_item(ports.store, case_id) or {"caseId": case_id, "orgId": caller.decision.org_id}
+    record(ports.store, "cases", case_id, [case_audit(caller, action, case, ports.clock.now())])
 
 
 def _view(ports: Ports, case_id: str, item: Item) -> Item:

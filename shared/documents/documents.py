@@ -26,17 +26,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
-from shared.access.items import owned_or_404, viewable_or_404
+from shared.access.caller import Caller
+from shared.access.items import owned_by, owned_or_404, owner_role, viewable_by
 from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.cases.participants import deletable_case, open_case
 from shared.documents.validation import ValidatedUpload, validate_title, validate_upload
+from shared.effects import case_audit_op, commit, commit_item, record
 from shared.errors import CaseDeskError, ConcurrencyConflict, InvalidInput, NotFound
 from shared.identity.tokens import new_id
 from shared.log import log_event
-from shared.ports import Item
+from shared.ports import BatchOperation, Item
 from shared.sharing import end_grants_for_item, visible_items
 
 __all__ = ["CATEGORIES", "MAX_VERSIONS", "Category", "Download", "TooManyVersions", "delete",
@@ -64,30 +67,34 @@ class Download:
 
 def upload(
     ports: Ports,
+    caller: Caller,
     case_id: str,
     *,
-    owner_id: str,
     data: bytes,
     declared_type: str,
     file_name: str,
     title: str,
     category: str,
 ) -> dict[str, Any]:
-    """Store a new document, private to ``owner_id``. Returns the owner's view of it."""
+    """Store a new document, private to ``caller``. Returns the owner's view of it."""
     checked_title, checked_category = validate_title(title), _category(category)
     checked = validate_upload(data, declared_type, file_name)
-    open_case(ports, case_id)
-    if participant(ports.store, case_id, owner_id) is None:
+    case = open_case(ports, case_id)
+    role = caller.case_role(case_id) or (participant(ports.store, case_id, caller.actor) or {}).get("role")
+    if role is None:
         raise NotFound("no such case")
     doc_id = new_id()
     item_id = f"{_TYPE}-{doc_id}"
-    now = ports.clock.now().isoformat()
+    moment = ports.clock.now()
+    now = moment.isoformat()
     item: Item = {
         "id": item_id,
         "caseId": case_id,
         "type": _TYPE,
         "docId": doc_id,
-        "ownerId": owner_id,
+        "ownerId": caller.actor,
+        # A participant's role never changes, so the list need not read it per document.
+        "ownerRole": role,
         "category": checked_category,
         "titleSealed": ports.cipher.encrypt_field(case_id, "cases", item_id, "title", checked_title),
         "createdAt": now,
@@ -95,22 +102,38 @@ def upload(
     }
     version = _store_version(ports, item, number=1, data=data, checked=checked, now=now)
     item.update(version=1, versions=[version])
+    audit = _audit(
+        caller,
+        "document:create",
+        doc_id,
+        case_id=case_id,
+        owner_id=caller.actor,
+        now=moment,
+        org_id=case["orgId"],
+    )
     try:
-        stored = ports.store.create("cases", item)
+        stored = commit_item(ports.store, "cases", case_id, BatchOperation("create", item=item), [audit])
     except Exception:
         _drop_blob(ports, version["blob"])
         raise
-    return _view(ports, stored, owner_id)
+    return _view(ports, stored, caller.actor)
 
 
-def listing(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:
-    """The documents ``user_id`` may see: their own and those shared with them, newest first."""
-    views = [_view(ports, item, user_id) for item in visible_items(ports, case_id, user_id, _TYPE)]
-    return sorted(views, key=lambda v: (v["updatedAt"], v["id"]), reverse=True)
+def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
+    """The documents ``caller`` may see: their own and those shared with them, newest first.
+    The listing is audited once, for the case's employee."""
+    items = visible_items(ports, case_id, caller.actor, _TYPE)
+    views = sorted((_view(ports, i, caller.actor) for i in items), key=lambda v: (v["updatedAt"], v["id"]))
+    _record_list(ports, caller, "document:list", case_id)
+    return views[::-1]
 
 
-def read(ports: Ports, case_id: str, doc_id: str, user_id: str) -> dict[str, Any]:
-    return _view(ports, _visible(ports, case_id, doc_id, user_id), user_id)
+def read(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> dict[str, Any]:
+    """The document's metadata (owner and grantees); audited for its owner."""
+    item = _visible(ports, caller, case_id, doc_id)
+    view = _view(ports, item, caller.actor)
+    _record(ports, caller, "document:read", doc_id, case_id=case_id, owner_id=item["ownerId"])
+    return view
 
 
 def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, Any]]:
@@ -120,9 +143,9 @@ def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, An
 
 def rename(
     ports: Ports,
+    caller: Caller,
     case_id: str,
     doc_id: str,
-    user_id: str,
     *,
     if_match: str,
     title: str | None,
@@ -133,21 +156,32 @@ def rename(
         raise InvalidInput("give a new title or category", field="title")
     new_title = validate_title(title) if title is not None else None
     new_category = _category(category) if category is not None else None
-    open_case(ports, case_id)
-    item = _owned(ports, case_id, doc_id, user_id)
-    changed = {**item, "updatedAt": ports.clock.now().isoformat()}
+    case = open_case(ports, case_id)
+    item = _owned(ports, caller, case_id, doc_id)
+    moment = ports.clock.now()
+    changed = {**item, "updatedAt": moment.isoformat()}
     if new_title is not None:
         changed["titleSealed"] = ports.cipher.encrypt_field(case_id, "cases", item["id"], "title", new_title)
     if new_category is not None:
         changed["category"] = new_category
-    return _view(ports, ports.store.replace("cases", changed, if_match=if_match), user_id)
+    audit = _audit(
+        caller,
+        "document:rename",
+        doc_id,
+        case_id=case_id,
+        owner_id=caller.actor,
+        now=moment,
+        org_id=case["orgId"],
+    )
+    step = BatchOperation("replace", item=changed, if_match=if_match)
+    return _view(ports, commit_item(ports.store, "cases", case_id, step, [audit]), caller.actor)
 
 
 def replace(
     ports: Ports,
+    caller: Caller,
     case_id: str,
     doc_id: str,
-    user_id: str,
     *,
     if_match: str,
     data: bytes,
@@ -157,27 +191,38 @@ def replace(
     """Add a new current version (owner only). Two concurrent replaces with the same ETag: one
     wins, the other gets ``ConcurrencyConflict`` and leaves nothing behind."""
     checked = validate_upload(data, declared_type, file_name)
-    open_case(ports, case_id)
-    item = _owned(ports, case_id, doc_id, user_id)
+    case = open_case(ports, case_id)
+    item = _owned(ports, caller, case_id, doc_id)
     if item["_etag"] != if_match:
         raise ConcurrencyConflict("the document changed since it was read")
     if len(item["versions"]) >= MAX_VERSIONS:
         raise TooManyVersions("delete older versions first", field="file", max=MAX_VERSIONS)
     number = int(item["version"]) + 1
-    now = ports.clock.now().isoformat()
+    moment = ports.clock.now()
+    now = moment.isoformat()
     version = _store_version(ports, item, number=number, data=data, checked=checked, now=now)
     changed = {**item, "version": number, "versions": [*item["versions"], version], "updatedAt": now}
+    audit = _audit(
+        caller,
+        "document:replace",
+        doc_id,
+        case_id=case_id,
+        owner_id=caller.actor,
+        now=moment,
+        org_id=case["orgId"],
+    )
     try:
-        stored = ports.store.replace("cases", changed, if_match=if_match)
+        step = BatchOperation("replace", item=changed, if_match=if_match)
+        stored = commit_item(ports.store, "cases", case_id, step, [audit])
     except Exception:
         _drop_blob(ports, version["blob"])
         raise
-    return _view(ports, stored, user_id)
+    return _view(ports, stored, caller.actor)
 
 
-def versions(ports: Ports, case_id: str, doc_id: str, user_id: str) -> list[dict[str, Any]]:
-    """Every kept version, newest first (owner only)."""
-    item = _owned(ports, case_id, doc_id, user_id)
+def versions(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> list[dict[str, Any]]:
+    """Every kept version, newest first (owner only; the owner's own data: not audited)."""
+    item = _owned(ports, caller, case_id, doc_id)
     current = int(item["version"])
     return [
         {
@@ -193,35 +238,57 @@ def versions(ports: Ports, case_id: str, doc_id: str, user_id: str) -> list[dict
 
 
 def download(
-    ports: Ports, case_id: str, doc_id: str, user_id: str, *, version: int | None = None
+    ports: Ports, caller: Caller, case_id: str, doc_id: str, *, version: int | None = None
 ) -> Download:
     """The decrypted content of the current version (owner and grantees) or of an older
-    version (owner only)."""
+    version (owner only); audited for the owner."""
     if version is None:
-        item = _visible(ports, case_id, doc_id, user_id)
+        item = _visible(ports, caller, case_id, doc_id)
         wanted = int(item["version"])
     else:
-        item = _owned(ports, case_id, doc_id, user_id)
+        item = _owned(ports, caller, case_id, doc_id)
         wanted = version
     entry = _version(item, wanted)
     sealed = ports.blobs.get(entry["blob"])
     content = ports.cipher.decrypt_blob(case_id, entry["blob"], sealed)
-    return Download(content, _file_name(ports, item, entry), entry["contentType"], item["ownerId"])
+    found = Download(content, _file_name(ports, item, entry), entry["contentType"], item["ownerId"])
+    _record(ports, caller, "document:download", doc_id, case_id=case_id, owner_id=item["ownerId"])
+    return found
 
 
-def delete_version(ports: Ports, case_id: str, doc_id: str, user_id: str, version: int) -> None:
+def delete_version(ports: Ports, caller: Caller, case_id: str, doc_id: str, version: int) -> None:
     """Delete one older version (owner only); the current version stays (delete the document to
     remove it). Deleting a version that is already gone is ``NotFound``."""
-    deletable_case(ports, case_id)
-    for _ in range(3):
-        item = _owned(ports, case_id, doc_id, user_id)
+    case = deletable_case(ports, case_id)
+    for attempt in range(3):
+        item = (
+            _owned(ports, caller, case_id, doc_id)
+            if attempt == 0
+            else _owned_fresh(ports, caller, case_id, doc_id)
+        )
         entry = _version(item, version)
         if version == int(item["version"]):
             raise InvalidInput("the current version cannot be deleted on its own", field="version")
         kept = [v for v in item["versions"] if v["version"] != version]
-        changed = {**item, "versions": kept, "updatedAt": ports.clock.now().isoformat()}
+        moment = ports.clock.now()
+        changed = {**item, "versions": kept, "updatedAt": moment.isoformat()}
+        audit = _audit(
+            caller,
+            "document:delete_version",
+            doc_id,
+            case_id=case_id,
+            owner_id=caller.actor,
+            now=moment,
+            org_id=case["orgId"],
+        )
         try:
-            ports.store.replace("cases", changed, if_match=item["_etag"])
+            commit(
+                ports.store,
+                "cases",
+                case_id,
+                [BatchOperation("replace", item=changed, if_match=item["_etag"])],
+                [audit],
+            )
         except ConcurrencyConflict:
             continue  # someone renamed or replaced meanwhile: re-read and remove from the new state
         _drop_blob(ports, entry["blob"])
@@ -229,11 +296,22 @@ def delete_version(ports: Ports, case_id: str, doc_id: str, user_id: str, versio
     raise ConcurrencyConflict("the document kept changing")
 
 
-def delete(ports: Ports, case_id: str, doc_id: str, user_id: str, *, if_match: str) -> None:
+def delete(ports: Ports, caller: Caller, case_id: str, doc_id: str, *, if_match: str) -> None:
     """Delete the document with every version and every grant on it (owner only)."""
-    deletable_case(ports, case_id)
-    item = _owned(ports, case_id, doc_id, user_id)
-    ports.store.delete("cases", case_id, item["id"], if_match=if_match)
+    case = deletable_case(ports, case_id)
+    item = _owned(ports, caller, case_id, doc_id)
+    audit = _audit(
+        caller,
+        "document:delete",
+        doc_id,
+        case_id=case_id,
+        owner_id=caller.actor,
+        now=ports.clock.now(),
+        org_id=case["orgId"],
+    )
+    commit(
+        ports.store, "cases", case_id, [BatchOperation("delete", id=item["id"], if_match=if_match)], [audit]
+    )
     end_grants_for_item(ports, case_id, _TYPE, doc_id)
     for entry in item["versions"]:
         _drop_blob(ports, entry["blob"])
@@ -245,12 +323,17 @@ def _category(value: str) -> str:
     return value
 
 
-def _visible(ports: Ports, case_id: str, doc_id: str, user_id: str) -> Item:
-    return viewable_or_404(ports.store, case_id, _TYPE, doc_id, user_id, now=ports.clock.now())
+def _visible(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> Item:
+    return viewable_by(ports.store, caller, case_id, _TYPE, doc_id, now=ports.clock.now())
 
 
-def _owned(ports: Ports, case_id: str, doc_id: str, user_id: str) -> Item:
-    return owned_or_404(ports.store, case_id, _TYPE, doc_id, user_id)
+def _owned(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> Item:
+    return owned_by(ports.store, caller, case_id, _TYPE, doc_id)
+
+
+def _owned_fresh(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> Item:
+    """Re-read after a lost race (the decision's copy is the one that lost)."""
+    return owned_or_404(ports.store, case_id, _TYPE, doc_id, caller.actor)
 
 
 def _version(item: Item, number: int) -> dict[str, Any]:
@@ -291,10 +374,51 @@ def _drop_blob(ports: Ports, blob: str) -> None:
         log_event("document_blob_left", logging.WARNING, exception=type(exc).__name__)
 
 
+def _audit(
+    caller: Caller,
+    action: str,
+    doc_id: str,
+    *,
+    case_id: str,
+    owner_id: str,
+    now: datetime,
+    org_id: str | None = None,
+) -> BatchOperation:
+    return case_audit_op(
+        caller,
+        action,
+        case_id=case_id,
+        target_type="document",
+        target_id=doc_id,
+        owner_id=owner_id,
+        org_id=org_id,
+        now=now,
+    )
+
+
+def _record(ports: Ports, caller: Caller, action: str, doc_id: str, *, case_id: str, owner_id: str) -> None:
+    """An audited read: its one write."""
+    audit = _audit(caller, action, doc_id, case_id=case_id, owner_id=owner_id, now=ports.clock.now())
+    record(ports.store, "cases", case_id, [audit])
+
+
+def _record_list(ports: Ports, caller: Caller, action: str, case_id: str) -> None:
+    """A listing, audited once per call for the case's employee (the relay fills them in)."""
+    audit = case_audit_op(
+        caller,
+        action,
+        case_id=case_id,
+        target_type="case",
+        target_id=case_id,
+        now=ports.clock.now(),
+        employee_owns=True,
+    )
+    record(ports.store, "cases", case_id, [audit])
+
+
 def _view(ports: Ports, item: Item, viewer_id: str) -> dict[str, Any]:
     current = _version(item, int(item["version"]))
     case_id = item["caseId"]
-    owner = participant(ports.store, case_id, item["ownerId"]) or {}
     return {
         "id": item["docId"],
         "caseId": case_id,
@@ -305,7 +429,7 @@ def _view(ports: Ports, item: Item, viewer_id: str) -> dict[str, Any]:
         "size": current["size"],
         "version": current["version"],
         "ownerId": item["ownerId"],
-        "ownerRole": owner.get("role"),
+        "ownerRole": owner_role(ports.store, item),
         "mine": item["ownerId"] == viewer_id,
         "createdAt": item["createdAt"],
         "updatedAt": item["updatedAt"],

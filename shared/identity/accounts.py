@@ -6,11 +6,13 @@ address; the profile holds the address because e-mails must be sent to it.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any, Literal, cast
 
+from shared.effects import commit
 from shared.errors import AlreadyExists, InvalidInput, NotFound
 from shared.identity.tokens import email_key, new_id
-from shared.ports import Clock, Item, Store
+from shared.ports import BatchOperation, Clock, Item, Store
 
 __all__ = [
     "Language",
@@ -95,9 +97,25 @@ def credentials(store: Store, user_id: str) -> Item | None:
         return None
 
 
-def save_credentials(store: Store, user_id: str, fields: dict[str, Any], *, if_match: str | None) -> Item:
-    """Create the credentials item, or replace it if it is still the version read (``if_match``)."""
+def save_credentials(
+    store: Store,
+    user_id: str,
+    fields: dict[str, Any],
+    *,
+    if_match: str | None,
+    effects: Sequence[BatchOperation] = (),
+) -> Item:
+    """Create the credentials item, or replace it if it is still the version read (``if_match``);
+    ``effects`` (a security notice) are stored in the same batch of the user's partition."""
     item = {**fields, "id": "credentials", "userId": user_id}
-    if if_match is None:
-        return store.create("users", item)
-    return store.replace("users", item, if_match=if_match)
+    if not effects:
+        if if_match is None:
+            return store.create("users", item)
+        return store.replace("users", item, if_match=if_match)
+    change = (
+        BatchOperation("create", item=item)
+        if if_match is None
+        else BatchOperation("replace", item=item, if_match=if_match)
+    )
+    [stored] = commit(store, "users", user_id, [change], effects)
+    return cast(Item, stored)

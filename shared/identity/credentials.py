@@ -13,6 +13,7 @@ from datetime import UTC
 
 from shared import config
 from shared.bootstrap import Ports
+from shared.effects import commit, email_op
 from shared.errors import ConcurrencyConflict, NotFound
 from shared.identity import accounts, emails, login, passwords
 from shared.identity.login import InvalidCredentials, InvalidSecondFactor
@@ -20,6 +21,7 @@ from shared.identity.sessions import SessionService
 from shared.identity.throttle import LoginThrottle
 from shared.identity.tokens import new_token, token_hash
 from shared.identity.totp import InvalidTotpCode, TotpReplay
+from shared.ports import BatchOperation
 
 __all__ = ["RESET_MINUTES", "change_password", "complete_reset", "request_reset"]
 
@@ -27,20 +29,26 @@ RESET_MINUTES = 30
 
 
 def _store_password(ports: Ports, user_id: str, new_password: str) -> None:
+    """Replace the password and, in the same batch of the user's partition, leave the security
+    notice for the relay to send (the notice goes out exactly when the change is stored)."""
     passwords.check_password_policy(new_password)
     creds = accounts.credentials(ports.store, user_id)
     if creds is None:
         raise NotFound("no credentials")
+    profile = accounts.profile(ports.store, user_id)
+    now = ports.clock.now()
     fields = {k: v for k, v in creds.items() if not k.startswith("_")}
     fields["passwordHash"] = passwords.hash_password(new_password)
-    fields["passwordChangedAt"] = ports.clock.now().isoformat()
-    accounts.save_credentials(ports.store, user_id, fields, if_match=creds["_etag"])
-
-
-def _notify_changed(ports: Ports, user_id: str) -> None:
-    profile = accounts.profile(ports.store, user_id)
-    when = ports.clock.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    ports.mailer.send(emails.password_changed_email(profile["email"], profile["language"], when))
+    fields["passwordChangedAt"] = now.isoformat()
+    when = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    notice = emails.password_changed_email(profile["email"], profile["language"], when)
+    accounts.save_credentials(
+        ports.store,
+        user_id,
+        fields,
+        if_match=creds["_etag"],
+        effects=[email_op("users", user_id, notice, now)],
+    )
 
 
 def change_password(ports: Ports, user_id: str, current: str, new: str, keep_session_id: str | None) -> int:
@@ -49,9 +57,7 @@ def change_password(ports: Ports, user_id: str, current: str, new: str, keep_ses
     if creds is None or not passwords.verify_password(current, creds["passwordHash"]):
         raise InvalidCredentials("the current password is not correct")
     _store_password(ports, user_id, new)
-    ended = SessionService(ports.store, ports.clock).end_all_except(user_id, keep_session_id)
-    _notify_changed(ports, user_id)
-    return ended
+    return SessionService(ports.store, ports.clock).end_all_except(user_id, keep_session_id)
 
 
 def request_reset(ports: Ports, email: str, client_key: str) -> None:
@@ -71,9 +77,20 @@ def request_reset(ports: Ports, email: str, client_key: str) -> None:
         return
     token = new_token()
     key = f"reset-{token_hash(token)}"
-    ports.store.create("directory", {"id": key, "key": key, "userId": user_id, "ttl": RESET_MINUTES * 60})
     link = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/reset-password#token={token}"
-    ports.mailer.send(emails.password_reset_email(profile["email"], profile["language"], link, RESET_MINUTES))
+    mail = emails.password_reset_email(profile["email"], profile["language"], link, RESET_MINUTES)
+    # The reset token and its e-mail: one batch in the token's directory partition.
+    commit(
+        ports.store,
+        "directory",
+        key,
+        [
+            BatchOperation(
+                "create", item={"id": key, "key": key, "userId": user_id, "ttl": RESET_MINUTES * 60}
+            )
+        ],
+        [email_op("directory", key, mail, ports.clock.now())],
+    )
 
 
 def complete_reset(
@@ -106,4 +123,3 @@ def complete_reset(
         raise InvalidCredentials("the reset link was used meanwhile") from None
     _store_password(ports, user_id, new_password)
     SessionService(ports.store, ports.clock).end_all_except(user_id, None)
-    _notify_changed(ports, user_id)

@@ -9,15 +9,18 @@ one is told why it no longer works, then expire by ttl.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from shared import config
+from shared.effects import commit
 from shared.errors import CaseDeskError, ConcurrencyConflict, NotFound
 from shared.identity.tokens import new_id, new_token, token_hash
-from shared.ports import Clock, Item, Query, Store
+from shared.ports import BatchOperation, Clock, Item, Query, Store
 
 __all__ = [
+    "Effects",
     "Invitation",
     "InvitationExpired",
     "InvitationRevoked",
@@ -32,6 +35,10 @@ __all__ = [
 ]
 
 _DEAD_LINK_TTL = 60 * 60 * 24 * 30  # how long a dead link still explains itself
+
+#: Builds the pending effects stored with an invitation (its e-mail, its audit event) from the
+#: token (for the link in the e-mail; never stored elsewhere) and the index item.
+Effects = Callable[[str, Item], Sequence[BatchOperation]]
 
 
 class InvitationUnknown(CaseDeskError):
@@ -63,33 +70,41 @@ def create(
     role: str,
     invited_by: str | None,
     case_id: str | None = None,
+    effects: Effects | None = None,
 ) -> tuple[str, Invitation]:
     """Create a pending invitation; returns ``(token, index item)``. The token is shown once.
-    With ``case_id`` it invites into that case in ``role``; otherwise into the organisation."""
+    With ``case_id`` it invites into that case in ``role``; otherwise into the organisation.
+    ``effects`` (its e-mail, its audit event) are stored in the same batch as the index item."""
     invitation_id = new_id()
     now = clock.now()
     expires = now + timedelta(days=config.int_setting("CASEDESK_INVITATION_DAYS"))
     token = new_token()
-    index = store.create(
-        "orgs",
-        {
-            "id": f"invitation-{invitation_id}",
-            "orgId": org_id,
-            "type": "invitation",
-            "invitationId": invitation_id,
-            "tokenHash": token_hash(token),
-            "userId": user_id,
-            "email": email,
-            "role": role,
-            "caseId": case_id,
-            "status": "pending",
-            "invitedBy": invited_by,
-            "createdAt": now.isoformat(),
-            "expiresAt": expires.isoformat(),
-        },
-    )
+    index: Item = {
+        "id": f"invitation-{invitation_id}",
+        "orgId": org_id,
+        "type": "invitation",
+        "invitationId": invitation_id,
+        "tokenHash": token_hash(token),
+        "userId": user_id,
+        "email": email,
+        "role": role,
+        "caseId": case_id,
+        "status": "pending",
+        "invitedBy": invited_by,
+        "createdAt": now.isoformat(),
+        "expiresAt": expires.isoformat(),
+    }
+    # The link first: alone it leads nowhere (nobody holds the token before the e-mail, an
+    # effect stored with the index below, goes out), so a crash in between leaves no usable link.
     _link(store, token, index)
-    return token, index
+    [stored] = commit(
+        store,
+        "orgs",
+        org_id,
+        [BatchOperation("create", item=index)],
+        effects(token, index) if effects else (),
+    )
+    return token, cast(Item, stored)
 
 
 def _link(store: Store, token: str, index: Item) -> None:
@@ -133,30 +148,38 @@ def list_for_org(store: Store, org_id: str) -> list[Item]:
     return page.items
 
 
-def resend(store: Store, clock: Clock, org_id: str, invitation_id: str) -> tuple[str, Invitation]:
-    """A new link with a new expiry; the old link dies at once."""
+def resend(
+    store: Store, clock: Clock, org_id: str, invitation_id: str, *, effects: Effects | None = None
+) -> tuple[str, Invitation]:
+    """A new link with a new expiry; the old link dies at once. ``effects`` as for :func:`create`."""
     index = _pending_index(store, org_id, invitation_id)
     _kill_link(store, index["tokenHash"], "replaced")
     token = new_token()
     expires = clock.now() + timedelta(days=config.int_setting("CASEDESK_INVITATION_DAYS"))
-    updated = store.replace(
+    updated = {
+        **index,
+        "tokenHash": token_hash(token),
+        "expiresAt": expires.isoformat(),
+        "resentAt": clock.now().isoformat(),
+    }
+    _link(store, token, updated)  # before the index and its e-mail, as in create()
+    [stored] = commit(
+        store,
         "orgs",
-        {
-            **index,
-            "tokenHash": token_hash(token),
-            "expiresAt": expires.isoformat(),
-            "resentAt": clock.now().isoformat(),
-        },
-        if_match=index["_etag"],
+        org_id,
+        [BatchOperation("replace", item=updated, if_match=index["_etag"])],
+        effects(token, updated) if effects else (),
     )
-    _link(store, token, updated)
-    return token, updated
+    return token, cast(Item, stored)
 
 
-def revoke(store: Store, clock: Clock, org_id: str, invitation_id: str) -> Invitation:
+def revoke(
+    store: Store, clock: Clock, org_id: str, invitation_id: str, *, effects: Sequence[BatchOperation] = ()
+) -> Invitation:
+    """End a pending invitation; ``effects`` (its audit event) go in the batch of the index item."""
     index = _pending_index(store, org_id, invitation_id)
     _kill_link(store, index["tokenHash"], "revoked")
-    return _set_index_status(store, org_id, invitation_id, "revoked", clock.now())
+    return _set_index_status(store, org_id, invitation_id, "revoked", clock.now(), effects=effects)
 
 
 def _pending_index(store: Store, org_id: str, invitation_id: str) -> Item:
@@ -175,7 +198,17 @@ def _kill_link(store: Store, hashed: str, status: str) -> None:
     store.replace("directory", {**link, "status": status, "ttl": _DEAD_LINK_TTL}, if_match=link["_etag"])
 
 
-def _set_index_status(store: Store, org_id: str, invitation_id: str, status: str, when: datetime) -> Item:
+def _set_index_status(
+    store: Store,
+    org_id: str,
+    invitation_id: str,
+    status: str,
+    when: datetime,
+    *,
+    effects: Sequence[BatchOperation] = (),
+) -> Item:
     index = store.read("orgs", org_id, f"invitation-{invitation_id}")
     changes: dict[str, Any] = {"status": status, f"{status}At": when.isoformat()}
-    return store.replace("orgs", {**index, **changes}, if_match=index["_etag"])
+    change = BatchOperation("replace", item={**index, **changes}, if_match=index["_etag"])
+    [stored] = commit(store, "orgs", org_id, [change], effects)
+    return cast(Item, stored)

@@ -6,11 +6,13 @@ Roles: ``org_admin`` (manages staff, never sees case content) and ``case_manager
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, cast
 
+from shared.effects import commit
 from shared.errors import InvalidInput, NotFound
 from shared.identity.tokens import new_id
-from shared.ports import Clock, Item, Query, Store
+from shared.ports import BatchOperation, Clock, Item, Query, Store
 
 __all__ = [
     "ROLES",
@@ -101,14 +103,26 @@ def members(store: Store, org_id: str) -> list[Item]:
 
 
 def update_member(
-    store: Store, org_id: str, user_id: str, *, roles: list[Role], access_all_cases: bool, if_match: str
+    store: Store,
+    org_id: str,
+    user_id: str,
+    *,
+    roles: list[Role],
+    access_all_cases: bool,
+    if_match: str,
+    effects: Sequence[BatchOperation] = (),
 ) -> Item:
+    """Change a membership if it is still the version the caller saw; ``effects`` (the audit
+    event) are stored in the same batch of the organisation's partition."""
     _check_roles(roles)
     if not roles:
         raise InvalidInput("a staff member keeps at least one role", field="roles")
     current = member(store, org_id, user_id)
     updated = {**current, "roles": sorted(set(roles)), "accessAllCases": access_all_cases}
-    return store.replace("orgs", updated, if_match=if_match)
+    [stored] = commit(
+        store, "orgs", org_id, [BatchOperation("replace", item=updated, if_match=if_match)], effects
+    )
+    return cast(Item, stored)
 
 
 def _check_roles(roles: list[Role]) -> None:

@@ -9,16 +9,19 @@ changes or deletes it, always with the ETag they read (nothing is lost).
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from typing import Any
 
-from shared.access.items import owned_or_404, viewable_or_404
+from shared.access.caller import Caller
+from shared.access.items import owned_by, owner_role, viewable_by
 from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.cases.participants import deletable_case, open_case
 from shared.documents.validation import validate_title
+from shared.effects import case_audit_op, commit, commit_item, record
 from shared.errors import InvalidInput, NotFound
 from shared.identity.tokens import new_id
-from shared.ports import Item
+from shared.ports import BatchOperation, Item
 from shared.sharing import end_grants_for_item, visible_items
 
 __all__ = ["MAX_BODY", "create", "delete", "listing", "read", "update", "validate_body", "views_of"]
@@ -39,37 +42,47 @@ def validate_body(body: str) -> str:
     return text
 
 
-def create(ports: Ports, case_id: str, *, owner_id: str, title: str, body: str) -> dict[str, Any]:
+def create(ports: Ports, caller: Caller, case_id: str, *, title: str, body: str) -> dict[str, Any]:
+    """A new note of ``caller``, private to them; created and audited in one batch."""
     checked_title, checked_body = validate_title(title), validate_body(body)
-    open_case(ports, case_id)
-    if participant(ports.store, case_id, owner_id) is None:
+    case = open_case(ports, case_id)
+    role = caller.case_role(case_id) or (participant(ports.store, case_id, caller.actor) or {}).get("role")
+    if role is None:
         raise NotFound("no such case")
     note_id = new_id()
     item_id = f"{_TYPE}-{note_id}"
-    now = ports.clock.now().isoformat()
+    now = ports.clock.now()
     item: Item = {
         "id": item_id,
         "caseId": case_id,
         "type": _TYPE,
         "noteId": note_id,
-        "ownerId": owner_id,
+        "ownerId": caller.actor,
+        # A participant's role never changes, so the list need not read it per note.
+        "ownerRole": role,
         "titleSealed": _seal(ports, case_id, item_id, "title", checked_title),
         "bodySealed": _seal(ports, case_id, item_id, "body", checked_body),
-        "createdAt": now,
-        "updatedAt": now,
+        "createdAt": now.isoformat(),
+        "updatedAt": now.isoformat(),
     }
-    return _view(ports, ports.store.create("cases", item), owner_id)
+    audit = _audit(
+        caller, "note:create", note_id, case_id=case_id, owner_id=caller.actor, now=now, org_id=case["orgId"]
+    )
+    stored = commit_item(ports.store, "cases", case_id, BatchOperation("create", item=item), [audit])
+    return _view(ports, stored, caller.actor)
 
 
-def listing(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:
-    """The notes ``user_id`` may see (own and shared with them), newest change first — titles
+def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
+    """The notes ``caller`` may see (own and shared with them), newest change first — titles
     only: a body is read one note at a time (:func:`read`), so each read of someone else's note
-    is audited for its author."""
-    return sorted(
-        views_of(ports, visible_items(ports, case_id, user_id, _TYPE), user_id),
+    is audited for its author. The listing itself is audited once, for the case's employee."""
+    views = sorted(
+        views_of(ports, visible_items(ports, case_id, caller.actor, _TYPE), caller.actor),
         key=lambda v: (v["updatedAt"], v["id"]),
         reverse=True,
     )
+    _record_list(ports, caller, "note:list", case_id)
+    return views
 
 
 def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, Any]]:
@@ -77,17 +90,19 @@ def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, An
     return [_view(ports, item, user_id, with_body=False) for item in items]
 
 
-def read(ports: Ports, case_id: str, note_id: str, user_id: str) -> dict[str, Any]:
-    return _view(
-        ports, viewable_or_404(ports.store, case_id, _TYPE, note_id, user_id, now=ports.clock.now()), user_id
-    )
+def read(ports: Ports, caller: Caller, case_id: str, note_id: str) -> dict[str, Any]:
+    """One note with its body (owner and grantees); audited for its author."""
+    item = viewable_by(ports.store, caller, case_id, _TYPE, note_id, now=ports.clock.now())
+    view = _view(ports, item, caller.actor)
+    _record(ports, caller, "note:read", note_id, case_id=case_id, owner_id=item["ownerId"])
+    return view
 
 
 def update(
     ports: Ports,
+    caller: Caller,
     case_id: str,
     note_id: str,
-    user_id: str,
     *,
     if_match: str,
     title: str | None,
@@ -97,25 +112,37 @@ def update(
         raise InvalidInput("give a new title or body", field="body")
     new_title = validate_title(title) if title is not None else None
     new_body = validate_body(body) if body is not None else None
-    open_case(ports, case_id)
-    item = _owned(ports, case_id, note_id, user_id)
-    changed = {**item, "updatedAt": ports.clock.now().isoformat()}
+    case = open_case(ports, case_id)
+    item = owned_by(ports.store, caller, case_id, _TYPE, note_id)
+    now = ports.clock.now()
+    changed = {**item, "updatedAt": now.isoformat()}
     if new_title is not None:
         changed["titleSealed"] = _seal(ports, case_id, item["id"], "title", new_title)
     if new_body is not None:
         changed["bodySealed"] = _seal(ports, case_id, item["id"], "body", new_body)
-    return _view(ports, ports.store.replace("cases", changed, if_match=if_match), user_id)
+    audit = _audit(
+        caller, "note:update", note_id, case_id=case_id, owner_id=caller.actor, now=now, org_id=case["orgId"]
+    )
+    step = BatchOperation("replace", item=changed, if_match=if_match)
+    return _view(ports, commit_item(ports.store, "cases", case_id, step, [audit]), caller.actor)
 
 
-def delete(ports: Ports, case_id: str, note_id: str, user_id: str, *, if_match: str) -> None:
-    deletable_case(ports, case_id)
-    item = _owned(ports, case_id, note_id, user_id)
-    ports.store.delete("cases", case_id, item["id"], if_match=if_match)
+def delete(ports: Ports, caller: Caller, case_id: str, note_id: str, *, if_match: str) -> None:
+    case = deletable_case(ports, case_id)
+    item = owned_by(ports.store, caller, case_id, _TYPE, note_id)
+    audit = _audit(
+        caller,
+        "note:delete",
+        note_id,
+        case_id=case_id,
+        owner_id=caller.actor,
+        now=ports.clock.now(),
+        org_id=case["orgId"],
+    )
+    commit(
+        ports.store, "cases", case_id, [BatchOperation("delete", id=item["id"], if_match=if_match)], [audit]
+    )
     end_grants_for_item(ports, case_id, _TYPE, note_id)
-
-
-def _owned(ports: Ports, case_id: str, note_id: str, user_id: str) -> Item:
-    return owned_or_404(ports.store, case_id, _TYPE, note_id, user_id)
 
 
 def _seal(ports: Ports, case_id: str, item_id: str, field: str, text: str) -> str:
@@ -126,15 +153,56 @@ def _open(ports: Ports, item: Item, field: str) -> str:
     return ports.cipher.decrypt_field(item["caseId"], "cases", item["id"], field, item[f"{field}Sealed"])
 
 
+def _audit(
+    caller: Caller,
+    action: str,
+    note_id: str,
+    *,
+    case_id: str,
+    owner_id: str,
+    now: datetime,
+    org_id: str | None = None,
+) -> BatchOperation:
+    return case_audit_op(
+        caller,
+        action,
+        case_id=case_id,
+        target_type="note",
+        target_id=note_id,
+        owner_id=owner_id,
+        org_id=org_id,
+        now=now,
+    )
+
+
+def _record(ports: Ports, caller: Caller, action: str, note_id: str, *, case_id: str, owner_id: str) -> None:
+    """An audited read: its one write."""
+    audit = _audit(caller, action, note_id, case_id=case_id, owner_id=owner_id, now=ports.clock.now())
+    record(ports.store, "cases", case_id, [audit])
+
+
+def _record_list(ports: Ports, caller: Caller, action: str, case_id: str) -> None:
+    """A listing, audited once per call for the case's employee (the relay fills them in)."""
+    audit = case_audit_op(
+        caller,
+        action,
+        case_id=case_id,
+        target_type="case",
+        target_id=case_id,
+        now=ports.clock.now(),
+        employee_owns=True,
+    )
+    record(ports.store, "cases", case_id, [audit])
+
+
 def _view(ports: Ports, item: Item, viewer_id: str, *, with_body: bool = True) -> dict[str, Any]:
-    owner = participant(ports.store, item["caseId"], item["ownerId"]) or {}
     return {
         "id": item["noteId"],
         "caseId": item["caseId"],
         "title": _open(ports, item, "title"),
         **({"body": _open(ports, item, "body")} if with_body else {}),
         "ownerId": item["ownerId"],
-        "ownerRole": owner.get("role"),
+        "ownerRole": owner_role(ports.store, item),
         "mine": item["ownerId"] == viewer_id,
         "createdAt": item["createdAt"],
         "updatedAt": item["updatedAt"],

@@ -10,26 +10,28 @@ Why it is built this way:
 - **Newest first in one query.** The id starts with a fixed-width UTC time, so ordering by id
   is ordering by time, inside one partition.
 - **E-mail is a courtesy.** If the user wants e-mail notices, one generic e-mail with a link
-  goes out (SPEC §4: no content). If the mail service fails, the in-app notification stands
-  and the action that caused it is not undone; the failure is logged without personal data.
+  goes out (SPEC §4: no content). It is a pending effect stored in the same batch as the
+  notification (``shared/effects``): the relay queues it and the mail sender sends it later, so
+  neither the notification nor the action that caused it ever waits for, or fails with, the
+  mail service.
 - **They do not pile up forever.** Each one carries a ``ttl``; reading it (a patch) restarts it.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, timedelta
+from typing import cast
 
 from shared import config
 from shared.bootstrap import Ports
-from shared.errors import BackendUnavailable, ConcurrencyConflict, InvalidInput, NotFound
+from shared.effects import commit, email_op
+from shared.errors import ConcurrencyConflict, InvalidInput, NotFound
 from shared.identity import accounts
 from shared.identity.tokens import new_id
-from shared.log import log_event
 from shared.notifications.emails import notification_email
-from shared.ports import Item, Page, PatchOperation, Query, Scalar
+from shared.ports import BatchOperation, Item, Page, PatchOperation, Query, Scalar
 
 __all__ = ["KINDS", "MAX_MARK", "MAX_PAGE", "inbox", "mark_read", "notify", "unread_count"]
 
@@ -47,27 +49,27 @@ _COUNT_PAGE = 1000
 def notify(
     ports: Ports, user_id: str, kind: str, *, case_id: str | None, item_type: str | None, item_id: str | None
 ) -> Item:
-    """Store a notification for ``user_id`` and, if they want e-mail notices, send one."""
+    """Store a notification for ``user_id`` and, if they want e-mail notices, an e-mail notice
+    with it (one batch in the user's partition; the relay sends it)."""
     if kind not in KINDS:
         raise InvalidInput("unknown notification kind", field="kind")
     now = ports.clock.now().astimezone(UTC)
-    stored = ports.store.create(
-        "users",
-        {
-            "id": f"notif-{now.strftime('%Y%m%dT%H%M%S%fZ')}-{new_id()}",
-            "userId": user_id,
-            "type": "notification",
-            "kind": kind,
-            "caseId": case_id,
-            "itemType": item_type,
-            "itemId": item_id,
-            "read": False,
-            "at": now.isoformat(),
-            "ttl": int(_TTL.total_seconds()),
-        },
+    item = {
+        "id": f"notif-{now.strftime('%Y%m%dT%H%M%S%fZ')}-{new_id()}",
+        "userId": user_id,
+        "type": "notification",
+        "kind": kind,
+        "caseId": case_id,
+        "itemType": item_type,
+        "itemId": item_id,
+        "read": False,
+        "at": now.isoformat(),
+        "ttl": int(_TTL.total_seconds()),
+    }
+    [stored] = commit(
+        ports.store, "users", user_id, [BatchOperation("create", item=item)], _email_notice(ports, user_id)
     )
-    _email_notice(ports, user_id)
-    return stored
+    return cast(Item, stored)
 
 
 def inbox(
@@ -133,15 +135,14 @@ def _mark_one(ports: Ports, user_id: str, notification_id: str) -> int:
     raise ConcurrencyConflict("the notification kept changing")
 
 
-def _email_notice(ports: Ports, user_id: str) -> None:
+def _email_notice(ports: Ports, user_id: str) -> list[BatchOperation]:
+    """The e-mail notice to store with the notification, if the user wants one."""
     try:
         profile = accounts.profile(ports.store, user_id)
     except NotFound:
-        return
+        return []
     if profile.get("emailNotifications") is not True or not profile.get("email"):
-        return
+        return []
     link = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/notifications"
-    try:
-        ports.mailer.send(notification_email(profile["email"], str(profile.get("language", "en")), link))
-    except BackendUnavailable as exc:
-        log_event("notification_email_failed", logging.WARNING, code=exc.code)
+    notice = notification_email(profile["email"], str(profile.get("language", "en")), link)
+    return [email_op("users", user_id, notice, ports.clock.now())]

@@ -25,21 +25,23 @@ import math
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
+from shared.access.caller import Caller
 from shared.access.items import (
     ID,
     ITEM_TYPES,
     grant_counts,
     grant_id,
     live_grant,
-    owned_or_404,
+    owned_by,
     read_item,
     viewable,
 )
 from shared.access.relations import participant
 from shared.bootstrap import Ports
+from shared.effects import case_audit_op, commit, commit_item
 from shared.errors import InvalidInput, NotFound
 from shared.notifications import notify
-from shared.ports import Item, Query, Scalar
+from shared.ports import BatchOperation, Item, Query, Scalar
 
 __all__ = [
     "ITEM_TYPES",
@@ -77,17 +79,19 @@ class ExpiryTooFar(InvalidInput):
 
 def share(
     ports: Ports,
+    caller: Caller,
     case_id: str,
     item_type: str,
     item_id: str,
     *,
-    owner_id: str,
     grantee_id: str,
     expires_at: datetime | None,
 ) -> Item:
     """Grant ``grantee_id`` view access until ``expires_at`` (or until revoked). Sharing again
-    replaces the expiry. A new grant notifies the grantee; an extension does not."""
-    _owned(ports, case_id, item_type, item_id, owner_id)
+    replaces the expiry. A new grant notifies the grantee; an extension does not. The grant
+    and its audit event are one batch."""
+    owner_id = caller.actor
+    _owned(ports, caller, case_id, item_type, item_id)
     if (
         grantee_id == owner_id
         or not ID.fullmatch(grantee_id)
@@ -112,29 +116,33 @@ def share(
     existing = live_grant(ports.store, case_id, grant["id"], now)
     grant["createdAt"] = existing["createdAt"] if existing else now.isoformat()
     grant["updatedAt"] = now.isoformat()
-    stored = ports.store.upsert("cases", grant)
+    audit = _audit(caller, "item:share", case_id, grant["id"], now)
+    stored = commit_item(ports.store, "cases", case_id, BatchOperation("upsert", item=grant), [audit])
     if existing is None:
         notify(ports, grantee_id, "share", case_id=case_id, item_type=item_type, item_id=item_id)
     return stored
 
 
 def revoke(
-    ports: Ports, case_id: str, item_type: str, item_id: str, *, owner_id: str, grantee_id: str
+    ports: Ports, caller: Caller, case_id: str, item_type: str, item_id: str, *, grantee_id: str
 ) -> None:
-    """End one grant now. ``NotFound`` if the owner has no such (unexpired) grant."""
-    _owned(ports, case_id, item_type, item_id, owner_id)
+    """End one grant now (audited in the same batch). ``NotFound`` if the owner has no such
+    (unexpired) grant."""
+    _owned(ports, caller, case_id, item_type, item_id)
     if not ID.fullmatch(grantee_id):
         raise NotFound("no such grant")
     grant_item_id = grant_id(item_type, item_id, grantee_id)
     if live_grant(ports.store, case_id, grant_item_id, ports.clock.now()) is None:
         raise NotFound("no such grant")
-    ports.store.delete("cases", case_id, grant_item_id)
+    audit = _audit(caller, "item:revoke", case_id, grant_item_id, ports.clock.now())
+    commit(ports.store, "cases", case_id, [BatchOperation("delete", id=grant_item_id)], [audit])
 
 
-def who_has_access(ports: Ports, case_id: str, item_type: str, item_id: str, *, owner_id: str) -> list[Item]:
+def who_has_access(ports: Ports, caller: Caller, case_id: str, item_type: str, item_id: str) -> list[Item]:
     """Everyone who can see the item right now: the owner first, then each grant that counts.
     Entries: ``userId``, ``role`` (in the case), ``access`` owner|shared, ``expiresAt``, ``since``."""
-    item = _owned(ports, case_id, item_type, item_id, owner_id)
+    owner_id = caller.actor
+    item = _owned(ports, caller, case_id, item_type, item_id)
     owner = participant(ports.store, case_id, owner_id) or {}
     result = [_entry(owner_id, owner, "owner", None, item.get("createdAt"))]
     for grant in _grants(ports, case_id, {"itemType": item_type, "itemId": item_id}):
@@ -187,10 +195,23 @@ def _check_type(item_type: str) -> None:
         raise InvalidInput("not a shareable item type", field="itemType")
 
 
-def _owned(ports: Ports, case_id: str, item_type: str, item_id: str, owner_id: str) -> Item:
-    """The item, if ``owner_id`` owns it and still takes part in the case; else ``NotFound``."""
+def _owned(ports: Ports, caller: Caller, case_id: str, item_type: str, item_id: str) -> Item:
+    """The item, if the caller owns it and still takes part in the case; else ``NotFound``."""
     _check_type(item_type)
-    return owned_or_404(ports.store, case_id, item_type, item_id, owner_id)
+    return owned_by(ports.store, caller, case_id, item_type, item_id)
+
+
+def _audit(caller: Caller, action: str, case_id: str, grant_item_id: str, now: datetime) -> BatchOperation:
+    """Grants are audited by their id (item and grantee), for the owner who gave them."""
+    return case_audit_op(
+        caller,
+        action,
+        case_id=case_id,
+        target_type="grant",
+        target_id=grant_item_id,
+        owner_id=caller.actor,
+        now=now,
+    )
 
 
 def _checked_expiry(expires_at: datetime, now: datetime) -> datetime:

@@ -4,10 +4,12 @@ outbox, the ops CLI, TOTP codes and the onboarding walk."""
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import subprocess
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +36,24 @@ class Env:
     def client(self, language: str = "en") -> ApiClient:
         return ApiClient(self.url, language=language)
 
+    def settle(self) -> dict[str, object]:
+        """Let the side effects of the requests so far happen, as the host would within seconds:
+        run the ``effect_relay`` timer (audit events into the chains, e-mails onto the queue),
+        then drain the ``mail-outgoing`` queue through the ``mail_sender`` trigger."""
+        relay = urllib.request.Request(f"{self.url}/admin/timers/effect_relay/run", data=b"", method="POST")
+        with urllib.request.urlopen(relay, timeout=60) as answer:
+            assert json.loads(answer.read())["succeeded"] is True, (
+                "the relay run failed; see the dev host log"
+            )
+        drain = urllib.request.Request(
+            f"{self.url}/admin/queues/mail-outgoing/drain", data=b"", method="POST"
+        )
+        with urllib.request.urlopen(drain, timeout=60) as answer:
+            counts: dict[str, object] = json.loads(answer.read() or b"{}")
+        return counts
+
     def last_link_token(self, to: str) -> str:
+        self.settle()
         mails = [m for m in OutboxMailer(self.data / "outbox").messages(limit=200) if m["to"] == to]
         assert mails, f"no e-mail to {to}"
         match = re.search(r"#token=([A-Za-z0-9_\-]+)", mails[0]["text"])

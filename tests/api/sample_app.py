@@ -3,6 +3,8 @@
 Its routes are built to tell the precedence rules apart, and its timers append
 ``<function> past_due=<bool>`` to the file named by ``SAMPLE_TIMER_FILE``, so a test can see
 that (and when) they ran. Schedules come from app settings (``%NAME%``), as they can on Azure.
+The queue function ``on_job`` (queue ``sample-jobs``) appends ``on_job <id> try=<n> <body>`` to
+``SAMPLE_QUEUE_FILE`` for every try, and fails on bodies starting with ``fail``.
 """
 
 from __future__ import annotations
@@ -111,6 +113,17 @@ async def flaky(timer: func.TimerRequest, context: func.Context) -> None:
     """Fails every time, after leaving a note: the schedule must carry on regardless."""
     _note(context.function_name, timer)
     raise RuntimeError("timer failure")
+
+
+@bp.queue_trigger(arg_name="msg", queue_name="sample-jobs", connection="CasedeskQueue")
+def on_job(msg: func.QueueMessage) -> None:
+    body = msg.get_body().decode("utf-8")
+    path = os.environ.get("SAMPLE_QUEUE_FILE")
+    if path:
+        with Path(path).open("a", encoding="utf-8") as out:
+            out.write(f"on_job {msg.id} try={msg.dequeue_count} {body}\n")
+    if body.startswith("fail"):
+        raise RuntimeError("queue function failure")
 
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)

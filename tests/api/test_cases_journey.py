@@ -174,6 +174,7 @@ def test_the_audit_trail_shows_who_accessed_what_and_verifies(world: dict[str, o
     admin: ApiClient = world["admin"]  # type: ignore[assignment]
     assert doctor.get(f"/api/cases/{case_id}/plan").status == 200
     assert employee.get(f"/api/cases/{case_id}/plan").status == 200  # the owner's own read
+    env.settle()  # the relay puts the pending audit events into the chains
     accesses = employee.get("/api/me/accesses").json()["accesses"]
     sentences = [a["sentence"] for a in accesses]
     assert "Doctor hat den Eingliederungsplan Ihres Falls angesehen" in sentences  # the employee reads German

@@ -13,12 +13,15 @@ import textwrap
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
+from shared.adapters.local_queue import LocalQueue
+from shared.ports import QueuedMessage
 from tests.fixtures.devhost import start_devhost
 from tests.fixtures.processes import free_port, run_module
 
@@ -54,6 +57,9 @@ def _timer_env(timer_file: Path, *, tick: str, flaky: str) -> dict[str, str]:
         "SAMPLE_TIMER_FILE": str(timer_file),
         "SAMPLE_TICK_SCHEDULE": tick,
         "SAMPLE_FLAKY_SCHEDULE": flaky,
+        # The sample's queue function is polled through the configured (local) queue: keep its
+        # data next to the test's files, never in the repository's .data/.
+        "CASEDESK_DATA_DIR": str(timer_file.parent / "data"),
     }
 
 
@@ -229,6 +235,163 @@ def test_timers_fire_on_schedule_and_survive_errors(http: requests.Session, tmp_
     assert "RuntimeError: timer failure" in log.read_text()
 
 
+# --- queue-triggered functions -------------------------------------------------------------------
+
+QUEUE_APP = """
+import azure.functions as func
+from tests.api.sample_app import bp
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+app.register_blueprint(bp)
+"""
+
+
+@dataclass(frozen=True)
+class QueueHost:
+    url: str
+    queue: LocalQueue  # the same SQLite queue file the dev host reads (as the CLI would share it)
+    queue_file: Path
+    log: Path
+
+    def tries(self, body: str) -> list[int]:
+        text = self.queue_file.read_text(encoding="utf-8") if self.queue_file.exists() else ""
+        return [
+            int(line.split(" ")[2].removeprefix("try="))
+            for line in text.splitlines()
+            if line.endswith(f" {body}")
+        ]
+
+
+@contextmanager
+def _queue_host(tmp_path: Path, extra_args: list[str], max_dequeue_count: int = 3) -> Iterator[QueueHost]:
+    """The sample's blueprint in an app whose host.json retries after 1 s and poisons after 3 tries."""
+    (tmp_path / "queue_app.py").write_text(QUEUE_APP)
+    queues = {"maxDequeueCount": max_dequeue_count, "visibilityTimeout": "00:00:01", "batchSize": 4}
+    host_json = {"version": "2.0", "extensions": {"http": {"routePrefix": "api"}, "queues": queues}}
+    (tmp_path / "host.json").write_text(json.dumps(host_json))
+    env = {
+        "PYTHONPATH": str(tmp_path),
+        **_timer_env(tmp_path / "timers.txt", tick=YEARLY, flaky=YEARLY),
+        "SAMPLE_QUEUE_FILE": str(tmp_path / "queue.txt"),
+        "CASEDESK_QUEUE": "local",
+    }
+    queue = LocalQueue(tmp_path / "data" / "queues.sqlite3")
+    log = tmp_path / "devhost.log"
+    try:
+        with start_devhost("queue_app", env=env, extra_args=["--no-timers", *extra_args], log=log) as url:
+            yield QueueHost(url, queue, tmp_path / "queue.txt", log)
+    finally:
+        queue.close()
+
+
+def _drain(http: requests.Session, host: QueueHost) -> dict[str, object]:
+    response = http.post(host.url + "/admin/queues/sample-jobs/drain")
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/json"
+    return dict(response.json())
+
+
+def test_queue_messages_are_delivered_retried_and_poisoned(http: requests.Session, tmp_path: Path) -> None:
+    """Driven by the deterministic drain (no polling): success deletes, a failure comes back after
+    the visibility timeout with its dequeue count up, and the third failure goes to -poison."""
+    with _queue_host(tmp_path, ["--no-queues"]) as host:
+        host.queue.send("sample-jobs", "hello Grüezi")
+        host.queue.send("sample-jobs", "fail-always")
+        assert _drain(http, host) == {"queue": "sample-jobs", "processed": 1, "failed": 1, "poisoned": 0}
+        assert host.tries("hello Grüezi") == [1]
+        assert host.tries("fail-always") == [1]
+        # The failed message is hidden for visibilityTimeout (1 s): nothing to do right now.
+        assert _drain(http, host) == {"queue": "sample-jobs", "processed": 0, "failed": 0, "poisoned": 0}
+        time.sleep(1.5)
+        assert _drain(http, host) == {"queue": "sample-jobs", "processed": 0, "failed": 1, "poisoned": 0}
+        time.sleep(1.5)
+        assert _drain(http, host) == {"queue": "sample-jobs", "processed": 0, "failed": 1, "poisoned": 1}
+        assert host.tries("fail-always") == [1, 2, 3]  # maxDequeueCount 3, as in host.json
+        assert host.tries("hello Grüezi") == [1]  # delivered once, deleted on success
+        (poisoned,) = host.queue.receive("sample-jobs-poison")
+        assert poisoned.body == "fail-always"
+        time.sleep(1.5)
+        assert host.queue.receive("sample-jobs") == []  # nothing left behind
+        log = host.log.read_text(encoding="utf-8")
+        assert "moved to sample-jobs-poison after 3 tries" in log
+        assert "queue function failure" in log  # the traceback, for the developer
+        assert "Grüezi" not in log and "fail-always" not in log  # ids only, never a body
+
+
+def test_queue_drain_errors(http: requests.Session, host: Host) -> None:
+    _assert_problem(http.post(host.url + "/admin/queues/no-such-queue/drain"), 404, "not_found")
+    _assert_problem(http.get(host.url + "/admin/queues/sample-jobs/drain"), 405, "method_not_allowed")
+    _assert_problem(http.post(host.url + "/admin/queues/sample-jobs/other"), 404, "not_found")
+
+
+def test_queue_polling_delivers_and_poisons_by_itself(http: requests.Session, tmp_path: Path) -> None:
+    with _queue_host(tmp_path, [], max_dequeue_count=2) as host:
+        host.queue.send("sample-jobs", "polled")
+        assert _eventually(lambda: host.tries("polled") == [1])
+        host.queue.send("sample-jobs", "fail-polled")
+        assert _eventually(lambda: host.tries("fail-polled") == [1, 2])
+        poisoned: list[QueuedMessage] = []
+        assert _eventually(
+            lambda: bool(poisoned.extend(host.queue.receive("sample-jobs-poison")) or poisoned)
+        )
+        assert [m.body for m in poisoned] == ["fail-polled"]
+        time.sleep(1.5)
+        assert host.tries("polled") == [1]
+        assert host.tries("fail-polled") == [1, 2]  # no third try after the poison queue
+
+
+def test_admin_runs_a_queue_function_with_its_input(http: requests.Session, host: Host) -> None:
+    queue_file = host.timer_file.parent / "queue.txt"
+    assert not queue_file.exists()  # the module host does not set SAMPLE_QUEUE_FILE
+    response = http.post(host.url + "/admin/functions/on_job", json={"input": "fail direct"})
+    assert response.status_code == 202
+    assert _eventually(lambda: "queue function on_job failed on admin input" in host.log.read_text())
+
+
+def test_queue_settings_from_host_json(tmp_path: Path) -> None:
+    from devhost.loader import QueueSettings, StartupError, queue_settings
+
+    assert queue_settings(tmp_path) == QueueSettings(5, 10, 16, 1.0)  # no host.json: defaults
+    root = Path(__file__).resolve().parents[2]
+    product = queue_settings(root)
+    assert (product.max_dequeue_count, product.visibility_timeout) == (5, 30)
+
+    def write(queues: object) -> None:
+        (tmp_path / "host.json").write_text(json.dumps({"version": "2.0", "extensions": {"queues": queues}}))
+
+    write(
+        {
+            "maxDequeueCount": 2,
+            "visibilityTimeout": "00:01:30",
+            "batchSize": 1,
+            "maxPollingInterval": "00:00:00.2",
+        }
+    )
+    assert queue_settings(tmp_path) == QueueSettings(2, 90, 1, 0.2)
+    write({"visibilityTimeout": "00:00:00"})
+    assert queue_settings(tmp_path).visibility_timeout == 1  # a receive hides for at least 1 s
+    for bad, message in [
+        ({"messageEncoding": "none"}, "messageEncoding must be base64"),
+        ({"maxDequeueCount": 0}, "maxDequeueCount"),
+        ({"batchSize": 33}, "batchSize must be 1-32"),
+        ({"visibilityTimeout": 30}, "time span"),
+        ([], "extensions.queues must be an object"),
+    ]:
+        write(bad)
+        with pytest.raises(StartupError, match=message):
+            queue_settings(tmp_path)
+
+
+def test_bad_queue_host_json_stops_the_start(tmp_path: Path) -> None:
+    (tmp_path / "queue_app.py").write_text(QUEUE_APP)
+    host_json = {"version": "2.0", "extensions": {"queues": {"messageEncoding": "none"}}}
+    (tmp_path / "host.json").write_text(json.dumps(host_json))
+    env = {"PYTHONPATH": str(tmp_path), **_timer_env(tmp_path / "timers.txt", tick=YEARLY, flaky=YEARLY)}
+    result = _run_devhost(["--app", "queue_app", "--port", str(free_port())], env)
+    assert result.returncode == 1
+    assert "messageEncoding must be base64" in result.stderr
+
+
 # --- host.json and start-up checks ---------------------------------------------------------------
 
 PREFIXLESS_APP = """
@@ -265,9 +428,19 @@ BAD_APPS = {
         def with_blob(req: func.HttpRequest, blob: str) -> str:
             return blob
     """,
-    "queue trigger": """
-        @app.queue_trigger(arg_name="msg", queue_name="q", connection="Storage")
+    "queue name": """
+        @app.queue_trigger(arg_name="msg", queue_name="Not_Valid", connection="Storage")
         def on_queue(msg: func.QueueMessage) -> None:
+            pass
+    """,
+    "queue name without room for -poison": """
+        @app.queue_trigger(arg_name="msg", queue_name="a" * 57, connection="Storage")
+        def long_queue(msg: func.QueueMessage) -> None:
+            pass
+    """,
+    "service bus trigger": """
+        @app.service_bus_queue_trigger(arg_name="msg", queue_name="q", connection="Bus")
+        def on_bus(msg: func.ServiceBusMessage) -> None:
             pass
     """,
     "unknown parameter": """
@@ -281,8 +454,10 @@ BAD_APPS = {
             pass
     """,
 }
-BAD_NAMES = {"blob input": "with_blob", "queue trigger": "on_queue", "unknown parameter": "needs_more"}
+BAD_NAMES = {"blob input": "with_blob", "queue name": "on_queue", "unknown parameter": "needs_more"}
 BAD_NAMES["timespan schedule"] = "every_five"
+BAD_NAMES["queue name without room for -poison"] = "long_queue"
+BAD_NAMES["service bus trigger"] = "on_bus"
 
 
 @pytest.mark.parametrize("case", sorted(BAD_APPS))
@@ -376,25 +551,32 @@ def test_admin_endpoint_is_absent_when_remote(monkeypatch: pytest.MonkeyPatch) -
     from werkzeug.test import Client
 
     from devhost.invoke import Invoker
-    from devhost.loader import collect, load_app
+    from devhost.loader import QueueSettings, collect, load_app
+    from devhost.queues import QueueService
     from devhost.timers import TimerService
     from devhost.wsgi import DevHostApp
 
     monkeypatch.setenv("SAMPLE_TICK_SCHEDULE", YEARLY)
     monkeypatch.setenv("SAMPLE_FLAKY_SCHEDULE", YEARLY)
     app, _ = load_app(SAMPLE)
-    https, timers = collect(app)
+    https, timers, queues = collect(app)
     invoker = Invoker()
     try:
-        remote = Client(DevHostApp(https, TimerService(timers, invoker), invoker, "api", admin=False))
-        response = remote.post("/admin/functions/tick")
-        assert response.status_code == 404
-        assert response.json == {
-            "type": "about:blank",
-            "title": "Not Found",
-            "status": 404,
-            "code": "not_found",
-        }
+        queue_service = QueueService(queues, invoker, QueueSettings())
+        remote = Client(
+            DevHostApp(
+                https, TimerService(timers, invoker), invoker, "api", admin=False, queues=queue_service
+            )
+        )
+        for path in ("/admin/functions/tick", "/admin/functions/on_job", "/admin/queues/sample-jobs/drain"):
+            response = remote.post(path)
+            assert response.status_code == 404
+            assert response.json == {
+                "type": "about:blank",
+                "title": "Not Found",
+                "status": 404,
+                "code": "not_found",
+            }
         assert remote.get("/api/items/latest").json == {"route": "literal"}
     finally:
         invoker.close()

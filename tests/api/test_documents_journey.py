@@ -69,7 +69,9 @@ def put(client: ApiClient, path: str, body: Any) -> Response:
     return client.request("PUT", path, body)
 
 
-def test_a_document_is_private_until_shared_and_gone_again_when_revoked(world: dict[str, Any]) -> None:
+def test_a_document_is_private_until_shared_and_gone_again_when_revoked(
+    world: dict[str, Any], env: Env
+) -> None:
     case_id, ids = world["case"], world["ids"]
     employee, doctor = world["employee"], world["doctor"]
     made = upload(
@@ -167,7 +169,8 @@ def test_a_document_is_private_until_shared_and_gone_again_when_revoked(world: d
     assert [d["id"] for d in as_doctor["documents"]] == [doc["id"]] and as_doctor["notes"] == []
     assert as_employer == {"documents": [], "notes": []}
 
-    # The employee sees the doctor's download in "who accessed my data".
+    # The employee sees the doctor's download in "who accessed my data" once the relay ran.
+    env.settle()
     accesses = employee.get("/api/me/accesses").json()
     download_events = [e for e in accesses["accesses"] if e["action"] == "document:download"]
     assert download_events and "heruntergeladen" in download_events[0]["sentence"]
@@ -255,7 +258,7 @@ def test_versions_rename_and_delete_with_etags(world: dict[str, Any]) -> None:
     assert employee.get(path + "/access").status == 404
 
 
-def test_notes_are_private_shared_read_and_edited_by_their_author(world: dict[str, Any]) -> None:
+def test_notes_are_private_shared_read_and_edited_by_their_author(world: dict[str, Any], env: Env) -> None:
     case_id, ids, manager, employee = world["case"], world["ids"], world["manager"], world["employee"]
     made = employee.post(
         f"/api/cases/{case_id}/notes", {"title": "Gedanken", "body": "Montags ist es schwer."}
@@ -283,6 +286,7 @@ def test_notes_are_private_shared_read_and_edited_by_their_author(world: dict[st
     stale = employee.request("PATCH", path, {"body": "Lost"}, headers={"If-Match": note["etag"]})
     assert stale.status == 412
     assert manager.get(path).json()["body"] == "Besser."
+    env.settle()
     accesses = employee.get("/api/me/accesses").json()["accesses"]
     assert any(e["action"] == "note:read" for e in accesses)
 

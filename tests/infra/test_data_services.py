@@ -125,3 +125,33 @@ def test_key_vault_audit_log_goes_to_log_analytics(project: BicepProject) -> Non
 )
 def test_monitoring_refuses_key_auth(project: BicepProject, type_: str, flag: str) -> None:
     assert project.only(type_).get(flag) is True
+
+
+def test_app_queues_live_in_the_data_account(project: BicepProject) -> None:
+    queues = project.only("Microsoft.Storage/storageAccounts/queueServices/queues")
+    assert queues.file == DATA_STORAGE and queues.looped
+    service = project.symbol(DATA_STORAGE, queues.get("parent"))
+    assert service.type == "Microsoft.Storage/storageAccounts/queueServices"
+    assert project.symbol(DATA_STORAGE, service.get("parent")).type == "Microsoft.Storage/storageAccounts"
+    loop = project.files[DATA_STORAGE]["resources"][queues.symbol]["config"]["loop_type"]["detail"]
+    assert loop["array_name"] == "queueNames"
+
+
+def test_every_queue_the_app_listens_to_is_created_by_the_infrastructure(project: BicepProject) -> None:
+    """In production the app creates no queue (shared/bootstrap.py): each queue trigger's queue
+    must be in queueNames, and be a valid queue name with room for its -poison queue."""
+    from azure.functions.decorators.queue import QueueTrigger
+
+    import function_app
+    from shared.adapters.queue_names import poison_queue
+
+    declared = project.parameter(DATA_STORAGE, "queueNames")["default"]
+    for name in declared:
+        poison_queue(name)  # InvalidInput if the name (or its -poison queue) breaks Azure's rules
+    function_app.app.functions_bindings = None  # get_functions() may be called once per app
+    listened = {
+        str(fn.get_trigger().queue_name)
+        for fn in function_app.app.get_functions()
+        if isinstance(fn.get_trigger(), QueueTrigger)
+    }
+    assert listened <= set(declared)

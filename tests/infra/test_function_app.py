@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shared import config
-from tests.infra.bicep import ENTRY, BicepProject, Resource, Unresolved
+from tests.infra.bicep import ENTRY, BicepProject, Resource, Unresolved, dotted
 
 FUNCTION_APP = "modules/function-app.bicep"
 # Settings read by the Functions host / platform rather than by shared/config.py.
@@ -18,6 +18,9 @@ HOST_SETTINGS = {
     "AzureWebJobsStorage__accountName",
     "AzureWebJobsStorage__credential",
     "AzureWebJobsStorage__clientId",
+    "CasedeskQueue__queueServiceUri",
+    "CasedeskQueue__credential",
+    "CasedeskQueue__clientId",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
     "FUNCTIONS_EXTENSION_VERSION",
@@ -174,9 +177,50 @@ def test_settings_are_a_valid_production_configuration(
         "CASEDESK_BLOBS": "azure",
         "CASEDESK_KEYS": "keyvault",
         "CASEDESK_MAIL": "acs",
+        "CASEDESK_QUEUE": "azure",
     }
     assert "COSMOS_EMULATOR_KEY" not in settings
     assert "BLOB_USE_EMULATOR_KEY" not in settings
+    assert "QUEUE_USE_EMULATOR_KEY" not in settings
+
+
+def test_queue_trigger_connection_is_identity_based_on_the_data_account(
+    project: BicepProject, settings: dict[str, dict[str, Any]]
+) -> None:
+    """connection="CasedeskQueue" of the queue triggers: the host reads CasedeskQueue__* and
+    authenticates as the app identity; the SDK (QUEUE_ACCOUNT_URL) talks to the same service."""
+    assert settings["CasedeskQueue__queueServiceUri"]["value"] == "queueAccountUrl"
+    assert settings["QUEUE_ACCOUNT_URL"]["value"] == "queueAccountUrl"
+    assert settings["CasedeskQueue__credential"]["value"] == "managedidentity"
+    assert settings["CasedeskQueue__clientId"]["value"] == "identityClientId"
+    assert "CasedeskQueue" not in settings  # no connection string, hence no key
+    for name in ("CasedeskQueue__queueServiceUri", "QUEUE_ACCOUNT_URL"):
+        assert settings[name]["plans"] == {"FlexConsumption", "ElasticPremium"}
+    ((_, params),) = project.module_calls(FUNCTION_APP)
+    assert dotted(params["queueAccountUrl"]) == "dataStorage.outputs.queueEndpoint"
+    output = project.files["modules/data-storage.bicep"]["outputs"]["queueEndpoint"]["value"]
+    assert dotted(output) == "account.properties.primaryEndpoints.queue"
+
+
+def test_every_queue_trigger_of_the_app_has_its_connection_settings(
+    settings: dict[str, dict[str, Any]],
+) -> None:
+    from azure.functions.decorators.queue import QueueTrigger
+
+    import function_app
+
+    function_app.app.functions_bindings = None  # get_functions() may be called once per app
+    connections = {
+        str(fn.get_trigger().connection)
+        for fn in function_app.app.get_functions()
+        if isinstance(fn.get_trigger(), QueueTrigger)
+    }
+    for connection in connections:
+        assert {
+            f"{connection}__queueServiceUri",
+            f"{connection}__credential",
+            f"{connection}__clientId",
+        } <= set(settings), connection
 
 
 def test_flex_consumption_gets_no_settings_it_rejects(settings: dict[str, dict[str, Any]]) -> None:

@@ -17,6 +17,11 @@ EXPECTED_ROLES = {
         "Microsoft.Storage/storageAccounts/blobServices/containers",
         "appPrincipalId",
     ),
+    "974c5e8b-45b9-4653-ba55-5f855dd0fb88": (
+        "Storage Queue Data Contributor (app data account)",
+        "Microsoft.Storage/storageAccounts",
+        "appPrincipalId",
+    ),
     "b7e6dc6d-f1e8-4753-8033-0f276bb0955b": (
         "Storage Blob Data Owner (Functions host storage)",
         "Microsoft.Storage/storageAccounts",
@@ -73,3 +78,15 @@ def test_functions_host_role_is_on_the_host_account(project: BicepProject) -> No
         if role_definition_guid(project, a) == "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
     ]
     assert grant.file == "modules/host-storage.bicep"
+
+
+def test_queue_role_is_on_the_data_account(project: BicepProject) -> None:
+    """The queue triggers and the TaskQueue adapter use the app data account's queues; the
+    Functions host account (AzureWebJobsStorage) gets no queue role from us."""
+    (grant,) = [
+        a
+        for a in project.resources("Microsoft.Authorization/roleAssignments")
+        if role_definition_guid(project, a) == "974c5e8b-45b9-4653-ba55-5f855dd0fb88"
+    ]
+    assert grant.file == "modules/data-storage.bicep"
+    assert project.symbol(grant.file, grant.config["scope"]).symbol == "account"

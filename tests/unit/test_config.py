@@ -22,6 +22,8 @@ AZURE = {
     "CASEDESK_MAIL": "acs",
     "ACS_ENDPOINT": "https://example.communication.azure.com",
     "MAIL_SENDER": "DoNotReply@example.invalid",
+    "CASEDESK_QUEUE": "azure",
+    "QUEUE_ACCOUNT_URL": "https://example.queue.core.windows.net",
 }
 
 
@@ -82,7 +84,11 @@ def test_production_refuses_emulator_keys(monkeypatch: pytest.MonkeyPatch) -> No
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("COSMOS_EMULATOR_KEY", "abc")
     monkeypatch.setenv("BLOB_USE_EMULATOR_KEY", "true")
-    with pytest.raises(ConfigurationError, match=r"COSMOS_EMULATOR_KEY is set.*BLOB_USE_EMULATOR_KEY=true"):
+    monkeypatch.setenv("QUEUE_USE_EMULATOR_KEY", "true")
+    with pytest.raises(
+        ConfigurationError,
+        match=r"COSMOS_EMULATOR_KEY is set.*BLOB_USE_EMULATOR_KEY=true.*QUEUE_USE_EMULATOR_KEY=true",
+    ):
         config.validate()
 
 
@@ -90,7 +96,11 @@ def test_an_azure_adapter_without_its_endpoint_is_named(monkeypatch: pytest.Monk
     monkeypatch.setenv("CASEDESK_ENV", "development")
     monkeypatch.setenv("CASEDESK_STORE", "cosmos")
     monkeypatch.setenv("CASEDESK_MAIL", "acs")
-    with pytest.raises(ConfigurationError, match=r"COSMOS_ENDPOINT is required.*ACS_ENDPOINT is required"):
+    monkeypatch.setenv("CASEDESK_QUEUE", "azure")
+    with pytest.raises(
+        ConfigurationError,
+        match=r"COSMOS_ENDPOINT is required.*ACS_ENDPOINT is required.*QUEUE_ACCOUNT_URL is required",
+    ):
         config.validate()
 
 
@@ -112,7 +122,7 @@ def test_bad_values_are_named(monkeypatch: pytest.MonkeyPatch, name: str, value:
 def test_every_setting_is_documented_in_the_sample_and_the_readme() -> None:
     sample = json.loads((ROOT / "local.settings.sample.json").read_text())
     readme = (ROOT / "README.md").read_text()
-    host_settings = {"FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage"}
+    host_settings = {"FUNCTIONS_WORKER_RUNTIME", "AzureWebJobsStorage", "CasedeskQueue"}
     assert set(sample["Values"]) == set(SETTINGS) | host_settings
     assert set(sample["Descriptions"]) == set(sample["Values"])
     missing = [name for name in SETTINGS if f"`{name}`" not in readme]

@@ -1,5 +1,6 @@
 """Notifications (journey 9): private to the recipient, newest first, mark read (own only),
-unread count, and an e-mail notice only when wanted and without any content."""
+unread count, and an e-mail notice only when wanted and without any content — stored with the
+notification as a pending effect and sent later by the relay and the mail sender (``settle``)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from shared.errors import BackendUnavailable, InvalidInput
 from shared.identity import accounts
 from shared.notifications import MAX_MARK, inbox, mark_read, notify, unread_count
 from shared.notifications import emails as notification_emails
-from shared.ports import Email
+from shared.ports import Email, Query
 from tests.fakes import ManualClock
+from tests.unit.settle import settle
 
 LINK = "https://casedesk.example.ch/notifications"
 
@@ -37,8 +39,14 @@ def share_notice(ports: Ports, user_id: str, item_id: str = "secretdoc42") -> di
 
 
 def sent(ports: Ports) -> list[dict[str, Any]]:
+    """The outbox once the relay and the mail sender have run."""
+    settle(ports)
     assert isinstance(ports.mailer, OutboxMailer)
     return ports.mailer.messages()
+
+
+def pending_effects(ports: Ports, user_id: str) -> list[dict[str, Any]]:
+    return ports.store.query("users", user_id, Query(equals={"type": "pending-effect"})).items
 
 
 class BrokenMailer:
@@ -143,11 +151,19 @@ def test_no_email_when_switched_off_or_no_profile(wired: Ports) -> None:
     assert unread_count(wired, user) == 1 and unread_count(wired, "nobody") == 1
 
 
-def test_a_mail_outage_does_not_lose_the_notification(wired: Ports) -> None:
-    ports = dataclasses.replace(wired, mailer=BrokenMailer())
-    user = person(ports)
-    share_notice(ports, user)
-    assert unread_count(ports, user) == 1
+def test_the_request_never_waits_for_the_mail_service_and_an_outage_loses_nothing(wired: Ports) -> None:
+    down = dataclasses.replace(wired, mailer=BrokenMailer())
+    user = person(down)
+    share_notice(down, user)  # the mail service is not called on the request path at all
+    assert unread_count(down, user) == 1
+    [effect] = pending_effects(down, user)
+    assert effect["kind"] == "email"  # stored in the same batch as the notification
+    with pytest.raises(BackendUnavailable):
+        settle(down)  # the sender fails; the host will retry the queue message
+    assert len(pending_effects(down, user)) == 1
+    advance(wired, seconds=60)  # the message becomes visible again; the mail service is back
+    [mail] = sent(wired)
+    assert mail["to"] == "dr.x@example.ch" and pending_effects(wired, user) == []
 
 
 @pytest.mark.parametrize("language", ["en", "de", "fr"])

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from shared.access.caller import Caller
 from shared.bootstrap import Ports
 from shared.errors import InvalidInput, NotFound
 from shared.notifications import inbox
@@ -31,6 +32,11 @@ from shared.sharing import grants as grants_module
 from tests.fakes import ManualClock
 
 C = "c1"
+
+
+def who(user_id: str) -> Caller:
+    """A user acting with no routed access check: the services check ownership themselves."""
+    return Caller.user(user_id, "req-test")
 
 
 def advance(ports: Ports, **delta: float) -> None:
@@ -74,9 +80,7 @@ def ports(wired: Ports) -> Ports:
 def grant(
     ports: Ports, item_id: str = "d1", grantee: str = "u2", owner: str = "u1", **kw: Any
 ) -> dict[str, Any]:
-    return share(
-        ports, C, "doc", item_id, owner_id=owner, grantee_id=grantee, expires_at=kw.get("expires_at")
-    )
+    return share(ports, who(owner), C, "doc", item_id, grantee_id=grantee, expires_at=kw.get("expires_at"))
 
 
 def ids(items: list[dict[str, Any]]) -> list[str]:
@@ -125,7 +129,7 @@ def test_someone_elses_or_a_missing_item_is_not_found(ports: Ports, item_id: str
 
 def test_unknown_item_type_is_invalid(ports: Ports) -> None:
     with pytest.raises(InvalidInput) as caught:
-        share(ports, C, "case", "d1", owner_id="u1", grantee_id="u2", expires_at=None)
+        share(ports, who("u1"), C, "case", "d1", grantee_id="u2", expires_at=None)
     assert caught.value.field == "itemType"
     assert not can_view(ports, C, "case", "d1", "u1")
 
@@ -152,10 +156,10 @@ def test_expired_grants_stop_working_without_any_job(ports: Ports) -> None:
     assert stored["ttl"] == 3600 and datetime.fromisoformat(stored["expiresAt"]) == expiry.astimezone(UTC)
     advance(ports, seconds=3599)
     assert can_view(ports, C, "doc", "d1", "u2")
-    assert [e["userId"] for e in who_has_access(ports, C, "doc", "d1", owner_id="u1")] == ["u1", "u2"]
+    assert [e["userId"] for e in who_has_access(ports, who("u1"), C, "doc", "d1")] == ["u1", "u2"]
     advance(ports, seconds=1)
     assert not can_view(ports, C, "doc", "d1", "u2")
-    assert [e["userId"] for e in who_has_access(ports, C, "doc", "d1", owner_id="u1")] == ["u1"]
+    assert [e["userId"] for e in who_has_access(ports, who("u1"), C, "doc", "d1")] == ["u1"]
     assert visible_items(ports, C, "u2", "doc") == []
     assert as_seen_by(ports, C, "doc", owner_id="u1", viewer_id="u2") == []
 
@@ -166,7 +170,7 @@ def test_a_removed_participant_loses_access_at_once_and_cleanup_is_idempotent(po
     participant(ports, "u2", "doctor", "removed")
     assert not can_view(ports, C, "doc", "d1", "u2")
     assert visible_items(ports, C, "u2", "doc") == []
-    assert [e["userId"] for e in who_has_access(ports, C, "doc", "d1", owner_id="u1")] == ["u1"]
+    assert [e["userId"] for e in who_has_access(ports, who("u1"), C, "doc", "d1")] == ["u1"]
     assert end_grants_of(ports, C, "u2") == 2
     assert end_grants_of(ports, C, "u2") == 0
     participant(ports, "u2", "doctor")  # invited back: old grants do not come back with them
@@ -195,19 +199,19 @@ def test_resharing_updates_the_expiry_and_notifies_only_once(ports: Ports) -> No
 def test_revoke_ends_access_and_only_the_owner_can(ports: Ports) -> None:
     grant(ports)
     with pytest.raises(NotFound):
-        revoke(ports, C, "doc", "d1", owner_id="u2", grantee_id="u2")
-    revoke(ports, C, "doc", "d1", owner_id="u1", grantee_id="u2")
+        revoke(ports, who("u2"), C, "doc", "d1", grantee_id="u2")
+    revoke(ports, who("u1"), C, "doc", "d1", grantee_id="u2")
     assert not can_view(ports, C, "doc", "d1", "u2")
     for grantee in ("u2", "u3", "bad-id"):
         with pytest.raises(NotFound):
-            revoke(ports, C, "doc", "d1", owner_id="u1", grantee_id=grantee)
+            revoke(ports, who("u1"), C, "doc", "d1", grantee_id=grantee)
 
 
 def test_who_has_access_is_for_the_owner_only(ports: Ports) -> None:
     expiry = ports.clock.now() + timedelta(days=1)
     grant(ports, expires_at=expiry)
     grant(ports, grantee="u3")
-    entries = who_has_access(ports, C, "doc", "d1", owner_id="u1")
+    entries = who_has_access(ports, who("u1"), C, "doc", "d1")
     assert [(e["userId"], e["role"], e["access"]) for e in entries] == [
         ("u1", "employee", "owner"),
         ("u2", "doctor", "shared"),
@@ -215,13 +219,13 @@ def test_who_has_access_is_for_the_owner_only(ports: Ports) -> None:
     ]
     assert entries[1]["expiresAt"] == expiry.astimezone(UTC).isoformat() and entries[2]["expiresAt"] is None
     with pytest.raises(NotFound):
-        who_has_access(ports, C, "doc", "d1", owner_id="u2")
+        who_has_access(ports, who("u2"), C, "doc", "d1")
 
 
 def test_visible_items_are_own_plus_shared_of_that_type(ports: Ports) -> None:
     grant(ports)
     grant(ports, item_id="d3", owner="u3")
-    share(ports, C, "note", "n1", owner_id="u1", grantee_id="u2", expires_at=None)
+    share(ports, who("u1"), C, "note", "n1", grantee_id="u2", expires_at=None)
     assert ids(visible_items(ports, C, "u2", "doc")) == ["doc-d1", "doc-d3"]
     assert ids(visible_items(ports, C, "u2", "note")) == ["note-n1"]
     assert ids(visible_items(ports, C, "u1", "doc")) == ["doc-d1", "doc-d2"]

@@ -4,7 +4,7 @@
 // same for a note. Finally Dora's main pages at 360 px and Erik's "who accessed my data".
 import {
   assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, expect, journey, newPage, screenshot, signIn,
-  step, text, world,
+  settle, step, text, world,
 } from "./lib.mjs";
 
 const { erik, dora } = world.people;
@@ -216,6 +216,7 @@ await journey("documents", async (browser) => {
   });
 
   await step("Erik sees in plain German who accessed his data", async () => {
+    await settle(); // the host's relay would do this within seconds
     await erikPage.goto(`${base}/accesses`);
     await erikPage.getByTestId("accesses").waitFor();
     const sentences = await erikPage.getByTestId("accesses").locator("li p:first-child").allTextContents();

@@ -70,8 +70,19 @@ export function usedStep(email, step) {
 
 export { currentStep };
 
+/** Let the side effects of the requests so far happen now, as the host does within seconds: run
+ * the effect relay (audit events, queued e-mails) and drain the mail queue (dev host admin routes,
+ * loopback only). */
+export async function settle() {
+  const relay = await fetch(`${base}/admin/timers/effect_relay/run`, { method: "POST" });
+  if (!relay.ok || !(await relay.json()).succeeded) throw new Error(`the effect relay failed (${relay.status})`);
+  const drain = await fetch(`${base}/admin/queues/mail-outgoing/drain`, { method: "POST" });
+  if (!drain.ok) throw new Error(`draining the mail queue failed (${drain.status})`);
+}
+
 /** The token of the newest e-mail link to ``email`` (the local outbox stands in for the inbox). */
-export function lastLinkToken(email) {
+export async function lastLinkToken(email) {
+  await settle();
   const names = readdirSync(world.outbox).filter((n) => n.endsWith(".json")).sort().reverse();
   for (const name of names) {
     const mail = JSON.parse(readFileSync(join(world.outbox, name), "utf8"));

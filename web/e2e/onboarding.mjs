@@ -152,7 +152,7 @@ await journey("onboarding", async (browser) => {
     await page.locator("input[name=email]").fill(emma.email);
     await page.locator("main button[type=submit]").click();
     await page.locator(".alert-success").waitFor();
-    await page.goto(`${base}/reset-password#token=${lastLinkToken(emma.email)}`);
+    await page.goto(`${base}/reset-password#token=${await lastLinkToken(emma.email)}`);
     await page.locator("input[name=newPassword]").waitFor();
     expect(new URL(page.url()).hash === "", "the reset token leaves the address bar");
     await page.locator("input[name=newPassword]").fill("a brand new passphrase 77");

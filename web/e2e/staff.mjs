@@ -2,7 +2,7 @@
 // integration plan — including a concurrent change that the app reports instead of losing —
 // and closes and reopens the case; the org admin manages staff and invitations, reads and
 // filters the audit log and sets a legal hold.
-import { assertNoProblems, base, capture, expect, journey, lastLinkToken, newPage, signIn, step, text, world } from "./lib.mjs";
+import { assertNoProblems, base, capture, expect, journey, lastLinkToken, newPage, settle, signIn, step, text, world } from "./lib.mjs";
 
 const { manager, admin, emma } = world.people;
 const en = (key, params) => text("en", key, params);
@@ -122,7 +122,7 @@ await journey("staff", async (browser) => {
   });
 
   await step("an existing account takes up a new invitation: sign in, come back, accept", async () => {
-    await page.goto(`${base}/onboarding#token=${lastLinkToken(admin.email)}`);
+    await page.goto(`${base}/onboarding#token=${await lastLinkToken(admin.email)}`);
     await page.locator("main a.button").click(); // "sign in to accept"
     await signIn(page, admin, { expectPath: "/onboarding" });
     await page.locator("main button.button").click(); // accept
@@ -170,6 +170,7 @@ await journey("staff", async (browser) => {
   });
 
   await step("the audit log, filtered by action", async () => {
+    await settle(); // the host's relay would do this within seconds
     await page.getByRole("link", { name: en("web.audit.title") }).click();
     await page.getByTestId("audit-table").waitFor();
     await page.locator("input[name=action]").fill("case:create");

@@ -1,0 +1,163 @@
+"""What a request costs in store calls (ARCHITECTURE §12), counted on the real request path:
+session, access check, service and audit — through ``functions.http.serve`` with the route's
+handler, on a store that counts every call it passes on.
+
+A shared-document read by a grantee: at most 6 store calls, at most 1 of them a write (the
+pending audit effect); the audit chains are not touched on the request path, and the relay
+later puts the event where the owner sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import azure.functions as func
+import pytest
+
+from functions import documents as document_routes
+from functions import notes as note_routes
+from functions.http import SESSION_COOKIE, serve
+from shared import bootstrap
+from shared.access.caller import Caller
+from shared.access.permissions import Action
+from shared.adapters.local_blob import LocalBlobStore
+from shared.adapters.local_keys import LocalKeyFile
+from shared.adapters.memory import MemoryStore
+from shared.adapters.outbox import OutboxMailer
+from shared.audit import AuditLog
+from shared.config import Environment
+from shared.documents import documents
+from shared.effects.relay import relay_pending
+from shared.identity import demo
+from shared.identity.sessions import SessionService
+from shared.notes import notes
+from shared.sharing import share
+from tests.fakes import CountingStore, ManualClock
+
+CASE = "c1"
+
+
+@dataclass
+class World:
+    ports: bootstrap.Ports
+    store: CountingStore
+    employee: str
+    doctor: str
+    doc_id: str
+    note_id: str
+    cookie: str
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    clock = ManualClock()
+    store = CountingStore(MemoryStore(clock))
+    ports = bootstrap.use(
+        store=store,
+        blobs=LocalBlobStore(tmp_path / "blobs"),
+        key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
+        mailer=OutboxMailer(tmp_path / "outbox"),
+        clock=clock,
+        environment=Environment.DEVELOPMENT,
+    )
+    seeded = demo.seed_demo(ports) or []
+    people = {a.role: a.user_id for a in seeded}
+    employee, doctor = people["employee"], people["doctor"]
+    org_id = next(store.inner.scan("orgs"))["orgId"]
+    store.inner.create(
+        "cases",
+        {
+            "id": "case",
+            "caseId": CASE,
+            "type": "case",
+            "orgId": org_id,
+            "status": "open",
+            "employeeUserId": employee,
+        },
+    )
+    for user_id, role in ((employee, "employee"), (doctor, "doctor")):
+        store.inner.create(
+            "cases",
+            {"id": f"participant-{user_id}", "caseId": CASE, "type": "participant", "userId": user_id,
+             "role": role, "status": "active"},
+        )  # fmt: skip
+    ports.case_keys.create(CASE)
+    owner = Caller.user(employee, "req-setup", case_id=CASE)
+    doc = documents.upload(
+        ports, owner, CASE, data=b"hello, world\n", declared_type="text/plain", file_name="a.txt",
+        title="Job description", category="job_description",
+    )  # fmt: skip
+    note = notes.create(ports, owner, CASE, title="How I am", body="Better every week.")
+    share(ports, owner, CASE, "doc", doc["id"], grantee_id=doctor, expires_at=None)
+    share(ports, owner, CASE, "note", note["id"], grantee_id=doctor, expires_at=None)
+    session = SessionService(store, clock).start(doctor, "pytest")
+    yield World(ports, store, employee, doctor, doc["id"], note["id"], f"{SESSION_COOKIE}={session.token}")
+    bootstrap.reset()
+
+
+def _get(
+    world: World, handler: object, name: str, action: Action, params: dict[str, str]
+) -> func.HttpResponse:
+    request = func.HttpRequest(
+        "GET", "http://localhost/api/x", headers={"cookie": world.cookie}, body=b"", route_params=params
+    )
+    return serve(request, handler, name, action, None)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Route:
+    handler: object
+    name: str
+    action: Action
+    param: str
+
+
+SHARED_ITEM_READS = [
+    Route(document_routes.document_read, "document_read", Action.DOCUMENT_READ, "docId"),
+    Route(document_routes.document_download, "document_download", Action.DOCUMENT_READ, "docId"),
+    Route(note_routes.note_read, "note_read", Action.NOTE_READ, "noteId"),
+]
+
+
+@pytest.mark.parametrize("route", SHARED_ITEM_READS, ids=lambda r: r.name)
+def test_a_shared_item_read_costs_at_most_six_store_calls_and_one_write(world: World, route: Route) -> None:
+    params = {"caseId": CASE, route.param: world.doc_id if route.param == "docId" else world.note_id}
+    assert (
+        _get(world, route.handler, route.name, route.action, params).status_code == 200
+    )  # warms the key cache
+    world.store.reset()
+
+    answer = _get(world, route.handler, route.name, route.action, params)
+
+    assert answer.status_code == 200
+    calls = world.store.calls
+    assert len(calls) <= 6, calls
+    assert len(world.store.writes) <= 1, world.store.writes
+    assert all(container != "audit" for _, container in calls), "no chain is touched on the request path"
+
+
+def test_the_relay_puts_the_grantees_reads_where_the_owner_sees_them(world: World) -> None:
+    params = {"caseId": CASE, "docId": world.doc_id}
+    for _ in range(3):
+        assert (
+            _get(
+                world, document_routes.document_download, "document_download", Action.DOCUMENT_READ, params
+            ).status_code
+            == 200
+        )
+    log = AuditLog(world.ports.store, world.ports.clock)
+    assert log.accesses_to(world.employee).events == []  # pending until the relay runs
+
+    report = relay_pending(world.ports)
+
+    assert report.ok and report.audit_effects >= 3
+    seen = log.accesses_to(world.employee).events
+    downloads = [e.event for e in seen if e.event.action == "document:download"]
+    assert len(downloads) == 3
+    assert {(e.actor, e.target_id, e.case_id) for e in downloads} == {(world.doctor, world.doc_id, CASE)}
+    assert all(e.grant_id == f"grant-doc-{world.doc_id}-{world.doctor}" for e in downloads)
+    assert all(e.org_id for e in downloads), "the relay fills in the case's organisation"
+    assert all(r.ok for r in log.verify_all())
+    assert relay_pending(world.ports).audit_effects == 0, "a second run finds nothing left"
