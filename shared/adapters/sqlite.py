@@ -230,7 +230,8 @@ class SqliteStore:
     def scan(self, container: str, *, equals: Mapping[str, Scalar] | None = None) -> Iterator[Item]:
         # The filters run in SQL: the relay scans for pending effects every few seconds, and the
         # index on ``type`` (see _prepare) makes that cost what it finds, not the table's size.
-        where, args = [_LIVE], [self._now()]
+        where: list[str] = [_LIVE]
+        args: list[Any] = [self._now()]
         for name, value in (equals or {}).items():
             documents.validate_query(Query(equals={name: value}))
             if value is None:
