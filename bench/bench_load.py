@@ -14,7 +14,8 @@
 
 The world is built fresh in a temporary data directory: identities, cases and sessions through
 our services (as ``shared/identity/demo.py`` does), then the dev host is started on it
-(``python -m devhost --no-timers``, ``CASEDESK_ENV=test``) and documents, notes and grants are
+(``python -m devhost`` with its timers, so the effect relay runs every 5 s as in production;
+``CASEDESK_ENV=test``) and documents, notes and grants are
 created over HTTP as the app would. Then: warm-up, baseline, mix (``--rounds`` alternates them),
 a table, one ``BENCH_LOAD_JSON`` line, and — if the app has the timer ``effect_relay`` — how long
 draining it takes after the load.
@@ -551,7 +552,8 @@ def free_port() -> int:
 def devhost(
     port: int, env: dict[str, str], log: Path, threads: int | None
 ) -> Iterator[subprocess.Popen[bytes]]:
-    argv = [sys.executable, "-m", "devhost", "--no-timers", "--port", str(port)]
+    # Timers run as in production: the effect relay clears pending effects every 5 s meanwhile.
+    argv = [sys.executable, "-m", "devhost", "--port", str(port)]
     if threads:
         argv += ["--threads", str(threads)]
     with log.open("wb") as out:

@@ -19,7 +19,7 @@ import socket
 import sys
 from types import FrameType
 
-import waitress
+from cheroot import wsgi as cheroot_wsgi
 
 from devhost.invoke import Invoker
 from devhost.loader import (
@@ -88,7 +88,7 @@ def preflight() -> None:
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)  # unwinds waitress's loop in the main thread, so the finally blocks run
+    raise SystemExit(0)  # unwinds the server's loop in the main thread, so the finally blocks run
 
 
 def _log_functions(
@@ -166,9 +166,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     try:
-        server = waitress.create_server(
-            wsgi_app, host=args.host, port=args.port, threads=args.threads, ident="casedesk-devhost"
+        # cheroot, not waitress: under 50 keep-alive clients waitress's select loop spins on
+        # channels whose response a worker is still writing, and caps even a no-op route at
+        # ~350 req/s with a core busy (measured, bench/README.md). cheroot hands idle keep-alive
+        # connections to a selector and busy ones to its worker threads.
+        server = cheroot_wsgi.Server(
+            (args.host, args.port), wsgi_app, numthreads=args.threads, server_name="casedesk-devhost"
         )
+        server.prepare()  # binds now, so a taken port is reported here
     except OSError as error:
         log.error("cannot listen on %s:%s: %s", args.host, args.port, error)
         return 1
@@ -180,14 +185,14 @@ def main(argv: list[str] | None = None) -> int:
         queue_service.start()
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        server.run()  # returns on SIGINT/SIGTERM: waitress catches KeyboardInterrupt and SystemExit
+        server.serve()  # returns on SIGINT/SIGTERM (KeyboardInterrupt / SystemExit from _terminate)
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         log.info("stopping")
         timer_service.stop()
         queue_service.stop()
-        server.close()
+        server.stop()
         invoker.close()
     return 0
 

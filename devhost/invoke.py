@@ -2,7 +2,7 @@
 
 Async functions all run on one long-lived event loop in a background thread, as in the worker,
 so that anything a function caches across calls (an async SDK client, a lock) stays bound to
-the same loop. Sync functions run on the calling thread: a waitress worker for HTTP, a timer
+the same loop. Sync functions run on the calling thread: a server worker for HTTP, a timer
 thread for timers.
 """
 

@@ -88,7 +88,7 @@ class DevHostApp:
         else:
             headers.append(("Content-Length", str(len(body))))
         if method == "HEAD":
-            body = b""  # the length of the GET body stays; waitress would warn about a body
+            body = b""  # the length of the GET body stays; the server would warn about a body
         elapsed = (time.perf_counter() - started) * 1000
         target = environ.get("devhost.function", "-")
         log.info("%s %s -> %d %s (%.1f ms)", method, path, status, target, elapsed)
@@ -196,7 +196,7 @@ def _phrase(status: int) -> str:
 def _body(environ: dict[str, Any]) -> bytes:
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
-    # waitress buffers the whole body (and de-chunks it) before calling us, so read() is safe.
+    # The server hands over the (de-chunked) body as a stream that ends with the request.
     return bytes(stream.read(int(length)) if length else stream.read())
 
 

@@ -62,7 +62,7 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
         grantee = request.http.route_params["userId"]
         body = parse_json(request.http, GrantBody)
         ports = bootstrap.ports()
-        open_case(ports, case_id)
+        open_case(ports, case_id, request.caller)
         stored = share(
             ports, request.caller, case_id, item_type, item_id, grantee_id=grantee, expires_at=body.expiresAt
         )

@@ -31,6 +31,7 @@ __all__ = [
     "MAX_BATCH_OPERATIONS",
     "MAX_ITEM_BYTES",
     "MAX_PATCH_OPERATIONS",
+    "MAX_READ_MANY",
     "BatchOperation",
     "BlobStore",
     "Clock",
@@ -69,6 +70,8 @@ MAX_BATCH_OPERATIONS = 100
 MAX_BATCH_BYTES = 2 * 1024 * 1024
 #: Cosmos DB's limit of operations in one patch request.
 MAX_PATCH_OPERATIONS = 10
+#: Ids in one :meth:`Store.read_many` (one query; keeps its cost and its parameters small).
+MAX_READ_MANY = 100
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,11 @@ class Store(Protocol):
     ``ConcurrencyConflict``, ``ItemTooLarge``, ``InvalidInput`` or ``BackendUnavailable``."""
 
     def read(self, container: str, partition: str, id: str) -> Item: ...
+
+    def read_many(self, container: str, partition: str, ids: Sequence[str]) -> dict[str, Item]:
+        """The items of one partition with these ids (at most :data:`MAX_READ_MANY`), by id;
+        missing and expired ones are simply absent. One round trip instead of one per id."""
+        ...
 
     def create(self, container: str, item: Item) -> Item: ...
 

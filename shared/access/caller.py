@@ -6,8 +6,9 @@ service. The service records its own audit event from the caller (actor, grant, 
 request id) in the same unit of work as its change — so nothing is audited twice and nothing
 changes unaudited. Timers and the CLI act as :meth:`Caller.system`.
 
-A decision also carries the item it was made about (``item``), exactly as read for the check, so
-the service does not read it again; :meth:`Caller.item` hands it out only for that very item.
+A decision also carries what it read — the case and the item it was made about — exactly as read
+for the check, so the service does not read them again; :meth:`Caller.case` and
+:meth:`Caller.item` hand them out only for that very case and item.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Decision:
     grant_id: str | None = None
     reason: str | None = None
     read_only: bool = False
+    case: Item | None = None
     item: Item | None = None
 
 
@@ -69,6 +71,11 @@ class Caller:
         if self.decision.case_id == case_id and self.decision.relation in _PARTICIPATION:
             return self.decision.roles[0] if self.decision.roles else None
         return None
+
+    def case(self, case_id: str) -> Item | None:
+        """The case item the decision read, if it is this case (else ``None``: read it)."""
+        found = self.decision.case
+        return found if found is not None and self.decision.case_id == case_id else None
 
     def item(self, case_id: str, item_type: str, item_id: str) -> Item | None:
         """The item the decision was made about, if it is this one (else ``None``: read it)."""

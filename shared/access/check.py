@@ -24,16 +24,14 @@ from datetime import datetime
 from typing import Any
 
 from shared.access.caller import Decision
-from shared.access.items import ID, ITEM_PARAMS, grant_counts, grant_id, read_item
+from shared.access.items import ID, ITEM_PARAMS, ITEM_TYPES, grant_counts, grant_id
 from shared.access.permissions import Action
-from shared.access.relations import case_item, org_roles, participant
+from shared.access.relations import org_roles
 from shared.access.table import TABLE, Grant
 from shared.errors import NotFound, PermissionDenied
 from shared.ports import Item, Store
 
 __all__ = ["authorize", "route_item"]
-
-_UNSET: Any = object()
 
 
 def route_item(route_params: Mapping[str, str]) -> tuple[str, str] | None:
@@ -43,26 +41,42 @@ def route_item(route_params: Mapping[str, str]) -> tuple[str, str] | None:
 
 
 class _Facts:
-    """What one check reads about the user, the case and the item — each at most once."""
+    """What one check reads about the user, the case and the item — each at most once, and all
+    of the case partition's facts (the case, the participation, the route's item and the user's
+    grant on it) in one ``read_many``: one round trip where there used to be up to four."""
 
     def __init__(self, store: Store, user_id: str, params: Mapping[str, str], now: datetime) -> None:
         self.store, self.user_id, self.params, self.now = store, user_id, params, now
         self.case_id = params.get("caseId", "")
-        self._case: Item | None = _UNSET
-        self._participant: Item | None = _UNSET
+        self._in_case: dict[str, Item] | None = None
         self._org_roles: dict[str, list[str]] = {}
-        self._item: Item | None = _UNSET
-        self._grant: Item | None = _UNSET
+        named = route_item(params)
+        self._item_key = (
+            f"{named[0]}-{named[1]}" if named and named[0] in ITEM_TYPES and ID.fullmatch(named[1]) else None
+        )
+        self._grant_key = (
+            grant_id(*named, user_id) if self._item_key and named and ID.fullmatch(user_id) else None
+        )
+
+    def _case_partition(self) -> dict[str, Item]:
+        if self._in_case is None:
+            self._in_case = {}
+            if ID.fullmatch(self.case_id):
+                wanted = ["case"]
+                if ID.fullmatch(self.user_id):
+                    wanted.append(f"participant-{self.user_id}")
+                wanted += [k for k in (self._item_key, self._grant_key) if k is not None]
+                self._in_case = self.store.read_many("cases", self.case_id, wanted)
+        return self._in_case
 
     def case(self) -> Item | None:
-        if self._case is _UNSET:
-            self._case = case_item(self.store, self.case_id)
-        return self._case
+        found = self._case_partition().get("case")
+        return found if found is not None and found.get("type", "case") == "case" else None
 
     def participant(self) -> Item | None:
-        if self._participant is _UNSET:
-            self._participant = participant(self.store, self.case_id, self.user_id)
-        return self._participant
+        """The user's *active* participation (removed participants have none)."""
+        found = self._case_partition().get(f"participant-{self.user_id}")
+        return found if found is not None and found.get("status") == "active" else None
 
     def org_roles(self, org_id: str) -> list[str]:
         if org_id not in self._org_roles:
@@ -70,29 +84,20 @@ class _Facts:
         return self._org_roles[org_id]
 
     def item(self) -> Item | None:
-        if self._item is _UNSET:
-            named = route_item(self.params)
-            self._item = read_item(self.store, self.case_id, *named) if named else None
-        return self._item
+        if self._item_key is None:
+            return None
+        found = self._case_partition().get(self._item_key)
+        return found if found is not None and found.get("type") == self._item_key.split("-")[0] else None
 
     def live_grant(self) -> Item | None:
         """The user's unexpired grant on the route's item from its current owner, if any."""
-        if self._grant is _UNSET:
-            self._grant = None
-            item, named = self.item(), route_item(self.params)
-            if item is not None and named is not None and ID.fullmatch(self.user_id):
-                try:
-                    found = self.store.read("cases", self.case_id, grant_id(*named, self.user_id))
-                except NotFound:
-                    found = None
-                if (
-                    found is not None
-                    and found.get("type") == "grant"
-                    and grant_counts(found, self.now)
-                    and found.get("ownerId") == item.get("ownerId")
-                ):
-                    self._grant = found
-        return self._grant
+        item = self.item()
+        found = self._case_partition().get(self._grant_key) if self._grant_key else None
+        if item is None or found is None or found.get("type") != "grant":
+            return None
+        return (
+            found if grant_counts(found, self.now) and found.get("ownerId") == item.get("ownerId") else None
+        )
 
 
 def _decide(facts: _Facts, action: Action, grant: Grant) -> Decision | None:  # noqa: PLR0911 - one exit per relation
@@ -120,27 +125,29 @@ def _decide(facts: _Facts, action: Action, grant: Grant) -> Decision | None:  # 
         held = [r for r in facts.org_roles(case["orgId"]) if r in grant.roles]
         # Org staff reach a case's summary only, never its content: read-only by construction.
         return (
-            made(roles=tuple(held), case_id=facts.case_id, org_id=case["orgId"], read_only=True)
+            made(roles=tuple(held), case_id=facts.case_id, org_id=case["orgId"], case=case, read_only=True)
             if held
             else None
         )
     found = facts.participant()
     if found is None or found.get("role") not in grant.roles:
         return None
-    roles = (str(found["role"]),)
-    # Participants may carry their case's organisation; where they do not, the relay fills it in.
-    known_org = found.get("orgId")
+    case = facts.case()
+    known = {
+        "roles": (str(found["role"]),),
+        "case_id": facts.case_id,
+        "org_id": case.get("orgId") if case else found.get("orgId"),
+        "case": case,
+    }
     if grant.relation == "case":
-        return made(roles=roles, case_id=facts.case_id, org_id=known_org)
+        return made(**known)
     item = facts.item()
     if item is None:
         return None
     if item.get("ownerId") == facts.user_id:
-        return made(roles=roles, case_id=facts.case_id, org_id=known_org, item=item)
+        return made(**known, item=item)
     if grant.relation == "item_viewer" and (shared := facts.live_grant()) is not None:
-        return made(
-            roles=roles, case_id=facts.case_id, org_id=known_org, item=item, grant_id=str(shared["id"])
-        )
+        return made(**known, item=item, grant_id=str(shared["id"]))
     return None
 
 

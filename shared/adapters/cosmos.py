@@ -35,7 +35,14 @@ from azure.cosmos.exceptions import (
 from shared.adapters import cosmos_sql
 from shared.adapters.cosmos_batch import batch_ids, plan_batch
 from shared.adapters.cosmos_errors import translate_errors
-from shared.adapters.documents import EXPIRES, is_expired, partition_field, prepare_for_write, public_view
+from shared.adapters.documents import (
+    EXPIRES,
+    check_read_many,
+    is_expired,
+    partition_field,
+    prepare_for_write,
+    public_view,
+)
 from shared.errors import (
     AlreadyExists,
     BackendUnavailable,
@@ -61,7 +68,7 @@ class _Pager(Protocol):
 
 
 def _view(doc: Mapping[str, Any]) -> Item:
-    return public_view(doc, str(doc["_etag"]))
+    return public_view(doc, str(doc["_etag"]), fresh=True)  # decoded by the SDK for this call
 
 
 def _addressable(container: str, partition: str, id: str, now: datetime) -> bool:
@@ -149,6 +156,16 @@ class CosmosStore:
 
     def read(self, container: str, partition: str, id: str) -> Item:
         return _view(self._read_visible(container, partition, id, self._now()))
+
+    def read_many(self, container: str, partition: str, ids: Sequence[str]) -> dict[str, Item]:
+        wanted = check_read_many(ids)
+        if not wanted:
+            return {}
+        sql, parameters = cosmos_sql.ids_sql(container, partition, wanted)
+        now = self._now()
+        with translate_errors("read_many", container):
+            docs = self._container(container).query_items(sql, parameters=parameters, partition_key=partition)
+            return {str(d["id"]): _view(d) for d in docs if not is_expired(d, now)}
 
     def create(self, container: str, item: Item) -> Item:
         now = self._now()

@@ -96,6 +96,13 @@ class MemoryStore:
             doc, etag = self._existing((container, partition, id), None)
             return documents.public_view(doc, etag)
 
+    def read_many(self, container: str, partition: str, ids: Sequence[str]) -> dict[str, Item]:
+        documents.partition_field(container)
+        wanted = documents.check_read_many(ids)
+        with self._lock:
+            found = {i: self._live((container, partition, i)) for i in wanted}
+            return {i: documents.public_view(*hit) for i, hit in found.items() if hit is not None}
+
     def create(self, container: str, item: Item) -> Item:
         with self._lock:
             doc, partition, item_id = documents.prepare_for_write(container, item, self._clock.now())

@@ -79,7 +79,7 @@ def summary(ports: Ports, case_id: str) -> dict[str, Any]:
 def read(ports: Ports, caller: Caller, case_id: str) -> dict[str, Any]:
     """The :func:`summary`, as a participant or org admin reads it (audited ``case:read``, owned
     by the case's employee: one write, from the case item the summary reads anyway)."""
-    case = _case(ports, case_id)
+    case = _case(ports, case_id, caller)
     view = _summary(ports, case)
     record(ports.store, "cases", case_id, [case_audit(caller, "case:read", case, ports.clock.now())])
     return view
@@ -107,7 +107,7 @@ def _summary(ports: Ports, case: Item) -> dict[str, Any]:
 
 def close(ports: Ports, caller: Caller, case_id: str, *, if_match: str) -> Item:
     """Close the case (audited ``case:close``); the retention clock starts."""
-    case = _case(ports, case_id)
+    case = _case(ports, case_id, caller)
     if case["status"] == "closed":
         raise CaseClosed("the case is already closed")
     closing = {"status": "closed", "closedAt": ports.clock.now().isoformat()}
@@ -116,7 +116,7 @@ def close(ports: Ports, caller: Caller, case_id: str, *, if_match: str) -> Item:
 
 def reopen(ports: Ports, caller: Caller, case_id: str, *, if_match: str) -> Item:
     """Reopen a closed case (audited ``case:reopen``)."""
-    case = _case(ports, case_id)
+    case = _case(ports, case_id, caller)
     if case["status"] != "closed":
         raise InvalidInput("only a closed case can be reopened")
     # Reopening stops the retention clock: it counts again from the next closing.
@@ -128,7 +128,12 @@ def reopen(ports: Ports, caller: Caller, case_id: str, *, if_match: str) -> Item
 def set_legal_hold(ports: Ports, caller: Caller, case_id: str, hold: bool, *, if_match: str) -> Item:
     """Set or lift the legal hold (audited ``case:legal_hold``)."""
     return _change(
-        ports, caller, "case:legal_hold", _case(ports, case_id), {"legalHold": hold}, if_match=if_match
+        ports,
+        caller,
+        "case:legal_hold",
+        _case(ports, case_id, caller),
+        {"legalHold": hold},
+        if_match=if_match,
     )
 
 
@@ -142,8 +147,8 @@ def _change(
     return cast(Item, stored)
 
 
-def _case(ports: Ports, case_id: str) -> Item:
-    case = case_item(ports.store, case_id)
+def _case(ports: Ports, case_id: str, caller: Caller | None = None) -> Item:
+    case = (caller.case(case_id) if caller else None) or case_item(ports.store, case_id)
     if case is None:
         raise NotFound("no such case")
     return case

@@ -87,7 +87,7 @@ def _write(
 
 def create_stage(ports: Ports, caller: Caller, case_id: str, stage: Stage) -> Item:
     """Add a stage (audited ``plan:write``, with its history entry in the same batch)."""
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     written = _write(ports, caller, case, new_id(), stage=stage, change="created", if_match=None, version=1)
     return _view(ports, case_id, cast(Item, written))  # a create returns the item
 
@@ -95,7 +95,7 @@ def create_stage(ports: Ports, caller: Caller, case_id: str, stage: Stage) -> It
 def update_stage(
     ports: Ports, caller: Caller, case_id: str, stage_id: str, stage: Stage, *, if_match: str
 ) -> Item:
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     current = ports.store.read("cases", case_id, f"stage-{stage_id}")
     written = _write(
         ports,
@@ -111,7 +111,7 @@ def update_stage(
 
 
 def delete_stage(ports: Ports, caller: Caller, case_id: str, stage_id: str, *, if_match: str) -> None:
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     current = ports.store.read("cases", case_id, f"stage-{stage_id}")
     _write(
         ports,
@@ -153,9 +153,13 @@ def history(ports: Ports, caller: Caller, case_id: str, limit: int = 100) -> lis
 
 
 def _record_read(ports: Ports, caller: Caller, case_id: str, action: str) -> None:
-    """One write. The plan belongs to the case's employee, whom only the case item names: the
-    access check read the participant, not the case, so this is the case's one read."""
-    case = case_item(ports.store, case_id) or {"caseId": case_id, "orgId": caller.decision.org_id}
+    """One write. The plan belongs to the case's employee, whom the case item names (the access
+    check read it already; read here only for a caller without a routed check)."""
+    case = (
+        caller.case(case_id)
+        or case_item(ports.store, case_id)
+        or {"caseId": case_id, "orgId": caller.decision.org_id}
+    )
     record(ports.store, "cases", case_id, [case_audit(caller, action, case, ports.clock.now())])
 
 

@@ -79,7 +79,7 @@ def upload(
     """Store a new document, private to ``caller``. Returns the owner's view of it."""
     checked_title, checked_category = validate_title(title), _category(category)
     checked = validate_upload(data, declared_type, file_name)
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     role = caller.case_role(case_id) or (participant(ports.store, case_id, caller.actor) or {}).get("role")
     if role is None:
         raise NotFound("no such case")
@@ -156,7 +156,7 @@ def rename(
         raise InvalidInput("give a new title or category", field="title")
     new_title = validate_title(title) if title is not None else None
     new_category = _category(category) if category is not None else None
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     item = _owned(ports, caller, case_id, doc_id)
     moment = ports.clock.now()
     changed = {**item, "updatedAt": moment.isoformat()}
@@ -191,7 +191,7 @@ def replace(
     """Add a new current version (owner only). Two concurrent replaces with the same ETag: one
     wins, the other gets ``ConcurrencyConflict`` and leaves nothing behind."""
     checked = validate_upload(data, declared_type, file_name)
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     item = _owned(ports, caller, case_id, doc_id)
     if item["_etag"] != if_match:
         raise ConcurrencyConflict("the document changed since it was read")
@@ -259,7 +259,7 @@ def download(
 def delete_version(ports: Ports, caller: Caller, case_id: str, doc_id: str, version: int) -> None:
     """Delete one older version (owner only); the current version stays (delete the document to
     remove it). Deleting a version that is already gone is ``NotFound``."""
-    case = deletable_case(ports, case_id)
+    case = deletable_case(ports, case_id, caller)
     for attempt in range(3):
         item = (
             _owned(ports, caller, case_id, doc_id)
@@ -298,7 +298,7 @@ def delete_version(ports: Ports, caller: Caller, case_id: str, doc_id: str, vers
 
 def delete(ports: Ports, caller: Caller, case_id: str, doc_id: str, *, if_match: str) -> None:
     """Delete the document with every version and every grant on it (owner only)."""
-    case = deletable_case(ports, case_id)
+    case = deletable_case(ports, case_id, caller)
     item = _owned(ports, caller, case_id, doc_id)
     audit = _audit(
         caller,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -131,6 +132,7 @@ def _relay_audit(ports: Any, audits: list[_Pending], report: RelayReport) -> Non
         for scope in scopes:
             by_scope[scope].append((str(effect.item["id"]), fields))
     for scope, entries in by_scope.items():
+        time.sleep(0)  # a background job: let waiting requests run between chains
         try:
             report.appended += log.sequence(scope, entries)
         except CaseDeskError as exc:  # the effects stay pending; the next run retries them

@@ -45,7 +45,7 @@ def validate_body(body: str) -> str:
 def create(ports: Ports, caller: Caller, case_id: str, *, title: str, body: str) -> dict[str, Any]:
     """A new note of ``caller``, private to them; created and audited in one batch."""
     checked_title, checked_body = validate_title(title), validate_body(body)
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     role = caller.case_role(case_id) or (participant(ports.store, case_id, caller.actor) or {}).get("role")
     if role is None:
         raise NotFound("no such case")
@@ -112,7 +112,7 @@ def update(
         raise InvalidInput("give a new title or body", field="body")
     new_title = validate_title(title) if title is not None else None
     new_body = validate_body(body) if body is not None else None
-    case = open_case(ports, case_id)
+    case = open_case(ports, case_id, caller)
     item = owned_by(ports.store, caller, case_id, _TYPE, note_id)
     now = ports.clock.now()
     changed = {**item, "updatedAt": now.isoformat()}
@@ -128,7 +128,7 @@ def update(
 
 
 def delete(ports: Ports, caller: Caller, case_id: str, note_id: str, *, if_match: str) -> None:
-    case = deletable_case(ports, case_id)
+    case = deletable_case(ports, case_id, caller)
     item = owned_by(ports.store, caller, case_id, _TYPE, note_id)
     audit = _audit(
         caller,

@@ -54,6 +54,25 @@ def test_read_missing_is_not_found(store: Store) -> None:
         store.read("cases", "case-2", "n1")
 
 
+def test_read_many_returns_the_live_items_of_one_partition_by_id(store: Store, clock: ManualClock) -> None:
+    created = store.create("cases", note("n1", title="Grüezi", nested={"a": [1]}))
+    store.create("cases", note("n2", ttl=5))
+    store.create("cases", note("n3", case="case-2"))
+    assert store.read_many("cases", "case-1", []) == {}
+    found = store.read_many("cases", "case-1", ["n1", "n2", "n3", "missing", "n1"])
+    assert found == {"n1": created, "n2": store.read("cases", "case-1", "n2")}
+    clock.advance(seconds=6)
+    assert store.read_many("cases", "case-1", ["n1", "n2"]) == {"n1": created}  # expired: absent
+    found["n1"]["nested"]["a"].append(2)  # a caller changing its copy changes nothing stored
+    assert store.read("cases", "case-1", "n1")["nested"] == {"a": [1]}
+
+
+@pytest.mark.parametrize("ids", [["bad/id"], ["ok", ""], [f"n{i}" for i in range(101)]])
+def test_read_many_refuses_bad_ids_and_too_many(store: Store, ids: list[str]) -> None:
+    with pytest.raises(InvalidInput):
+        store.read_many("cases", "case-1", ids)
+
+
 def test_upsert_creates_then_replaces_with_a_new_etag(store: Store) -> None:
     first = store.upsert("cases", note("n1", v=1))
     second = store.upsert("cases", note("n1", v=2))
