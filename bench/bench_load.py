@@ -56,17 +56,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from shared import bootstrap
+from shared.access.caller import Caller
 from shared.cases import cases, participants
 from shared.identity import accounts, legal, onboarding, orgs
 from shared.identity.sessions import SessionService
-
-try:  # services take the acting Caller; a checkout from before that change (bench README) has none
-    from shared.access.caller import Caller
-except ImportError:  # pragma: no cover - only in a checkout before the Caller
-    Caller = None  # type: ignore[assignment,misc]
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE = "__Host-casedesk-session"
@@ -119,20 +115,28 @@ def _new_account(ports: bootstrap.Ports, email: str, name: str) -> str:
 
 
 def _open_case(ports: bootstrap.Ports, manager: str, org_id: str, email: str, name: str) -> Any:
-    """``cases.create`` as ``manager``, with or without the Caller argument."""
-    person = {"employee_email": email, "employee_name": name, "employee_language": "en"}
-    if Caller is None:
-        return cases.create(ports, org_id, manager_id=manager, **person)  # type: ignore[call-arg]
-    return cases.create(ports, Caller.user(manager, "bench-seed"), org_id, **person)
+    """``cases.create`` as ``manager``."""
+    return cases.create(
+        ports,
+        Caller.user(manager, "bench-seed"),
+        org_id,
+        employee_email=email,
+        employee_name=name,
+        employee_language="en",
+    )
 
 
 def _invite(ports: bootstrap.Ports, manager: str, case_id: str, email: str, role: str) -> None:
-    """``participants.invite`` by ``manager``, with or without the Caller argument."""
-    person: dict[str, Any] = {"email": email, "name": role.title(), "language": "en", "role": role}
-    if Caller is None:
-        participants.invite(ports, case_id, invited_by=manager, **person)  # type: ignore[call-arg]
-    else:
-        participants.invite(ports, Caller.user(manager, "bench-seed"), case_id, **person)
+    """``participants.invite`` by ``manager``."""
+    participants.invite(
+        ports,
+        Caller.user(manager, "bench-seed"),
+        case_id,
+        email=email,
+        name=role.title(),
+        language="en",
+        role=cast("participants.CaseRole", role),
+    )
 
 
 def build_identities(users: int) -> World:
@@ -361,7 +365,6 @@ class PhaseResult:
     p95_ms: float | None
     p99_ms: float | None
     by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
-    waitress_queue_warnings: int = 0
 
     @property
     def error_total(self) -> int:
@@ -596,7 +599,7 @@ def settle_offset(log: Path) -> int:
     return log.stat().st_size
 
 
-def server_view(log: Path, start: int, end: int) -> tuple[dict[str, dict[str, Any]], int]:
+def server_view(log: Path, start: int, end: int) -> dict[str, dict[str, Any]]:
     """Per function: requests, statuses, non-2xx and server-side p50/p95 from the dev host log."""
     with log.open("rb") as f:
         f.seek(start)
@@ -617,7 +620,7 @@ def server_view(log: Path, start: int, end: int) -> tuple[dict[str, dict[str, An
             "server_p50_ms": round(values[len(values) // 2], 1),
             "server_p95_ms": round(values[min(len(values) - 1, int(0.95 * len(values)))], 1),
         }
-    return view, text.count("Task queue depth")
+    return view
 
 
 def _relay_events(text: str) -> list[dict[str, Any]]:
@@ -746,8 +749,6 @@ def print_report(phases: list[PhaseResult], ratios: list[float], client: str, re
                     f"{k.get('server_p50_ms', 0):8.1f} {k.get('server_p95_ms', 0):8.1f}  "
                     f"{k.get('statuses', {})}"
                 )
-    warnings = ", ".join(f"{p.name} {p.waitress_queue_warnings}" for p in phases)
-    print(f"\nwaitress 'Task queue depth' warnings (requests waited for a worker thread): {warnings}")
     text = " / ".join(f"{r:.3f}" for r in ratios)
     print(f"\nratio mix/baseline: {text} (target >= 0.80, with 0 errors)")
     if not relay.get("present"):
@@ -814,10 +815,9 @@ def main() -> int:  # noqa: PLR0915 - one linear script: build, start, load, rep
                     result = run_wrk(name, requests, port, users=args.users, seconds=seconds, workdir=workdir)
                 else:
                     result = run_python(name, requests, port, args.users, seconds)
-                by_function, queue_warnings = server_view(log, start, settle_offset(log))
+                by_function = server_view(log, start, settle_offset(log))
                 names = {f: k for k, f in KINDS.items()}
                 result.by_kind = {names.get(f, f): v for f, v in by_function.items()}
-                result.waitress_queue_warnings = queue_warnings
                 return result
 
             if args.warmup > 0:
@@ -852,7 +852,6 @@ def main() -> int:  # noqa: PLR0915 - one linear script: build, start, load, rep
                     "p95_ms": p.p95_ms and round(p.p95_ms, 1),
                     "p99_ms": p.p99_ms and round(p.p99_ms, 1),
                     "by_kind": p.by_kind,
-                    "queue_warnings": p.waitress_queue_warnings,
                 }
                 for p in phases
             ],

@@ -18,6 +18,7 @@ import signal
 import socket
 import sys
 from types import FrameType
+from urllib.parse import urlsplit
 
 from cheroot import wsgi as cheroot_wsgi
 
@@ -34,7 +35,7 @@ from devhost.loader import (
 )
 from devhost.queues import QueueService
 from devhost.timers import TimerService
-from devhost.wsgi import DevHostApp
+from devhost.wsgi import LOCAL_HOSTS, DevHostApp
 from shared.config import validate
 from shared.errors import ConfigurationError
 
@@ -63,6 +64,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--allow-remote", action="store_true", help="allow a non-loopback --host (disables /admin)"
     )
     parser.add_argument("--threads", type=int, default=8, help="request worker threads (default: 8)")
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a further host name requests may address (repeatable; local names are always allowed)",
+    )
     return parser.parse_args(argv)
 
 
@@ -79,6 +87,18 @@ def is_loopback(host: str) -> bool:
     except OSError:
         return False
     return bool(infos) and all(ipaddress.ip_address(str(i[4][0]).split("%")[0]).is_loopback for i in infos)
+
+
+def allowed_hosts(args: argparse.Namespace) -> frozenset[str]:
+    """The host names requests may address: the local ones, the one we listen on, the public
+    URL's and any ``--allowed-host`` — nothing else (DNS rebinding, see DevHostApp)."""
+    names = set(LOCAL_HOSTS) | {str(args.host).strip("[]").lower(), *(h.lower() for h in args.allowed_host)}
+    public = urlsplit(os.environ.get("CASEDESK_PUBLIC_URL", "")).hostname
+    if public:
+        names.add(public.lower())
+    names.discard("0.0.0.0")  # noqa: S104 - a bind address, never a name a client sends
+    names.discard("::")
+    return frozenset(names)
 
 
 def preflight() -> None:
@@ -157,7 +177,15 @@ def main(argv: list[str] | None = None) -> int:
         invoker = Invoker()
         timer_service = TimerService(timers, invoker)
         queue_service = QueueService(queues, invoker, settings)
-        wsgi_app = DevHostApp(https, timer_service, invoker, prefix, admin=loopback, queues=queue_service)
+        wsgi_app = DevHostApp(
+            https,
+            timer_service,
+            invoker,
+            prefix,
+            admin=loopback,
+            queues=queue_service,
+            allowed_hosts=allowed_hosts(args),
+        )
     except StartupError as error:
         log.error("cannot start: %s", error)
         return 1

@@ -44,7 +44,20 @@ def problem(
     if detail:
         document["detail"] = detail
     body = json.dumps(document).encode()
-    return status, [("Content-Type", "application/problem+json"), *headers], body
+    return status, [("Content-Type", "application/problem+json"), *HOST_HEADERS, *headers], body
+
+
+#: What the dev host's own answers (404, 405, 400, admin) carry; the app's answers carry the
+#: app's fuller set (functions/http.py).
+HOST_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-store"),
+)
+#: Host names every dev host answers to; ``allowed_hosts`` adds the configured ones.
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 class DevHostApp:
@@ -59,7 +72,9 @@ class DevHostApp:
         admin: bool,
         *,
         queues: QueueService | None = None,
+        allowed_hosts: frozenset[str] = LOCAL_HOSTS,
     ) -> None:
+        self._allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
         self.table: RouteTable[HttpSpec] = RouteTable()
         self._http_names = {spec.function.name.lower() for spec in https}
         self._timers = timers
@@ -96,6 +111,10 @@ class DevHostApp:
         return [body]
 
     def _handle(self, environ: dict[str, Any], method: str, path: str) -> Response:
+        # DNS rebinding: a page on evil.example whose name resolves to 127.0.0.1 reaches us with
+        # its own name in Host; only the names this host serves under are answered.
+        if _host_name(environ) not in self._allowed_hosts:
+            return problem(400, "invalid_host", "this host name is not served here (see --allowed-host)")
         parts = path.strip("/").split("/")
         if parts[0].lower() == "admin":
             return self._handle_admin(environ, method, parts)
@@ -200,8 +219,22 @@ def _body(environ: dict[str, Any]) -> bytes:
     return bytes(stream.read(int(length)) if length else stream.read())
 
 
+def _host_name(environ: dict[str, Any]) -> str:
+    """The host name the request addressed (``Host`` without its port; IPv6 without brackets)."""
+    host = str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").strip().lower()
+    if host.startswith("["):
+        return host[1 : host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def _request(environ: dict[str, Any], method: str, route_params: dict[str, str]) -> func.HttpRequest:
     headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    # As Azure's front end does: the client address comes from the connection, appended to
+    # X-Forwarded-For as "ip:port" — here there is no proxy in front, so whatever the client
+    # sent in X-Forwarded-For or X-Client-IP is dropped, never trusted.
+    headers.pop("x-client-ip", None)
+    address, port = environ.get("REMOTE_ADDR", ""), environ.get("REMOTE_PORT", "")
+    headers["x-forwarded-for"] = f"[{address}]:{port}" if ":" in address else f"{address}:{port}"
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             headers[key.replace("_", "-").lower()] = environ[key]

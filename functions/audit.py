@@ -5,37 +5,19 @@ Events hold ids and action names only; names are looked up from profiles when sh
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import azure.functions as func
 
+from functions import params
 from functions.http import Request, json_response, route
 from shared import bootstrap, i18n
 from shared.access.permissions import Action
 from shared.audit import AuditLog
 from shared.audit.events import scope_for_org
-from shared.errors import InvalidInput, NotFound
+from shared.audit.log import MAX_PAGE
+from shared.errors import NotFound
 from shared.identity import accounts
 
 bp = func.Blueprint()
-
-
-def _time(request: Request, name: str) -> datetime | None:
-    value = request.http.params.get(name)
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput("not an ISO date or time", field=name) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _limit(request: Request) -> int:
-    value = request.http.params.get("limit", "50")
-    if not value.isdigit():
-        raise InvalidInput("limit must be a whole number", field="limit")
-    return int(value)
 
 
 def _name(user_id: str) -> str:
@@ -48,16 +30,16 @@ def _name(user_id: str) -> str:
 @route(bp, name="org_audit", path="api/orgs/{orgId}/audit", methods=["GET"], permission=Action.AUDIT_READ)
 def org_audit(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
-    params = request.http.params
+    filters = request.http.params
     page = AuditLog(ports.store, ports.clock).query(
         scope_for_org(request.http.route_params["orgId"]),
-        actor=params.get("actor") or None,
-        action=params.get("action") or None,
-        case_id=params.get("caseId") or None,
-        since=_time(request, "since"),
-        until=_time(request, "until"),
-        limit=_limit(request),
-        continuation=params.get("continuation") or None,
+        actor=filters.get("actor") or None,
+        action=filters.get("action") or None,
+        case_id=filters.get("caseId") or None,
+        since=params.query_datetime(request, "since"),
+        until=params.query_datetime(request, "until"),
+        limit=params.limit(request, maximum=MAX_PAGE),
+        continuation=params.continuation(request),
     )
     events = [e.to_json() for e in page.events]
     return json_response({"events": events, "continuation": page.continuation})
@@ -69,9 +51,10 @@ def my_accesses(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     page = AuditLog(ports.store, ports.clock).accesses_to(
         request.actor,
-        since=_time(request, "since"),
-        limit=_limit(request),
-        continuation=request.http.params.get("continuation") or None,
+        since=params.query_datetime(request, "since"),
+        until=params.query_datetime(request, "until"),
+        limit=params.limit(request, maximum=MAX_PAGE),
+        continuation=params.continuation(request),
     )
     language = accounts.profile(ports.store, request.actor).get("language") or request.language
     entries = []

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import azure.functions as func
 import pydantic
@@ -33,7 +34,10 @@ from shared.errors import (
     ConcurrencyConflict,
     ConfigurationError,
     IntegrityError,
+    InvalidContinuation,
+    InvalidDateTime,
     InvalidInput,
+    InvalidLimit,
     ItemTooLarge,
     KeyUnavailable,
     NotFound,
@@ -49,7 +53,7 @@ from shared.identity.invitations import (
     InvitationUnknown,
     InvitationUsed,
 )
-from shared.identity.onboarding import ConsentRequired, consent_is_current
+from shared.identity.onboarding import ConsentRequired, PasswordAlreadySet, consent_is_current
 from shared.identity.sessions import SessionService
 from shared.identity.throttle import TooManyAttempts
 from shared.log import log_event
@@ -77,17 +81,26 @@ class PreconditionRequired(InvalidInput):
     code = "precondition_required"
 
 
+class CrossSiteRefused(PermissionDenied):
+    code = "cross_site_refused"
+
+
 # The status of each domain error, in one table (most specific class first).
 _STATUS: list[tuple[type[CaseDeskError], int]] = [
     (TooManyAttempts, 429),
     (CaseClosed, 409),
     (ConsentRequired, 403),
+    (PasswordAlreadySet, 409),
+    (CrossSiteRefused, 403),
     (InvitationUnknown, 404),
     (InvitationExpired, 410),
     (InvitationUsed, 410),
     (InvitationRevoked, 410),
     (UnsupportedMediaType, 415),
     (PreconditionRequired, 428),
+    (InvalidLimit, 400),
+    (InvalidContinuation, 400),
+    (InvalidDateTime, 400),
     (InvalidInput, 400),
     (PayloadTooLarge, 413),
     (Unauthenticated, 401),
@@ -141,7 +154,8 @@ class Request:
         """What throttling counts per client (never logged): the last ``X-Forwarded-For`` entry,
         which Azure's front end appends; earlier entries are whatever the client chose to send."""
         forwarded = [a.strip() for a in self.http.headers.get("x-forwarded-for", "").split(",") if a.strip()]
-        return forwarded[-1] if forwarded else self.http.headers.get("x-client-ip", "") or "unknown"
+        address = forwarded[-1] if forwarded else self.http.headers.get("x-client-ip", "") or "unknown"
+        return _without_port(address)
 
 
 Handler = Callable[[Request], func.HttpResponse]
@@ -188,6 +202,7 @@ def serve(
     language = i18n.negotiate(req.headers.get("accept-language"))
     try:
         _enforce_body_limit(req, max_body)
+        _refuse_cross_site(req)
         request = Request(req, language, correlation)
         if not isinstance(permission, Public):
             request = _authenticate(request, permission)
@@ -252,6 +267,53 @@ def _authenticate(request: Request, permission: Action) -> Request:
         session_id=session.session_id,
         decision=decision,
     )
+
+
+def _without_port(address: str) -> str:
+    """``203.0.113.9:53422`` → ``203.0.113.9``, ``[2001:db8::1]:443`` → ``2001:db8::1``: Azure's
+    front end appends the client's port, which changes with every connection — counted with it,
+    one client would be a new client each time and evade the per-client throttle."""
+    if address.startswith("["):
+        return address[1 : address.find("]")] if "]" in address else address
+    return address.rsplit(":", 1)[0] if address.count(":") == 1 else address
+
+
+def _refuse_cross_site(req: func.HttpRequest) -> None:
+    """A state change a browser sends from another site is refused before anything else runs —
+    on public routes too (a login or a reset forged from another site) — whatever the cookie and
+    CSRF token say. Browsers send ``Sec-Fetch-Site`` and ``Origin``; a client that sends neither
+    (curl, a server) is not a browser a page could steer, and still needs the CSRF token."""
+    if req.method.upper() in _SAFE_METHODS:
+        return
+    if req.headers.get("sec-fetch-site", "").strip().lower() == "cross-site":
+        raise CrossSiteRefused("Sec-Fetch-Site: cross-site")
+    origin = req.headers.get("origin")
+    if origin is not None and (_origin_of(origin) or "null") not in _own_origins(req):
+        raise CrossSiteRefused("foreign Origin")
+
+
+def _own_origins(req: func.HttpRequest) -> set[str]:
+    """The configured public origin, and the origin this request was addressed to (the Host it
+    names, as Django compares them): a page on another site cannot make a browser send our Host
+    with its own Origin. ``null`` (a sandboxed or opaque origin) is never ours."""
+    own = {_origin_of(req.url)}
+    public = config.optional("CASEDESK_PUBLIC_URL")
+    if public:
+        own.add(_origin_of(public))
+    own.discard("")
+    return own
+
+
+def _origin_of(url: str) -> str:
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a malformed port: no origin of ours
+        return ""
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return ""
+    port = port if port not in (None, {"http": 80, "https": 443}[parts.scheme]) else None
+    return f"{parts.scheme}://{parts.hostname.lower()}" + (f":{port}" if port else "")
 
 
 def _enforce_body_limit(req: func.HttpRequest, max_body: BodyLimit) -> None:

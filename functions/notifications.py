@@ -7,11 +7,13 @@ from __future__ import annotations
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict, Field
 
+from functions import params
 from functions.http import Request, json_response, parse_json, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.errors import InvalidInput
 from shared.notifications import MAX_MARK, inbox, mark_read, unread_count
+from shared.notifications.inbox import MAX_PAGE
 
 bp = func.Blueprint()
 
@@ -31,19 +33,15 @@ class MarkRead(BaseModel):
     permission=Action.NOTIFICATIONS_OWN,
 )
 def notification_list(request: Request) -> func.HttpResponse:
-    params = request.http.params
-    unread = params.get("unread", "false")
-    limit = params.get("limit", "50")
+    unread = request.http.params.get("unread", "false")
     if unread not in ("true", "false"):
         raise InvalidInput("unread is true or false", field="unread")
-    if not limit.isascii() or not limit.isdigit():
-        raise InvalidInput("limit is a number", field="limit")
     page = inbox(
         bootstrap.ports(),
         request.actor,
         unread_only=unread == "true",
-        limit=int(limit),
-        continuation=params.get("continuation") or None,
+        limit=params.limit(request, maximum=MAX_PAGE),
+        continuation=params.continuation(request),
     )
     items = [{key: item.get(key) for key in _FIELDS} for item in page.items]
     return json_response({"notifications": items, "continuation": page.continuation})

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import azure.functions as func
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict
 
+from functions import params
 from functions.http import Request, json_response, parse_json, route
 from shared import bootstrap
 from shared.access.permissions import Action
@@ -31,7 +32,8 @@ SHAREABLE = (
 
 class GrantBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    expiresAt: AwareDatetime | None = None  # noqa: N815 - JSON field name
+    # Text, read by the one time parser (functions/params.py): bounded years, a stable error code.
+    expiresAt: str | None = None  # noqa: N815 - JSON field name
 
 
 def _register(segment: str, param: str, item_type: str, target_type: str) -> None:
@@ -61,10 +63,11 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
         case_id, item_id = ids(request)
         grantee = request.http.route_params["userId"]
         body = parse_json(request.http, GrantBody)
+        expires_at = None if body.expiresAt is None else params.parse_datetime(body.expiresAt, "expiresAt")
         ports = bootstrap.ports()
         open_case(ports, case_id, request.caller)
         stored = share(
-            ports, request.caller, case_id, item_type, item_id, grantee_id=grantee, expires_at=body.expiresAt
+            ports, request.caller, case_id, item_type, item_id, grantee_id=grantee, expires_at=expires_at
         )
         return json_response(
             {"userId": grantee, "expiresAt": stored["expiresAt"], "since": stored["createdAt"]}

@@ -15,6 +15,7 @@ from shared import config
 from shared.clock import SystemClock
 from shared.config import Environment
 from shared.crypto.case_keys import CaseCipher, CaseKeys
+from shared.log import quiet_azure_sdk
 from shared.ports import BlobStore, Clock, KeyRing, Mailer, Store, TaskQueue
 
 __all__ = ["Ports", "ports", "reset", "use"]
@@ -80,6 +81,7 @@ def reset() -> None:
 
 def _build() -> Ports:
     config.validate()  # production refuses embedded adapters before anything is built
+    quiet_azure_sdk()
     env = config.environment()
     clock = SystemClock()
     store = _store(clock, env)

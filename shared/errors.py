@@ -6,7 +6,10 @@ stable ``code`` (used as the problem+json ``code`` and as the i18n key ``errors.
 
     CaseDeskError
     ├── InvalidInput            bad request data (validation, malformed JSON, wrong type)
-    │   └── UnsupportedMediaType
+    │   ├── UnsupportedMediaType
+    │   ├── InvalidLimit        a page size that is no whole number in the allowed range
+    │   ├── InvalidContinuation a continuation token the store did not issue (or not for this query)
+    │   └── InvalidDateTime     a time that is no ISO 8601 text, or outside the years we accept
     ├── PayloadTooLarge         request body over the configured limit
     ├── Unauthenticated         no valid session
     ├── PermissionDenied        authenticated, but the access table says no
@@ -31,7 +34,10 @@ __all__ = [
     "ConcurrencyConflict",
     "ConfigurationError",
     "IntegrityError",
+    "InvalidContinuation",
+    "InvalidDateTime",
     "InvalidInput",
+    "InvalidLimit",
     "ItemTooLarge",
     "KeyUnavailable",
     "NotFound",
@@ -63,6 +69,18 @@ class InvalidInput(CaseDeskError):
 
 class UnsupportedMediaType(InvalidInput):
     code = "unsupported_media_type"
+
+
+class InvalidLimit(InvalidInput):
+    code = "invalid_limit"
+
+
+class InvalidContinuation(InvalidInput):
+    code = "invalid_continuation"
+
+
+class InvalidDateTime(InvalidInput):
+    code = "invalid_datetime"
 
 
 class PayloadTooLarge(CaseDeskError):

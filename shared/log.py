@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Any
 
-__all__ = ["SAFE_FIELDS", "log_event", "logger"]
+__all__ = ["SAFE_FIELDS", "log_event", "logger", "quiet_azure_sdk"]
 
 SAFE_FIELDS = frozenset(
     {
@@ -32,6 +32,7 @@ SAFE_FIELDS = frozenset(
         "auditEffects",
         "appended",
         "emailsQueued",
+        "resetsIssued",
         "failedScopes",
         "more",
         "oldest",
@@ -49,3 +50,11 @@ def log_event(event: str, level: int = logging.INFO, **fields: Any) -> dict[str,
     record.update({k: v for k, v in fields.items() if k in SAFE_FIELDS and v is not None})
     logger.log(level, json.dumps(record, default=str, separators=(",", ":")))
     return record
+
+
+def quiet_azure_sdk() -> None:
+    """The Azure SDKs log every HTTP call at INFO, with URLs that carry user ids, e-mail hashes
+    and session-token hashes (``…/docs/session-<hash>``): ~31 lines per Cosmos call. Only their
+    warnings and errors are kept. Called where the ports are built (``shared.bootstrap``), so the
+    function app, the CLI and the dev host all get it."""
+    logging.getLogger("azure").setLevel(logging.WARNING)

@@ -22,7 +22,7 @@ from shared.adapters.documents import (
     prepare_for_write,
     validate_query,
 )
-from shared.errors import InvalidInput
+from shared.errors import InvalidContinuation
 from shared.ports import Item, PatchOperation, Query, Scalar
 
 __all__ = [
@@ -133,12 +133,12 @@ def wrap_continuation(token: str | None, fingerprint: str) -> str | None:
 
 
 def unwrap_continuation(continuation: str | None, fingerprint: str) -> str | None:
-    """The SDK's token back, or ``InvalidInput`` for a forged token or one of another query. Checked
+    """The SDK's token back, or ``InvalidContinuation`` for a forged token or one of another query. Checked
     here because the emulator silently restarts from the first page on a token it cannot parse."""
     if continuation is None:
         return None
     state = decode_continuation(continuation)
     token = state.get("cosmos")
     if state.get("q") != fingerprint or not isinstance(token, str) or not token:
-        raise InvalidInput("the continuation token is not valid")
+        raise InvalidContinuation("the continuation token is not valid", field="continuation")
     return token

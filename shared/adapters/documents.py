@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from shared.errors import InvalidInput, ItemTooLarge
+from shared.errors import InvalidContinuation, InvalidInput, ItemTooLarge
 from shared.ports import (
     CONTAINERS,
     MAX_BATCH_BYTES,
@@ -48,6 +48,9 @@ EXPIRES = "_expires"
 _FORBIDDEN_ID_CHARS = frozenset("/\\?#")
 _MAX_ID_LENGTH = 255
 MAX_QUERY_LIMIT = 1000
+#: No partition we keep holds more items; the bound also keeps a forged offset inside SQLite's
+#: 64-bit integers (a larger one was an OverflowError, i.e. a 500).
+MAX_OFFSET = 2**31 - 1
 
 
 def partition_field(container: str) -> str:
@@ -212,10 +215,17 @@ def encode_continuation(state: Mapping[str, Any]) -> str:
 
 
 def decode_continuation(token: str) -> dict[str, Any]:
+    """The state :func:`encode_continuation` packed, or ``InvalidContinuation``. A token comes
+    back from the client, so it may be forged: not base64, not JSON, nested deep enough to
+    exhaust the decoder, or with an ``offset`` (the memory and SQLite stores' state) that is no
+    whole number in range — every adapter refuses all of these the same way, here."""
     try:
         state = json.loads(base64.urlsafe_b64decode(token.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInput("the continuation token is not valid") from exc
+    except (binascii.Error, ValueError, UnicodeError, RecursionError):
+        raise InvalidContinuation("the continuation token is not valid", field="continuation") from None
     if not isinstance(state, dict):
-        raise InvalidInput("the continuation token is not valid")
+        raise InvalidContinuation("the continuation token is not valid", field="continuation")
+    offset = state.get("offset", 0)
+    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
+        raise InvalidContinuation("the continuation token is not valid", field="continuation")
     return state

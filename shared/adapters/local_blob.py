@@ -22,13 +22,13 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from shared.adapters.blob_names import validate_name, validate_prefix
+from shared.adapters.private_files import PRIVATE_DIR, make_private_dirs
 from shared.errors import AlreadyExists, BackendUnavailable, InvalidInput, NotFound
 
 __all__ = ["LocalBlobStore"]
 
 _SUFFIX = "~blob"
 _TEMP_PREFIX = "~tmp-"
-_DIR_MODE = 0o700
 
 
 class LocalBlobStore:
@@ -120,7 +120,7 @@ class LocalBlobStore:
     def check(self) -> None:
         """Raise ``BackendUnavailable`` unless the root is (or can be made) a writable directory."""
         try:
-            self._root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+            make_private_dirs(self._root)
             fd, probe = tempfile.mkstemp(dir=self._root, prefix=_TEMP_PREFIX)
             os.close(fd)
             os.unlink(probe)
@@ -134,10 +134,10 @@ class LocalBlobStore:
     def _make_dirs(self, segments: Sequence[str]) -> None:
         # Level by level, because os.makedirs ignores ``mode`` for intermediate directories.
         directory = self._root
-        directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+        make_private_dirs(directory)  # its parents too: usually the data directory
         for segment in segments:
             directory = directory / segment
-            directory.mkdir(mode=_DIR_MODE, exist_ok=True)
+            directory.mkdir(mode=PRIVATE_DIR, exist_ok=True)
 
 
 def _walk(directory: Path, base: str) -> Iterator[str]:

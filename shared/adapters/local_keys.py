@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from shared.adapters.private_files import make_private_dirs
 from shared.errors import ConfigurationError, KeyUnavailable
 from shared.ports import Kek
 
@@ -103,7 +104,7 @@ class LocalKeyFile:
     def _create(self) -> None:
         """Write a complete file under a temporary name, then link it into place: the key file
         appears whole or not at all, and if another process won the race we use its file."""
-        self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(self._path.parent)
         tmp = self._write_temp("v1", {"v1": secrets.token_bytes(_KEY_BYTES)})
         try:
             os.link(tmp, self._path)
@@ -163,7 +164,7 @@ class LocalKeyFile:
         if fcntl is None:  # pragma: no cover - Windows
             yield
             return
-        self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dirs(self._path.parent)
         lock_path = self._path.with_name(f".{self._path.name}.lock")
         fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
         try:

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from shared.adapters.private_files import connect_private_sqlite
 from shared.adapters.queue_names import validate_body, validate_queue_name, validate_receive
 from shared.clock import SystemClock
 from shared.errors import BackendUnavailable, ConcurrencyConflict, NotFound
@@ -123,8 +124,8 @@ class LocalQueue:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(
+                # 0600 in a 0700 directory, like the store beside it (shared.adapters.private_files).
+                conn = connect_private_sqlite(
                     self._path, isolation_level=None, timeout=10.0, check_same_thread=False
                 )
                 conn.execute("PRAGMA synchronous=NORMAL")

@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from shared.adapters.private_files import make_private_dirs
 from shared.clock import SystemClock
 from shared.errors import BackendUnavailable
 from shared.ports import Clock, Email
@@ -80,7 +81,7 @@ class OutboxMailer:
         }
         name = f"{_next_stamp():020d}-{message_id}.json"
         try:
-            self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_dirs(self._directory)
             self._write_atomically(self._directory / name, json.dumps(record, ensure_ascii=False, indent=2))
         except OSError as exc:
             raise BackendUnavailable("outbox directory is not writable", service="outbox") from exc
@@ -103,7 +104,7 @@ class OutboxMailer:
 
     def check(self) -> None:
         try:
-            self._directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_dirs(self._directory)
         except OSError as exc:
             raise BackendUnavailable("outbox directory cannot be created", service="outbox") from exc
         if not os.access(self._directory, os.W_OK | os.X_OK):

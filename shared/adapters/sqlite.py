@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.adapters import documents
+from shared.adapters.private_files import connect_private_sqlite
 from shared.errors import AlreadyExists, BackendUnavailable, ConcurrencyConflict, InvalidInput, NotFound
 from shared.ports import (
     CONTAINERS,
@@ -49,8 +50,8 @@ class SqliteStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                self._path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self._path, isolation_level=None, timeout=10.0)
+                # 0600 in a 0700 directory: names, e-mail addresses, password hashes, wrapped keys.
+                conn = connect_private_sqlite(self._path, isolation_level=None, timeout=10.0)
                 conn.execute("PRAGMA synchronous=NORMAL")
                 # Reads through a memory map instead of a read() per page (the OS page cache
                 # either way), and a larger page cache per connection: cheaper point reads.

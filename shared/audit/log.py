@@ -38,7 +38,14 @@ from shared.audit.events import (
     scope_for_org,
     scope_for_user,
 )
-from shared.errors import AlreadyExists, ConcurrencyConflict, IntegrityError, InvalidInput, NotFound
+from shared.errors import (
+    AlreadyExists,
+    ConcurrencyConflict,
+    IntegrityError,
+    InvalidInput,
+    InvalidLimit,
+    NotFound,
+)
 from shared.ports import BatchOperation, Clock, Item, Query, Scalar, Store
 
 __all__ = ["CONTAINER", "MARKER_TYPE", "MAX_PAGE", "AuditLog", "EventPage", "default_scopes", "stored_event"]
@@ -204,7 +211,7 @@ class AuditLog:
         and by time (``since`` inclusive, ``until`` exclusive) — one partition, one range field."""
         check_scope(scope)
         if not 1 <= limit <= MAX_PAGE:
-            raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+            raise InvalidLimit(f"limit must be between 1 and {MAX_PAGE}", field="limit", maximum=MAX_PAGE)
         equals: dict[str, Scalar] = {"type": EVENT_TYPE}
         for name, value in (("actor", actor), ("action", action), ("caseId", case_id), ("ownerId", owner_id)):
             if value is not None:

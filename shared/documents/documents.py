@@ -35,7 +35,7 @@ from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.cases.participants import deletable_case, open_case
 from shared.documents.validation import ValidatedUpload, validate_title, validate_upload
-from shared.effects import case_audit_op, commit, commit_item, record
+from shared.effects import case_audit_op, commit, commit_item, record_case_listing, record_item_read
 from shared.errors import CaseDeskError, ConcurrencyConflict, InvalidInput, NotFound
 from shared.identity.tokens import new_id
 from shared.log import log_event
@@ -124,7 +124,7 @@ def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
     The listing is audited once, for the case's employee."""
     items = visible_items(ports, case_id, caller.actor, _TYPE)
     views = sorted((_view(ports, i, caller.actor) for i in items), key=lambda v: (v["updatedAt"], v["id"]))
-    _record_list(ports, caller, "document:list", case_id)
+    record_case_listing(ports.store, caller, "document:list", case_id=case_id, now=ports.clock.now())
     return views[::-1]
 
 
@@ -132,7 +132,16 @@ def read(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> dict[str, A
     """The document's metadata (owner and grantees); audited for its owner."""
     item = _visible(ports, caller, case_id, doc_id)
     view = _view(ports, item, caller.actor)
-    _record(ports, caller, "document:read", doc_id, case_id=case_id, owner_id=item["ownerId"])
+    record_item_read(
+        ports.store,
+        caller,
+        "document:read",
+        case_id=case_id,
+        target_type="document",
+        item_id=doc_id,
+        owner_id=item["ownerId"],
+        now=ports.clock.now(),
+    )
     return view
 
 
@@ -252,7 +261,16 @@ def download(
     sealed = ports.blobs.get(entry["blob"])
     content = ports.cipher.decrypt_blob(case_id, entry["blob"], sealed)
     found = Download(content, _file_name(ports, item, entry), entry["contentType"], item["ownerId"])
-    _record(ports, caller, "document:download", doc_id, case_id=case_id, owner_id=item["ownerId"])
+    record_item_read(
+        ports.store,
+        caller,
+        "document:download",
+        case_id=case_id,
+        target_type="document",
+        item_id=doc_id,
+        owner_id=item["ownerId"],
+        now=ports.clock.now(),
+    )
     return found
 
 
@@ -394,26 +412,6 @@ def _audit(
         org_id=org_id,
         now=now,
     )
-
-
-def _record(ports: Ports, caller: Caller, action: str, doc_id: str, *, case_id: str, owner_id: str) -> None:
-    """An audited read: its one write."""
-    audit = _audit(caller, action, doc_id, case_id=case_id, owner_id=owner_id, now=ports.clock.now())
-    record(ports.store, "cases", case_id, [audit])
-
-
-def _record_list(ports: Ports, caller: Caller, action: str, case_id: str) -> None:
-    """A listing, audited once per call for the case's employee (the relay fills them in)."""
-    audit = case_audit_op(
-        caller,
-        action,
-        case_id=case_id,
-        target_type="case",
-        target_id=case_id,
-        now=ports.clock.now(),
-        employee_owns=True,
-    )
-    record(ports.store, "cases", case_id, [audit])
 
 
 def _view(ports: Ports, item: Item, viewer_id: str) -> dict[str, Any]:

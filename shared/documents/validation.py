@@ -5,9 +5,14 @@ Why it is shaped like this:
 * The type is decided by the *content* (magic bytes), never by the name or the browser's claim;
   the declared type and the file extension must then agree with it, so a file cannot be shown or
   opened as something it is not (an executable renamed ``.pdf``, a script sent as ``text/plain``).
-* DOCX and XLSX are ZIP containers: only the central directory's *names* are read, nothing is ever
-  decompressed, so a zip bomb costs nothing; entries are counted by their signature first, so a
-  directory with hundreds of thousands of tiny entries is refused before ``zipfile`` lists them.
+* DOCX and XLSX are ZIP containers, and every recipient's Office unpacks them: a "zip bomb" (a few
+  KB that unpack to gigabytes) must not be stored. Entries are counted by their signature first, so
+  a directory with hundreds of thousands of tiny entries is refused before ``zipfile`` lists them.
+  Then the declared sizes are checked (total, and packed-to-unpacked ratio per part), and — because
+  declared sizes can lie — every part is really inflated, in 64 KiB steps that are counted and
+  dropped, aborting at its cap: memory stays bounded and the work stops at the limit. Overlapping
+  entries (one packed stream counted as many parts) are refused too. These checks run last, after
+  the cheap ones.
 * Size is checked first, before any parsing. File names are sanitised, not trusted: they are only
   ever shown and offered on download (blob names are opaque ids, ARCHITECTURE §4).
 * Error params never carry the user's file name or declared type: messages may be logged.
@@ -16,16 +21,18 @@ Why it is shaped like this:
 from __future__ import annotations
 
 import io
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from shared import config
 from shared.errors import ConfigurationError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
-__all__ = ["MEDIA_TYPES", "EmptyFile", "FileTypeMismatch", "InvalidFileName", "UnsupportedFileType",
-           "ValidatedUpload", "detect_type", "max_upload_bytes", "sanitise_file_name", "validate_title",
-           "validate_upload"]  # fmt: skip
+__all__ = ["MEDIA_TYPES", "ArchiveTooLarge", "EmptyFile", "FileTypeMismatch", "InvalidFileName",
+           "UnsupportedFileType", "ValidatedUpload", "detect_type", "max_upload_bytes", "sanitise_file_name",
+           "validate_title", "validate_upload"]  # fmt: skip
 
 PDF, PNG, JPEG, TXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -49,6 +56,14 @@ _EXECUTABLE_MAGIC = (
 _FORBIDDEN_IN_ZIP = (".exe", ".dll", ".com", ".scr", ".bat", ".cmd", ".ps1", ".vbs", ".js", ".jar",
                      ".msi", ".sh", ".lnk", "vbaproject.bin")  # fmt: skip
 _MAX_ZIP_ENTRIES = 10_000  # real Office documents have tens to a few hundred parts
+# What a DOCX/XLSX may unpack to. Real documents unpack to a few MiB: their XML packs 5–20×, and
+# their media (JPEG, PNG) are stored as they are, so a 25 MiB upload unpacks to little more.
+_MAX_UNPACKED_MIB = 100  # all parts together
+_MAX_RATIO = 100  # unpacked / packed, per part and in all: Apache POI's default minimum ratio 0.01
+_RATIO_GRACE = 1024 * 1024  # up to 1 MiB may pack better than that: it harms nobody
+_INFLATE_STEP = 64 * 1024  # output per inflate call: all the memory the check holds at once
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # APPNOTE 4.3.7: signature … name length, extra length
+_UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8, else CP437
 _TEXT_CONTROLS = bytes(set(range(32)) - {9, 10, 12, 13} | {127})  # C0 controls except \t \n \f \r
 _WINDOWS_FORBIDDEN = dict.fromkeys(map(ord, '<>:"|?*'))
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
@@ -72,6 +87,12 @@ class FileTypeMismatch(InvalidInput):
 
 class InvalidFileName(InvalidInput):
     code = "invalid_file_name"
+
+
+class ArchiveTooLarge(InvalidInput):
+    """A DOCX/XLSX that unpacks to far more than a real document does, or hides how much (a zip bomb)."""
+
+    code = "archive_too_large"
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,78 @@ def _zip_names(data: bytes) -> list[str] | None:
     return [n.replace("\\", "/").lower() for n in names]
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a ZIP whose parts unpack too far, or that is broken in a way the listing missed."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # it listed cleanly in detect_type
+        entries = sorted(archive.infolist(), key=lambda entry: entry.header_offset)
+    # The ratio in all as well: many small parts, each within its own grace, add up.
+    budget = min(_MAX_UNPACKED_MIB * 1024 * 1024, max(_RATIO_GRACE, len(data) * _MAX_RATIO))
+    if sum(e.file_size for e in entries) > budget or any(e.file_size > _part_cap(e) for e in entries):
+        raise _too_large("declared sizes over the limits")
+    view = memoryview(data)
+    ends = [e.header_offset for e in entries[1:]] + [len(data)]
+    for entry, end in zip(entries, ends, strict=True):
+        budget -= _inflated_size(entry, _packed(view, entry, end), min(budget, _part_cap(entry)))
+
+
+def _part_cap(entry: zipfile.ZipInfo) -> int:
+    return max(_RATIO_GRACE, entry.compress_size * _MAX_RATIO)
+
+
+def _too_large(reason: str) -> ArchiveTooLarge:
+    return ArchiveTooLarge(reason, field="file", limit=_MAX_UNPACKED_MIB, ratio=_MAX_RATIO)
+
+
+def _unsupported(reason: str) -> UnsupportedFileType:
+    return UnsupportedFileType(reason, field="file")
+
+
+def _packed(view: memoryview, entry: zipfile.ZipInfo, end: int) -> memoryview:
+    """The entry's packed bytes (no copy), which must end before the next entry begins."""
+    header = view[max(entry.header_offset, 0) : entry.header_offset + _LOCAL_HEADER.size]
+    if entry.header_offset < 0 or len(header) < _LOCAL_HEADER.size:
+        raise _unsupported("local header missing")
+    signature, _, flags, *_, name_length, extra_length = _LOCAL_HEADER.unpack(header)
+    start = entry.header_offset + _LOCAL_HEADER.size
+    name = bytes(view[start : start + name_length])
+    # A reader that walks the local headers must see the names the central directory showed us.
+    local_name = name.decode("utf-8" if flags & _UTF8_NAME else "cp437", errors="replace")
+    if signature != b"PK\x03\x04" or local_name != entry.orig_filename:
+        raise _unsupported("local header does not match the central directory")
+    if entry.flag_bits & 0x1 or entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _unsupported("encrypted or not stored/deflated: no OOXML part is")
+    start += name_length + extra_length
+    if start + entry.compress_size > end:  # overlapping entries: one stream counted many times
+        raise _too_large("entries overlap")
+    return view[start : start + entry.compress_size]
+
+
+def _inflated_size(entry: zipfile.ZipInfo, packed: memoryview, cap: int) -> int:
+    """The part's real unpacked size; ``ArchiveTooLarge`` as soon as it passes ``cap``."""
+    if entry.compress_type == zipfile.ZIP_STORED:
+        size = len(packed)
+    else:
+        inflater, size = zlib.decompressobj(-zlib.MAX_WBITS), 0
+        try:
+            for offset in range(0, len(packed), _INFLATE_STEP):
+                pending: memoryview | bytes = packed[offset : offset + _INFLATE_STEP]
+                while pending and not inflater.eof:
+                    size += len(inflater.decompress(pending, _INFLATE_STEP))
+                    if size > cap:
+                        raise _too_large("a part unpacks past its cap")
+                    pending = inflater.unconsumed_tail
+            size += len(inflater.flush())  # all input is in: what zlib still holds is a few KB at most
+        except zlib.error as exc:
+            raise _unsupported("a part is not a valid deflate stream") from exc
+        if not inflater.eof:
+            raise _unsupported("a part is truncated")
+    if size > cap or size > entry.file_size:  # declared small, really large: the header lies
+        raise _too_large("a part is larger than declared")
+    if size < entry.file_size:
+        raise _unsupported("a part is shorter than declared")
+    return size
+
+
 def _is_text(data: bytes) -> bool:
     body = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM is fine
     if not body or b"\x00" in body:
@@ -166,6 +259,8 @@ def validate_upload(data: bytes, declared_type: str, file_name: str) -> Validate
         raise FileTypeMismatch("declared type differs from the content", field="file", detected=detected)
     if not name.lower().endswith(MEDIA_TYPES[detected]):
         raise FileTypeMismatch("extension differs from the content", field="fileName", detected=detected)
+    if detected in (DOCX, XLSX):
+        _check_unpacked_size(data)  # last: the one check whose work grows with the content
     return ValidatedUpload(media_type=detected, file_name=name, size=len(data))
 
 

@@ -23,6 +23,9 @@ from shared.effects.pending import (
     commit_item,
     email_op,
     record,
+    record_case_listing,
+    record_item_read,
+    reset_request_op,
 )
 
 __all__ = [
@@ -35,4 +38,7 @@ __all__ = [
     "commit_item",
     "email_op",
     "record",
+    "record_case_listing",
+    "record_item_read",
+    "reset_request_op",
 ]

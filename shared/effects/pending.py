@@ -41,6 +41,9 @@ __all__ = [
     "commit_item",
     "email_op",
     "record",
+    "record_case_listing",
+    "record_item_read",
+    "reset_request_op",
 ]
 
 EFFECT_TYPE = "pending-effect"
@@ -134,6 +137,49 @@ def case_audit_op(
         owner_id=owner_id,
     )
     return audit_op("cases", case_id, event, now, employee_owns=employee_owns)
+
+
+def reset_request_op(partition: str, address: str, now: datetime) -> BatchOperation:
+    """A batch step creating a pending password-reset request for ``address`` (normalised).
+    The relay looks the address up and issues the link (shared.identity.credentials.issue_reset);
+    the request path never learns whether an account exists."""
+    return BatchOperation(
+        "create", item=_effect("directory", partition, "password-reset", {"address": address}, now)
+    )
+
+
+def record_item_read(
+    store: Store,
+    caller: Caller,
+    action: str,
+    *,
+    case_id: str,
+    target_type: str,
+    item_id: str,
+    owner_id: str,
+    now: datetime,
+) -> None:
+    """An audited read of one item of a case (a document, a note): its one write, for the item's
+    owner, whose "who accessed my data" then lists it."""
+    audit = case_audit_op(
+        caller,
+        action,
+        case_id=case_id,
+        target_type=target_type,
+        target_id=item_id,
+        owner_id=owner_id,
+        now=now,
+    )
+    record(store, "cases", case_id, [audit])
+
+
+def record_case_listing(store: Store, caller: Caller, action: str, *, case_id: str, now: datetime) -> None:
+    """An audited listing of a case's items, once per call, for the case's employee (the relay
+    reads the case for that, so the request need not)."""
+    audit = case_audit_op(
+        caller, action, case_id=case_id, target_type="case", target_id=case_id, now=now, employee_owns=True
+    )
+    record(store, "cases", case_id, [audit])
 
 
 def commit(

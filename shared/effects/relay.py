@@ -11,7 +11,10 @@ demand by the ops CLI (``python -m shared.cli relay``) and the dev host. One run
    events by chain (case, organisation, the data owner's user chain) and appends each chain's
    share in as few batches as possible (:meth:`AuditLog.sequence`: events + applied markers +
    head, 49 events per batch), then deletes the effects, one batch per source partition;
-3. **e-mail**: puts a reference to each new e-mail effect on the ``mail-outgoing`` queue and
+3. **password resets**: looks each requested address up and, for an active account, issues the
+   link and its e-mail (shared.identity.credentials.issue_reset) — off the request path, so the
+   request cannot reveal whether an account exists;
+4. **e-mail**: puts a reference to each new e-mail effect on the ``mail-outgoing`` queue and
    marks the effect ``queuedAt``; the queue-triggered sender (:mod:`shared.effects.mail`) sends
    it and deletes the effect.
 
@@ -37,6 +40,7 @@ from shared.audit import AuditLog, default_scopes
 from shared.audit.events import EVENT_TYPE, AuditEvent
 from shared.effects.pending import EFFECT_TYPE, SOURCE_CONTAINERS
 from shared.errors import CaseDeskError, NotFound
+from shared.identity.credentials import issue_reset
 from shared.log import log_event
 from shared.ports import CONTAINERS, MAX_BATCH_OPERATIONS, BatchOperation, Item, PatchOperation
 
@@ -56,6 +60,7 @@ class RelayReport:
     audit_effects: int = 0
     appended: int = 0
     emails_queued: int = 0
+    resets_issued: int = 0
     failed_scopes: list[str] = field(default_factory=list)
     more: bool = False
     oldest: str | None = None
@@ -69,6 +74,7 @@ class RelayReport:
             "auditEffects": self.audit_effects,
             "appended": self.appended,
             "emailsQueued": self.emails_queued,
+            "resetsIssued": self.resets_issued,
             "failedScopes": len(self.failed_scopes),
             "more": self.more,
             "oldest": self.oldest,
@@ -88,24 +94,34 @@ class _Pending:
 def relay_pending(ports: Any, *, limit: int = DEFAULT_LIMIT) -> RelayReport:
     """One relay run (see the module docstring). ``ports`` needs store, clock and queue."""
     report = RelayReport()
+    pending = _find_pending(ports, limit)
+    report.more = len(pending) > limit
+    pending = pending[:limit]
+    if pending:
+        report.oldest = str(pending[0].item.get("createdAt"))
+    audits = [p for p in pending if p.item.get("kind") == "audit"]
+    resets = [p for p in pending if p.item.get("kind") == "password-reset"]
+    _relay_audit(ports, audits, report)
+    _relay_resets(ports, resets, report)
+    if report.resets_issued:  # their e-mails were written just now: take them in this run too
+        pending = _find_pending(ports, limit)
+    emails = [p for p in pending if p.item.get("kind") == "email" and not p.item.get("queuedAt")]
+    _relay_email(ports, emails, report)
+    if pending:
+        log_event("relay.run", **report.to_json())
+    return report
+
+
+def _find_pending(ports: Any, limit: int) -> list[_Pending]:
+    """Up to ``limit + 1`` pending effects (one more tells that a backlog remains), oldest first."""
     pending: list[_Pending] = []
     for container in SOURCE_CONTAINERS:
         found = ports.store.scan(container, equals={"type": EFFECT_TYPE})
         pending.extend(_Pending(container, item) for item in islice(found, limit + 1 - len(pending)))
         if len(pending) > limit:
-            report.more = True
-            pending = pending[:limit]
             break
     pending.sort(key=lambda p: (str(p.item.get("createdAt", "")), str(p.item["id"])))
-    if pending:
-        report.oldest = str(pending[0].item.get("createdAt"))
-    audits = [p for p in pending if p.item.get("kind") == "audit"]
-    emails = [p for p in pending if p.item.get("kind") == "email" and not p.item.get("queuedAt")]
-    _relay_audit(ports, audits, report)
-    _relay_email(ports, emails, report)
-    if pending:
-        log_event("relay.run", **report.to_json())
-    return report
+    return pending
 
 
 def _relay_audit(ports: Any, audits: list[_Pending], report: RelayReport) -> None:
@@ -164,6 +180,16 @@ def _delete_effects(ports: Any, effects: list[_Pending]) -> None:
                 for effect_id in chunk:
                     with contextlib.suppress(NotFound):
                         ports.store.delete(container, partition, effect_id)
+
+
+def _relay_resets(ports: Any, resets: list[_Pending], report: RelayReport) -> None:
+    """Password-reset requests: issue the link for an active account, then drop the request. A
+    run that dies in between issues a second link on the next run — harmless (each link is
+    single-use and expires), unlike losing the request."""
+    for effect in resets:
+        if issue_reset(ports, str(effect.item.get("address", ""))):
+            report.resets_issued += 1
+    _delete_effects(ports, resets)
 
 
 def _relay_email(ports: Any, emails: list[_Pending], report: RelayReport) -> None:

@@ -3,17 +3,19 @@
 * A change needs the current password; it ends every other session of the user and sends a
   security notice (no link in it: a notice with a link looks like phishing).
 * A reset link (256-bit token, stored hashed, 30 minutes, single use) is sent only to an active
-  account, but the request answers the same for any address, so it reveals nothing. Completing it
+  account, but the request does the same work and answers the same for any address — the lookup
+  happens in the effect relay — so it reveals nothing, not even by its timing. Completing it
   still needs the second factor (SPEC journey 3) and ends every session.
 """
 
 from __future__ import annotations
 
 from datetime import UTC
+from typing import Any
 
 from shared import config
 from shared.bootstrap import Ports
-from shared.effects import commit, email_op
+from shared.effects import commit, email_op, record, reset_request_op
 from shared.errors import ConcurrencyConflict, NotFound
 from shared.identity import accounts, emails, login, passwords
 from shared.identity.login import InvalidCredentials, InvalidSecondFactor
@@ -23,7 +25,7 @@ from shared.identity.tokens import new_token, token_hash
 from shared.identity.totp import InvalidTotpCode, TotpReplay
 from shared.ports import BatchOperation
 
-__all__ = ["RESET_MINUTES", "change_password", "complete_reset", "request_reset"]
+__all__ = ["RESET_MINUTES", "change_password", "complete_reset", "issue_reset", "request_reset"]
 
 RESET_MINUTES = 30
 
@@ -31,11 +33,11 @@ RESET_MINUTES = 30
 def _store_password(ports: Ports, user_id: str, new_password: str) -> None:
     """Replace the password and, in the same batch of the user's partition, leave the security
     notice for the relay to send (the notice goes out exactly when the change is stored)."""
-    passwords.check_password_policy(new_password)
+    profile = accounts.profile(ports.store, user_id)
+    _check_policy(profile, new_password)
     creds = accounts.credentials(ports.store, user_id)
     if creds is None:
         raise NotFound("no credentials")
-    profile = accounts.profile(ports.store, user_id)
     now = ports.clock.now()
     fields = {k: v for k, v in creds.items() if not k.startswith("_")}
     fields["passwordHash"] = passwords.hash_password(new_password)
@@ -51,6 +53,12 @@ def _store_password(ports: Ports, user_id: str, new_password: str) -> None:
     )
 
 
+def _check_policy(profile: dict[str, Any], new_password: str) -> None:
+    # The person's own e-mail and name are context words; their organisations are not looked
+    # up here (that would cost a read per organisation), onboarding checks the inviting one.
+    passwords.check_password_policy(new_password, email=profile["email"], name=profile["name"])
+
+
 def change_password(ports: Ports, user_id: str, current: str, new: str, keep_session_id: str | None) -> int:
     """Returns how many other sessions were ended."""
     creds = accounts.credentials(ports.store, user_id)
@@ -61,36 +69,46 @@ def change_password(ports: Ports, user_id: str, current: str, new: str, keep_ses
 
 
 def request_reset(ports: Ports, email: str, client_key: str) -> None:
-    """Send a reset link if ``email`` belongs to an active account; silently nothing otherwise.
-    Requests are counted per address and client whether or not the address exists, so the
-    throttle stops mail bombing without telling which addresses have accounts."""
+    """Ask for a reset link; answers the same, after the same work, for any address.
+
+    The request does exactly this whatever the address: count it against the throttle (per
+    address and per client, so nobody is mail-bombed) and store one pending *reset request*
+    effect. Whether the address belongs to an active account is decided later by the relay
+    (:func:`issue_reset`), off the request path — so neither the answer nor its time, nor the
+    store calls behind it, depend on the account existing (no dummy Argon2 needed either)."""
     throttle = LoginThrottle(ports.store, ports.clock)
-    reset_key = "reset:" + email.strip().casefold()
+    address = email.strip().casefold()
+    reset_key = "reset:" + address
     throttle.check(reset_key, client_key)
     throttle.record_failure(reset_key, client_key)
-    user_id = accounts.find_user_id(ports.store, email) if "@" in email else None
+    partition = f"reset-request-{token_hash(address)}"
+    request = reset_request_op(partition, address, ports.clock.now())
+    record(ports.store, "directory", partition, [request])
+
+
+def issue_reset(ports: Ports, address: str) -> bool:
+    """The relay's half of :func:`request_reset`: for an active account, a 30-minute token and
+    its e-mail (one batch in the token's directory partition); for any other address nothing.
+    Returns whether a link was issued."""
+    user_id = accounts.find_user_id(ports.store, address) if "@" in address else None
     if user_id is None:
-        passwords.verify_against_dummy(email)  # similar cost either way
-        return
+        return False
     profile = accounts.profile(ports.store, user_id)
     if profile.get("status") != "active":
-        return
+        return False
     token = new_token()
     key = f"reset-{token_hash(token)}"
     link = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/reset-password#token={token}"
     mail = emails.password_reset_email(profile["email"], profile["language"], link, RESET_MINUTES)
-    # The reset token and its e-mail: one batch in the token's directory partition.
+    item = {"id": key, "key": key, "userId": user_id, "ttl": RESET_MINUTES * 60}
     commit(
         ports.store,
         "directory",
         key,
-        [
-            BatchOperation(
-                "create", item={"id": key, "key": key, "userId": user_id, "ttl": RESET_MINUTES * 60}
-            )
-        ],
+        [BatchOperation("create", item=item)],
         [email_op("directory", key, mail, ports.clock.now())],
     )
+    return True
 
 
 def complete_reset(
@@ -108,15 +126,16 @@ def complete_reset(
     except NotFound:
         raise InvalidCredentials("unknown, used or expired reset link") from None
     user_id = str(pending["userId"])
-    passwords.check_password_policy(new_password)  # before the second factor is spent
-    account_key = accounts.profile(ports.store, user_id)["email"].casefold()
-    throttle = LoginThrottle(ports.store, ports.clock)
-    throttle.check(account_key, client_key)
+    profile = accounts.profile(ports.store, user_id)
+    _check_policy(profile, new_password)  # before the second factor is spent
+    account_key = profile["email"].casefold()
+    attempt = LoginThrottle(ports.store, ports.clock).attempt(account_key, client_key)  # count first
     try:
         login.verify_second_factor(ports, user_id, code=code, recovery_code=recovery_code)
     except (InvalidTotpCode, TotpReplay, InvalidSecondFactor):
-        throttle.record_failure(account_key, client_key)
+        attempt.failed()
         raise
+    attempt.passed()
     try:
         ports.store.delete("directory", key, key, if_match=pending["_etag"])
     except (NotFound, ConcurrencyConflict):

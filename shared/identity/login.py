@@ -3,12 +3,17 @@
 * The password step answers the same for an unknown address, an account that is not active and
   a wrong password — including the time it takes (a dummy Argon2 verify) — so it reveals nothing.
 * It returns a short-lived challenge (5 minutes, stored hashed) that the second step redeems.
-* Failures of both steps count against the account and the client; a lockout releases by itself.
+* Attempts of both steps count against the account and the client *before* the password or code
+  is checked (count first, decide after: shared.identity.throttle), so concurrent guesses cannot
+  overrun the limit; a right one is handed back, and a lockout releases by itself.
 * A TOTP code is accepted once: the accepted time step is stored with an ETag-guarded write, so
   two concurrent logins with the same code cannot both succeed. A recovery code works once.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
 
 from shared.bootstrap import Ports
 from shared.errors import ConcurrencyConflict, NotFound, Unauthenticated
@@ -26,6 +31,17 @@ __all__ = [
 
 _CHALLENGE_SECONDS = 300
 
+#: Checks a password against its stored hash (injectable, so tests can count the checks).
+PasswordCheck = Callable[[str, str], bool]
+
+
+class SecondFactorCheck(Protocol):
+    """Checks a TOTP or recovery code, raising if it is wrong: :func:`verify_second_factor`."""
+
+    def __call__(
+        self, ports: Ports, user_id: str, *, code: str | None, recovery_code: str | None
+    ) -> None: ...
+
 
 class InvalidCredentials(Unauthenticated):
     code = "invalid_credentials"
@@ -35,21 +51,28 @@ class InvalidSecondFactor(Unauthenticated):
     code = "invalid_second_factor"
 
 
-def password_step(ports: Ports, email: str, password: str, client_key: str) -> str:
+def password_step(
+    ports: Ports,
+    email: str,
+    password: str,
+    client_key: str,
+    *,
+    verify_password: PasswordCheck = passwords.verify_password,
+) -> str:
     """Check e-mail and password; returns the challenge token for the second step."""
     account_key = email.strip().casefold()
-    throttle = LoginThrottle(ports.store, ports.clock)
-    throttle.check(account_key, client_key)
+    attempt = LoginThrottle(ports.store, ports.clock).attempt(account_key, client_key)
     user_id = accounts.find_user_id(ports.store, email) if "@" in email else None
     creds = accounts.credentials(ports.store, user_id) if user_id else None
     active = bool(user_id) and accounts.profile(ports.store, user_id or "").get("status") == "active"
     if not (creds and active and creds.get("totpConfirmed")):
         passwords.verify_against_dummy(password)
-        throttle.record_failure(account_key, client_key)
+        attempt.failed()
         raise InvalidCredentials("unknown account or wrong password")
-    if not passwords.verify_password(password, creds["passwordHash"]):
-        throttle.record_failure(account_key, client_key)
+    if not verify_password(password, creds["passwordHash"]):
+        attempt.failed()
         raise InvalidCredentials("unknown account or wrong password")
+    attempt.passed()
     if passwords.needs_rehash(creds["passwordHash"]):
         _upgrade_hash(ports, str(user_id), creds, password)
     challenge = new_token()
@@ -86,8 +109,10 @@ def second_factor_step(
     *,
     code: str | None = None,
     recovery_code: str | None = None,
+    verify: SecondFactorCheck | None = None,
 ) -> str:
-    """Redeem the challenge with a TOTP or recovery code; returns the user id on success."""
+    """Redeem the challenge with a TOTP or recovery code; returns the user id on success.
+    ``verify`` stands in for :func:`verify_second_factor` (tests count the checks with it)."""
     key = f"login-{token_hash(challenge)}" if isinstance(challenge, str) and challenge else ""
     try:
         pending = ports.store.read("directory", key, key) if key else None
@@ -100,14 +125,13 @@ def second_factor_step(
     if current.get("passwordChangedAt") != pending.get("passwordChangedAt"):
         raise InvalidCredentials("the password changed since the first step")
     account_key = accounts.profile(ports.store, user_id)["email"].casefold()
-    throttle = LoginThrottle(ports.store, ports.clock)
-    throttle.check(account_key, client_key)
+    attempt = LoginThrottle(ports.store, ports.clock).attempt(account_key, client_key)
     try:
-        verify_second_factor(ports, user_id, code=code, recovery_code=recovery_code)
+        (verify or verify_second_factor)(ports, user_id, code=code, recovery_code=recovery_code)
     except (totp.InvalidTotpCode, totp.TotpReplay, InvalidSecondFactor):
-        throttle.record_failure(account_key, client_key)
+        attempt.failed()
         raise
-    throttle.record_success(account_key)
+    attempt.passed(signed_in=True)
     try:
         ports.store.delete("directory", key, key)
     except NotFound:

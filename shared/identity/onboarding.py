@@ -3,9 +3,12 @@
 1. accept the current terms and privacy policy (versions and time are recorded);
 2. set a password, enrol TOTP (scan, then confirm with a code) and receive 10 recovery codes.
 
-Steps can be repeated until the last one succeeds; only then is the invitation consumed, the
-account activated and the staff membership granted. The TOTP secret is sealed with the user's
-own data key, so it is unreadable in the store and shredded with that key.
+Consent can be given again until the last step succeeds; only then is the invitation consumed,
+the account activated and the staff membership granted. The password is set once per link: a
+second submission (a reloaded page, another tab) is refused with :class:`PasswordAlreadySet`
+instead of silently replacing it, and the next step stays the TOTP confirmation. Onboarding
+starts over only explicitly, with a new link (the invitation sent again). The TOTP secret is
+sealed with the user's own data key, so it is unreadable in the store and shredded with that key.
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ from typing import Any
 
 from shared.bootstrap import Ports
 from shared.cases import participants
-from shared.errors import CaseDeskError, InvalidInput
+from shared.errors import AlreadyExists, CaseDeskError, ConcurrencyConflict, InvalidInput
 from shared.identity import accounts, invitations, legal, orgs, passwords, totp
 from shared.identity.tokens import new_recovery_codes, recovery_code_hash
 
 __all__ = [
     "ConsentRequired",
     "Enrolment",
+    "PasswordAlreadySet",
     "accept_terms",
     "confirm_totp",
     "inspect",
@@ -33,6 +37,12 @@ __all__ = [
 
 class ConsentRequired(CaseDeskError):
     code = "consent_required"
+
+
+class PasswordAlreadySet(CaseDeskError):
+    """The password of this onboarding link is set; the next step is the TOTP confirmation."""
+
+    code = "password_already_set"
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,7 @@ def inspect(ports: Ports, token: str) -> dict[str, Any]:
         step = "login"  # already onboarded: accept the invitation after signing in
     elif not consent_is_current(profile):
         step = "consent"
-    elif not creds.get("passwordHash") or not creds.get("totpSealed"):
+    elif not _password_set_with(link, creds):
         step = "password"
     else:
         step = "totp"
@@ -71,6 +81,15 @@ def inspect(ports: Ports, token: str) -> dict[str, Any]:
         "versions": legal.current_versions(),
         "expiresAt": link["expiresAt"],
     }
+
+
+def _password_set_with(link: dict[str, Any], creds: dict[str, Any]) -> bool:
+    """Whether the password (and the TOTP secret to confirm) was set through this very link. A
+    new link — the invitation sent again — is the explicit way to start over."""
+    return (
+        bool(creds.get("passwordHash") and creds.get("totpSealed"))
+        and creds.get("onboardingLink") == link["id"]
+    )
 
 
 def accept_terms(ports: Ports, token: str, *, terms: str, privacy: str) -> None:
@@ -88,7 +107,8 @@ def record_consent(ports: Ports, user_id: str, *, terms: str, privacy: str) -> d
 
 
 def set_password(ports: Ports, token: str, password: str) -> Enrolment:
-    """Store the password hash and a fresh, unconfirmed TOTP secret; returns what to scan."""
+    """Store the password hash and a fresh, unconfirmed TOTP secret; returns what to scan.
+    Once per link: see :func:`_password_set_with`."""
     link = invitations.open_invitation(ports.store, ports.clock, token)
     user_id = link["userId"]
     profile = accounts.profile(ports.store, user_id)
@@ -96,10 +116,13 @@ def set_password(ports: Ports, token: str, password: str) -> Enrolment:
         raise ConsentRequired("accept the terms and the privacy policy first")
     if profile["status"] == "active":
         raise invitations.InvitationUsed("this account is already set up")
-    passwords.check_password_policy(password)
+    current = accounts.credentials(ports.store, user_id)
+    if current and _password_set_with(link, current):
+        raise PasswordAlreadySet("the password of this onboarding link is already set")
+    org_name = orgs.org(ports.store, link["orgId"])["name"]
+    passwords.check_password_policy(password, email=profile["email"], name=profile["name"], org_name=org_name)
     secret = totp.new_secret()
     sealed = seal_totp_secret(ports, user_id, secret)
-    current = accounts.credentials(ports.store, user_id)
     fields = {
         "passwordHash": passwords.hash_password(password),
         "passwordChangedAt": ports.clock.now().isoformat(),
@@ -107,8 +130,15 @@ def set_password(ports: Ports, token: str, password: str) -> Enrolment:
         "totpConfirmed": False,
         "totpLastStep": None,
         "recoveryCodes": [],
+        "onboardingLink": link["id"],
     }
-    accounts.save_credentials(ports.store, user_id, fields, if_match=current["_etag"] if current else None)
+    try:
+        accounts.save_credentials(
+            ports.store, user_id, fields, if_match=current["_etag"] if current else None
+        )
+    except (AlreadyExists, ConcurrencyConflict):
+        # Two submissions at once (a double click, two tabs): the first one set it.
+        raise PasswordAlreadySet("the password was set meanwhile") from None
     uri = totp.otpauth_uri(secret, profile["email"])
     return Enrolment(otpauth_uri=uri, secret=base64.b32encode(secret).decode().rstrip("="))
 

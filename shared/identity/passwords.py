@@ -1,5 +1,10 @@
 """Passwords: the policy a new password must meet, and Argon2id hashing in PHC strings.
 
+The policy follows NIST SP 800-63B §5.1.1.2 (docs/decisions/016): length, no list of commonly
+used passwords, no context-specific words (the person's e-mail and name, the organisation's
+name, the product's name), nothing repetitive or sequential, and — on top — the ``zxcvbn``
+strength estimator. Each rule has its own error, so the person is told which one failed.
+
 Hashes are stored as standard PHC strings (``$argon2id$v=19$m=…,t=…,p=…$salt$hash``), so each
 hash carries its own parameters: raising the settings later never locks anyone out, and
 :func:`needs_rehash` tells the login flow when to upgrade a hash it has just verified.
@@ -12,9 +17,12 @@ import gzip
 import hmac
 import os
 import re
+import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -26,7 +34,16 @@ from shared.errors import ConfigurationError, InvalidInput
 __all__ = [
     "MAX_LENGTH",
     "MIN_LENGTH",
+    "PRODUCT_NAME",
     "Argon2Params",
+    "CommonPassword",
+    "ContextPassword",
+    "GuessablePassword",
+    "PasswordOnlyWhitespace",
+    "PasswordTooLong",
+    "PasswordTooShort",
+    "RepetitivePassword",
+    "SequentialPassword",
     "WeakPassword",
     "check_password_policy",
     "hash_password",
@@ -46,16 +63,89 @@ _MAX_MEMORY_KIB = 1024 * 1024
 _MAX_ITERATIONS = 64
 _MAX_LANES = 16
 _COMMON_PASSWORDS = Path(__file__).with_name("common-passwords.txt.gz")
+#: Always a context-specific word (NIST: "the name of the service").
+PRODUCT_NAME = "CaseDesk"
+#: Fewer different characters than this is repetition, whatever the length ("aaaaaaaaaaa!").
+_MIN_DISTINCT = 5
+#: Runs like "1234" or "fedc" at least this long on average make the whole password a sequence.
+_SEQUENCE_RUN = 3
+#: zxcvbn's guess count must reach its score 3 (10^8 guesses): out of reach online, and slow
+#: to reach offline against Argon2id.
+_MIN_ZXCVBN_SCORE = 3
+#: zxcvbn judges this many characters. Its matching grows steeply with length: measured worst
+#: cases 0.45 s at 32, 1.2 s at 72 and 4 s at 128 characters full of l33t symbols. Whatever
+#: lies beyond is still seen by the other rules — and length itself is strength.
+_ZXCVBN_PREFIX = 32
+#: zxcvbn keeps the current user's words in a module-level dictionary while it runs: two
+#: threads checking at once would mix two people's words.
+_zxcvbn_lock = threading.Lock()
+#: Words of three letters or more in a name or an e-mail's local part ("anna.muster" → anna, muster).
+_WORD = re.compile(r"[^\W\d_]{3,}")
 _PHC = re.compile(
     r"\$argon2id\$v=19\$m=(\d{1,8}),t=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)"
 )
 
 
 class WeakPassword(InvalidInput):
-    """A new password does not meet the policy. ``reason`` is one of ``too_short``,
-    ``too_long``, ``common``, ``whitespace_only``; never carries the password itself."""
+    """A new password does not meet the policy. Never raised itself: each rule is a subclass with
+    its own stable ``code`` and ``rule`` (EN/DE text under ``errors.<code>``); none ever carries
+    the password or the words it was compared with."""
 
     code = "weak_password"
+    rule = "policy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"password rejected: {self.rule}",
+            field="password",
+            rule=self.rule,
+            min_length=MIN_LENGTH,
+            max_length=MAX_LENGTH,
+        )
+
+
+class PasswordTooLong(WeakPassword):
+    code = "weak_password_too_long"
+    rule = "too_long"
+
+
+class PasswordTooShort(WeakPassword):
+    code = "weak_password_too_short"
+    rule = "too_short"
+
+
+class PasswordOnlyWhitespace(WeakPassword):
+    code = "weak_password_whitespace_only"
+    rule = "whitespace_only"
+
+
+class CommonPassword(WeakPassword):
+    code = "weak_password_common"
+    rule = "common"
+
+
+class ContextPassword(WeakPassword):
+    """Without the person's e-mail, name, organisation and the product's name, too little is left."""
+
+    code = "weak_password_context"
+    rule = "context"
+
+
+class RepetitivePassword(WeakPassword):
+    code = "weak_password_repetitive"
+    rule = "repetitive"
+
+
+class SequentialPassword(WeakPassword):
+    code = "weak_password_sequential"
+    rule = "sequential"
+
+
+class GuessablePassword(WeakPassword):
+    """zxcvbn estimates fewer than 10^8 guesses (words, names, dates, keyboard rows, l33t…)."""
+
+    code = "weak_password_guessable"
+    rule = "guessable"
 
 
 @dataclass(frozen=True)
@@ -100,27 +190,107 @@ def _common_passwords() -> frozenset[str]:
         return frozenset(_normalise(line.strip()).casefold() for line in lines if line.strip())
 
 
-def check_password_policy(password: str) -> None:
-    """Raise :class:`WeakPassword` unless ``password`` may be set. Length counts characters
-    after normalisation; spaces are allowed (passphrases), but not a password of only spaces."""
+def check_password_policy(
+    password: str,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    org_name: str | None = None,
+) -> None:
+    """Raise the :class:`WeakPassword` of the first rule ``password`` breaks, if any.
+
+    Length counts characters after normalisation; spaces are allowed (passphrases), but not a
+    password of only spaces. ``email``, ``name`` and ``org_name`` are the context-specific
+    words of the person setting it, as far as they are known; the product's name always is one.
+    """
     normalised = _normalise(password)
-    reason = None
+    folded = normalised.casefold()
+    words = _context_words(email, name, org_name)
     if len(normalised) > MAX_LENGTH:
-        reason = "too_long"
-    elif len(normalised) < MIN_LENGTH:
-        reason = "too_short"
-    elif not normalised.strip():
-        reason = "whitespace_only"
-    elif normalised.strip().casefold() in _common_passwords():
-        reason = "common"
-    if reason:
-        raise WeakPassword(
-            f"password rejected: {reason}",
-            field="password",
-            reason=reason,
-            min_length=MIN_LENGTH,
-            max_length=MAX_LENGTH,
-        )
+        raise PasswordTooLong()
+    if len(normalised) < MIN_LENGTH:
+        raise PasswordTooShort()
+    if not normalised.strip():
+        raise PasswordOnlyWhitespace()
+    if folded.strip() in _common_passwords():
+        raise CommonPassword()
+    if len(_without(folded, words)) < MIN_LENGTH:
+        raise ContextPassword()
+    if _is_repetitive(folded):
+        raise RepetitivePassword()
+    if _is_sequential(folded):
+        raise SequentialPassword()
+    if _zxcvbn_score(normalised[:_ZXCVBN_PREFIX], words) < _MIN_ZXCVBN_SCORE:
+        raise GuessablePassword()
+
+
+def _context_words(email: str | None, name: str | None, org_name: str | None) -> list[str]:
+    """The words a password must not be built from, longest first: the whole e-mail address, its
+    local part and that part's words, the name and its words, the organisation's name and its
+    words, and the product's name — normalised and case-folded like the password."""
+    local = email.rpartition("@")[0] if email else None
+    found = {PRODUCT_NAME}
+    for text in (email, local, name, org_name):
+        if text:
+            found.add(text)
+    for text in (local, name, org_name):
+        if text:
+            found.update(_WORD.findall(_normalise(text)))
+    folded = {_normalise(word).strip().casefold() for word in found}
+    return sorted((w for w in folded if len(w) >= 3), key=lambda w: (-len(w), w))
+
+
+def _without(folded: str, words: Iterable[str]) -> str:
+    # Context words do not count towards the minimum length: "CaseDesk2024!" or "Anna Muster
+    # 1985" are refused, a passphrase that merely mentions one of them is not.
+    for word in words:
+        folded = folded.replace(word, "")
+    return folded
+
+
+def _is_repetitive(folded: str) -> bool:
+    """Too few different characters, or one piece repeated ("casedeskcasedesk", "abcabcabca")."""
+    if len(set(folded)) < _MIN_DISTINCT:
+        return True
+    length = len(folded)
+    return any(
+        folded == (folded[:size] * (length // size + 1))[:length] for size in range(1, length // 2 + 1)
+    )
+
+
+def _step(first: str, second: str) -> int | None:
+    """+1 or -1 between neighbouring ASCII letters or digits (digits wrap, as on the keyboard's
+    "1234567890" row), otherwise ``None``."""
+    if first.isascii() and second.isascii():
+        if first.isdigit() and second.isdigit():
+            return {1: 1, 9: -1}.get((int(second) - int(first)) % 10)
+        if first.isalpha() and second.isalpha():
+            delta = ord(second) - ord(first)
+            return delta if delta in (1, -1) else None
+    return None
+
+
+def _is_sequential(folded: str) -> bool:
+    """Made of runs like "1234" or "zyx" ("123456789012", "1234abcd5678"): split into maximal
+    runs of one steady step, the runs are on average :data:`_SEQUENCE_RUN` characters or longer."""
+    runs, previous = 1, None
+    for first, second in pairwise(folded):
+        step = _step(first, second)
+        if step is not None and previous in (None, step):
+            previous = step
+        else:
+            runs, previous = runs + 1, None
+    return len(folded) / runs >= _SEQUENCE_RUN
+
+
+def _zxcvbn_score(password: str, words: list[str]) -> int:
+    # Imported on first use: ~35 ms and 1.7 MB of word lists that no other function needs, so
+    # it must not be paid by every cold start (bench/bench_import.py).
+    import zxcvbn  # noqa: PLC0415 - lazy: cold start
+
+    with _zxcvbn_lock:
+        result = zxcvbn.zxcvbn(password, user_inputs=words, max_length=_ZXCVBN_PREFIX)
+    return int(result["score"])
 
 
 def hash_password(password: str, params: Argon2Params | None = None) -> str:

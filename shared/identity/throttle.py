@@ -1,22 +1,32 @@
-"""Login throttling: failed logins are counted per account and per client, and either counter
-reaching its limit locks further attempts for a while (SPEC journey 3).
+"""Login throttling: attempts are counted per account and per client, and either counter using up
+its limit locks further attempts for a while (SPEC journey 3; docs/decisions/007).
 
 * Counters live in ``directory`` as ``throttle-account-<sha256>`` / ``throttle-client-<sha256>``
   (docs/decisions/006): the store never holds the e-mail address or the client's IP.
 * The account key is whatever the caller typed, normalised, whether or not an account exists, so
   an unknown address locks exactly like a known one and a lockout reveals nothing.
-* A counter covers a fixed window from its first failure and carries a ``ttl``, so the store
+* **Count first, decide after.** :meth:`LoginThrottle.attempt` counts an attempt (an atomic
+  increment) *before* the password or code is checked, and the number it got decides: one past
+  the limit is refused unchecked and locks. However many attempts arrive at once, at most
+  ``limit`` per window are checked — checking a lock first and counting afterwards let 20
+  concurrent guesses have 9–11 passwords checked against a limit of 5.
+* The caller then reports how the attempt ended: :meth:`Attempt.failed` leaves it counted (the one
+  that reached the limit locks); :meth:`Attempt.passed` hands it back, so signing in is never a
+  failure and a shared address does not lock itself by logging its people in. An attempt whose
+  request breaks off in between stays counted: the safe side.
+* A counter covers a fixed window from its first attempt and carries a ``ttl``, so the store
   forgets it by itself; a lockout is a time in the item and releases by itself.
-* Concurrent failures are never lost: an increment is an atomic patch (``incr``), which cannot
-  conflict; only the rare transitions (first failure, new window) are ETag-guarded writes,
-  retried on conflict. Locking is a patch too.
+* Increments are unconditional patches (``incr``), which cannot conflict, so a burst needs no
+  retries; the rare transitions (first attempt, new window, lock, hand-back) are ETag-guarded
+  writes, retried on conflict.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from contextlib import suppress
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,7 +34,7 @@ from shared import config
 from shared.errors import AlreadyExists, CaseDeskError, ConcurrencyConflict, NotFound
 from shared.ports import Clock, Item, PatchOperation, Store
 
-__all__ = ["LoginThrottle", "TooManyAttempts"]
+__all__ = ["Attempt", "LoginThrottle", "TooManyAttempts"]
 
 _ATTEMPTS = 50
 
@@ -38,6 +48,52 @@ class TooManyAttempts(CaseDeskError):
     def __init__(self, message: str = "", *, retry_after: int, **params: Any) -> None:
         super().__init__(message, retry_after=retry_after, **params)
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class _Count:
+    """Where an attempt was counted: the counter, its window, and the attempt's number in it."""
+
+    key: str
+    window: str | None
+    number: int
+    limit: int
+    etag: str  # the counter as this attempt left it: unchanged since, it can be handed back blind
+
+
+class Attempt:
+    """An attempt that :meth:`LoginThrottle.attempt` counted and let through. Report its end once:
+    :meth:`failed` or :meth:`passed` (a second report is ignored)."""
+
+    def __init__(self, throttle: LoginThrottle, account_key: str, client: _Count, account: _Count) -> None:
+        self._throttle = throttle
+        self._account_key = account_key
+        self._client = client
+        self._account = account
+        self._open = True
+
+    def failed(self) -> None:
+        """The password or code was wrong: the attempt stays counted, and the one that used up a
+        limit locks the account or the client."""
+        if self._close():
+            for count in (self._account, self._client):
+                if count.number >= count.limit:
+                    self._throttle._lock(count.key, count.window)
+
+    def passed(self, *, signed_in: bool = False) -> None:
+        """The password or code was right: the attempt is handed back. ``signed_in`` (the last
+        step of a login) clears the account's counter as :meth:`LoginThrottle.record_success`."""
+        if not self._close():
+            return
+        self._throttle._give_back(self._client)
+        if signed_in:
+            self._throttle.record_success(self._account_key)
+        else:
+            self._throttle._give_back(self._account)
+
+    def _close(self) -> bool:
+        was_open, self._open = self._open, False
+        return was_open
 
 
 class LoginThrottle:
@@ -59,26 +115,39 @@ class LoginThrottle:
         self._lockout = lockout_seconds
 
     def check(self, account_key: str, client_key: str) -> None:
-        """Raise ``TooManyAttempts`` if the account or the client is locked. Call it before
-        checking the password, so a locked account cannot be probed at all."""
-        now = self._clock.now()
-        waits = [
-            _seconds_until(until, now)
-            for key in (_account_id(account_key), _client_id(client_key))
-            if (until := _locked_until(self._read(key), now)) is not None
-        ]
-        if waits:
-            raise TooManyAttempts("too many failed logins; try again later", retry_after=max(waits))
+        """Raise ``TooManyAttempts`` if the account or the client is locked. Reads only: it
+        decides nothing about a new attempt (that is :meth:`attempt`), it only saves the writes
+        of one that would be refused anyway."""
+        self._refuse_if_locked(self._read(_account_id(account_key)), self._read(_client_id(client_key)))
+
+    def attempt(self, account_key: str, client_key: str) -> Attempt:
+        """Count one attempt against the client and the account, then decide: raise
+        ``TooManyAttempts`` if either is locked or this attempt is past its limit (which locks
+        it), before any password is checked. Otherwise the caller checks and reports the end."""
+        account_id, client_id = _account_id(account_key), _client_id(client_key)
+        account_item, client_item = self._read(account_id), self._read(client_id)
+        self._refuse_if_locked(account_item, client_item)
+        client_limit = _setting(self._max_client, "CASEDESK_CLIENT_MAX_FAILURES")
+        account_limit = _setting(self._max_account, "CASEDESK_LOGIN_MAX_FAILURES")
+        client = self._take(client_id, client_limit, client_item)
+        try:
+            account = self._take(account_id, account_limit, account_item)
+        except TooManyAttempts:
+            # Refused for the account, this attempt checks nothing: the client gets it back, so
+            # people retrying a locked account do not lock their shared address as well.
+            self._give_back(client)
+            raise
+        return Attempt(self, account_key, client, account)
 
     def record_failure(self, account_key: str, client_key: str) -> None:
-        """Count one failed login against both the account and the client."""
-        self._count(_account_id(account_key), _setting(self._max_account, "CASEDESK_LOGIN_MAX_FAILURES"))
-        self._count(_client_id(client_key), _setting(self._max_client, "CASEDESK_CLIENT_MAX_FAILURES"))
+        """Count an attempt that is a failure by itself, with nothing to check (a reset request):
+        raise ``TooManyAttempts`` if it is past the limit, so the caller does no more work."""
+        self.attempt(account_key, client_key).failed()
 
     def record_success(self, account_key: str) -> None:
         """A successful login clears the account's counter. Not the client's: one good password
         from an address must not reset a spraying attack from it. A lockout that a concurrent
-        failure set just now stays."""
+        attempt set just now stays."""
         key = _account_id(account_key)
         for _ in range(_ATTEMPTS):
             item = self._read(key)
@@ -94,44 +163,97 @@ class LoginThrottle:
         raise ConcurrencyConflict("the login counter kept changing")
 
     # -- helpers ---------------------------------------------------------------------------
-    def _count(self, key: str, limit: int) -> None:
+    def _take(self, key: str, limit: int, item: Item | None) -> _Count:
+        """Count one attempt in ``key``'s current window (``item`` as just read); refuse it if it
+        is past ``limit``."""
         window = _setting(self._window, "CASEDESK_LOGIN_WINDOW_SECONDS")
-        lockout = _setting(self._lockout, "CASEDESK_LOCKOUT_SECONDS")
         for _ in range(_ATTEMPTS):
             now = self._clock.now()
-            item = self._read(key)
-            if item is not None and _locked_until(item, now) is not None:
-                return  # already locked: more failures neither add nor extend anything
+            self._refuse_if_locked(item)
             try:
                 if item is None or _window_over(item, now, window):
                     new = {"id": key, "key": key, "failures": 1, "windowStart": now.isoformat()}
-                    new |= {"lockedUntil": None, "ttl": window}
+                    new |= {"window": secrets.token_hex(8), "lockedUntil": None, "ttl": window}
                     if item is None:
                         counted = self._store.create("directory", new)
                     else:
                         counted = self._store.replace("directory", new, if_match=item["_etag"])
                 else:
                     # No ttl change: a patch restarts the ttl, so the item lives up to one window
-                    # past its last failure: longer than needed, never shorter.
+                    # past its last attempt: longer than needed, never shorter.
                     counted = self._store.patch(
                         "directory", key, key, [PatchOperation("incr", "/failures", 1)]
                     )
             except (AlreadyExists, ConcurrencyConflict, NotFound):
-                continue  # someone else started the window first (or it just expired): re-read
-            if counted["failures"] >= limit:
-                self._lock(counted, now, window, lockout)
-            return
+                item = self._read(key)  # someone else started the window (or it just expired)
+                continue
+            self._refuse_if_locked(counted)  # locked between our read and our increment
+            count = _Count(key, counted.get("window"), int(counted["failures"]), limit, counted["_etag"])
+            if count.number <= limit:
+                return count
+            until = self._lock(key, count.window, counted)
+            if until is not None:
+                retry_after = _seconds_until(until, now)
+                raise TooManyAttempts("too many failed logins; try again later", retry_after=retry_after)
+            item = self._read(key)  # a login cleared the window meanwhile: count in the new one
         raise ConcurrencyConflict("the login counter kept changing")
 
-    def _lock(self, item: Item, now: datetime, window: int, lockout: int) -> None:
-        until = now + timedelta(seconds=lockout)
-        window_end = datetime.fromisoformat(item["windowStart"]) + timedelta(seconds=window)
-        ops = [
-            PatchOperation("set", "/lockedUntil", until.isoformat()),
-            PatchOperation("set", "/ttl", _seconds_until(max(until, window_end), now)),
-        ]
-        with suppress(NotFound):  # a successful login cleared it meanwhile
-            self._store.patch("directory", item["key"], item["id"], ops)
+    def _lock(self, key: str, window_id: str | None, item: Item | None = None) -> datetime | None:
+        """Lock ``key`` unless it is locked already (a lock is never extended) or its window is no
+        longer ``window_id``. Returns the lock's end, or ``None`` if the window is gone."""
+        window = _setting(self._window, "CASEDESK_LOGIN_WINDOW_SECONDS")
+        lockout = _setting(self._lockout, "CASEDESK_LOCKOUT_SECONDS")
+        for _ in range(_ATTEMPTS):
+            now = self._clock.now()
+            item = item or self._read(key)
+            if item is None or item.get("window") != window_id:
+                return None  # a successful login cleared it, or a new window began
+            if item.get("lockedUntil") is not None:
+                return _locked_until(item, now)
+            until = now + timedelta(seconds=lockout)
+            window_end = datetime.fromisoformat(item["windowStart"]) + timedelta(seconds=window)
+            ops = [
+                PatchOperation("set", "/lockedUntil", until.isoformat()),
+                PatchOperation("set", "/ttl", _seconds_until(max(until, window_end), now)),
+            ]
+            try:
+                self._store.patch("directory", key, key, ops, if_match=item["_etag"])
+            except ConcurrencyConflict:
+                item = None
+                continue
+            except NotFound:
+                return None
+            return until
+        raise ConcurrencyConflict("the login counter kept changing")
+
+    def _give_back(self, count: _Count) -> None:
+        """Take back an attempt counted in ``count``'s window, unless that window is gone or
+        locked. Best effort: under endless contention the attempt simply stays counted."""
+        etag = count.etag  # first blind: nobody else touched the counter in the common case
+        for _ in range(_ATTEMPTS):
+            try:
+                self._store.patch(
+                    "directory",
+                    count.key,
+                    count.key,
+                    [PatchOperation("incr", "/failures", -1)],
+                    if_match=etag,
+                )
+            except ConcurrencyConflict:
+                item = self._read(count.key)
+                if item is None or item.get("window") != count.window or item.get("lockedUntil") is not None:
+                    return
+                etag = item["_etag"]
+                continue
+            except NotFound:
+                pass
+            return
+
+    def _refuse_if_locked(self, *items: Item | None) -> None:
+        now = self._clock.now()
+        waits = [_seconds_until(until, now) for item in items if (until := _locked_until(item, now))]
+        if waits:
+            raise TooManyAttempts("too many failed logins; try again later", retry_after=max(waits))
 
     def _read(self, key: str) -> Item | None:
         try:

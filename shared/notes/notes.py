@@ -18,7 +18,7 @@ from shared.access.relations import participant
 from shared.bootstrap import Ports
 from shared.cases.participants import deletable_case, open_case
 from shared.documents.validation import validate_title
-from shared.effects import case_audit_op, commit, commit_item, record
+from shared.effects import case_audit_op, commit, commit_item, record_case_listing, record_item_read
 from shared.errors import InvalidInput, NotFound
 from shared.identity.tokens import new_id
 from shared.ports import BatchOperation, Item
@@ -81,7 +81,7 @@ def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
         key=lambda v: (v["updatedAt"], v["id"]),
         reverse=True,
     )
-    _record_list(ports, caller, "note:list", case_id)
+    record_case_listing(ports.store, caller, "note:list", case_id=case_id, now=ports.clock.now())
     return views
 
 
@@ -94,7 +94,16 @@ def read(ports: Ports, caller: Caller, case_id: str, note_id: str) -> dict[str, 
     """One note with its body (owner and grantees); audited for its author."""
     item = viewable_by(ports.store, caller, case_id, _TYPE, note_id, now=ports.clock.now())
     view = _view(ports, item, caller.actor)
-    _record(ports, caller, "note:read", note_id, case_id=case_id, owner_id=item["ownerId"])
+    record_item_read(
+        ports.store,
+        caller,
+        "note:read",
+        case_id=case_id,
+        target_type="note",
+        item_id=note_id,
+        owner_id=item["ownerId"],
+        now=ports.clock.now(),
+    )
     return view
 
 
@@ -173,26 +182,6 @@ def _audit(
         org_id=org_id,
         now=now,
     )
-
-
-def _record(ports: Ports, caller: Caller, action: str, note_id: str, *, case_id: str, owner_id: str) -> None:
-    """An audited read: its one write."""
-    audit = _audit(caller, action, note_id, case_id=case_id, owner_id=owner_id, now=ports.clock.now())
-    record(ports.store, "cases", case_id, [audit])
-
-
-def _record_list(ports: Ports, caller: Caller, action: str, case_id: str) -> None:
-    """A listing, audited once per call for the case's employee (the relay fills them in)."""
-    audit = case_audit_op(
-        caller,
-        action,
-        case_id=case_id,
-        target_type="case",
-        target_id=case_id,
-        now=ports.clock.now(),
-        employee_owns=True,
-    )
-    record(ports.store, "cases", case_id, [audit])
 
 
 def _view(ports: Ports, item: Item, viewer_id: str, *, with_body: bool = True) -> dict[str, Any]:

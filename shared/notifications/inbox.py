@@ -27,7 +27,7 @@ from typing import cast
 from shared import config
 from shared.bootstrap import Ports
 from shared.effects import commit, email_op
-from shared.errors import ConcurrencyConflict, InvalidInput, NotFound
+from shared.errors import ConcurrencyConflict, InvalidInput, InvalidLimit, NotFound
 from shared.identity import accounts
 from shared.identity.tokens import new_id
 from shared.notifications.emails import notification_email
@@ -77,7 +77,7 @@ def inbox(
 ) -> Page:
     """The user's notifications, newest first, a page at a time."""
     if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}", field="limit")
+        raise InvalidLimit(f"limit must be between 1 and {MAX_PAGE}", field="limit", maximum=MAX_PAGE)
     equals: dict[str, Scalar] = {"type": "notification"}
     if unread_only:
         equals["read"] = False

@@ -112,7 +112,7 @@ def onboard(env: Env, email: str) -> tuple[ApiClient, str, list[str]]:
     assert early.status == 403 and early.json()["code"] == "consent_required"
     assert client.post("/api/onboarding/consent", {"token": token, **versions}).status == 200
     weak = client.post("/api/onboarding/password", {"token": token, "password": "password1234"})
-    assert weak.status == 400 and weak.json()["code"] == "weak_password"
+    assert weak.status == 400 and weak.json()["code"] == "weak_password_common"
     enrolled = client.post("/api/onboarding/password", {"token": token, "password": STRONG})
     assert enrolled.status == 200, enrolled.body
     secret = enrolled.json()["secret"]

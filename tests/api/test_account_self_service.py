@@ -86,7 +86,7 @@ def test_password_change_ends_other_sessions_and_notifies(
     )
     assert wrong.status == 401 and wrong.json()["code"] == "invalid_credentials"
     weak = client.post("/api/me/password", {"currentPassword": STRONG, "newPassword": "short"})
-    assert weak.status == 400 and weak.json()["code"] == "weak_password"
+    assert weak.status == 400 and weak.json()["code"] == "weak_password_too_short"
     changed = client.post("/api/me/password", {"currentPassword": STRONG, "newPassword": NEW_PASSWORD})
     assert changed.status == 200 and changed.json()["otherSessionsEnded"] >= 1
     assert other.get("/api/me").status == 401 and client.get("/api/me").status == 200

@@ -144,6 +144,36 @@ def test_an_exception_is_a_500_problem_without_its_text(http: requests.Session, 
     assert "Traceback" in host.log.read_text()
 
 
+def test_the_hosts_own_answers_carry_security_headers(http: requests.Session, host: Host) -> None:
+    for response in (http.get(host.url + "/items/latest"), http.delete(host.url + "/api/echo")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("name", ["evil.example", "evil.example:7071", "127.0.0.1.nip.io", "[::2]:80"])
+def test_a_request_for_a_foreign_host_name_is_refused(http: requests.Session, host: Host, name: str) -> None:
+    """DNS rebinding: a page whose name resolves to 127.0.0.1 must not read the dev host."""
+    response = http.get(host.url + "/api/inspect", headers={"Host": name})
+    _assert_problem(response, 400, "invalid_host")
+
+
+@pytest.mark.parametrize("name", ["localhost", "LOCALHOST:1", "127.0.0.1", "[::1]:7071"])
+def test_local_host_names_are_served(http: requests.Session, host: Host, name: str) -> None:
+    assert http.get(host.url + "/api/inspect", headers={"Host": name}).status_code == 200
+
+
+def test_the_client_address_comes_from_the_socket_not_from_headers(
+    http: requests.Session, host: Host
+) -> None:
+    forged = {"X-Forwarded-For": "203.0.113.9", "X-Client-IP": "198.51.100.1"}
+    seen = http.get(host.url + "/api/inspect", headers=forged).json()["headers"]
+    assert "x-client-ip" not in seen
+    address, _, port = seen["x-forwarded-for"].rpartition(":")
+    assert address == "127.0.0.1" and port.isdigit()
+
+
 # --- request and response conversion -------------------------------------------------------------
 
 

@@ -81,9 +81,23 @@ def test_password_and_code_bad_inputs(env: Env, admin: tuple[ApiClient, str]) ->
     client = env.client()
     versions = client.post("/api/onboarding/inspect", {"token": token}).json()["versions"]
     client.post("/api/onboarding/consent", {"token": token, **versions})
-    for password in ("x" * 129, "            ", "short", "Password1234"):
+    weak = {
+        "x" * 129: "weak_password_too_long",
+        "            ": "weak_password_whitespace_only",
+        "short": "weak_password_too_short",
+        "Password1234": "weak_password_common",
+        # Issue 14's probe: repetitive, sequential, the person's own address, the product's name.
+        "aaaaaaaaaaaa": "weak_password_repetitive",
+        "123456789012": "weak_password_sequential",
+        "picky@example.invalid": "weak_password_context",
+        "casedeskcasedesk": "weak_password_context",
+        "Bad Input AG 2024": "weak_password_context",  # the inviting organisation's name
+        "qwertzuiop12": "weak_password_guessable",
+    }
+    for password, code in weak.items():
         refused = client.post("/api/onboarding/password", {"token": token, "password": password})
-        assert refused.status == 400 and refused.json()["code"] == "weak_password", password
+        assert refused.status == 400 and refused.json()["code"] == code, password
+        assert refused.json()["field"] == "password"
     assert (
         client.post("/api/onboarding/inspect", {"token": token}).json()["step"] == "password"
     )  # nothing stored
@@ -92,6 +106,72 @@ def test_password_and_code_bad_inputs(env: Env, admin: tuple[ApiClient, str]) ->
         refused = client.post("/api/onboarding/totp", {"token": token, "code": code})
         assert refused.status == 400 and refused.json()["code"] == "invalid_totp_code", code
     assert client.post("/api/onboarding/totp", {"token": token, "code": code_for(secret)}).status == 200
+
+
+def test_the_rule_that_failed_is_named_in_german_and_english(env: Env, admin: tuple[ApiClient, str]) -> None:
+    invite(admin, "rules@example.invalid")
+    token = env.last_link_token("rules@example.invalid")
+    versions = env.client().post("/api/onboarding/inspect", {"token": token}).json()["versions"]
+    env.client().post("/api/onboarding/consent", {"token": token, **versions})
+    body = {"token": token, "password": "123456789012"}
+    german = env.client("de").post("/api/onboarding/password", body).json()
+    english = env.client("en").post("/api/onboarding/password", body).json()
+    assert german["title"] == "Passwort ist eine Zeichenfolge" and "«123456»" in german["detail"]
+    assert english["title"] == "Password is a sequence" and "123456" in english["detail"]
+
+
+def test_the_password_step_cannot_be_submitted_twice(env: Env, admin: tuple[ApiClient, str]) -> None:
+    """Issue 14: after a reload the password step came back, and a second submission silently
+    replaced the password of the half-onboarded account."""
+    invite(admin, "twice@example.invalid")
+    token = env.last_link_token("twice@example.invalid")
+    client = env.client("de")
+    versions = client.post("/api/onboarding/inspect", {"token": token}).json()["versions"]
+    client.post("/api/onboarding/consent", {"token": token, **versions})
+    first = client.post("/api/onboarding/password", {"token": token, "password": STRONG})
+    assert first.status == 200
+    assert client.post("/api/onboarding/inspect", {"token": token}).json()["step"] == "totp"
+
+    again = client.post(
+        "/api/onboarding/password", {"token": token, "password": "a different long passphrase 7"}
+    )
+
+    assert again.status == 409 and again.json()["code"] == "password_already_set"
+    assert again.json()["title"] == "Passwort bereits gewählt"
+    english = env.client().post("/api/onboarding/password", {"token": token, "password": STRONG})
+    assert english.status == 409 and english.json()["title"] == "Password already chosen"
+    assert client.post("/api/onboarding/inspect", {"token": token}).json()["step"] == "totp"
+    # Nothing changed: the authenticator from the first answer confirms, the first password signs in.
+    done = client.post("/api/onboarding/totp", {"token": token, "code": code_for(first.json()["secret"])})
+    assert done.status == 200
+    login = env.client().post
+    assert login("/api/auth/login", {"email": "twice@example.invalid", "password": STRONG}).status == 200
+    other = {"email": "twice@example.invalid", "password": "a different long passphrase 7"}
+    assert login("/api/auth/login", other).status == 401
+
+
+def test_change_and_reset_apply_the_policy_with_the_persons_words(
+    env: Env, admin: tuple[ApiClient, str]
+) -> None:
+    invite(admin, "someone.else@example.invalid")
+    client, _, codes = onboard(env, "someone.else@example.invalid")
+    own_address = {"currentPassword": STRONG, "newPassword": "someone.else@example.invalid"}
+    refused = client.post("/api/me/password", own_address)
+    assert refused.status == 400 and refused.json()["code"] == "weak_password_context"
+    name = {"currentPassword": STRONG, "newPassword": "Someone Someone 2024"}  # invited as "Someone"
+    assert client.post("/api/me/password", name).json()["code"] == "weak_password_context"
+
+    anonymous = env.client()
+    assert anonymous.post("/api/auth/password-reset", {"email": "someone.else@example.invalid"}).status == 202
+    token = env.last_link_token("someone.else@example.invalid")
+    reset = {"token": token, "newPassword": "someone.else2024", "recoveryCode": codes[0]}
+    refused = anonymous.post("/api/auth/password-reset/complete", reset)
+    assert refused.status == 400 and refused.json()["code"] == "weak_password_context"
+    # Refused before the second factor: the link and the recovery code still work.
+    done = anonymous.post(
+        "/api/auth/password-reset/complete", {**reset, "newPassword": "a brand new passphrase 99"}
+    )
+    assert done.status == 204
 
 
 def test_an_idle_session_ends(tmp_path: Path) -> None:

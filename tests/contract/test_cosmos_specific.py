@@ -159,3 +159,55 @@ def test_statuses_map_to_domain_errors_without_content(status: int, message: str
         raise original
     assert caught.value.__cause__ is original
     assert SECRET not in str(caught.value)
+
+
+def test_the_azure_sdk_logs_no_identifier_bearing_url_once_quieted(
+    cosmos_endpoint: tuple[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from shared.log import quiet_azure_sdk
+    from tests.fixtures.cosmos_server import make_cosmos_store
+
+    store = make_cosmos_store(cosmos_endpoint, ManualClock())
+    before = logging.getLogger("azure").level
+    try:
+        logging.getLogger("azure").setLevel(logging.NOTSET)
+        with caplog.at_level(logging.INFO):
+            store.create("sessions", {"id": "session-hash-0f1e2d", "userId": "u-123"})
+        loud = [r for r in caplog.records if r.name.startswith("azure")]
+        assert loud, "without quieting, the SDK logs its calls (this test would prove nothing)"
+        assert any("session-hash-0f1e2d" in r.getMessage() for r in loud)
+        caplog.clear()
+
+        quiet_azure_sdk()
+        with caplog.at_level(logging.INFO, logger="casedesk"):
+            store.read("sessions", "session-hash-0f1e2d", "session-hash-0f1e2d")
+            store.query("sessions", "session-hash-0f1e2d", Query(equals={"userId": "u-123"}))
+        assert [r for r in caplog.records if r.name.startswith("azure") and r.levelno < logging.WARNING] == []
+    finally:
+        logging.getLogger("azure").setLevel(before)
+
+
+def test_building_the_ports_quiets_the_azure_sdk(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    import logging
+
+    from shared import bootstrap
+
+    logging.getLogger("azure").setLevel(logging.NOTSET)
+    for name, value in {
+        "CASEDESK_ENV": "test",
+        "CASEDESK_DATA_DIR": str(tmp_path),
+        "CASEDESK_STORE": "sqlite",
+        "CASEDESK_BLOBS": "local",
+        "CASEDESK_KEYS": "local",
+        "CASEDESK_MAIL": "outbox",
+        "CASEDESK_QUEUE": "local",
+    }.items():
+        monkeypatch.setenv(name, value)
+    bootstrap.reset()
+    try:
+        bootstrap.ports()
+        assert logging.getLogger("azure").level == logging.WARNING
+    finally:
+        bootstrap.reset()

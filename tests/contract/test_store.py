@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 
 import pytest
@@ -276,6 +278,54 @@ def test_a_forged_continuation_token_is_invalid_input(store: Store) -> None:
     seed(store, 3)
     with pytest.raises(InvalidInput):
         store.query("cases", "case-1", Query(continuation="%%%not-a-token"))
+
+
+def _token(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+#: Offsets no store issues (issue 14: each was a 500 on memory/SQLite — int("x"), int(None),
+#: an OverflowError past SQLite's 64-bit integers) and text that is no token (deep nesting
+#: exhausted the JSON decoder).
+FORGED_STATES = {
+    "offset-text": b'{"offset":"x"}',
+    "offset-null": b'{"offset":null}',
+    "offset-object": b'{"offset":{}}',
+    "offset-list": b'{"offset":[1]}',
+    "offset-float": b'{"offset":1e30}',
+    "offset-fraction": b'{"offset":1.5}',
+    "offset-nan": b'{"offset":NaN}',
+    "offset-huge": b'{"offset":1000000000000000000000000000000}',
+    "offset-negative": b'{"offset":-1}',
+    "offset-bool": b'{"offset":true}',
+    "a-list": b"[0]",
+    "a-number": b"4",
+    "deep": b"[" * 3000,
+    "not-utf8": b"\xff\xfe",
+}
+
+
+@pytest.mark.parametrize("raw", FORGED_STATES.values(), ids=FORGED_STATES.keys())
+def test_a_forged_continuation_state_is_invalid_continuation(store: Store, raw: bytes) -> None:
+    seed(store, 6)
+    with pytest.raises(InvalidInput) as refused:
+        store.query("cases", "case-1", Query(order_by="seq", limit=2, continuation=_token(raw)))
+    assert refused.value.code == "invalid_continuation"
+
+
+@pytest.mark.parametrize("offset", ["2", None, 2.0, -2, True, 2**63], ids=repr)
+def test_a_genuine_token_with_a_tampered_offset_is_invalid_continuation(store: Store, offset: object) -> None:
+    seed(store, 6)
+    query = Query(order_by="seq", limit=2)
+    genuine = store.query("cases", "case-1", query).continuation
+    assert genuine is not None
+    state = json.loads(base64.urlsafe_b64decode(genuine))
+    tampered = _token(json.dumps({**state, "offset": offset}).encode())
+    with pytest.raises(InvalidInput) as refused:
+        store.query("cases", "case-1", Query(order_by="seq", limit=2, continuation=tampered))
+    assert refused.value.code == "invalid_continuation"
+    rest = store.query("cases", "case-1", Query(order_by="seq", limit=2, continuation=genuine))
+    assert [item["seq"] for item in rest.items] == [2, 3]  # the honest token still works
 
 
 def test_scan_crosses_partitions_with_filters(store: Store) -> None:

@@ -210,8 +210,62 @@ def test_a_configuration_error_is_logged_with_its_reason_for_ops(caplog: pytest.
         ({"x-forwarded-for": "203.0.113.9"}, "203.0.113.9"),
         ({"x-forwarded-for": "1.2.3.4, 198.51.100.7"}, "198.51.100.7"),  # a forged first entry is ignored
         ({"x-client-ip": "192.0.2.1"}, "192.0.2.1"),
+        (
+            {"x-forwarded-for": "203.0.113.9:53422"},
+            "203.0.113.9",
+        ),  # Azure appends the port: not part of the key
+        ({"x-forwarded-for": "1.2.3.4, [2001:db8::7]:443"}, "2001:db8::7"),
+        ({"x-forwarded-for": "2001:db8::8"}, "2001:db8::8"),
         ({}, "unknown"),
     ],
 )
 def test_the_client_key_is_the_address_the_platform_appended(headers: dict[str, str], expected: str) -> None:
     assert Request(http_request(headers=headers), "en", "c-12345678").client_key() == expected
+
+
+@pytest.mark.parametrize(
+    ("headers", "refused"),
+    [
+        ({}, False),  # no browser: the CSRF token (signed-in routes) still guards it
+        ({"origin": "http://localhost"}, False),  # the request's own origin
+        ({"origin": "HTTP://LOCALHOST:80"}, False),
+        ({"origin": "https://evil.example"}, True),
+        ({"origin": "null"}, True),  # a sandboxed frame or a data: page
+        ({"origin": "http://localhost:8080"}, True),  # another port is another origin
+        ({"origin": "http://localhost:99999"}, True),  # malformed
+        ({"sec-fetch-site": "cross-site"}, True),
+        ({"sec-fetch-site": "same-origin", "origin": "http://localhost"}, False),
+        ({"sec-fetch-site": "cross-site", "origin": "http://localhost"}, True),
+    ],
+)
+def test_a_state_change_from_another_site_is_refused_before_anything_runs(
+    headers: dict[str, str], refused: bool
+) -> None:
+    calls: list[str] = []
+
+    def change(request: Request) -> func.HttpResponse:
+        calls.append("ran")
+        return json_response({}, 201)
+
+    request = func.HttpRequest("POST", "http://localhost/api/x", headers=headers, body=b"{}")
+    response = serve(request, change, "login", PUBLIC, None)
+    if refused:
+        assert response.status_code == 403 and body_of(response)["code"] == "cross_site_refused"
+        assert calls == []
+    else:
+        assert response.status_code == 201 and calls == ["ran"]
+
+
+def test_reads_are_not_refused_for_their_origin() -> None:
+    request = func.HttpRequest(
+        "GET", "http://localhost/api/x", headers={"sec-fetch-site": "cross-site"}, body=b""
+    )
+    assert serve(request, ok, "health", PUBLIC, None).status_code == 200
+
+
+def test_the_configured_public_origin_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEDESK_PUBLIC_URL", "https://casedesk.example.ch/")
+    request = func.HttpRequest(
+        "POST", "http://10.0.0.4/api/x", headers={"origin": "https://casedesk.example.ch"}, body=b"{}"
+    )
+    assert serve(request, ok, "login", PUBLIC, None).status_code == 200

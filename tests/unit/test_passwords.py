@@ -1,21 +1,33 @@
-"""Passwords: Argon2id PHC round trips, tamper resistance, rehash decisions and the policy."""
+"""Passwords: Argon2id PHC round trips, tamper resistance, rehash decisions and the policy
+(NIST SP 800-63B §5.1.1.2 plus zxcvbn, docs/decisions/016)."""
 
 from __future__ import annotations
 
 import base64
 import subprocess
 import sys
+import time
 import unicodedata
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
+from shared import i18n
 from shared.errors import ConfigurationError, InvalidInput
+from shared.identity import demo
 from shared.identity.passwords import (
     MAX_LENGTH,
     MIN_LENGTH,
     Argon2Params,
+    CommonPassword,
+    ContextPassword,
+    GuessablePassword,
+    PasswordOnlyWhitespace,
+    PasswordTooLong,
+    PasswordTooShort,
+    RepetitivePassword,
+    SequentialPassword,
     WeakPassword,
     check_password_policy,
     hash_password,
@@ -158,21 +170,22 @@ def test_nfkc_makes_equivalent_spellings_the_same_password() -> None:
     assert verify_password("password for zurich", hash_password(full_width, SMALL))
 
 
-def reason(password: str) -> str | None:
+def rule(password: str, **context: str) -> str | None:
     try:
-        check_password_policy(password)
+        check_password_policy(password, **context)
     except WeakPassword as exc:
-        return str(exc.params["reason"])
+        assert exc.code == f"weak_password_{exc.rule}" and exc.params["rule"] == exc.rule
+        return exc.rule
     return None
 
 
 @pytest.mark.parametrize(
     ("password", "expected"),
     [
-        ("a" * 11 + "!", None),
         ("Tr0ub4dor&3x", None),
         ("correct horse battery staple", None),
-        ("x" * MAX_LENGTH, None),
+        ("Zürich-Oerlikon 2024", None),
+        ("Xk9#mQ2v!Lp0" * 10 + "Zr5&Wt3e", None),  # 128 characters: zxcvbn sees the first 32
         ("x" * (MAX_LENGTH + 1), "too_long"),
         ("Tr0ub4dor&3", "too_short"),
         ("", "too_short"),
@@ -183,22 +196,104 @@ def reason(password: str) -> str | None:
         ("QwErTy123456", "common"),
         ("  1q2w3e4r5t6y ", "common"),
         ("ｑｗｅｒｔｙ１２３４５６", "common"),  # full-width: NFKC turns it into the list entry
-        ("ﬀ" * 6, None),  # 6 ligatures are 12 characters after NFKC
         ("ﬀ" * 65, "too_long"),  # 65 characters typed, 130 after NFKC
+        # Issue 14's probe: repetitive, sequential and the product's name.
+        ("aaaaaaaaaaaa", "repetitive"),
+        ("123456789012", "sequential"),
+        ("casedeskcasedesk", "context"),
+        ("a" * 11 + "!", "repetitive"),  # fewer than 5 different characters
+        ("x" * MAX_LENGTH, "repetitive"),
+        ("ﬀ" * 6, "repetitive"),  # 6 ligatures are "ffffffffffff" after NFKC
+        ("abcabcabcabc", "repetitive"),
+        ("hello hello hello", "repetitive"),  # one piece repeated, the last time cut short
+        ("abcdefghijkl", "sequential"),
+        ("9876543210zyx", "sequential"),
+        ("1234abcd5678", "sequential"),
+        ("CaseDesk2024!", "context"),
+        ("CASEDESK-passwort", "context"),
+        ("qwertzuiop12", "guessable"),  # a Swiss keyboard row: zxcvbn, not our list
+        ("Schatzi123456", "guessable"),
+        ("p@ssw0rd2024", "guessable"),  # l33t
     ],
 )
 def test_password_policy(password: str, expected: str | None) -> None:
-    assert reason(password) == expected
+    assert rule(password) == expected
+
+
+ANNA = {"email": "anna.muster@example.ch", "name": "Anna Muster", "org_name": "Muster Reha AG"}
+
+
+@pytest.mark.parametrize(
+    ("password", "expected"),
+    [
+        ("anna.muster@example.ch", "context"),  # the probe: the user's own e-mail address
+        ("ANNA.MUSTER@example.ch", "context"),
+        ("anna.muster2024", "context"),  # the local part
+        ("Anna Muster 1985", "context"),  # the name, word by word
+        ("MusterAnna!!1985", "context"),
+        ("Muster Reha AG 24", "context"),  # the organisation's name
+        ("RehaReha 2024!", "context"),
+        ("Anna loves mountain hiking", None),  # mentioning a name is fine: enough is left
+        ("correct horse battery staple 42", None),
+        ("anna", "too_short"),
+    ],
+)
+def test_context_words_do_not_count_towards_the_length(password: str, expected: str | None) -> None:
+    assert rule(password, **ANNA) == expected
+
+
+def test_zxcvbn_gets_the_context_words_too() -> None:
+    # The e-mail address in l33t: no context word is in it literally, but zxcvbn matches l33t
+    # spellings of the words it is given.
+    assert rule("4nn4.mu5t3r@3x4mple.ch") is None
+    assert rule("4nn4.mu5t3r@3x4mple.ch", **ANNA) == "guessable"
 
 
 def test_weak_password_is_a_stable_invalid_input_error_without_the_password() -> None:
     with pytest.raises(WeakPassword) as caught:
-        check_password_policy("qwerty123456")
+        check_password_policy("anna.muster@example.ch", **ANNA)
     error = caught.value
-    assert isinstance(error, InvalidInput)
-    assert (error.code, error.field) == ("weak_password", "password")
-    assert error.params == {"reason": "common", "min_length": 12, "max_length": 128}
-    assert "qwerty" not in str(error)
+    assert isinstance(error, InvalidInput) and isinstance(error, ContextPassword)
+    assert (error.code, error.field) == ("weak_password_context", "password")
+    assert error.params == {"rule": "context", "min_length": 12, "max_length": 128}
+    assert "anna" not in str(error) and "muster" not in str(error)
+
+
+def test_every_rule_has_its_own_code_and_a_text_in_both_languages() -> None:
+    rules = [CommonPassword, ContextPassword, GuessablePassword, PasswordOnlyWhitespace]
+    rules += [PasswordTooLong, PasswordTooShort, RepetitivePassword, SequentialPassword]
+    assert len({r.code for r in rules}) == len({r.rule for r in rules}) == len(rules)
+    for error in rules:
+        for language in ("en", "de"):
+            detail = i18n.translate(f"errors.{error.code}.detail", language, **error().params)
+            assert not detail.startswith("errors.") and "{" not in detail
+
+
+@pytest.mark.parametrize(("mailbox", "name", "language", "role"), demo._PEOPLE)
+def test_the_demo_password_meets_the_policy_for_every_demo_account(
+    mailbox: str, name: str, language: str, role: str
+) -> None:
+    email = f"{mailbox}@{demo.DEMO_DOMAIN}"
+    check_password_policy(demo.DEMO_PASSWORD, email=email, name=name, org_name=demo.DEMO_ORG_NAME)
+
+
+def test_zxcvbn_is_imported_on_first_use_not_with_the_app() -> None:
+    probe = (
+        "import sys, function_app, shared.identity.passwords as p; "
+        "assert 'zxcvbn' not in sys.modules; "
+        "p.check_password_policy('correct horse battery staple'); "
+        "assert 'zxcvbn' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True)
+
+
+def test_the_estimator_is_bounded_in_time() -> None:
+    """zxcvbn's matching grows steeply with length and l33t symbols; the policy feeds it 32
+    characters at most, so the worst input stays well under a second."""
+    nasty = "4@8({[<3!|10$5+7%2" * 7  # every l33t symbol zxcvbn knows, 126 characters
+    started = time.perf_counter()
+    rule(nasty)
+    assert time.perf_counter() - started < 2.0
 
 
 def test_the_common_password_list_is_read_on_first_use_not_at_import() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from shared.errors import CaseDeskError
-from shared.identity.throttle import LoginThrottle, TooManyAttempts
+from shared.identity.throttle import Attempt, LoginThrottle, TooManyAttempts
 from shared.ports import Item, Store
 from tests.fakes import ManualClock
 
@@ -79,9 +79,14 @@ def test_retry_after_counts_down_and_the_lock_releases(throttle: LoginThrottle, 
 
 
 def test_failures_during_a_lockout_do_not_extend_it(throttle: LoginThrottle, clock: ManualClock) -> None:
-    fail(throttle, KNOWN, times=ACCOUNT_MAX)
+    fail(throttle, KNOWN, times=ACCOUNT_MAX - 1)
+    racing = throttle.attempt(KNOWN, IP)  # counted before the lock, fails during it
+    with pytest.raises(TooManyAttempts):
+        fail(throttle, KNOWN)
     clock.advance(seconds=LOCKOUT - 1)
-    throttle.record_failure(KNOWN, IP)  # a racing request that passed check() earlier
+    racing.failed()
+    with pytest.raises(TooManyAttempts):
+        throttle.record_failure(KNOWN, IP)  # refused: neither counted nor extending the lock
     clock.advance(seconds=1)
     throttle.check(KNOWN, IP)
 
@@ -176,11 +181,20 @@ def test_a_burst_past_the_limit_locks(store: Store, clock: ManualClock) -> None:
         lockout_seconds=60,
     )
     store.check()
-    threads = [threading.Thread(target=throttle.record_failure, args=(KNOWN, IP)) for _ in range(8)]
+    refused: list[TooManyAttempts] = []
+
+    def record() -> None:
+        try:
+            throttle.record_failure(KNOWN, IP)
+        except TooManyAttempts as exc:
+            refused.append(exc)
+
+    threads = [threading.Thread(target=record) for _ in range(8)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert len(refused) == 8 - 3  # counted first: only the first three got through
     assert retry_after(throttle, KNOWN) == 60
     throttle.check("other@example.ch", IP)
 
@@ -193,3 +207,107 @@ def test_settings_are_read_when_used(
     monkeypatch.setenv("CASEDESK_LOCKOUT_SECONDS", "30")
     fail(throttle, KNOWN, times=2)
     assert retry_after(throttle, KNOWN) == 30
+
+
+# -- count first, decide after (issue 14) ------------------------------------------------------
+
+
+def test_attempts_in_flight_count_so_the_next_one_past_the_limit_is_refused(
+    throttle: LoginThrottle, store: Store
+) -> None:
+    """The order that concurrency cannot overrun: each attempt is counted before its password is
+    checked, so with the limit's worth still being checked, the next one is refused unchecked."""
+    in_flight = [throttle.attempt(KNOWN, IP) for _ in range(ACCOUNT_MAX)]
+    throttle.check(KNOWN, IP)  # not locked: nothing has failed yet
+    with pytest.raises(TooManyAttempts) as refused:
+        throttle.attempt(KNOWN, IP)
+    assert refused.value.retry_after == LOCKOUT
+    assert retry_after(throttle, KNOWN) == LOCKOUT  # one past the limit locks at once
+    for attempt in in_flight:
+        attempt.failed()
+    assert retry_after(throttle, KNOWN) == LOCKOUT  # and their failures do not extend it
+    client = next(i for i in store.scan("directory") if i["id"].startswith("throttle-client-"))
+    assert client["failures"] == ACCOUNT_MAX  # the refused attempt was handed back to the client
+
+
+def test_the_attempt_that_reaches_the_limit_and_fails_locks(throttle: LoginThrottle) -> None:
+    attempts = [throttle.attempt(KNOWN, IP) for _ in range(ACCOUNT_MAX)]
+    for attempt in attempts[:-1]:
+        attempt.failed()
+    throttle.check(KNOWN, IP)
+    attempts[-1].failed()
+    assert retry_after(throttle, KNOWN) == LOCKOUT
+
+
+def test_right_attempts_are_handed_back(throttle: LoginThrottle, store: Store) -> None:
+    """A right password is no failure, and an office signing its people in from one address
+    never locks itself: more passed attempts than either limit lock nothing."""
+    for n in range(CLIENT_MAX + 5):
+        attempt = throttle.attempt(KNOWN if n % 2 else f"user{n}@example.ch", IP)
+        attempt.passed()
+        attempt.passed()  # a second report changes nothing
+    throttle.check(KNOWN, IP)
+    assert {i["failures"] for i in store.scan("directory")} == {0}
+
+
+def test_signing_in_clears_the_account_and_hands_back_the_client(
+    throttle: LoginThrottle, store: Store
+) -> None:
+    fail(throttle, KNOWN, times=ACCOUNT_MAX - 1)
+    throttle.attempt(KNOWN, IP).passed(signed_in=True)
+    [client] = list(store.scan("directory"))
+    assert client["id"].startswith("throttle-client-") and client["failures"] == ACCOUNT_MAX - 1
+
+
+def test_a_failure_after_a_sign_in_cleared_its_window_does_not_lock(throttle: LoginThrottle) -> None:
+    fail(throttle, KNOWN, times=ACCOUNT_MAX - 1)
+    late = throttle.attempt(KNOWN, IP)  # the limit-th attempt, still being checked
+    throttle.record_success(KNOWN)  # meanwhile someone with the password signed in
+    late.failed()
+    throttle.check(KNOWN, IP)
+
+
+def test_attempts_refused_for_a_locked_account_are_not_counted_against_the_client(
+    throttle: LoginThrottle,
+) -> None:
+    fail(throttle, KNOWN, times=ACCOUNT_MAX)
+    for _ in range(CLIENT_MAX + 1):
+        with pytest.raises(TooManyAttempts):
+            throttle.attempt(KNOWN, IP)
+    throttle.check("colleague@example.ch", IP)
+
+
+def test_concurrent_attempts_never_pass_the_limit(store: Store, clock: ManualClock) -> None:
+    """20 guesses at once against a limit of 5: at most 5 are let through to be checked; the
+    rest are refused, and when the 5 have failed the account is locked."""
+    throttle = LoginThrottle(
+        SlowReads(store),
+        clock,
+        max_account_failures=ACCOUNT_MAX,
+        max_client_failures=100,
+        window_seconds=WINDOW,
+        lockout_seconds=LOCKOUT,
+    )
+    store.check()
+    barrier = threading.Barrier(20)
+    let_through: list[Attempt] = []
+    refused: list[TooManyAttempts] = []
+
+    def guess() -> None:
+        barrier.wait()
+        try:
+            attempt = throttle.attempt(KNOWN, IP)
+        except TooManyAttempts as exc:
+            refused.append(exc)
+            return
+        let_through.append(attempt)
+        time.sleep(0.01)  # the password check
+        attempt.failed()
+
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(let_through) == ACCOUNT_MAX and len(refused) == 20 - ACCOUNT_MAX
+    assert retry_after(throttle, KNOWN) == LOCKOUT

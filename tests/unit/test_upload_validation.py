@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import io
+import json
+import os
 import struct
+import tracemalloc
 import zipfile
 import zlib
+from collections.abc import Callable
 
 import pytest
 
+from functions.http import problem_response
+from shared.access.caller import Caller
+from shared.bootstrap import Ports
+from shared.documents import documents
 from shared.documents.validation import (
     DOCX,
     XLSX,
+    ArchiveTooLarge,
     EmptyFile,
     FileTypeMismatch,
     InvalidFileName,
@@ -23,6 +33,7 @@ from shared.documents.validation import (
     validate_upload,
 )
 from shared.errors import ConfigurationError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from shared.ports import CONTAINERS, Item
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -127,15 +138,169 @@ def test_a_zip_with_too_many_entries_is_refused_before_listing() -> None:
     _raises(UnsupportedFileType, "unsupported_file_type", data, DOCX, "viele.docx")
 
 
-def test_a_zip_bomb_is_never_decompressed(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = _zip({**DOCX_PARTS, "word/media/bomb.xml": b"\x00" * 50_000_000})  # 50 MB → ~50 kB
-    assert len(data) < 100_000
+MiB = 1024 * 1024
 
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise AssertionError("validation must not decompress")
 
-    monkeypatch.setattr(zipfile.ZipFile, "open", refuse)
-    assert validate_upload(data, DOCX, "bombe.docx").media_type == DOCX
+def _docx_with(extra: Callable[[zipfile.ZipFile], None]) -> bytes:
+    """A minimal DOCX plus whatever ``extra`` writes; parts are written in 1 MiB steps (no test
+    holds a whole bomb unpacked either)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in DOCX_PARTS.items():
+            archive.writestr(name, body)
+        extra(archive)
+    return buffer.getvalue()
+
+
+def _part(name: str, mib: int, *, chunk: bytes = b"\x00" * MiB) -> Callable[[zipfile.ZipFile], None]:
+    def write(archive: zipfile.ZipFile) -> None:
+        with archive.open(name, "w") as part:
+            for _ in range(mib):
+                part.write(chunk)
+
+    return write
+
+
+def _lying(name: str, mib: int, declared: int) -> Callable[[zipfile.ZipFile], None]:
+    """A part whose central directory declares ``declared`` bytes (ratio and total look fine)."""
+
+    def write(archive: zipfile.ZipFile) -> None:
+        _part(name, mib)(archive)
+        archive.getinfo(name).file_size = declared  # written to the central directory on close
+
+    return write
+
+
+def _overlapping(name: str, copies: int) -> Callable[[zipfile.ZipFile], None]:
+    """One packed 1 MiB part listed ``copies`` times: every listing points at the same bytes."""
+
+    def write(archive: zipfile.ZipFile) -> None:
+        _part(name, 1)(archive)
+        archive.filelist += [archive.getinfo(name)] * (copies - 1)
+
+    return write
+
+
+def _many(count: int, mib: int) -> Callable[[zipfile.ZipFile], None]:
+    def write(archive: zipfile.ZipFile) -> None:
+        for i in range(count):
+            _part(f"word/media/image{i}.bin", mib)(archive)
+
+    return write
+
+
+# Built when a test asks (functools.cache), not when pytest collects: they take a moment.
+BOMBS: dict[str, Callable[[zipfile.ZipFile], None]] = {
+    "one part 1000x its packed size": _part("word/media/bomb.xml", 60),  # the probe's file
+    "over 100 MiB in all, each part harmless": _many(101, 1),
+    "60 parts of 1 MiB, each within the part limits": _many(60, 1),
+    "declared small, really large": _lying("word/document2.xml", 60, declared=1000),
+    "declared small, really a little larger": _lying("word/document2.xml", 1, declared=MiB - 1),
+    "one packed part listed 60 times": _overlapping("word/media/a.bin", 60),
+    "declared 200 MiB, refused before inflating": _lying("word/media/big.bin", 1, declared=200 * MiB),
+}
+
+
+@functools.cache
+def bomb(kind: str) -> bytes:
+    return _docx_with(BOMBS[kind])
+
+
+@pytest.mark.parametrize("kind", BOMBS)
+def test_a_zip_bomb_is_refused(kind: str) -> None:
+    data = bomb(kind)
+    assert len(data) < 200_000
+    assert detect_type(data) == DOCX  # a well-formed DOCX as far as its listing goes
+    error = _raises(ArchiveTooLarge, "archive_too_large", data, DOCX, "bombe.docx")
+    assert (error.field, error.params) == ("file", {"limit": 100, "ratio": 100})
+
+
+def test_a_bomb_is_inflated_in_small_steps_and_only_up_to_its_cap() -> None:
+    data = bomb("declared small, really large")  # passes every declared check: really inflated
+    tracemalloc.start()
+    try:
+        with pytest.raises(ArchiveTooLarge):
+            validate_upload(data, DOCX, "bombe.docx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MiB  # 60 MiB inside; its cap (100x its packed size) is about 6 MiB
+
+
+def test_an_xlsx_bomb_is_refused_too() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in XLSX_PARTS.items():
+            archive.writestr(name, body)
+        _part("xl/sharedStrings.xml", 30, chunk=b"<si><t>A</t></si>" * 61681)(archive)
+    _raises(ArchiveTooLarge, "archive_too_large", buffer.getvalue(), XLSX, "bombe.xlsx")
+
+
+def test_a_large_real_world_docx_is_accepted() -> None:
+    """20 MiB of photos (stored: JPEG does not pack) and a long text (packs about 10x)."""
+    paragraphs = b"".join(b"<w:p><w:r><w:t>Absatz %d: Pensum 50 %%, ab 1. M\xc3\xa4rz.</w:t></w:r></w:p>" % i
+                          for i in range(60_000))  # fmt: skip
+
+    def media(archive: zipfile.ZipFile) -> None:
+        archive.writestr("word/footnotes.xml", paragraphs)  # a long text, a few MiB
+        for i in range(4):
+            archive.writestr(f"word/media/image{i}.jpeg", os.urandom(5 * MiB), zipfile.ZIP_STORED)
+        _part("word/media/blank.bmp", 1)(archive)  # 1 MiB of zeros: well packed, but small
+
+    data = _docx_with(media)
+    assert validate_upload(data, DOCX, "Arbeitsplatz mit Fotos.docx").media_type == DOCX
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda info: setattr(info, "file_size", info.file_size + 1), "declared longer than it is"),
+        (lambda info: setattr(info, "compress_type", zipfile.ZIP_BZIP2), "not stored or deflated"),
+        (lambda info: setattr(info, "flag_bits", info.flag_bits | 0x1), "encrypted"),
+        (lambda info: setattr(info, "filename", "word/other.xml"), "local header names another part"),
+    ],
+)
+def test_a_part_the_listing_misdescribes_is_unsupported(
+    change: Callable[[zipfile.ZipInfo], None], why: str
+) -> None:
+    def misdescribe(archive: zipfile.ZipFile) -> None:
+        archive.writestr("word/styles.xml", b"<w:styles/>" * 100)
+        change(archive.getinfo("word/styles.xml"))
+
+    data = _docx_with(misdescribe)
+    _raises(UnsupportedFileType, "unsupported_file_type", data, DOCX, why.replace(" ", "-") + ".docx")
+
+
+def test_a_refused_bomb_leaves_no_blob_and_no_metadata(wired: Ports) -> None:
+    ports, owner = wired, Caller.user("u-anna", "req-1", case_id="c1")
+    ports.store.create("cases", {"id": "case", "caseId": "c1", "type": "case", "orgId": "o1",
+                                 "status": "open", "employeeUserId": "u-anna"})  # fmt: skip
+    ports.store.create("cases", {"id": "participant-u-anna", "caseId": "c1", "type": "participant",
+                                 "userId": "u-anna", "role": "employee", "status": "active"})  # fmt: skip
+    ports.case_keys.create("c1")
+    form = {"declared_type": DOCX, "title": "Zielvereinbarung", "category": "target_agreement"}
+
+    def everything() -> dict[str, list[Item]]:
+        return {container: list(ports.store.scan(container)) for container in CONTAINERS}
+
+    before = everything()
+    with pytest.raises(ArchiveTooLarge):
+        documents.upload(
+            ports, owner, "c1", data=bomb("declared small, really large"), file_name="z.docx", **form
+        )
+    assert (everything(), list(ports.blobs.list())) == (before, [])
+    documents.upload(ports, owner, "c1", data=_zip(DOCX_PARTS), file_name="z.docx", **form)
+    assert len(list(ports.blobs.list())) == 1  # the same call stores a real document
+
+
+@pytest.mark.parametrize(("language", "words"), [("en", "Word or Excel"), ("de", "Word- oder Excel")])
+def test_the_refusal_is_a_localised_400_with_a_stable_code(language: str, words: str) -> None:
+    with pytest.raises(ArchiveTooLarge) as caught:
+        validate_upload(bomb("one part 1000x its packed size"), DOCX, "bombe.docx")
+    response = problem_response(caught.value, language, "corr-0001")
+    body = json.loads(response.get_body())
+    assert (response.status_code, body["code"], body["field"]) == (400, "archive_too_large", "file")
+    assert words in body["detail"] and "100 MiB" in body["detail"] and "{" not in body["detail"]
 
 
 @pytest.mark.parametrize(

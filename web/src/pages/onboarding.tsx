@@ -1,7 +1,8 @@
 // The invitation link's page (SPEC journey 2): (1) accept the terms and the privacy policy,
 // (2) set a password and enrol the authenticator (QR code or secret, confirmed by a code), then
 // the recovery codes, shown once. A person who already has an account signs in and accepts the
-// invitation instead.
+// invitation instead. The password is set once per link: after a reload (or a 409 from another
+// tab) the page asks for the code of the authenticator added before; the secret is not shown again.
 import { useEffect, useState } from "preact/hooks";
 import { type Acceptance, LegalConsent } from "../components/legal";
 import { Field, FormError, Link, Loaded, Notice, PageTitle, requiredError, useAction, useResource } from "../components/ui";
@@ -60,7 +61,7 @@ function ConsentStep({ token, onDone }: { token: string; onDone: () => void }) {
   );
 }
 
-function PasswordStep({ token, onEnrolled }: { token: string; onEnrolled: (e: Enrolment) => void }) {
+function PasswordStep({ token, onEnrolled, onAlreadySet }: { token: string; onEnrolled: (e: Enrolment) => void; onAlreadySet: () => void }) {
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const { busy, error, setError, run } = useAction();
@@ -71,8 +72,13 @@ function PasswordStep({ token, onEnrolled }: { token: string; onEnrolled: (e: En
       return setError(new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"));
     }
     void run(async () => {
-      const { data } = await api.post<Enrolment>("/api/onboarding/password", { token, password }, { anonymous: true });
-      onEnrolled(data);
+      try {
+        const { data } = await api.post<Enrolment>("/api/onboarding/password", { token, password }, { anonymous: true });
+        onEnrolled(data);
+      } catch (caught) {
+        if (caught instanceof ApiError && caught.code === "password_already_set") return onAlreadySet();
+        throw caught;
+      }
     });
   };
   return (
@@ -91,13 +97,29 @@ function PasswordStep({ token, onEnrolled }: { token: string; onEnrolled: (e: En
   );
 }
 
-function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enrolment; onDone: (codes: string[]) => void }) {
-  const [code, setCode] = useState("");
-  const { busy, error, setError, run } = useAction();
+function Enrol({ enrolment }: { enrolment: Enrolment }) {
   // Shown as an image (img-src allows data:), never inserted as markup; a standalone SVG image
   // needs the namespace that the API's inline SVG leaves out.
   const svg = enrolment.qrSvg.includes("xmlns=") ? enrolment.qrSvg : enrolment.qrSvg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ');
   const qr = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
+  return (
+    <>
+      <p>{t("web.onboarding.totpIntro")}</p>
+      <img class="qr" src={qr} alt={t("web.onboarding.qrAlt")} width={220} height={220} />
+      <p>{t("web.onboarding.secretIntro")}</p>
+      <p>
+        <code class="secret" data-testid="totp-secret">
+          {enrolment.secret}
+        </code>
+      </p>
+    </>
+  );
+}
+
+/** ``enrolment`` is null when the password was set earlier (a reload): the secret is not shown again. */
+function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enrolment | null; onDone: (codes: string[]) => void }) {
+  const [code, setCode] = useState("");
+  const { busy, error, setError, run } = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
     if (!code.trim()) return setError(requiredError("code"));
@@ -115,14 +137,7 @@ function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enro
     <form onSubmit={submit} noValidate data-testid="totp-form">
       <Steps step={2} />
       <h2>{t("web.onboarding.totpTitle")}</h2>
-      <p>{t("web.onboarding.totpIntro")}</p>
-      <img class="qr" src={qr} alt={t("web.onboarding.qrAlt")} width={220} height={220} />
-      <p>{t("web.onboarding.secretIntro")}</p>
-      <p>
-        <code class="secret" data-testid="totp-secret">
-          {enrolment.secret}
-        </code>
-      </p>
+      {enrolment ? <Enrol enrolment={enrolment} /> : <Notice kind="info">{t("web.onboarding.totpResume")}</Notice>}
       <FormError error={error} fields={["code"]} />
       <Field label={t("web.login.code")} name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onValue={setCode} error={error} />
       <div class="actions">
@@ -228,7 +243,7 @@ export function OnboardingPage() {
     if (!found) return;
     // The invitation names the language chosen for the person: start in it (the switch stays).
     if (isLanguage(found.language) && !localStorage.getItem("casedesk.language")) setLanguage(found.language);
-    setStep(found.step === "totp" ? "password" : found.step);
+    setStep(found.step);
   }, [inspection.data]);
 
   if (!token) {
@@ -252,8 +267,8 @@ export function OnboardingPage() {
               ) : step === "consent" ? (
                 <ConsentStep token={token} onDone={() => setStep("password")} />
               ) : step === "password" && !enrolment ? (
-                <PasswordStep token={token} onEnrolled={setEnrolment} />
-              ) : enrolment ? (
+                <PasswordStep token={token} onEnrolled={setEnrolment} onAlreadySet={() => setStep("totp")} />
+              ) : enrolment || step === "totp" ? (
                 <TotpStep
                   token={token}
                   enrolment={enrolment}
