@@ -56,7 +56,7 @@ test: setup ## Run every test tier (unit, contract on all adapters incl. emulato
 test-fast: $(VENV)/.installed ## Unit tests only
 	$(PY) -m pytest tests/unit -q
 
-lint: $(VENV)/.installed ## ruff + ruff format --check + mypy on shared/
+lint: $(VENV)/.installed ## ruff + ruff format --check + mypy --strict on shared/ functions/ devhost/ function_app.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
@@ -69,8 +69,10 @@ lint-infra: $(VENV)/.installed $(IAC_VENV)/.installed ## checkov report on infra
 	$(IAC_VENV)/bin/checkov --framework bicep -d infra --skip-download --compact --quiet
 	$(PY) -m pytest tests/infra -q
 
-docs: $(VENV)/.installed ## Re-render docs/access.md from the access table
+docs: $(VENV)/.installed ## Re-render docs/access.md, docs/problems/ and web/src/lib/item-types.json from their sources
 	$(PY) scripts/render_access.py
+	$(PY) scripts/render_item_types.py
+	$(PY) scripts/render_problems.py
 
 pin: ## Re-pin requirements.txt from its top-level packages in a fresh venv
 	rm -rf .pin-venv && $(PYTHON) -m venv .pin-venv

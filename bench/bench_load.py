@@ -63,6 +63,7 @@ from shared.access.caller import Caller
 from shared.cases import cases, participants
 from shared.identity import accounts, legal, onboarding, orgs
 from shared.identity.sessions import SessionService
+from shared.ports import Ports
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKIE = "__Host-casedesk-session"
@@ -102,19 +103,19 @@ class World:
     participants: dict[str, list[User]]  # caseId -> its participants (employee first)
 
 
-def _active_account(ports: bootstrap.Ports, user_id: str) -> None:
+def _active_account(ports: Ports, user_id: str) -> None:
     """Consent to the current terms and status ``active``, as onboarding leaves an account."""
     profile = onboarding.record_consent(ports, user_id, **legal.current_versions())
     accounts.update_profile(ports.store, user_id, {"status": "active"}, if_match=profile["_etag"])
 
 
-def _new_account(ports: bootstrap.Ports, email: str, name: str) -> str:
+def _new_account(ports: Ports, email: str, name: str) -> str:
     user_id = accounts.create_invited_user(ports.store, ports.clock, email=email, name=name, language="en")
     _active_account(ports, user_id)
     return user_id
 
 
-def _open_case(ports: bootstrap.Ports, manager: str, org_id: str, email: str, name: str) -> Any:
+def _open_case(ports: Ports, manager: str, org_id: str, email: str, name: str) -> Any:
     """``cases.create`` as ``manager``."""
     return cases.create(
         ports,
@@ -126,7 +127,7 @@ def _open_case(ports: bootstrap.Ports, manager: str, org_id: str, email: str, na
     )
 
 
-def _invite(ports: bootstrap.Ports, manager: str, case_id: str, email: str, role: str) -> None:
+def _invite(ports: Ports, manager: str, case_id: str, email: str, role: str) -> None:
     """``participants.invite`` by ``manager``."""
     participants.invite(
         ports,

@@ -31,6 +31,7 @@ class _TraceContext(_abc.TraceContext):
 class _RetryContext(_abc.RetryContext):
     retry_count = 0
     max_retry_count = 0
+    # azure-functions types this RpcException, but the host passes None when nothing failed.
     exception = None  # type: ignore[assignment]
 
 

@@ -220,6 +220,7 @@ class QueueService:
 
 
 def _trigger_value(message: QueuedMessage) -> QueueMessage:
+    # azure-functions leaves QueueMessage.__init__ unannotated (its keyword arguments are untyped).
     return QueueMessage(  # type: ignore[no-untyped-call]
         id=message.id,
         body=message.body.encode("utf-8"),

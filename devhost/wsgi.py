@@ -13,6 +13,7 @@ import dataclasses
 import json
 import logging
 import time
+import uuid
 import wsgiref.util
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -27,6 +28,7 @@ from devhost.loader import HttpSpec, QueueSettings, StartupError
 from devhost.queues import QueueService
 from devhost.routing import RouteTable
 from devhost.timers import TimerService
+from functions.http import problem_document
 
 __all__ = ["DevHostApp"]
 
@@ -38,13 +40,16 @@ StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 def problem(
     status: int, code: str, detail: str | None = None, headers: Iterable[tuple[str, str]] = ()
 ) -> Response:
-    """An RFC 9457 problem document with the project's stable ``code``."""
-    document: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
-    document["code"] = code
+    """The app's problem shape (``functions.http.problem_document``, decision 017) for the host's
+    own answers, in English: ``detail``, if given, is a developer's hint instead of the catalog's
+    text. A fresh correlation id names the answer, as the app's answers are named."""
+    correlation = str(uuid.uuid4())
+    document = problem_document(code, status, "en", correlation)
     if detail:
         document["detail"] = detail
     body = json.dumps(document).encode()
-    return status, [("Content-Type", "application/problem+json"), *HOST_HEADERS, *headers], body
+    named = [("Content-Type", "application/problem+json"), ("X-Correlation-Id", correlation)]
+    return status, [*named, *HOST_HEADERS, *headers], body
 
 
 #: What the dev host's own answers (404, 405, 400, admin) carry; the app's answers carry the

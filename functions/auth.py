@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from functions.http import SESSION_COOKIE, Request, json_response, parse_json, route
 from shared import bootstrap, config, i18n
 from shared.access.permissions import PUBLIC, Action
+from shared.cases import participants
 from shared.errors import NotFound
 from shared.identity import accounts, legal, login, onboarding
 from shared.identity.qr import otpauth_qr_svg
@@ -121,7 +122,9 @@ def onboarding_password(request: Request) -> func.HttpResponse:
 @route(bp, name="onboarding_totp", path="api/onboarding/totp", methods=["POST"], permission=PUBLIC)
 def onboarding_totp(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, CodeBody)
-    user_id, codes = onboarding.confirm_totp(bootstrap.ports(), body.token, body.code)
+    user_id, codes = onboarding.confirm_totp(
+        bootstrap.ports(), body.token, body.code, join_case=participants.activate
+    )
     return signed_in(user_id, request, {"step": "welcome", "recoveryCodes": codes})
 
 
@@ -193,4 +196,7 @@ def consent(request: Request) -> func.HttpResponse:
 )
 def invitation_accept(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, TokenBody)
-    return json_response(onboarding.accept_as(bootstrap.ports(), body.token, request.actor))
+    accepted = onboarding.accept_as(
+        bootstrap.ports(), body.token, request.actor, join_case=participants.activate
+    )
+    return json_response(accepted)

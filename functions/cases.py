@@ -59,7 +59,8 @@ def case_create(request: Request) -> func.HttpResponse:
         employee_name=body.employee.name,
         employee_language=body.employee.language,
     )
-    return json_response(cases.summary(bootstrap.ports(), case["caseId"]), 201)
+    summary = cases.summary(bootstrap.ports(), case["caseId"])
+    return json_response(summary, 201, location=f"/api/cases/{case['caseId']}")
 
 
 @route(bp, name="my_cases", path="api/me/cases", methods=["GET"], permission=Action.CASES_LIST_MINE)
@@ -104,7 +105,9 @@ def participant_invite(request: Request) -> func.HttpResponse:
         language=body.language,
         role=body.role,
     )
-    return json_response({"userId": item["userId"], "role": item["role"], "status": item["status"]}, 201)
+    view = {"userId": item["userId"], "role": item["role"], "status": item["status"]}
+    location = f"/api/cases/{request.http.route_params['caseId']}/participants/{item['userId']}"
+    return json_response(view, 201, location=location)
 
 
 @route(
@@ -194,7 +197,8 @@ def plan_stage_create(request: Request) -> func.HttpResponse:
         bootstrap.ports(), request.caller, request.http.route_params["caseId"], body.model_dump()
     )
     etag = str(stage.pop("_etag"))
-    return json_response(stage, 201, etag=etag)
+    location = f"/api/cases/{request.http.route_params['caseId']}/plan/stages/{stage['stageId']}"
+    return json_response(stage, 201, etag=etag, location=location)
 
 
 @route(

@@ -67,7 +67,8 @@ def document_upload(request: Request) -> func.HttpResponse:
         title=upload.fields.get("title", ""),
         category=upload.fields.get("category", ""),
     )
-    return json_response(view, 201, etag=view["etag"])
+    location = f"/api/cases/{request.http.route_params['caseId']}/documents/{view['id']}"
+    return json_response(view, 201, etag=view["etag"], location=location)
 
 
 @route(bp, name="document_list", path=_BASE, methods=["GET"], permission=Action.DOCUMENT_LIST)

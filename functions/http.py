@@ -26,39 +26,43 @@ from shared import bootstrap, config, i18n
 from shared.access.caller import Caller, Decision
 from shared.access.check import authorize
 from shared.access.permissions import PUBLIC_ROUTES, Action, Public
-from shared.cases.participants import CaseClosed
 from shared.errors import (
-    AlreadyExists,
-    BackendUnavailable,
     CaseDeskError,
-    ConcurrencyConflict,
     ConfigurationError,
+    Conflict,
+    FieldError,
+    Gone,
     IntegrityError,
-    InvalidContinuation,
-    InvalidDateTime,
     InvalidInput,
-    InvalidLimit,
-    ItemTooLarge,
-    KeyUnavailable,
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
+    PreconditionFailed,
+    PreconditionRequired,
+    TooManyRequests,
     Unauthenticated,
+    Unavailable,
     UnsupportedMediaType,
 )
 from shared.identity import accounts
-from shared.identity.invitations import (
-    InvitationExpired,
-    InvitationRevoked,
-    InvitationUnknown,
-    InvitationUsed,
-)
-from shared.identity.onboarding import ConsentRequired, PasswordAlreadySet, consent_is_current
+from shared.identity.onboarding import ConsentRequired, consent_is_current
 from shared.identity.sessions import SessionService
-from shared.identity.throttle import TooManyAttempts
 from shared.log import log_event
 
-__all__ = ["SECURITY_HEADERS", "Request", "json_response", "parse_json", "problem_response", "route", "serve"]
+__all__ = [
+    "FIELD_CODES",
+    "SECURITY_HEADERS",
+    "STATUS_OF_CATEGORY",
+    "Request",
+    "field_errors",
+    "json_response",
+    "parse_json",
+    "problem_document",
+    "problem_response",
+    "problem_type",
+    "route",
+    "serve",
+]
 
 SECURITY_HEADERS: dict[str, str] = {
     # The SPA is bundled (no CDN, no inline script), so 'self' is enough everywhere.
@@ -77,44 +81,29 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
-class PreconditionRequired(InvalidInput):
-    code = "precondition_required"
-
-
 class CrossSiteRefused(PermissionDenied):
     code = "cross_site_refused"
 
 
-# The status of each domain error, in one table (most specific class first).
-_STATUS: list[tuple[type[CaseDeskError], int]] = [
-    (TooManyAttempts, 429),
-    (CaseClosed, 409),
-    (ConsentRequired, 403),
-    (PasswordAlreadySet, 409),
-    (CrossSiteRefused, 403),
-    (InvitationUnknown, 404),
-    (InvitationExpired, 410),
-    (InvitationUsed, 410),
-    (InvitationRevoked, 410),
-    (UnsupportedMediaType, 415),
-    (PreconditionRequired, 428),
-    (InvalidLimit, 400),
-    (InvalidContinuation, 400),
-    (InvalidDateTime, 400),
-    (InvalidInput, 400),
-    (PayloadTooLarge, 413),
-    (Unauthenticated, 401),
-    (PermissionDenied, 403),
-    (NotFound, 404),
-    (AlreadyExists, 409),
-    (ConcurrencyConflict, 412),
-    (ItemTooLarge, 413),
-    (KeyUnavailable, 410),
-    (BackendUnavailable, 503),
-    (ConfigurationError, 503),
-    (IntegrityError, 500),
-]
-_CORRELATION = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+# The status of each error category (shared/errors.py draws the tree); an error takes the status
+# of the nearest category it derives from, so a new domain error needs no entry here.
+STATUS_OF_CATEGORY: dict[type[CaseDeskError], int] = {
+    InvalidInput: 400,
+    Unauthenticated: 401,
+    PermissionDenied: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    PreconditionFailed: 412,
+    PayloadTooLarge: 413,
+    UnsupportedMediaType: 415,
+    PreconditionRequired: 428,
+    TooManyRequests: 429,
+    IntegrityError: 500,
+    Unavailable: 503,
+}
+# Only a UUID is taken from the client: the problem's ``instance`` is ``urn:uuid:<correlation id>``.
+_CORRELATION = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _log = logging.getLogger("casedesk.http")
 
 
@@ -198,7 +187,7 @@ def serve(
     """Run ``handler`` inside the plumbing (what :func:`route` registers; tests call it directly)."""
     started = time.perf_counter()
     supplied = req.headers.get("x-correlation-id", "")
-    correlation = supplied if _CORRELATION.match(supplied) else str(uuid.uuid4())
+    correlation = str(uuid.UUID(supplied)) if _CORRELATION.fullmatch(supplied) else str(uuid.uuid4())
     language = i18n.negotiate(req.headers.get("accept-language"))
     try:
         _enforce_body_limit(req, max_body)
@@ -328,23 +317,58 @@ def _enforce_body_limit(req: func.HttpRequest, max_body: BodyLimit) -> None:
         raise PayloadTooLarge("body too large", limit=limit)
 
 
-def status_of(error: CaseDeskError) -> int:
-    return next((status for cls, status in _STATUS if isinstance(error, cls)), 500)
+def status_of(error: CaseDeskError | type[CaseDeskError]) -> int:
+    """The status of the nearest category ``error`` derives from (500 for none: a bug)."""
+    cls = error if isinstance(error, type) else type(error)
+    return next((STATUS_OF_CATEGORY[c] for c in cls.__mro__ if c in STATUS_OF_CATEGORY), 500)
+
+
+def problem_type(code: str) -> str:
+    """The problem's ``type``: the page of ``code`` under the public URL where that is an https
+    deployment, else a ``tag:`` URI (a dev or test host on http has no address the project owns).
+    Each code is documented in ``docs/problems/<code>.md``."""
+    public = (config.optional("CASEDESK_PUBLIC_URL") or "").rstrip("/")
+    if public.lower().startswith("https://"):
+        return f"{public}/problems/{code}"
+    return f"tag:casedesk,2026:problems/{code}"
+
+
+def problem_document(
+    code: str,
+    status: int,
+    language: str,
+    correlation_id: str,
+    *,
+    params: dict[str, Any] | None = None,
+    errors: Sequence[FieldError] = (),
+) -> dict[str, Any]:
+    """The one problem+json shape (RFC 9457, decision 017): ``type``, ``title``, ``status``,
+    localised ``detail``, ``instance`` naming the request, the stable ``code`` and ``errors``
+    — every invalid field with its own code and localised text (empty when none is to blame)."""
+    return {
+        "type": problem_type(code),
+        "title": i18n.translate(f"errors.{code}.title", language),
+        "status": status,
+        "detail": i18n.translate(f"errors.{code}.detail", language, **(params or {})),
+        "instance": f"urn:uuid:{correlation_id}",
+        "code": code,
+        "errors": [
+            {
+                "field": e.field,
+                "code": e.code,
+                "detail": i18n.translate(f"errors.{e.code}.detail", language, **e.params),
+            }
+            for e in errors
+        ],
+    }
 
 
 def problem_response(error: CaseDeskError, language: str, correlation_id: str) -> func.HttpResponse:
     status = status_of(error)
     code = error.code
-    body: dict[str, Any] = {
-        "type": f"urn:casedesk:problem:{code}",
-        "title": i18n.translate(f"errors.{code}.title", language),
-        "status": status,
-        "detail": i18n.translate(f"errors.{code}.detail", language, **error.params),
-        "code": code,
-        "correlationId": correlation_id,
-    }
-    if isinstance(error, InvalidInput) and error.field:
-        body["field"] = error.field
+    body = problem_document(
+        code, status, language, correlation_id, params=error.params, errors=error.field_errors
+    )
     headers = {"Content-Language": language}
     retry_after = error.params.get("retry_after")
     if isinstance(retry_after, int | float):
@@ -369,8 +393,15 @@ def problem_response(error: CaseDeskError, language: str, correlation_id: str) -
     )
 
 
-def json_response(data: Any, status: int = 200, *, etag: str | None = None) -> func.HttpResponse:
+def json_response(
+    data: Any, status: int = 200, *, etag: str | None = None, location: str | None = None
+) -> func.HttpResponse:
+    """``data`` as JSON. A 201 names what it created: ``location`` is its URL path (``/api/…``)."""
+    if status == 201 and not location:
+        raise ValueError("a 201 response needs the created resource's location")
     headers = {"ETag": etag} if etag else {}
+    if location:
+        headers["Location"] = location
     return func.HttpResponse(
         json.dumps(data, ensure_ascii=False),
         status_code=status,
@@ -389,13 +420,54 @@ def require_if_match(request: Request) -> str:
 
 
 def parse_json(req: func.HttpRequest, model: type[Model]) -> Model:
-    """The body as ``model``, or ``InvalidInput`` naming the first bad field (never its value)."""
+    """The body as ``model``, or ``InvalidInput`` listing every bad field (never its value)."""
     content_type = (req.headers.get("content-type") or "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise UnsupportedMediaType("expected application/json")
     try:
         return model.model_validate_json(req.get_body() or b"")
     except pydantic.ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or None
-        raise InvalidInput("body does not match the schema", field=field) from None
+        raise InvalidInput("body does not match the schema", errors=field_errors(exc)) from None
+
+
+#: pydantic's error types → our stable field codes (texts under ``errors.<code>``); any other
+#: type is ``invalid_value``. Codes are ours so that a pydantic upgrade cannot change the API.
+_FIELD_CODES = {
+    "missing": "required",
+    "extra_forbidden": "unknown_field",
+    "string_too_long": "too_long",
+    "too_long": "too_long",
+    "bytes_too_long": "too_long",
+    "string_too_short": "too_short",
+    "too_short": "too_short",
+    "bytes_too_short": "too_short",
+    "greater_than": "too_small",
+    "greater_than_equal": "too_small",
+    "less_than": "too_large",
+    "less_than_equal": "too_large",
+    "literal_error": "invalid_choice",
+    "enum": "invalid_choice",
+    "date_parsing": "invalid_date",
+    "date_from_datetime_parsing": "invalid_date",
+    "date_from_datetime_inexact": "invalid_date",
+    "date_type": "invalid_date",
+    "json_invalid": "malformed_json",
+}
+#: The only context values a text may show: limits from the model, never the input.
+_LIMIT_KEYS = ("max_length", "min_length", "ge", "gt", "le", "lt")
+FIELD_CODES = frozenset({*_FIELD_CODES.values(), "invalid_value"})
+
+
+def field_errors(exc: pydantic.ValidationError) -> list[FieldError]:
+    """One entry per invalid field (the first problem pydantic found with it), in body order."""
+    found: dict[str | None, FieldError] = {}
+    for detail in exc.errors(include_url=False, include_input=False):
+        field = ".".join(str(part) for part in detail.get("loc", ())) or None
+        if field in found:
+            continue
+        context = detail.get("ctx") or {}
+        limits = {key: context[key] for key in _LIMIT_KEYS if key in context}
+        params = {"limit": next(iter(limits.values()))} if limits else {}
+        params.update({k: v for k, v in limits.items() if k in ("max_length", "min_length")})
+        found[field] = FieldError(field, _FIELD_CODES.get(detail["type"], "invalid_value"), params)
+    return list(found.values())

@@ -41,7 +41,7 @@ def note_create(request: Request) -> func.HttpResponse:
     body = parse_json(request.http, NewNote)
     case_id = request.http.route_params["caseId"]
     view = notes.create(bootstrap.ports(), request.caller, case_id, title=body.title, body=body.body)
-    return json_response(view, 201, etag=view["etag"])
+    return json_response(view, 201, etag=view["etag"], location=f"/api/cases/{case_id}/notes/{view['id']}")
 
 
 @route(bp, name="note_list", path=_BASE, methods=["GET"], permission=Action.NOTE_LIST)

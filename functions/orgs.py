@@ -57,7 +57,8 @@ def staff_invite(request: Request) -> func.HttpResponse:
         language=body.language,
         role=body.role,
     )
-    return json_response(_invitation_view(index), 201)
+    location = f"/api/orgs/{org_id}/invitations/{index['invitationId']}"
+    return json_response(_invitation_view(index), 201, location=location)
 
 
 @route(

@@ -1,12 +1,9 @@
-"""Sharing (SPEC journey 7), one set of routes per shareable item type: "who has access",
+"""Sharing (SPEC journey 7), one set of routes per registered item type (shared/items): "who has access",
 grant (with an optional expiry), revoke — owner only — and "see what X sees". Every grant and
 revoke is audited with the grant's id (item and grantee), never with content.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 import azure.functions as func
 from pydantic import BaseModel, ConfigDict
@@ -16,18 +13,11 @@ from functions.http import Request, json_response, parse_json, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.cases.participants import open_case
-from shared.documents import documents
 from shared.identity import accounts
-from shared.notes import notes
+from shared.items import REGISTRY, ItemType, hooks
 from shared.sharing import as_seen_by, revoke, share, who_has_access
 
 bp = func.Blueprint()
-
-#: URL segment, route parameter, item type, audit target type — one row per shareable type.
-SHAREABLE = (
-    ("documents", "docId", "doc", "document"),
-    ("notes", "noteId", "note", "note"),
-)
 
 
 class GrantBody(BaseModel):
@@ -36,8 +26,9 @@ class GrantBody(BaseModel):
     expiresAt: str | None = None  # noqa: N815 - JSON field name
 
 
-def _register(segment: str, param: str, item_type: str, target_type: str) -> None:
-    one = f"api/cases/{{caseId}}/{segment}/{{{param}}}"
+def _register(kind: ItemType) -> None:
+    item_type, param = kind.name, kind.route_param
+    one = f"api/cases/{{caseId}}/{kind.segment}/{{{param}}}"
 
     def ids(request: Request) -> tuple[str, str]:
         return request.http.route_params["caseId"], request.http.route_params[param]
@@ -89,14 +80,8 @@ def _register(segment: str, param: str, item_type: str, target_type: str) -> Non
     del access, grant, revoke_grant  # registered on bp; the names are not used here
 
 
-for _row in SHAREABLE:
-    _register(*_row)
-
-_VIEWS: dict[str, Callable[..., list[dict[str, Any]]]] = {
-    "documents": documents.views_of,
-    "notes": notes.views_of,
-}
-_TYPES = {"documents": "doc", "notes": "note"}
+for _kind in REGISTRY.values():  # one set of sharing routes per registered item type
+    _register(_kind)
 
 
 @route(
@@ -111,9 +96,9 @@ def item_preview(request: Request) -> func.HttpResponse:
     case_id, viewer = request.http.route_params["caseId"], request.http.route_params["userId"]
     ports = bootstrap.ports()
     result = {
-        key: views(
-            ports, as_seen_by(ports, case_id, _TYPES[key], owner_id=request.actor, viewer_id=viewer), viewer
+        kind.segment: hooks(kind).views_of(
+            ports, as_seen_by(ports, case_id, kind.name, owner_id=request.actor, viewer_id=viewer), viewer
         )
-        for key, views in _VIEWS.items()
+        for kind in REGISTRY.values()
     }
     return json_response(result)

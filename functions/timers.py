@@ -21,6 +21,7 @@ from shared import bootstrap
 from shared.audit import AuditLog
 from shared.effects.relay import RELAY_SCHEDULE, relay_pending
 from shared.errors import IntegrityError
+from shared.identity.credentials import issue_reset
 from shared.log import log_event
 
 bp = func.Blueprint()
@@ -31,7 +32,7 @@ AUDIT_VERIFY_SCHEDULE = "0 30 2 * * *"
 
 @bp.timer_trigger(arg_name="timer", schedule=RELAY_SCHEDULE)
 def effect_relay(timer: func.TimerRequest) -> None:
-    report = relay_pending(bootstrap.ports())
+    report = relay_pending(bootstrap.ports(), issue_reset=issue_reset)
     if not report.ok:
         raise IntegrityError(f"{len(report.failed_scopes)} audit chains could not be extended; effects kept")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from shared import config
@@ -16,22 +15,10 @@ from shared.clock import SystemClock
 from shared.config import Environment
 from shared.crypto.case_keys import CaseCipher, CaseKeys
 from shared.log import quiet_azure_sdk
-from shared.ports import BlobStore, Clock, KeyRing, Mailer, Store, TaskQueue
+from shared.ports import BlobStore, Clock, KeyRing, Mailer, Ports, Store, TaskQueue
 
+# Ports is declared in shared.ports; re-exported here until every service imports it from there.
 __all__ = ["Ports", "ports", "reset", "use"]
-
-
-@dataclass(frozen=True)
-class Ports:
-    environment: Environment
-    store: Store
-    blobs: BlobStore
-    key_ring: KeyRing
-    mailer: Mailer
-    clock: Clock
-    case_keys: CaseKeys
-    cipher: CaseCipher
-    queue: TaskQueue
 
 
 _lock = threading.Lock()

@@ -35,6 +35,8 @@ from shared.effects import EFFECT_TYPE, SOURCE_CONTAINERS
 from shared.effects.relay import relay_pending
 from shared.errors import CaseDeskError
 from shared.identity import demo, orgs, staff
+from shared.identity.credentials import issue_reset
+from shared.ports import Ports
 from shared.retention.schedule import NOTICE_DAYS, RETENTION_YEARS, Scheduled, schedule
 
 
@@ -92,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _pending_audit(ports: bootstrap.Ports) -> int:
+def _pending_audit(ports: Ports) -> int:
     """Audit events written by requests but not yet in their chains (ops tool: a scan)."""
     return sum(
         1
@@ -102,10 +104,10 @@ def _pending_audit(ports: bootstrap.Ports) -> int:
     )
 
 
-def _relay(ports: bootstrap.Ports) -> int:
+def _relay(ports: Ports) -> int:
     runs = 0
     while True:
-        report = relay_pending(ports)
+        report = relay_pending(ports, issue_reset=issue_reset)
         runs += 1
         if not report.ok:
             print(f"error: {len(report.failed_scopes)} chains could not be extended", file=sys.stderr)

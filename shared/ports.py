@@ -23,7 +23,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    # Only for the annotations of :class:`Ports`: ``case_keys`` imports this module.
+    from shared.config import Environment
+    from shared.crypto.case_keys import CaseCipher, CaseKeys
 
 __all__ = [
     "CONTAINERS",
@@ -42,6 +47,7 @@ __all__ = [
     "Mailer",
     "Page",
     "PatchOperation",
+    "Ports",
     "Query",
     "QueuedMessage",
     "Store",
@@ -269,3 +275,19 @@ class TaskQueue(Protocol):
         ...
 
     def check(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Ports:
+    """One set of adapters, built by ``shared.bootstrap`` (the composition root) and handed to
+    the services. Declared here so services depend on the ports, not on the wiring."""
+
+    environment: Environment
+    store: Store
+    blobs: BlobStore
+    key_ring: KeyRing
+    mailer: Mailer
+    clock: Clock
+    case_keys: CaseKeys
+    cipher: CaseCipher
+    queue: TaskQueue

@@ -19,7 +19,7 @@ read the participant twice.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -31,7 +31,7 @@ from shared.access.table import TABLE, Grant
 from shared.errors import NotFound, PermissionDenied
 from shared.ports import Item, Store
 
-__all__ = ["authorize", "route_item"]
+__all__ = ["RELATIONS", "authorize", "route_item"]
 
 
 def route_item(route_params: Mapping[str, str]) -> tuple[str, str] | None:
@@ -100,55 +100,75 @@ class _Facts:
         )
 
 
-def _decide(facts: _Facts, action: Action, grant: Grant) -> Decision | None:  # noqa: PLR0911 - one exit per relation
-    """The decision if ``grant`` holds for the user, else ``None``."""
+#: What a relation found: the facts the decision carries, or ``None`` if it does not hold.
+Found = dict[str, Any] | None
 
-    def made(**facts_of_grant: Any) -> Decision:
-        return Decision(
-            actor=facts.user_id,
-            action=action,
-            relation=grant.relation,
-            needs_consent=grant.needs_consent,
-            **facts_of_grant,
-        )
 
-    if grant.relation == "self":
-        return made()
-    if grant.relation == "org":
-        org_id = facts.params.get("orgId", "")
-        held = [r for r in facts.org_roles(org_id) if r in grant.roles]
-        return made(roles=tuple(held), org_id=org_id) if held else None
-    if grant.relation == "case_org":
-        case = facts.case()
-        if case is None:
-            return None
-        held = [r for r in facts.org_roles(case["orgId"]) if r in grant.roles]
-        # Org staff reach a case's summary only, never its content: read-only by construction.
-        return (
-            made(roles=tuple(held), case_id=facts.case_id, org_id=case["orgId"], case=case, read_only=True)
-            if held
-            else None
-        )
+def _self(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    return {}
+
+
+def _org(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    org_id = facts.params.get("orgId", "")
+    held = tuple(r for r in facts.org_roles(org_id) if r in roles)
+    return {"roles": held, "org_id": org_id} if held else None
+
+
+def _case_org(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    case = facts.case()
+    held = tuple(r for r in facts.org_roles(case["orgId"]) if r in roles) if case else ()
+    # Org staff reach a case's summary only, never its content: read-only by construction.
+    return (
+        {"roles": held, "case_id": facts.case_id, "org_id": case["orgId"], "case": case, "read_only": True}
+        if case and held
+        else None
+    )
+
+
+def _case(facts: _Facts, roles: tuple[str, ...]) -> Found:
     found = facts.participant()
-    if found is None or found.get("role") not in grant.roles:
+    if found is None or found.get("role") not in roles:
         return None
     case = facts.case()
-    known = {
-        "roles": (str(found["role"]),),
-        "case_id": facts.case_id,
-        "org_id": case.get("orgId") if case else found.get("orgId"),
-        "case": case,
-    }
-    if grant.relation == "case":
-        return made(**known)
-    item = facts.item()
-    if item is None:
+    org_id = case.get("orgId") if case else found.get("orgId")
+    return {"roles": (str(found["role"]),), "case_id": facts.case_id, "org_id": org_id, "case": case}
+
+
+def _item_owner(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    known, item = _case(facts, roles), facts.item()
+    return {**known, "item": item} if known and item and item.get("ownerId") == facts.user_id else None
+
+
+def _item_viewer(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    if (owned := _item_owner(facts, roles)) is not None:
+        return owned
+    known, shared = _case(facts, roles), facts.live_grant()
+    return {**known, "item": facts.item(), "grant_id": str(shared["id"])} if known and shared else None
+
+
+#: Each relation of the access table (shared/access/table.py) as a predicate over the facts.
+RELATIONS: dict[str, Callable[[_Facts, tuple[str, ...]], Found]] = {
+    "self": _self,
+    "org": _org,
+    "case_org": _case_org,
+    "case": _case,
+    "item_owner": _item_owner,
+    "item_viewer": _item_viewer,
+}
+
+
+def _decide(facts: _Facts, action: Action, grant: Grant) -> Decision | None:
+    """The decision if ``grant`` holds for the user, else ``None``."""
+    found = RELATIONS[grant.relation](facts, grant.roles)
+    if found is None:
         return None
-    if item.get("ownerId") == facts.user_id:
-        return made(**known, item=item)
-    if grant.relation == "item_viewer" and (shared := facts.live_grant()) is not None:
-        return made(**known, item=item, grant_id=str(shared["id"]))
-    return None
+    return Decision(
+        actor=facts.user_id,
+        action=action,
+        relation=grant.relation,
+        needs_consent=grant.needs_consent,
+        **found,
+    )
 
 
 def authorize(

@@ -20,16 +20,14 @@ from datetime import datetime
 from shared.access.caller import Caller
 from shared.access.relations import participant
 from shared.errors import NotFound
+from shared.item_types import ITEM_PARAMS, ITEM_TYPES
 from shared.ports import Item, Store
 
 __all__ = ["ID", "ITEM_PARAMS", "ITEM_TYPES", "grant_counts", "grant_id", "live_grant", "owned_by",
            "owned_or_404", "owner_role", "owns", "read_item", "viewable", "viewable_by",
            "viewable_or_404"]  # fmt: skip
 
-#: The shareable item types. Reflections, evaluations and feedback add their name here.
-ITEM_TYPES = frozenset({"doc", "note"})
-#: Route parameters that name an item, and the item type each names.
-ITEM_PARAMS = {"docId": "doc", "noteId": "note"}
+#: The shareable item types and the route parameters naming them: the registry's.
 #: Item and user ids: no dashes, so two (item, grantee) pairs never make the same grant id.
 ID = re.compile(r"[A-Za-z0-9_]{1,64}")
 

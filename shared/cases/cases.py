@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from shared.access.caller import Caller
 from shared.access.relations import case_item
-from shared.bootstrap import Ports
 from shared.cases import participants
 from shared.cases.auditing import case_audit
 from shared.cases.participants import CaseClosed
@@ -19,7 +18,7 @@ from shared.errors import InvalidInput, NotFound
 from shared.identity import accounts, orgs
 from shared.identity.accounts import Language
 from shared.identity.tokens import new_id
-from shared.ports import BatchOperation, Item
+from shared.ports import BatchOperation, Item, Ports
 
 __all__ = ["close", "create", "read", "reopen", "set_legal_hold", "summary"]
 

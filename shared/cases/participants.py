@@ -14,14 +14,13 @@ from typing import Any, Literal, cast
 from shared import config
 from shared.access.caller import Caller
 from shared.access.relations import case_item
-from shared.bootstrap import Ports
 from shared.cases.auditing import case_audit
 from shared.effects import commit, email_op
-from shared.errors import CaseDeskError, InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import accounts, emails, invitations, orgs
 from shared.identity.accounts import Language
 from shared.identity.staff import onboarding_link
-from shared.ports import BatchOperation, Item, Query
+from shared.ports import BatchOperation, Item, Ports, Query
 from shared.sharing import grants
 
 __all__ = ["CaseClosed", "CaseRole", "LegalHoldActive", "activate", "deletable_case", "invite",
@@ -30,7 +29,7 @@ __all__ = ["CaseClosed", "CaseRole", "LegalHoldActive", "activate", "deletable_c
 CaseRole = Literal["employee", "case_manager", "employer", "doctor"]
 
 
-class CaseClosed(CaseDeskError):
+class CaseClosed(Conflict):
     code = "case_closed"
 
 

@@ -13,12 +13,11 @@ from typing import Any, Literal, cast
 
 from shared.access.caller import Caller
 from shared.access.relations import case_item
-from shared.bootstrap import Ports
 from shared.cases.auditing import case_audit
 from shared.cases.participants import open_case
 from shared.effects import commit, record
 from shared.identity.tokens import new_id
-from shared.ports import BatchOperation, Item, Query
+from shared.ports import BatchOperation, Item, Ports, Query
 
 __all__ = ["Stage", "create_stage", "delete_stage", "history", "stages", "update_stage"]
 

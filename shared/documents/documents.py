@@ -26,21 +26,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal
 
 from shared.access.caller import Caller
-from shared.access.items import owned_by, owned_or_404, owner_role, viewable_by
-from shared.access.relations import participant
-from shared.bootstrap import Ports
+from shared.access.items import owned_or_404
 from shared.cases.participants import deletable_case, open_case
 from shared.documents.validation import ValidatedUpload, validate_title, validate_upload
-from shared.effects import case_audit_op, commit, commit_item, record_case_listing, record_item_read
 from shared.errors import CaseDeskError, ConcurrencyConflict, InvalidInput, NotFound
 from shared.identity.tokens import new_id
+from shared.items import REGISTRY, kernel
 from shared.log import log_event
-from shared.ports import BatchOperation, Item
-from shared.sharing import end_grants_for_item, visible_items
+from shared.ports import Item, Ports
 
 __all__ = ["CATEGORIES", "MAX_VERSIONS", "Category", "Download", "TooManyVersions", "delete",
            "delete_version", "download", "listing", "read", "rename", "replace", "upload", "versions",
@@ -50,7 +46,7 @@ Category = Literal["job_description", "target_agreement", "medical_certificate",
 CATEGORIES: tuple[Category, ...] = ("job_description", "target_agreement", "medical_certificate", "other")
 #: Versions kept per document (the metadata item stays far below the store's item limit).
 MAX_VERSIONS = 50
-_TYPE = "doc"
+DOC = REGISTRY["doc"]
 
 
 class TooManyVersions(InvalidInput):
@@ -79,40 +75,13 @@ def upload(
     """Store a new document, private to ``caller``. Returns the owner's view of it."""
     checked_title, checked_category = validate_title(title), _category(category)
     checked = validate_upload(data, declared_type, file_name)
-    case = open_case(ports, case_id, caller)
-    role = caller.case_role(case_id) or (participant(ports.store, case_id, caller.actor) or {}).get("role")
-    if role is None:
-        raise NotFound("no such case")
-    doc_id = new_id()
-    item_id = f"{_TYPE}-{doc_id}"
-    moment = ports.clock.now()
-    now = moment.isoformat()
-    item: Item = {
-        "id": item_id,
-        "caseId": case_id,
-        "type": _TYPE,
-        "docId": doc_id,
-        "ownerId": caller.actor,
-        # A participant's role never changes, so the list need not read it per document.
-        "ownerRole": role,
-        "category": checked_category,
-        "titleSealed": ports.cipher.encrypt_field(case_id, "cases", item_id, "title", checked_title),
-        "createdAt": now,
-        "updatedAt": now,
-    }
-    version = _store_version(ports, item, number=1, data=data, checked=checked, now=now)
-    item.update(version=1, versions=[version])
-    audit = _audit(
-        caller,
-        "document:create",
-        doc_id,
-        case_id=case_id,
-        owner_id=caller.actor,
-        now=moment,
-        org_id=case["orgId"],
+    item, case = kernel.new_item(
+        ports, caller, DOC, case_id, sealed={"title": checked_title}, plain={"category": checked_category}
     )
+    version = _store_version(ports, item, number=1, data=data, checked=checked, now=item["createdAt"])
+    item.update(version=1, versions=[version])
     try:
-        stored = commit_item(ports.store, "cases", case_id, BatchOperation("create", item=item), [audit])
+        stored = kernel.create(ports, caller, DOC, item, case)
     except Exception:
         _drop_blob(ports, version["blob"])
         raise
@@ -122,31 +91,17 @@ def upload(
 def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
     """The documents ``caller`` may see: their own and those shared with them, newest first.
     The listing is audited once, for the case's employee."""
-    items = visible_items(ports, case_id, caller.actor, _TYPE)
-    views = sorted((_view(ports, i, caller.actor) for i in items), key=lambda v: (v["updatedAt"], v["id"]))
-    record_case_listing(ports.store, caller, "document:list", case_id=case_id, now=ports.clock.now())
-    return views[::-1]
+    views = views_of(ports, kernel.listing(ports, caller, DOC, case_id), caller.actor)
+    return sorted(views, key=lambda v: (v["updatedAt"], v["id"]), reverse=True)
 
 
 def read(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> dict[str, Any]:
     """The document's metadata (owner and grantees); audited for its owner."""
-    item = _visible(ports, caller, case_id, doc_id)
-    view = _view(ports, item, caller.actor)
-    record_item_read(
-        ports.store,
-        caller,
-        "document:read",
-        case_id=case_id,
-        target_type="document",
-        item_id=doc_id,
-        owner_id=item["ownerId"],
-        now=ports.clock.now(),
-    )
-    return view
+    return _view(ports, kernel.read(ports, caller, DOC, case_id, doc_id), caller.actor)
 
 
 def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, Any]]:
-    """Views of already-selected document items (for "see what X sees")."""
+    """Views of already-selected document items (lists, "see what X sees")."""
     return [_view(ports, item, user_id) for item in items]
 
 
@@ -166,24 +121,14 @@ def rename(
     new_title = validate_title(title) if title is not None else None
     new_category = _category(category) if category is not None else None
     case = open_case(ports, case_id, caller)
-    item = _owned(ports, caller, case_id, doc_id)
-    moment = ports.clock.now()
-    changed = {**item, "updatedAt": moment.isoformat()}
+    item = kernel.owned(ports, caller, DOC, case_id, doc_id)
+    changed = dict(item)
     if new_title is not None:
-        changed["titleSealed"] = ports.cipher.encrypt_field(case_id, "cases", item["id"], "title", new_title)
+        changed["titleSealed"] = kernel.seal_field(ports, case_id, item["id"], "title", new_title)
     if new_category is not None:
         changed["category"] = new_category
-    audit = _audit(
-        caller,
-        "document:rename",
-        doc_id,
-        case_id=case_id,
-        owner_id=caller.actor,
-        now=moment,
-        org_id=case["orgId"],
-    )
-    step = BatchOperation("replace", item=changed, if_match=if_match)
-    return _view(ports, commit_item(ports.store, "cases", case_id, step, [audit]), caller.actor)
+    stored = kernel.change(ports, caller, DOC, changed, if_match=if_match, case=case, action="rename")
+    return _view(ports, stored, caller.actor)
 
 
 def replace(
@@ -201,28 +146,17 @@ def replace(
     wins, the other gets ``ConcurrencyConflict`` and leaves nothing behind."""
     checked = validate_upload(data, declared_type, file_name)
     case = open_case(ports, case_id, caller)
-    item = _owned(ports, caller, case_id, doc_id)
+    item = kernel.owned(ports, caller, DOC, case_id, doc_id)
     if item["_etag"] != if_match:
         raise ConcurrencyConflict("the document changed since it was read")
     if len(item["versions"]) >= MAX_VERSIONS:
         raise TooManyVersions("delete older versions first", field="file", max=MAX_VERSIONS)
     number = int(item["version"]) + 1
-    moment = ports.clock.now()
-    now = moment.isoformat()
+    now = ports.clock.now().isoformat()
     version = _store_version(ports, item, number=number, data=data, checked=checked, now=now)
-    changed = {**item, "version": number, "versions": [*item["versions"], version], "updatedAt": now}
-    audit = _audit(
-        caller,
-        "document:replace",
-        doc_id,
-        case_id=case_id,
-        owner_id=caller.actor,
-        now=moment,
-        org_id=case["orgId"],
-    )
+    changed = {**item, "version": number, "versions": [*item["versions"], version]}
     try:
-        step = BatchOperation("replace", item=changed, if_match=if_match)
-        stored = commit_item(ports.store, "cases", case_id, step, [audit])
+        stored = kernel.change(ports, caller, DOC, changed, if_match=if_match, case=case, action="replace")
     except Exception:
         _drop_blob(ports, version["blob"])
         raise
@@ -231,7 +165,7 @@ def replace(
 
 def versions(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> list[dict[str, Any]]:
     """Every kept version, newest first (owner only; the owner's own data: not audited)."""
-    item = _owned(ports, caller, case_id, doc_id)
+    item = kernel.owned(ports, caller, DOC, case_id, doc_id)
     current = int(item["version"])
     return [
         {
@@ -252,26 +186,15 @@ def download(
     """The decrypted content of the current version (owner and grantees) or of an older
     version (owner only); audited for the owner."""
     if version is None:
-        item = _visible(ports, caller, case_id, doc_id)
-        wanted = int(item["version"])
+        item = kernel.read(ports, caller, DOC, case_id, doc_id, action="download")
+        entry = _version(item, int(item["version"]))
     else:
-        item = _owned(ports, caller, case_id, doc_id)
-        wanted = version
-    entry = _version(item, wanted)
+        item = kernel.owned(ports, caller, DOC, case_id, doc_id)
+        entry = _version(item, version)
+        kernel.read(ports, caller, DOC, case_id, doc_id, action="download")  # audited like any download
     sealed = ports.blobs.get(entry["blob"])
     content = ports.cipher.decrypt_blob(case_id, entry["blob"], sealed)
-    found = Download(content, _file_name(ports, item, entry), entry["contentType"], item["ownerId"])
-    record_item_read(
-        ports.store,
-        caller,
-        "document:download",
-        case_id=case_id,
-        target_type="document",
-        item_id=doc_id,
-        owner_id=item["ownerId"],
-        now=ports.clock.now(),
-    )
-    return found
+    return Download(content, _file_name(ports, item, entry), entry["contentType"], item["ownerId"])
 
 
 def delete_version(ports: Ports, caller: Caller, case_id: str, doc_id: str, version: int) -> None:
@@ -279,33 +202,19 @@ def delete_version(ports: Ports, caller: Caller, case_id: str, doc_id: str, vers
     remove it). Deleting a version that is already gone is ``NotFound``."""
     case = deletable_case(ports, case_id, caller)
     for attempt in range(3):
+        # The decision's copy first; after a lost race, the stored one.
         item = (
-            _owned(ports, caller, case_id, doc_id)
+            kernel.owned(ports, caller, DOC, case_id, doc_id)
             if attempt == 0
-            else _owned_fresh(ports, caller, case_id, doc_id)
+            else owned_or_404(ports.store, case_id, DOC.name, doc_id, caller.actor)
         )
         entry = _version(item, version)
         if version == int(item["version"]):
             raise InvalidInput("the current version cannot be deleted on its own", field="version")
-        kept = [v for v in item["versions"] if v["version"] != version]
-        moment = ports.clock.now()
-        changed = {**item, "versions": kept, "updatedAt": moment.isoformat()}
-        audit = _audit(
-            caller,
-            "document:delete_version",
-            doc_id,
-            case_id=case_id,
-            owner_id=caller.actor,
-            now=moment,
-            org_id=case["orgId"],
-        )
+        changed = {**item, "versions": [v for v in item["versions"] if v["version"] != version]}
         try:
-            commit(
-                ports.store,
-                "cases",
-                case_id,
-                [BatchOperation("replace", item=changed, if_match=item["_etag"])],
-                [audit],
+            kernel.change(
+                ports, caller, DOC, changed, if_match=item["_etag"], case=case, action="delete_version"
             )
         except ConcurrencyConflict:
             continue  # someone renamed or replaced meanwhile: re-read and remove from the new state
@@ -316,42 +225,31 @@ def delete_version(ports: Ports, caller: Caller, case_id: str, doc_id: str, vers
 
 def delete(ports: Ports, caller: Caller, case_id: str, doc_id: str, *, if_match: str) -> None:
     """Delete the document with every version and every grant on it (owner only)."""
-    case = deletable_case(ports, case_id, caller)
-    item = _owned(ports, caller, case_id, doc_id)
-    audit = _audit(
-        caller,
-        "document:delete",
-        doc_id,
-        case_id=case_id,
-        owner_id=caller.actor,
-        now=ports.clock.now(),
-        org_id=case["orgId"],
-    )
-    commit(
-        ports.store, "cases", case_id, [BatchOperation("delete", id=item["id"], if_match=if_match)], [audit]
-    )
-    end_grants_for_item(ports, case_id, _TYPE, doc_id)
+    item = kernel.delete(ports, caller, DOC, case_id, doc_id, if_match=if_match)
     for entry in item["versions"]:
         _drop_blob(ports, entry["blob"])
+
+
+def purge_case(ports: Ports, case_id: str) -> int:
+    """Every document of the case gone, metadata first, then each version's blob (the retention
+    purge; the case key is destroyed before, so the blobs are unreadable already)."""
+    items = kernel.purge_case(ports, DOC, case_id)
+    for item in items:
+        for entry in item["versions"]:
+            _drop_blob(ports, entry["blob"])
+    return len(items)
+
+
+def export_owned(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:
+    """The documents ``user_id`` uploaded in the case, as metadata views ("download my data";
+    the files themselves are read per version with :func:`download`)."""
+    return [_view(ports, item, user_id) for item in kernel.export_owned(ports, DOC, case_id, user_id)]
 
 
 def _category(value: str) -> str:
     if value not in CATEGORIES:
         raise InvalidInput("unknown document category", field="category")
     return value
-
-
-def _visible(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> Item:
-    return viewable_by(ports.store, caller, case_id, _TYPE, doc_id, now=ports.clock.now())
-
-
-def _owned(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> Item:
-    return owned_by(ports.store, caller, case_id, _TYPE, doc_id)
-
-
-def _owned_fresh(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> Item:
-    """Re-read after a lost race (the decision's copy is the one that lost)."""
-    return owned_or_404(ports.store, case_id, _TYPE, doc_id, caller.actor)
 
 
 def _version(item: Item, number: int) -> dict[str, Any]:
@@ -392,44 +290,14 @@ def _drop_blob(ports: Ports, blob: str) -> None:
         log_event("document_blob_left", logging.WARNING, exception=type(exc).__name__)
 
 
-def _audit(
-    caller: Caller,
-    action: str,
-    doc_id: str,
-    *,
-    case_id: str,
-    owner_id: str,
-    now: datetime,
-    org_id: str | None = None,
-) -> BatchOperation:
-    return case_audit_op(
-        caller,
-        action,
-        case_id=case_id,
-        target_type="document",
-        target_id=doc_id,
-        owner_id=owner_id,
-        org_id=org_id,
-        now=now,
-    )
-
-
 def _view(ports: Ports, item: Item, viewer_id: str) -> dict[str, Any]:
     current = _version(item, int(item["version"]))
-    case_id = item["caseId"]
     return {
-        "id": item["docId"],
-        "caseId": case_id,
+        **kernel.base_view(ports, DOC, item, viewer_id),
         "category": item["category"],
-        "title": ports.cipher.decrypt_field(case_id, "cases", item["id"], "title", item["titleSealed"]),
+        "title": kernel.open_field(ports, item, "title"),
         "fileName": _file_name(ports, item, current),
         "contentType": current["contentType"],
         "size": current["size"],
         "version": current["version"],
-        "ownerId": item["ownerId"],
-        "ownerRole": owner_role(ports.store, item),
-        "mine": item["ownerId"] == viewer_id,
-        "createdAt": item["createdAt"],
-        "updatedAt": item["updatedAt"],
-        "etag": item["_etag"],
     }

@@ -27,7 +27,7 @@ from shared.errors import ConcurrencyConflict, InvalidInput, NotFound
 from shared.ports import Email, PatchOperation
 
 if TYPE_CHECKING:
-    from shared.bootstrap import Ports
+    from shared.ports import Ports
 
 __all__ = ["send_queued_email"]
 

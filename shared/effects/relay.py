@@ -12,8 +12,9 @@ demand by the ops CLI (``python -m shared.cli relay``) and the dev host. One run
    share in as few batches as possible (:meth:`AuditLog.sequence`: events + applied markers +
    head, 49 events per batch), then deletes the effects, one batch per source partition;
 3. **password resets**: looks each requested address up and, for an active account, issues the
-   link and its e-mail (shared.identity.credentials.issue_reset) — off the request path, so the
-   request cannot reveal whether an account exists;
+   link and its e-mail (the ``issue_reset`` it is given: shared.identity.credentials.issue_reset;
+   passed in because identity records its effects here, so this package must not import it) —
+   off the request path, so the request cannot reveal whether an account exists;
 4. **e-mail**: puts a reference to each new e-mail effect on the ``mail-outgoing`` queue and
    marks the effect ``queuedAt``; the queue-triggered sender (:mod:`shared.effects.mail`) sends
    it and deletes the effect.
@@ -31,6 +32,7 @@ import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import islice
@@ -40,11 +42,14 @@ from shared.audit import AuditLog, default_scopes
 from shared.audit.events import EVENT_TYPE, AuditEvent
 from shared.effects.pending import EFFECT_TYPE, SOURCE_CONTAINERS
 from shared.errors import CaseDeskError, NotFound
-from shared.identity.credentials import issue_reset
 from shared.log import log_event
-from shared.ports import CONTAINERS, MAX_BATCH_OPERATIONS, BatchOperation, Item, PatchOperation
+from shared.ports import CONTAINERS, MAX_BATCH_OPERATIONS, BatchOperation, Item, PatchOperation, Ports
 
-__all__ = ["MAIL_QUEUE", "RELAY_SCHEDULE", "RelayReport", "relay_pending"]
+__all__ = ["MAIL_QUEUE", "RELAY_SCHEDULE", "RelayReport", "ResetIssuer", "relay_pending"]
+
+#: Issues a password-reset link and its e-mail for ``address`` if it belongs to an active account;
+#: returns whether it did (``shared.identity.credentials.issue_reset``).
+ResetIssuer = Callable[[Ports, str], bool]
 
 #: NCRONTAB (second minute hour day month weekday): every 5 seconds. The lag before an event
 #: shows in the organisation's log and in "who accessed my data", and before an e-mail is
@@ -91,7 +96,7 @@ class _Pending:
         return str(self.item[CONTAINERS[self.container]])
 
 
-def relay_pending(ports: Any, *, limit: int = DEFAULT_LIMIT) -> RelayReport:
+def relay_pending(ports: Any, *, issue_reset: ResetIssuer, limit: int = DEFAULT_LIMIT) -> RelayReport:
     """One relay run (see the module docstring). ``ports`` needs store, clock and queue."""
     report = RelayReport()
     pending = _find_pending(ports, limit)
@@ -102,7 +107,7 @@ def relay_pending(ports: Any, *, limit: int = DEFAULT_LIMIT) -> RelayReport:
     audits = [p for p in pending if p.item.get("kind") == "audit"]
     resets = [p for p in pending if p.item.get("kind") == "password-reset"]
     _relay_audit(ports, audits, report)
-    _relay_resets(ports, resets, report)
+    _relay_resets(ports, resets, issue_reset, report)
     if report.resets_issued:  # their e-mails were written just now: take them in this run too
         pending = _find_pending(ports, limit)
     emails = [p for p in pending if p.item.get("kind") == "email" and not p.item.get("queuedAt")]
@@ -182,7 +187,7 @@ def _delete_effects(ports: Any, effects: list[_Pending]) -> None:
                         ports.store.delete(container, partition, effect_id)
 
 
-def _relay_resets(ports: Any, resets: list[_Pending], report: RelayReport) -> None:
+def _relay_resets(ports: Any, resets: list[_Pending], issue_reset: ResetIssuer, report: RelayReport) -> None:
     """Password-reset requests: issue the link for an active account, then drop the request. A
     run that dies in between issues a second link on the next run — harmless (each link is
     single-use and expires), unlike losing the request."""

@@ -14,7 +14,6 @@ from datetime import UTC
 from typing import Any
 
 from shared import config
-from shared.bootstrap import Ports
 from shared.effects import commit, email_op, record, reset_request_op
 from shared.errors import ConcurrencyConflict, NotFound
 from shared.identity import accounts, emails, login, passwords
@@ -23,7 +22,7 @@ from shared.identity.sessions import SessionService
 from shared.identity.throttle import LoginThrottle
 from shared.identity.tokens import new_token, token_hash
 from shared.identity.totp import InvalidTotpCode, TotpReplay
-from shared.ports import BatchOperation
+from shared.ports import BatchOperation, Ports
 
 __all__ = ["RESET_MINUTES", "change_password", "complete_reset", "issue_reset", "request_reset"]
 

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from shared.bootstrap import Ports
 from shared.config import Environment
 from shared.errors import ConfigurationError, NotFound
 from shared.identity import accounts, legal, onboarding, orgs, passwords, totp
 from shared.identity.accounts import Language
 from shared.identity.tokens import new_recovery_codes, recovery_code_hash
+from shared.ports import Ports
 
 __all__ = [
     "DEMO_DOMAIN",

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from shared import config
 from shared.effects import commit
-from shared.errors import CaseDeskError, ConcurrencyConflict, NotFound
+from shared.errors import ConcurrencyConflict, Gone, NotFound
 from shared.identity.tokens import new_id, new_token, token_hash
 from shared.ports import BatchOperation, Clock, Item, Query, Store
 
@@ -41,19 +41,19 @@ _DEAD_LINK_TTL = 60 * 60 * 24 * 30  # how long a dead link still explains itself
 Effects = Callable[[str, Item], Sequence[BatchOperation]]
 
 
-class InvitationUnknown(CaseDeskError):
+class InvitationUnknown(NotFound):
     code = "invitation_unknown"
 
 
-class InvitationExpired(CaseDeskError):
+class InvitationExpired(Gone):
     code = "invitation_expired"
 
 
-class InvitationUsed(CaseDeskError):
+class InvitationUsed(Gone):
     code = "invitation_used"
 
 
-class InvitationRevoked(CaseDeskError):
+class InvitationRevoked(Gone):
     code = "invitation_revoked"
 
 

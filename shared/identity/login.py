@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from shared.bootstrap import Ports
 from shared.errors import ConcurrencyConflict, NotFound, Unauthenticated
 from shared.identity import accounts, onboarding, passwords, totp
 from shared.identity.throttle import LoginThrottle
 from shared.identity.tokens import new_token, recovery_code_hash, token_hash
+from shared.ports import Ports
 
 __all__ = [
     "InvalidCredentials",

@@ -14,18 +14,19 @@ sealed with the user's own data key, so it is unreadable in the store and shredd
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.bootstrap import Ports
-from shared.cases import participants
-from shared.errors import AlreadyExists, CaseDeskError, ConcurrencyConflict, InvalidInput
+from shared.errors import AlreadyExists, ConcurrencyConflict, Conflict, InvalidInput, PermissionDenied
 from shared.identity import accounts, invitations, legal, orgs, passwords, totp
 from shared.identity.tokens import new_recovery_codes, recovery_code_hash
+from shared.ports import Ports
 
 __all__ = [
     "ConsentRequired",
     "Enrolment",
+    "JoinCase",
     "PasswordAlreadySet",
     "accept_terms",
     "confirm_totp",
@@ -35,14 +36,20 @@ __all__ = [
 ]
 
 
-class ConsentRequired(CaseDeskError):
+class ConsentRequired(PermissionDenied):
     code = "consent_required"
 
 
-class PasswordAlreadySet(CaseDeskError):
+class PasswordAlreadySet(Conflict):
     """The password of this onboarding link is set; the next step is the TOTP confirmation."""
 
     code = "password_already_set"
+
+
+#: Makes the invited ``user_id`` an active participant of ``case_id`` (``(ports, case_id,
+#: user_id)``); the caller passes ``shared.cases.participants.activate``. A parameter, not an
+#: import: cases builds on identity, so identity must not import cases (no package cycle).
+JoinCase = Callable[[Ports, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -158,7 +165,7 @@ def totp_secret(ports: Ports, user_id: str, creds: dict[str, Any]) -> bytes:
     return base64.b32decode(text)
 
 
-def confirm_totp(ports: Ports, token: str, code: str) -> tuple[str, list[str]]:
+def confirm_totp(ports: Ports, token: str, code: str, *, join_case: JoinCase) -> tuple[str, list[str]]:
     """Confirm the authenticator with a code; activate the account. Returns the user id and the
     recovery codes (shown once: only their hashes are kept)."""
     link = invitations.open_invitation(ports.store, ports.clock, token)
@@ -180,19 +187,19 @@ def confirm_totp(ports: Ports, token: str, code: str) -> tuple[str, list[str]]:
     invitations.consume(ports.store, ports.clock, token)
     profile = accounts.profile(ports.store, user_id)
     accounts.update_profile(ports.store, user_id, {"status": "active"}, if_match=profile["_etag"])
-    _grant(ports, link, user_id)
+    _grant(ports, link, user_id, join_case)
     return user_id, codes
 
 
-def _grant(ports: Ports, link: dict[str, Any], user_id: str) -> None:
+def _grant(ports: Ports, link: dict[str, Any], user_id: str, join_case: JoinCase) -> None:
     """What an accepted invitation gives: a place in a case, or a staff membership."""
     if link.get("caseId"):
-        participants.activate(ports, link["caseId"], user_id)
+        join_case(ports, link["caseId"], user_id)
     elif link.get("role") in orgs.ROLES:
         orgs.add_member(ports.store, ports.clock, link["orgId"], user_id, [link["role"]])
 
 
-def accept_as(ports: Ports, token: str, user_id: str) -> dict[str, Any]:
+def accept_as(ports: Ports, token: str, user_id: str, *, join_case: JoinCase) -> dict[str, Any]:
     """A person who already has an account accepts a new invitation after signing in (instead
     of onboarding again). Only the invited account can accept it."""
     link = invitations.open_invitation(ports.store, ports.clock, token)
@@ -200,5 +207,5 @@ def accept_as(ports: Ports, token: str, user_id: str) -> dict[str, Any]:
         # Someone else's link: answer as if unknown, so links cannot be probed with a session.
         raise invitations.InvitationUnknown("the invitation is for another account")
     invitations.consume(ports.store, ports.clock, token)
-    _grant(ports, link, user_id)
+    _grant(ports, link, user_id, join_case)
     return {"orgId": link["orgId"], "role": link.get("role"), "caseId": link.get("caseId")}

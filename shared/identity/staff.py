@@ -14,12 +14,11 @@ from datetime import datetime
 from shared import config
 from shared.access.caller import Caller
 from shared.audit.events import SYSTEM_ACTOR
-from shared.bootstrap import Ports
 from shared.effects import audit_event, audit_op, email_op, record
 from shared.identity import accounts, emails, invitations, orgs
 from shared.identity.accounts import Language
 from shared.identity.orgs import Role
-from shared.ports import BatchOperation, Item
+from shared.ports import BatchOperation, Item, Ports
 
 __all__ = ["invitations_of", "invite", "members", "onboarding_link", "resend", "revoke", "update"]
 

@@ -31,7 +31,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from shared import config
-from shared.errors import AlreadyExists, CaseDeskError, ConcurrencyConflict, NotFound
+from shared.errors import AlreadyExists, ConcurrencyConflict, NotFound, TooManyRequests
 from shared.ports import Clock, Item, PatchOperation, Store
 
 __all__ = ["Attempt", "LoginThrottle", "TooManyAttempts"]
@@ -39,7 +39,7 @@ __all__ = ["Attempt", "LoginThrottle", "TooManyAttempts"]
 _ATTEMPTS = 50
 
 
-class TooManyAttempts(CaseDeskError):
+class TooManyAttempts(TooManyRequests):
     """Too many failed logins for this account or from this client; ``retry_after`` (whole
     seconds) tells when to try again (HTTP 429 with ``Retry-After``)."""
 

@@ -9,26 +9,21 @@ changes or deletes it, always with the ETag they read (nothing is lost).
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
 from typing import Any
 
 from shared.access.caller import Caller
-from shared.access.items import owned_by, owner_role, viewable_by
-from shared.access.relations import participant
-from shared.bootstrap import Ports
-from shared.cases.participants import deletable_case, open_case
+from shared.cases.participants import open_case
 from shared.documents.validation import validate_title
-from shared.effects import case_audit_op, commit, commit_item, record_case_listing, record_item_read
-from shared.errors import InvalidInput, NotFound
-from shared.identity.tokens import new_id
-from shared.ports import BatchOperation, Item
-from shared.sharing import end_grants_for_item, visible_items
+from shared.errors import InvalidInput
+from shared.items import REGISTRY, kernel
+from shared.ports import Item, Ports
 
-__all__ = ["MAX_BODY", "create", "delete", "listing", "read", "update", "validate_body", "views_of"]
+__all__ = ["MAX_BODY", "NOTE", "create", "delete", "export_owned", "listing", "purge_case", "read", "update",
+           "validate_body", "views_of"]  # fmt: skip
 
 #: Characters in a note's body (about ten pages of text; the sealed item stays far below 2 MiB).
 MAX_BODY = 20_000
-_TYPE = "note"
+NOTE = REGISTRY["note"]
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
 
@@ -44,45 +39,17 @@ def validate_body(body: str) -> str:
 
 def create(ports: Ports, caller: Caller, case_id: str, *, title: str, body: str) -> dict[str, Any]:
     """A new note of ``caller``, private to them; created and audited in one batch."""
-    checked_title, checked_body = validate_title(title), validate_body(body)
-    case = open_case(ports, case_id, caller)
-    role = caller.case_role(case_id) or (participant(ports.store, case_id, caller.actor) or {}).get("role")
-    if role is None:
-        raise NotFound("no such case")
-    note_id = new_id()
-    item_id = f"{_TYPE}-{note_id}"
-    now = ports.clock.now()
-    item: Item = {
-        "id": item_id,
-        "caseId": case_id,
-        "type": _TYPE,
-        "noteId": note_id,
-        "ownerId": caller.actor,
-        # A participant's role never changes, so the list need not read it per note.
-        "ownerRole": role,
-        "titleSealed": _seal(ports, case_id, item_id, "title", checked_title),
-        "bodySealed": _seal(ports, case_id, item_id, "body", checked_body),
-        "createdAt": now.isoformat(),
-        "updatedAt": now.isoformat(),
-    }
-    audit = _audit(
-        caller, "note:create", note_id, case_id=case_id, owner_id=caller.actor, now=now, org_id=case["orgId"]
-    )
-    stored = commit_item(ports.store, "cases", case_id, BatchOperation("create", item=item), [audit])
-    return _view(ports, stored, caller.actor)
+    sealed = {"title": validate_title(title), "body": validate_body(body)}
+    item, case = kernel.new_item(ports, caller, NOTE, case_id, sealed=sealed, plain={})
+    return _view(ports, kernel.create(ports, caller, NOTE, item, case), caller.actor)
 
 
 def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
     """The notes ``caller`` may see (own and shared with them), newest change first — titles
     only: a body is read one note at a time (:func:`read`), so each read of someone else's note
     is audited for its author. The listing itself is audited once, for the case's employee."""
-    views = sorted(
-        views_of(ports, visible_items(ports, case_id, caller.actor, _TYPE), caller.actor),
-        key=lambda v: (v["updatedAt"], v["id"]),
-        reverse=True,
-    )
-    record_case_listing(ports.store, caller, "note:list", case_id=case_id, now=ports.clock.now())
-    return views
+    views = views_of(ports, kernel.listing(ports, caller, NOTE, case_id), caller.actor)
+    return sorted(views, key=lambda v: (v["updatedAt"], v["id"]), reverse=True)
 
 
 def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, Any]]:
@@ -92,19 +59,7 @@ def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, An
 
 def read(ports: Ports, caller: Caller, case_id: str, note_id: str) -> dict[str, Any]:
     """One note with its body (owner and grantees); audited for its author."""
-    item = viewable_by(ports.store, caller, case_id, _TYPE, note_id, now=ports.clock.now())
-    view = _view(ports, item, caller.actor)
-    record_item_read(
-        ports.store,
-        caller,
-        "note:read",
-        case_id=case_id,
-        target_type="note",
-        item_id=note_id,
-        owner_id=item["ownerId"],
-        now=ports.clock.now(),
-    )
-    return view
+    return _view(ports, kernel.read(ports, caller, NOTE, case_id, note_id), caller.actor)
 
 
 def update(
@@ -117,83 +72,39 @@ def update(
     title: str | None,
     body: str | None,
 ) -> dict[str, Any]:
+    """Change the title and/or the body (the author only, with the ETag they read)."""
     if title is None and body is None:
         raise InvalidInput("give a new title or body", field="body")
-    new_title = validate_title(title) if title is not None else None
-    new_body = validate_body(body) if body is not None else None
+    changes = {"title": validate_title(title) if title is not None else None}
+    changes["body"] = validate_body(body) if body is not None else None
     case = open_case(ports, case_id, caller)
-    item = owned_by(ports.store, caller, case_id, _TYPE, note_id)
-    now = ports.clock.now()
-    changed = {**item, "updatedAt": now.isoformat()}
-    if new_title is not None:
-        changed["titleSealed"] = _seal(ports, case_id, item["id"], "title", new_title)
-    if new_body is not None:
-        changed["bodySealed"] = _seal(ports, case_id, item["id"], "body", new_body)
-    audit = _audit(
-        caller, "note:update", note_id, case_id=case_id, owner_id=caller.actor, now=now, org_id=case["orgId"]
-    )
-    step = BatchOperation("replace", item=changed, if_match=if_match)
-    return _view(ports, commit_item(ports.store, "cases", case_id, step, [audit]), caller.actor)
+    item = kernel.owned(ports, caller, NOTE, case_id, note_id)
+    changed = dict(item)
+    for field, text in changes.items():
+        if text is not None:
+            changed[f"{field}Sealed"] = kernel.seal_field(ports, case_id, item["id"], field, text)
+    stored = kernel.change(ports, caller, NOTE, changed, if_match=if_match, case=case, action="update")
+    return _view(ports, stored, caller.actor)
 
 
 def delete(ports: Ports, caller: Caller, case_id: str, note_id: str, *, if_match: str) -> None:
-    case = deletable_case(ports, case_id, caller)
-    item = owned_by(ports.store, caller, case_id, _TYPE, note_id)
-    audit = _audit(
-        caller,
-        "note:delete",
-        note_id,
-        case_id=case_id,
-        owner_id=caller.actor,
-        now=ports.clock.now(),
-        org_id=case["orgId"],
-    )
-    commit(
-        ports.store, "cases", case_id, [BatchOperation("delete", id=item["id"], if_match=if_match)], [audit]
-    )
-    end_grants_for_item(ports, case_id, _TYPE, note_id)
+    """Delete the note and every grant on it (the author only)."""
+    kernel.delete(ports, caller, NOTE, case_id, note_id, if_match=if_match)
 
 
-def _seal(ports: Ports, case_id: str, item_id: str, field: str, text: str) -> str:
-    return ports.cipher.encrypt_field(case_id, "cases", item_id, field, text)
+def purge_case(ports: Ports, case_id: str) -> int:
+    """Every note of the case, gone (the retention purge)."""
+    return len(kernel.purge_case(ports, NOTE, case_id))
 
 
-def _open(ports: Ports, item: Item, field: str) -> str:
-    return ports.cipher.decrypt_field(item["caseId"], "cases", item["id"], field, item[f"{field}Sealed"])
-
-
-def _audit(
-    caller: Caller,
-    action: str,
-    note_id: str,
-    *,
-    case_id: str,
-    owner_id: str,
-    now: datetime,
-    org_id: str | None = None,
-) -> BatchOperation:
-    return case_audit_op(
-        caller,
-        action,
-        case_id=case_id,
-        target_type="note",
-        target_id=note_id,
-        owner_id=owner_id,
-        org_id=org_id,
-        now=now,
-    )
+def export_owned(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:
+    """The notes ``user_id`` wrote in the case, decrypted ("download my data")."""
+    return [_view(ports, item, user_id) for item in kernel.export_owned(ports, NOTE, case_id, user_id)]
 
 
 def _view(ports: Ports, item: Item, viewer_id: str, *, with_body: bool = True) -> dict[str, Any]:
-    return {
-        "id": item["noteId"],
-        "caseId": item["caseId"],
-        "title": _open(ports, item, "title"),
-        **({"body": _open(ports, item, "body")} if with_body else {}),
-        "ownerId": item["ownerId"],
-        "ownerRole": owner_role(ports.store, item),
-        "mine": item["ownerId"] == viewer_id,
-        "createdAt": item["createdAt"],
-        "updatedAt": item["updatedAt"],
-        "etag": item["_etag"],
-    }
+    view = kernel.base_view(ports, NOTE, item, viewer_id)
+    view["title"] = kernel.open_field(ports, item, "title")
+    if with_body:
+        view["body"] = kernel.open_field(ports, item, "body")
+    return view

@@ -25,13 +25,12 @@ from datetime import UTC, timedelta
 from typing import cast
 
 from shared import config
-from shared.bootstrap import Ports
 from shared.effects import commit, email_op
 from shared.errors import ConcurrencyConflict, InvalidInput, InvalidLimit, NotFound
 from shared.identity import accounts
 from shared.identity.tokens import new_id
 from shared.notifications.emails import notification_email
-from shared.ports import BatchOperation, Item, Page, PatchOperation, Query, Scalar
+from shared.ports import BatchOperation, Item, Page, PatchOperation, Ports, Query, Scalar
 
 __all__ = ["KINDS", "MAX_MARK", "MAX_PAGE", "inbox", "mark_read", "notify", "unread_count"]
 

@@ -1,6 +1,6 @@
 """Sharing of any item type with chosen participants of a case (SPEC journey 7).
 
-share(ports, case_id, "doc", doc_id, owner_id=me, grantee_id=doctor, expires_at=None)
+share(ports, caller, case_id, "doc", doc_id, grantee_id=doctor, expires_at=None)
 can_view(ports, case_id, "doc", doc_id, user_id)          # = shared.access.items.viewable
 visible_items(ports, case_id, user_id, "doc")             # own + shared, one case partition
 who_has_access(...), as_seen_by(...), revoke(...), end_grants_of(...)
@@ -14,6 +14,7 @@ from shared.sharing.grants import (
     NotAParticipant,
     as_seen_by,
     can_view,
+    case_items,
     end_grants_for_item,
     end_grants_of,
     revoke,
@@ -30,6 +31,7 @@ __all__ = [
     "NotAParticipant",
     "as_seen_by",
     "can_view",
+    "case_items",
     "end_grants_for_item",
     "end_grants_of",
     "revoke",

@@ -37,11 +37,10 @@ from shared.access.items import (
     viewable,
 )
 from shared.access.relations import participant
-from shared.bootstrap import Ports
 from shared.effects import case_audit_op, commit, commit_item
 from shared.errors import InvalidInput, NotFound
 from shared.notifications import notify
-from shared.ports import BatchOperation, Item, Query, Scalar
+from shared.ports import BatchOperation, Item, Ports, Query, Scalar
 
 __all__ = [
     "ITEM_TYPES",
@@ -51,6 +50,7 @@ __all__ = [
     "NotAParticipant",
     "as_seen_by",
     "can_view",
+    "case_items",
     "end_grants_for_item",
     "end_grants_of",
     "revoke",
@@ -164,7 +164,7 @@ def visible_items(ports: Ports, case_id: str, user_id: str, item_type: str) -> l
     _check_type(item_type)
     if participant(ports.store, case_id, user_id) is None:
         return []
-    found = {i["id"]: i for i in _all(ports, case_id, {"type": item_type, "ownerId": user_id})}
+    found = {i["id"]: i for i in case_items(ports, case_id, {"type": item_type, "ownerId": user_id})}
     for grant in _grants(ports, case_id, {"granteeId": user_id, "itemType": item_type}):
         item = read_item(ports.store, case_id, item_type, grant["itemId"])
         if item is not None and item.get("ownerId") == grant["ownerId"]:
@@ -225,7 +225,9 @@ def _checked_expiry(expires_at: datetime, now: datetime) -> datetime:
     return expiry
 
 
-def _all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]:
+def case_items(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]:
+    """Every item of the case partition matching ``equals``, all pages (a query in one partition;
+    timers and per-type lists — paging the lists is issue 13)."""
     items: list[Item] = []
     continuation: str | None = None
     while True:
@@ -240,12 +242,12 @@ def _all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]
 
 def _grants(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> list[Item]:
     now = ports.clock.now()
-    return [g for g in _all(ports, case_id, {"type": "grant", **equals}) if grant_counts(g, now)]
+    return [g for g in case_items(ports, case_id, {"type": "grant", **equals}) if grant_counts(g, now)]
 
 
 def _delete_all(ports: Ports, case_id: str, equals: Mapping[str, Scalar]) -> int:
     ended = 0
-    for grant in _all(ports, case_id, equals):
+    for grant in case_items(ports, case_id, equals):
         with contextlib.suppress(NotFound):  # expired or deleted meanwhile: already over
             ports.store.delete("cases", case_id, grant["id"])
             ended += 1

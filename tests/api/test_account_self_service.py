@@ -55,7 +55,7 @@ def test_profile_updates_need_the_current_etag(account: tuple[ApiClient, str, li
     unknown = client.request(
         "PATCH", "/api/me", {"email": "x@example.invalid"}, headers={"If-Match": ok.headers["ETag"]}
     )
-    assert unknown.status == 400 and unknown.json()["field"] == "email"
+    assert unknown.status == 400 and unknown.json()["errors"][0]["field"] == "email"
 
 
 def test_welcome_is_shown_once(account: tuple[ApiClient, str, list[str]]) -> None:

@@ -82,7 +82,10 @@ def test_a_forged_continuation_is_a_400_on_every_listing(world: dict[str, Any], 
     for client, path in listings(world):
         answer = client.get(f"{path}?continuation={quote(FORGED[name])}")
         assert answer.status == 400, (path, answer.body)
-        assert answer.json()["code"] == "invalid_continuation" and answer.json()["field"] == "continuation"
+        assert (
+            answer.json()["code"] == "invalid_continuation"
+            and answer.json()["errors"][0]["field"] == "continuation"
+        )
 
 
 @pytest.mark.parametrize("limit", BAD_LIMITS)
@@ -90,7 +93,7 @@ def test_a_bad_limit_is_a_400_on_every_listing(world: dict[str, Any], limit: str
     for client, path in listings(world):
         answer = client.get(f"{path}?limit={quote(limit)}")
         assert answer.status == 400, (path, limit, answer.body)
-        assert answer.json()["code"] == "invalid_limit" and answer.json()["field"] == "limit"
+        assert answer.json()["code"] == "invalid_limit" and answer.json()["errors"][0]["field"] == "limit"
 
 
 def test_the_refusals_are_localised(world: dict[str, Any], env: Env) -> None:
@@ -113,7 +116,7 @@ def test_times_at_the_edges_of_the_calendar_are_a_400_on_the_audit_routes(
         for name in ("since", "until"):
             answer = client.get(f"{path}?{name}={quote(value)}")
             assert answer.status == 400, (path, name, answer.body)
-            assert answer.json()["code"] == "invalid_datetime" and answer.json()["field"] == name
+            assert answer.json()["code"] == "invalid_datetime" and answer.json()["errors"][0]["field"] == name
 
 
 @pytest.mark.parametrize("value", [*EDGE_TIMES, "2030-01-01T10:00:00", "tomorrow", 1893456000])
@@ -125,7 +128,7 @@ def test_a_grant_expiry_at_the_edges_of_the_calendar_is_a_400_and_grants_nothing
     path = f"/api/cases/{world['case']}/notes/{note['id']}"
     answer = employee.request("PUT", f"{path}/grants/{world['manager_id']}", {"expiresAt": value})
     assert answer.status == 400, answer.body
-    assert answer.json()["field"] == "expiresAt"
+    assert answer.json()["errors"][0]["field"] == "expiresAt"
     assert answer.json()["code"] in ("invalid_datetime", "invalid_input")
     assert manager.get(path).status == 404
     assert [e["access"] for e in employee.get(f"{path}/access").json()["access"]] == ["owner"]

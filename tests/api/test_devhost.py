@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from shared import i18n
 from shared.adapters.local_queue import LocalQueue
 from shared.ports import QueuedMessage
 from tests.fixtures.devhost import start_devhost
@@ -81,11 +82,14 @@ def _assert_problem(response: requests.Response, status: int, code: str) -> dict
     assert response.status_code == status
     assert response.headers["Content-Type"] == "application/problem+json"
     document = response.json()
-    assert document["type"] == "about:blank"
+    # The app's shape (decision 017), named by the answer's correlation id.
+    assert set(document) == {"type", "title", "status", "detail", "instance", "code", "errors"}
+    assert document["type"] == f"tag:casedesk,2026:problems/{code}"
     assert document["status"] == status
     assert document["code"] == code
+    assert document["instance"] == "urn:uuid:" + response.headers["X-Correlation-Id"]
     assert isinstance(document["title"], str)
-    assert document["title"]
+    assert document["title"] and document["detail"] and document["errors"] == []
     return dict(document)
 
 
@@ -138,7 +142,7 @@ def test_an_exception_is_a_500_problem_without_its_text(http: requests.Session, 
     document = _assert_problem(response, 500, "internal_error")
     assert "secret" not in response.text
     assert "RuntimeError" not in response.text
-    assert set(document) == {"type", "title", "status", "code"}
+    assert document["detail"] == i18n.translate("errors.internal_error.detail")  # the generic text only
     # ... but the traceback is in the server's log, for the developer
     assert _eventually(lambda: "secret detail that must not reach the client" in host.log.read_text())
     assert "Traceback" in host.log.read_text()
@@ -601,11 +605,12 @@ def test_admin_endpoint_is_absent_when_remote(monkeypatch: pytest.MonkeyPatch) -
         for path in ("/admin/functions/tick", "/admin/functions/on_job", "/admin/queues/sample-jobs/drain"):
             response = remote.post(path)
             assert response.status_code == 404
-            assert response.json == {
-                "type": "about:blank",
-                "title": "Not Found",
+            assert {k: response.json[k] for k in ("type", "title", "status", "code", "errors")} == {
+                "type": "tag:casedesk,2026:problems/not_found",
+                "title": "Not found",
                 "status": 404,
                 "code": "not_found",
+                "errors": [],
             }
         assert remote.get("/api/items/latest").json == {"route": "literal"}
     finally:

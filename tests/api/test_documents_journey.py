@@ -191,7 +191,7 @@ def test_a_share_with_an_expiry_ends_by_itself(world: dict[str, Any]) -> None:
     refused = put(employee, f"{path}/grants/{ids['doctor']}", {"expiresAt": past})
     assert refused.status == 400 and refused.json()["code"] == "expiry_in_past"
     naive = put(employee, f"{path}/grants/{ids['doctor']}", {"expiresAt": "2030-01-01T10:00:00"})
-    assert naive.status == 400 and naive.json()["field"] == "expiresAt"
+    assert naive.status == 400 and naive.json()["errors"][0]["field"] == "expiresAt"
     assert doctor.get(path).status == 404  # neither refusal granted anything
 
     until = datetime.now(UTC) + timedelta(seconds=2)
@@ -235,7 +235,7 @@ def test_versions_rename_and_delete_with_etags(world: dict[str, Any]) -> None:
 
     current = employee.get(path).headers["ETag"]
     cannot = employee.request("DELETE", path + "/versions/2")
-    assert cannot.status == 400 and cannot.json()["field"] == "version"
+    assert cannot.status == 400 and cannot.json()["errors"][0]["field"] == "version"
     assert employee.request("DELETE", path + "/versions/1").status == 204
     assert employee.request("DELETE", path + "/versions/1").status == 404
     assert employee.get(path + "/versions/1/content").status == 404
@@ -249,7 +249,7 @@ def test_versions_rename_and_delete_with_etags(world: dict[str, Any]) -> None:
     bad = employee.request(
         "PATCH", path, {"category": "secret"}, headers={"If-Match": renamed.headers["ETag"]}
     )
-    assert bad.status == 400 and bad.json()["field"] == "category"
+    assert bad.status == 400 and bad.json()["errors"][0]["field"] == "category"
 
     assert employee.request("DELETE", path).status == 428
     assert employee.request("DELETE", path, headers={"If-Match": fresh}).status == 412
@@ -308,7 +308,7 @@ def test_sharing_is_only_with_participants_and_only_by_the_owner(world: dict[str
     admin_id = world["admin"].get("/api/me").json()["userId"]
     assert put(employee, f"{path}/grants/{admin_id}", {}).status == 400  # org admins are not participants
     unknown_field = put(employee, f"{path}/grants/{ids['doctor']}", {"expiresAt": None, "canEdit": True})
-    assert unknown_field.status == 400 and unknown_field.json()["field"] == "canEdit"
+    assert unknown_field.status == 400 and unknown_field.json()["errors"][0]["field"] == "canEdit"
     assert doctor.get(path).status == 404  # none of that shared anything
     # Someone else's item (guessed id) and an invented id answer alike: 404.
     assert put(doctor, f"{path}/grants/{ids['employer']}", {}).status == 404
@@ -340,7 +340,7 @@ def test_bad_uploads_are_refused_and_leave_nothing(world: dict[str, Any], env: E
         assert refused.headers["Content-Type"].startswith("application/problem+json")
     body, content_type = multipart_form(None, title="t", category="other")
     no_file = employee.post(f"/api/cases/{case_id}/documents", body, headers={"Content-Type": content_type})
-    assert no_file.status == 400 and no_file.json()["field"] == "file"
+    assert no_file.status == 400 and no_file.json()["errors"][0]["field"] == "file"
     as_json = employee.post(f"/api/cases/{case_id}/documents", {"title": "t"})
     assert as_json.status == 415
     german = world["employee"]

@@ -97,7 +97,7 @@ def test_password_and_code_bad_inputs(env: Env, admin: tuple[ApiClient, str]) ->
     for password, code in weak.items():
         refused = client.post("/api/onboarding/password", {"token": token, "password": password})
         assert refused.status == 400 and refused.json()["code"] == code, password
-        assert refused.json()["field"] == "password"
+        assert refused.json()["errors"][0]["field"] == "password"
     assert (
         client.post("/api/onboarding/inspect", {"token": token}).json()["step"] == "password"
     )  # nothing stored

@@ -39,7 +39,7 @@ def test_org_admin_and_case_manager_journey(env: Env) -> None:
     invited = admin.post(f"/api/orgs/{org_id}/invitations", body)
     assert invited.status == 201 and invited.json()["status"] == "pending"
     unknown_field = admin.post(f"/api/orgs/{org_id}/invitations", {**body, "isAdmin": True})
-    assert unknown_field.status == 400 and unknown_field.json()["field"] == "isAdmin"
+    assert unknown_field.status == 400 and unknown_field.json()["errors"][0]["field"] == "isAdmin"
 
     manager, manager_secret, _ = onboard(env, "cora@example.invalid")
     staff = admin.get(f"/api/orgs/{org_id}/staff").json()

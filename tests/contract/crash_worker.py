@@ -31,6 +31,7 @@ from shared.clock import SystemClock
 from shared.effects import audit_op, commit, email_op
 from shared.effects.mail import send_queued_email
 from shared.effects.relay import MAIL_QUEUE, relay_pending
+from shared.identity.credentials import issue_reset
 from shared.ports import BatchOperation, Email
 
 KILLED = 137
@@ -109,10 +110,10 @@ def main() -> int:
         change(ports, config)
     elif stage == "relay":
         ports.store = _Dying(ports.store, lambda method, args: method == "batch" and args[0] == "audit")
-        relay_pending(ports)
+        relay_pending(ports, issue_reset=issue_reset)
     elif stage == "queue":
         ports.queue = _Dying(ports.queue, lambda method, args: method == "send")
-        relay_pending(ports)
+        relay_pending(ports, issue_reset=issue_reset)
     elif stage == "send":
         message = ports.queue.receive(MAIL_QUEUE, max_messages=1, visibility_timeout=1)[0]
         ports.mailer = _Dying(ports.mailer, lambda method, args: method == "send")

@@ -22,6 +22,7 @@ from shared.audit import AuditLog
 from shared.effects import EFFECT_TYPE
 from shared.effects.mail import send_queued_email
 from shared.effects.relay import MAIL_QUEUE, relay_pending
+from shared.identity.credentials import issue_reset
 from shared.ports import Query
 from tests.contract.crash_worker import KILLED, adapters
 from tests.fixtures.processes import run_module
@@ -82,7 +83,8 @@ def test_a_killed_process_loses_nothing_and_repeats_nothing(config: dict[str, An
     assert [_events(log, s, config["request"]) for s in scopes] == [1, 1, 1]
     assert [e["kind"] for e in _pending(ports)] == ["email"]
 
-    relay_pending(ports)  # queues the unmarked e-mail again: two references, one effect
+    # Queues the unmarked e-mail again: two references, one effect.
+    relay_pending(ports, issue_reset=issue_reset)
     assert _pending(ports)[0].get("queuedAt")
 
     _die_at(config, "send")  # the mail went out; effect and message are still there
@@ -100,5 +102,5 @@ def test_a_killed_process_loses_nothing_and_repeats_nothing(config: dict[str, An
     assert _pending(ports) == []
     assert [_events(log, s, config["request"]) for s in scopes] == [1, 1, 1]
     assert all(log.verify(s).ok for s in scopes)
-    assert relay_pending(ports).audit_effects == 0
+    assert relay_pending(ports, issue_reset=issue_reset).audit_effects == 0
     assert ports.queue.receive(MAIL_QUEUE, max_messages=10) == []

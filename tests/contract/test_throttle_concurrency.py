@@ -25,7 +25,7 @@ from shared.adapters.outbox import OutboxMailer
 from shared.config import Environment
 from shared.identity import credentials, demo, login, passwords
 from shared.identity.throttle import LoginThrottle, TooManyAttempts
-from shared.ports import Item, Store
+from shared.ports import Item, Ports, Store
 from tests.fakes import ManualClock
 from tests.unit.settle import settle
 
@@ -38,7 +38,7 @@ WRONG_CODE = "aaaa-bbbb-cccc"
 @pytest.fixture
 def ports(
     store: Store, clock: ManualClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[bootstrap.Ports]:
+) -> Iterator[Ports]:
     monkeypatch.setenv("CASEDESK_LOGIN_MAX_FAILURES", str(LIMIT))
     monkeypatch.setenv("CASEDESK_CLIENT_MAX_FAILURES", "100")  # the account is the limit here
     store.check()  # open SQLite (WAL) before the threads do
@@ -54,7 +54,7 @@ def ports(
 
 
 @pytest.fixture
-def manager(ports: bootstrap.Ports) -> demo.DemoAccount:
+def manager(ports: Ports) -> demo.DemoAccount:
     seeded = demo.seed_demo(ports)
     assert seeded is not None
     return next(a for a in seeded if a.role == "case_manager")
@@ -151,9 +151,7 @@ def test_concurrent_attempts_pass_the_throttle_at_most_limit_times(store: Store,
         throttle.check("alice@example.ch", CLIENT)
 
 
-def test_concurrent_wrong_passwords_check_at_most_limit(
-    ports: bootstrap.Ports, manager: demo.DemoAccount
-) -> None:
+def test_concurrent_wrong_passwords_check_at_most_limit(ports: Ports, manager: demo.DemoAccount) -> None:
     check = Counted(passwords.verify_password)
     raised = at_once(
         lambda: login.password_step(ports, manager.email, WRONG_PASSWORD, CLIENT, verify_password=check)
@@ -165,9 +163,7 @@ def test_concurrent_wrong_passwords_check_at_most_limit(
     assert check.calls == LIMIT
 
 
-def test_concurrent_wrong_second_factors_check_at_most_limit(
-    ports: bootstrap.Ports, manager: demo.DemoAccount
-) -> None:
+def test_concurrent_wrong_second_factors_check_at_most_limit(ports: Ports, manager: demo.DemoAccount) -> None:
     challenge = login.password_step(ports, manager.email, demo.DEMO_PASSWORD, CLIENT)
     check = Counted(login.verify_second_factor)
     raised = at_once(
@@ -183,7 +179,7 @@ def test_concurrent_wrong_second_factors_check_at_most_limit(
 
 
 def test_concurrent_wrong_codes_on_a_reset_check_at_most_limit(
-    ports: bootstrap.Ports, manager: demo.DemoAccount
+    ports: Ports, manager: demo.DemoAccount
 ) -> None:
     assert credentials.issue_reset(ports, manager.email)
     settle(ports)
@@ -207,9 +203,7 @@ def test_concurrent_wrong_codes_on_a_reset_check_at_most_limit(
         )
 
 
-def test_concurrent_reset_requests_store_at_most_limit(
-    ports: bootstrap.Ports, manager: demo.DemoAccount
-) -> None:
+def test_concurrent_reset_requests_store_at_most_limit(ports: Ports, manager: demo.DemoAccount) -> None:
     raised = at_once(lambda: credentials.request_reset(ports, manager.email, CLIENT))
     assert outcomes(raised) == {"TooManyAttempts": THREADS - LIMIT}
     settle(ports)

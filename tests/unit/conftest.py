@@ -15,11 +15,11 @@ from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
 from shared.adapters.sqlite import SqliteStore
 from shared.config import Environment
-from shared.ports import Store
+from shared.ports import Ports, Store
 from tests.fakes import ManualClock
 
 
-def wire(tmp_path: Path, environment: Environment = Environment.TEST) -> bootstrap.Ports:
+def wire(tmp_path: Path, environment: Environment = Environment.TEST) -> Ports:
     """The composition root on a memory store, local adapters in ``tmp_path`` and a manual clock."""
     clock = ManualClock()
     return bootstrap.use(
@@ -33,13 +33,13 @@ def wire(tmp_path: Path, environment: Environment = Environment.TEST) -> bootstr
 
 
 @pytest.fixture
-def wired(tmp_path: Path) -> Iterator[bootstrap.Ports]:
+def wired(tmp_path: Path) -> Iterator[Ports]:
     yield wire(tmp_path)
     bootstrap.reset()
 
 
 @pytest.fixture
-def dev(tmp_path: Path) -> Iterator[bootstrap.Ports]:
+def dev(tmp_path: Path) -> Iterator[Ports]:
     """Like ``wired``, but in development: the only place demo data may exist."""
     yield wire(tmp_path, Environment.DEVELOPMENT)
     bootstrap.reset()

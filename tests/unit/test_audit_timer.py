@@ -11,17 +11,17 @@ import pytest
 from azure.functions.timer import TimerRequest
 
 from functions.timers import AUDIT_VERIFY_SCHEDULE, audit_verify
-from shared import bootstrap
 from shared.audit import AuditEvent, AuditLog
 from shared.audit.events import event_id
 from shared.errors import IntegrityError
+from shared.ports import Ports
 
 
 def timer() -> func.TimerRequest:
     return TimerRequest(past_due=False)
 
 
-def record(ports: bootstrap.Ports, n: int) -> None:
+def record(ports: Ports, n: int) -> None:
     log = AuditLog(ports.store, ports.clock)
     for i in range(n):
         event = AuditEvent(
@@ -39,7 +39,7 @@ def logged(caplog: pytest.LogCaptureFixture) -> list[dict[str, object]]:
     return [json.loads(r.getMessage()) for r in caplog.records if r.name == "casedesk"]
 
 
-def test_intact_chains_are_counted(wired: bootstrap.Ports, caplog: pytest.LogCaptureFixture) -> None:
+def test_intact_chains_are_counted(wired: Ports, caplog: pytest.LogCaptureFixture) -> None:
     record(wired, 3)
     with caplog.at_level(logging.INFO):
         audit_verify(timer())
@@ -47,7 +47,7 @@ def test_intact_chains_are_counted(wired: bootstrap.Ports, caplog: pytest.LogCap
 
 
 def test_a_tampered_chain_fails_the_run_and_logs_only_a_count(
-    wired: bootstrap.Ports, caplog: pytest.LogCaptureFixture
+    wired: Ports, caplog: pytest.LogCaptureFixture
 ) -> None:
     record(wired, 3)
     item = wired.store.read("audit", "case-c1", event_id(2))

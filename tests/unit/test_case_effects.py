@@ -24,14 +24,14 @@ from shared.cases import cases, participants, plan
 from shared.config import Environment
 from shared.errors import ConcurrencyConflict
 from shared.identity import demo
-from shared.ports import Query
+from shared.ports import Ports, Query
 from tests.fakes import CountingStore, ManualClock
 from tests.unit.settle import settle
 
 
 @dataclass
 class World:
-    ports: bootstrap.Ports
+    ports: Ports
     store: CountingStore
     org_id: str
     people: dict[str, str]

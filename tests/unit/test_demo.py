@@ -14,18 +14,19 @@ from shared.config import Environment
 from shared.errors import ConfigurationError
 from shared.identity import accounts, demo, legal, login, onboarding, orgs, passwords
 from shared.identity.login import InvalidSecondFactor
+from shared.ports import Ports
 from tests.fakes import ManualClock
 from tests.unit.conftest import wire
 
 
 @pytest.fixture
-def seeded(dev: bootstrap.Ports) -> list[demo.DemoAccount]:
+def seeded(dev: Ports) -> list[demo.DemoAccount]:
     accounts_ = demo.seed_demo(dev)
     assert accounts_ is not None
     return accounts_
 
 
-def code_now(ports: bootstrap.Ports, user_id: str, offset_steps: int = 0) -> str:
+def code_now(ports: Ports, user_id: str, offset_steps: int = 0) -> str:
     """The current code, computed independently of the helper under test."""
     creds = accounts.credentials(ports.store, user_id)
     assert creds is not None
@@ -34,9 +35,7 @@ def code_now(ports: bootstrap.Ports, user_id: str, offset_steps: int = 0) -> str
     return TOTP(secret, 6, SHA1(), 30).generate(moment).decode()
 
 
-def test_seeds_one_org_and_five_active_demo_accounts(
-    dev: bootstrap.Ports, seeded: list[demo.DemoAccount]
-) -> None:
+def test_seeds_one_org_and_five_active_demo_accounts(dev: Ports, seeded: list[demo.DemoAccount]) -> None:
     assert [a.role for a in seeded] == ["org_admin", "case_manager", "employee", "employer", "doctor"]
     assert [a.email for a in seeded] == [
         "admin@demo.casedesk.invalid",
@@ -68,14 +67,14 @@ def test_the_demo_password_is_long_and_passes_the_policy() -> None:
     passwords.check_password_policy(demo.DEMO_PASSWORD)
 
 
-def test_seeding_twice_seeds_once(dev: bootstrap.Ports, seeded: list[demo.DemoAccount]) -> None:
+def test_seeding_twice_seeds_once(dev: Ports, seeded: list[demo.DemoAccount]) -> None:
     before = sorted(i["id"] + i["orgId"] for i in dev.store.scan("orgs"))
     assert demo.seed_demo(dev) is None
     assert sorted(i["id"] + i["orgId"] for i in dev.store.scan("orgs")) == before
     assert len(list(dev.store.scan("users", equals={"id": "profile"}))) == 5
 
 
-def test_a_store_with_any_organisation_is_left_alone(dev: bootstrap.Ports) -> None:
+def test_a_store_with_any_organisation_is_left_alone(dev: Ports) -> None:
     orgs.create_org(dev.store, dev.clock, "Real Customer AG")
     assert demo.seed_demo(dev) is None
     assert not list(dev.store.scan("users"))
@@ -95,16 +94,14 @@ def test_refuses_outside_development(tmp_path: Path, environment: Environment) -
         bootstrap.reset()
 
 
-def test_every_account_logs_in_with_password_and_totp(
-    dev: bootstrap.Ports, seeded: list[demo.DemoAccount]
-) -> None:
+def test_every_account_logs_in_with_password_and_totp(dev: Ports, seeded: list[demo.DemoAccount]) -> None:
     for account in seeded:
         challenge = login.password_step(dev, account.email, demo.DEMO_PASSWORD, "client-1")
         user_id = login.second_factor_step(dev, challenge, "client-1", code=code_now(dev, account.user_id))
         assert user_id == account.user_id
 
 
-def test_recovery_codes_work_once(dev: bootstrap.Ports, seeded: list[demo.DemoAccount]) -> None:
+def test_recovery_codes_work_once(dev: Ports, seeded: list[demo.DemoAccount]) -> None:
     doctor = seeded[-1]
     challenge = login.password_step(dev, doctor.email, demo.DEMO_PASSWORD, "client-1")
     used = doctor.recovery_codes[3]
@@ -116,9 +113,7 @@ def test_recovery_codes_work_once(dev: bootstrap.Ports, seeded: list[demo.DemoAc
     assert login.second_factor_step(dev, again, "client-1", recovery_code=other) == doctor.user_id
 
 
-def test_current_codes_are_the_codes_login_accepts(
-    dev: bootstrap.Ports, seeded: list[demo.DemoAccount]
-) -> None:
+def test_current_codes_are_the_codes_login_accepts(dev: Ports, seeded: list[demo.DemoAccount]) -> None:
     codes = demo.current_codes(dev)
     assert [(c.email, c.role) for c in codes] == [(a.email, a.role) for a in seeded]
     for account, shown in zip(seeded, codes, strict=True):
@@ -129,9 +124,7 @@ def test_current_codes_are_the_codes_login_accepts(
     assert login.second_factor_step(dev, challenge, "client-1", code=codes[1].code) == manager.user_id
 
 
-def test_seconds_left_counts_down_to_the_next_step(
-    dev: bootstrap.Ports, seeded: list[demo.DemoAccount]
-) -> None:
+def test_seconds_left_counts_down_to_the_next_step(dev: Ports, seeded: list[demo.DemoAccount]) -> None:
     clock = dev.clock
     assert isinstance(clock, ManualClock)
     now = clock.now()  # move to the exact start of a step (integer arithmetic: no float drift)
@@ -145,9 +138,7 @@ def test_seconds_left_counts_down_to_the_next_step(
     assert demo.current_codes(dev)[0].seconds_left == 30
 
 
-def test_accounts_without_the_demo_mark_never_get_codes(
-    dev: bootstrap.Ports, seeded: list[demo.DemoAccount]
-) -> None:
+def test_accounts_without_the_demo_mark_never_get_codes(dev: Ports, seeded: list[demo.DemoAccount]) -> None:
     org_id = next(dev.store.scan("orgs", equals={"id": "org"}))["orgId"]
     # A real person who joined the demo organisation (e.g. through the invitation flow).
     real = accounts.create_invited_user(

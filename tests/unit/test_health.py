@@ -12,6 +12,7 @@ from shared.adapters.local_keys import LocalKeyFile
 from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
 from shared.config import Environment
+from shared.ports import Ports
 from tests.fakes import ManualClock
 from tests.unit.conftest import http_request
 
@@ -22,7 +23,7 @@ def call(language: str = "en") -> tuple[int, dict[str, object]]:
     return response.status_code, json.loads(response.get_body())
 
 
-def test_all_ports_answer(wired: bootstrap.Ports) -> None:
+def test_all_ports_answer(wired: Ports) -> None:
     status, body = call()
     assert status == 200 and body["status"] == "ok" and body["environment"] == "test"
     checks = body["checks"]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
+from datetime import date
+from typing import Any, Literal
 
 import azure.functions as func
 import pydantic
@@ -11,38 +14,50 @@ import pytest
 
 from functions.http import (
     SECURITY_HEADERS,
+    CrossSiteRefused,
     Request,
     json_response,
     parse_json,
     problem_response,
+    problem_type,
     serve,
     status_of,
 )
 from shared.access.permissions import PUBLIC, Action
+from shared.cases.participants import CaseClosed, LegalHoldActive
 from shared.errors import (
     AlreadyExists,
     BackendUnavailable,
     CaseDeskError,
     ConcurrencyConflict,
     ConfigurationError,
+    FieldError,
     IntegrityError,
     InvalidInput,
+    InvalidLimit,
     ItemTooLarge,
     KeyUnavailable,
     NotFound,
     PayloadTooLarge,
     PermissionDenied,
+    PreconditionRequired,
     Unauthenticated,
     UnsupportedMediaType,
 )
+from shared.identity.invitations import InvitationExpired, InvitationUnknown
+from shared.identity.onboarding import ConsentRequired, PasswordAlreadySet
+from shared.identity.passwords import PasswordTooShort
+from shared.identity.throttle import TooManyAttempts
 from tests.unit.conftest import http_request
+
+CORRELATION = "0f8fad5b-d9cb-469f-a165-70867728950e"
 
 
 def ok(request: Request) -> func.HttpResponse:
     return json_response({"language": request.language, "correlation": request.correlation_id})
 
 
-def body_of(response: func.HttpResponse) -> dict[str, object]:
+def body_of(response: func.HttpResponse) -> dict[str, Any]:
     return dict(json.loads(response.get_body()))
 
 
@@ -63,42 +78,100 @@ def body_of(response: func.HttpResponse) -> dict[str, object]:
         (ConfigurationError(), 503),
         (IntegrityError(), 500),
         (CaseDeskError(), 500),
+        # Domain errors take the status of their category; http.py does not know them.
+        (CaseClosed(), 409),
+        (LegalHoldActive(), 409),
+        (PasswordAlreadySet(), 409),
+        (InvitationUnknown(), 404),
+        (InvitationExpired(), 410),
+        (TooManyAttempts(retry_after=30), 429),
+        (ConsentRequired(), 403),
+        (CrossSiteRefused(), 403),
+        (PreconditionRequired(), 428),
+        (PasswordTooShort(), 400),
     ],
 )
 def test_each_domain_error_has_its_status_and_a_localised_problem(error: CaseDeskError, status: int) -> None:
-    assert status_of(error) == status
-    en = problem_response(error, "en", "corr-1234")
-    de = problem_response(error, "de", "corr-1234")
+    assert status_of(error) == status_of(type(error)) == status
+    en = problem_response(error, "en", CORRELATION)
+    de = problem_response(error, "de", CORRELATION)
     assert en.status_code == de.status_code == status
     assert en.mimetype == "application/problem+json"
     en_body, de_body = body_of(en), body_of(de)
+    assert set(en_body) == {"type", "title", "status", "detail", "instance", "code", "errors"}
     assert en_body["code"] == de_body["code"] == error.code
-    assert en_body["type"] == f"urn:casedesk:problem:{error.code}"
-    assert en_body["status"] == status and en_body["correlationId"] == "corr-1234"
+    assert en_body["type"] == f"tag:casedesk,2026:problems/{error.code}"
+    assert en_body["status"] == status and en_body["instance"] == f"urn:uuid:{CORRELATION}"
     assert en_body["title"] != de_body["title"] and en_body["detail"] != de_body["detail"]
     assert de.headers["Content-Language"] == "de"
 
 
 def test_a_problem_never_contains_the_exception_message() -> None:
-    body = body_of(problem_response(NotFound("case of Anna Muster"), "en", "corr-1234"))
+    body = body_of(problem_response(NotFound("case of Anna Muster"), "en", CORRELATION))
     assert "Anna" not in json.dumps(body)
 
 
+def test_the_problem_type_is_a_page_under_an_https_public_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASEDESK_PUBLIC_URL", "https://casedesk.example.ch/")
+    assert problem_type("case_closed") == "https://casedesk.example.ch/problems/case_closed"
+    monkeypatch.setenv("CASEDESK_PUBLIC_URL", "http://127.0.0.1:7071")  # a dev host: no address of ours
+    assert problem_type("case_closed") == "tag:casedesk,2026:problems/case_closed"
+    monkeypatch.delenv("CASEDESK_PUBLIC_URL")
+    assert problem_type("case_closed").startswith("tag:casedesk,")
+
+
+def test_an_invalid_input_lists_its_field_localised() -> None:
+    en, de = (body_of(problem_response(PasswordTooShort(), lang, CORRELATION)) for lang in ("en", "de"))
+    assert [(e["field"], e["code"]) for e in en["errors"]] == [("password", "weak_password_too_short")]
+    assert en["errors"][0]["detail"] != de["errors"][0]["detail"]
+    assert "{" not in en["errors"][0]["detail"]  # the policy's lengths filled in
+    unnamed = body_of(problem_response(InvalidLimit(maximum=5), "en", CORRELATION))
+    assert [(e["field"], e["code"]) for e in unnamed["errors"]] == [(None, "invalid_limit")]
+    assert body_of(problem_response(NotFound(), "en", CORRELATION))["errors"] == []
+
+
+def test_any_error_may_name_the_field_it_is_about() -> None:
+    body = body_of(problem_response(UnsupportedMediaType("pdf only", field="file"), "en", CORRELATION))
+    assert body["status"] == 415 and [e["field"] for e in body["errors"]] == ["file"]
+
+
 def test_every_response_carries_the_security_headers_and_a_correlation_id() -> None:
-    response = serve(http_request(headers={"x-correlation-id": "abcd-1234-efgh"}), ok, "health", PUBLIC, None)
+    response = serve(
+        http_request(headers={"x-correlation-id": CORRELATION.upper()}), ok, "health", PUBLIC, None
+    )
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["X-Correlation-Id"] == "abcd-1234-efgh"
-    assert body_of(response)["correlation"] == "abcd-1234-efgh"
+    assert response.headers["X-Correlation-Id"] == CORRELATION  # a UUID, in its canonical form
+    assert body_of(response)["correlation"] == CORRELATION
 
 
-@pytest.mark.parametrize("supplied", ["", "short", "a" * 65, "bad id with spaces", "x\r\nSet-Cookie: a=b"])
-def test_an_unusable_correlation_id_is_replaced(supplied: str) -> None:
+@pytest.mark.parametrize(
+    "supplied",
+    [
+        "",
+        "short",
+        "abcd-1234-efgh",  # not a UUID: the problem's instance is urn:uuid:<correlation id>
+        "a" * 65,
+        "bad id with spaces",
+        "x\r\nSet-Cookie: a=b",
+        CORRELATION + "\n",
+        "{" + CORRELATION + "}",
+    ],
+)
+def test_an_unusable_correlation_id_is_replaced_by_a_uuid(supplied: str) -> None:
     response = serve(http_request(headers={"x-correlation-id": supplied}), ok, "health", PUBLIC, None)
     assert response.headers["X-Correlation-Id"] != supplied
-    assert len(response.headers["X-Correlation-Id"]) == 36
+    assert str(uuid.UUID(response.headers["X-Correlation-Id"])) == response.headers["X-Correlation-Id"]
+
+
+def test_a_problem_names_the_request_by_its_correlation_id() -> None:
+    def missing(request: Request) -> func.HttpResponse:
+        raise NotFound("no such case")
+
+    response = serve(http_request(), missing, "health", PUBLIC, None)
+    assert body_of(response)["instance"] == "urn:uuid:" + response.headers["X-Correlation-Id"]
 
 
 def test_the_language_follows_accept_language() -> None:
@@ -169,23 +242,71 @@ class Greeting(pydantic.BaseModel):
     name: str = pydantic.Field(min_length=1, max_length=10)
 
 
+class Stage(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+    percent: int = pydantic.Field(ge=0, le=100)
+    day: date
+    kind: Literal["full", "part"]
+    tasks: list[str] = pydantic.Field(max_length=2)
+    greeting: Greeting
+
+
 @pytest.mark.parametrize(
-    ("content_type", "body", "error", "field"),
+    ("content_type", "body", "error", "errors"),
     [
-        ("text/plain", b'{"name":"a"}', UnsupportedMediaType, None),
-        ("application/json", b"{not json", InvalidInput, None),
-        ("application/json", b'{"name": ""}', InvalidInput, "name"),
-        ("application/json", b'{"name": "a", "admin": true}', InvalidInput, "admin"),
-        ("application/json", b"[]", InvalidInput, None),
+        ("text/plain", b'{"name":"a"}', UnsupportedMediaType, []),
+        ("application/json", b"{not json", InvalidInput, [FieldError(None, "malformed_json")]),
+        ("application/json", b"[]", InvalidInput, [FieldError(None, "invalid_value")]),
+        (
+            "application/json",
+            b'{"name": ""}',
+            InvalidInput,
+            [FieldError("name", "too_short", {"limit": 1, "min_length": 1})],
+        ),
+        (
+            "application/json",
+            b'{"name": "a", "admin": true}',
+            InvalidInput,
+            [FieldError("admin", "unknown_field")],
+        ),
     ],
 )
 def test_parse_json_refuses_bad_bodies_naming_the_field(
-    content_type: str, body: bytes, error: type[Exception], field: str | None
+    content_type: str, body: bytes, error: type[CaseDeskError], errors: list[FieldError]
 ) -> None:
     with pytest.raises(error) as caught:
         parse_json(http_request("POST", body=body, headers={"content-type": content_type}), Greeting)
-    if field:
-        assert getattr(caught.value, "field", None) == field
+    if errors:
+        assert list(caught.value.field_errors) == errors
+
+
+def test_parse_json_lists_every_invalid_field_with_a_localised_text() -> None:
+    body = {
+        "percent": 120,
+        "day": "soon",
+        "kind": "none",
+        "tasks": ["a", "b", "c"],
+        "greeting": {"name": "abcdefghijk"},
+        "x": 1,
+    }
+    req = http_request("POST", body=json.dumps(body).encode(), headers={"content-type": "application/json"})
+    with pytest.raises(InvalidInput) as caught:
+        parse_json(req, Stage)
+    en, de = (body_of(problem_response(caught.value, lang, CORRELATION)) for lang in ("en", "de"))
+    assert en["status"] == 400 and en["code"] == "invalid_input"
+    assert [(e["field"], e["code"]) for e in en["errors"]] == [
+        ("percent", "too_large"),
+        ("day", "invalid_date"),
+        ("kind", "invalid_choice"),
+        ("tasks", "too_long"),
+        ("greeting.name", "too_long"),
+        ("x", "unknown_field"),
+    ]
+    assert en["errors"][0]["detail"] == "The value is too large (limit: 100)."
+    assert en["errors"][4]["detail"] == "This is too long (at most 10)."
+    assert not any("{" in e["detail"] for e in en["errors"] + de["errors"])  # every placeholder filled
+    assert all(e["detail"] != g["detail"] for e, g in zip(en["errors"], de["errors"], strict=True))
+    assert "abcdefghijk" not in json.dumps(en) and "soon" not in json.dumps(en)  # never the input
 
 
 def test_parse_json_accepts_a_good_body() -> None:
@@ -193,6 +314,13 @@ def test_parse_json_accepts_a_good_body() -> None:
         "POST", body=b'{"name":"Anna"}', headers={"content-type": "application/json; charset=utf-8"}
     )
     assert parse_json(req, Greeting).name == "Anna"
+
+
+def test_a_201_names_the_created_resource() -> None:
+    created = json_response({"id": "n1"}, 201, etag='"e1"', location="/api/cases/c1/notes/n1")
+    assert created.headers["Location"] == "/api/cases/c1/notes/n1" and created.headers["ETag"] == '"e1"'
+    with pytest.raises(ValueError, match="location"):
+        json_response({"id": "n1"}, 201)
 
 
 def test_a_configuration_error_is_logged_with_its_reason_for_ops(caplog: pytest.LogCaptureFixture) -> None:
@@ -245,7 +373,7 @@ def test_a_state_change_from_another_site_is_refused_before_anything_runs(
 
     def change(request: Request) -> func.HttpResponse:
         calls.append("ran")
-        return json_response({}, 201)
+        return json_response({}, 201, location="/api/x/1")
 
     request = func.HttpRequest("POST", "http://localhost/api/x", headers=headers, body=b"{}")
     response = serve(request, change, "login", PUBLIC, None)

@@ -19,20 +19,19 @@ from shared.config import Environment
 from shared.identity import credentials, demo, login, passwords
 from shared.identity.login import InvalidCredentials
 from shared.identity.throttle import TooManyAttempts
+from shared.ports import Ports
 from tests.fakes import CountingStore, ManualClock
 from tests.unit.settle import settle
 
 
 @pytest.fixture
-def manager(dev: bootstrap.Ports) -> demo.DemoAccount:
+def manager(dev: Ports) -> demo.DemoAccount:
     seeded = demo.seed_demo(dev)
     assert seeded is not None
     return next(a for a in seeded if a.role == "case_manager")
 
 
-def test_a_password_change_voids_a_pending_login_challenge(
-    dev: bootstrap.Ports, manager: demo.DemoAccount
-) -> None:
+def test_a_password_change_voids_a_pending_login_challenge(dev: Ports, manager: demo.DemoAccount) -> None:
     challenge = login.password_step(dev, manager.email, demo.DEMO_PASSWORD, "client-1")
     assert isinstance(dev.clock, ManualClock)
     dev.clock.advance(seconds=1)
@@ -49,7 +48,7 @@ def test_a_password_change_voids_a_pending_login_challenge(
 
 @pytest.mark.parametrize("address", ["case.manager@demo.casedesk.invalid", "nobody@example.invalid"])
 def test_reset_requests_are_throttled_the_same_for_known_and_unknown_addresses(
-    dev: bootstrap.Ports, manager: demo.DemoAccount, address: str, monkeypatch: pytest.MonkeyPatch
+    dev: Ports, manager: demo.DemoAccount, address: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CASEDESK_LOGIN_MAX_FAILURES", "3")
     for _ in range(3):
@@ -110,7 +109,7 @@ class CountingCheck:
 
 
 def test_past_the_limit_no_password_is_checked_at_all(
-    dev: bootstrap.Ports, manager: demo.DemoAccount, monkeypatch: pytest.MonkeyPatch
+    dev: Ports, manager: demo.DemoAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CASEDESK_LOGIN_MAX_FAILURES", "3")
     check = CountingCheck()
@@ -123,7 +122,7 @@ def test_past_the_limit_no_password_is_checked_at_all(
 
 
 def test_signing_in_never_counts_against_the_client(
-    dev: bootstrap.Ports, manager: demo.DemoAccount, monkeypatch: pytest.MonkeyPatch
+    dev: Ports, manager: demo.DemoAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Attempts are counted before the check, and handed back when right: an office whose
     people sign in from one address does not lock itself out."""

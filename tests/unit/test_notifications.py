@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 
 from shared.adapters.outbox import OutboxMailer
-from shared.bootstrap import Ports
 from shared.errors import BackendUnavailable, InvalidInput
 from shared.identity import accounts
 from shared.notifications import MAX_MARK, inbox, mark_read, notify, unread_count
 from shared.notifications import emails as notification_emails
-from shared.ports import Email, Query
+from shared.ports import Email, Ports, Query
 from tests.fakes import ManualClock
 from tests.unit.settle import settle
 

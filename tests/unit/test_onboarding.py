@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from shared import bootstrap
 from shared.identity import accounts, invitations, legal, onboarding, orgs, passwords
 from shared.identity.onboarding import PasswordAlreadySet
+from shared.ports import Ports
 
 EMAIL = "anna.muster@example.invalid"
 FIRST = "correct horse battery staple 42"
@@ -20,7 +20,7 @@ def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CASEDESK_ARGON2_ITERATIONS", "1")
 
 
-def invited(ports: bootstrap.Ports) -> tuple[str, str, str]:
+def invited(ports: Ports) -> tuple[str, str, str]:
     """An invitation into "Muster Reha AG" that has its consent; returns (org id, invitation id, token)."""
     org_id = orgs.create_org(ports.store, ports.clock, "Muster Reha AG")
     user_id = accounts.create_invited_user(
@@ -39,14 +39,14 @@ def invited(ports: bootstrap.Ports) -> tuple[str, str, str]:
     return org_id, index["invitationId"], token
 
 
-def stored_credentials(ports: bootstrap.Ports, token: str) -> dict[str, object]:
+def stored_credentials(ports: Ports, token: str) -> dict[str, object]:
     user_id = invitations.open_invitation(ports.store, ports.clock, token)["userId"]
     creds = accounts.credentials(ports.store, user_id)
     assert creds is not None
     return dict(creds)
 
 
-def test_the_password_is_set_once_and_the_next_step_stays_totp(wired: bootstrap.Ports) -> None:
+def test_the_password_is_set_once_and_the_next_step_stays_totp(wired: Ports) -> None:
     _, _, token = invited(wired)
     assert onboarding.inspect(wired, token)["step"] == "password"
     enrolment = onboarding.set_password(wired, token, FIRST)
@@ -65,14 +65,14 @@ def test_the_password_is_set_once_and_the_next_step_stays_totp(wired: bootstrap.
     assert enrolment.secret  # the authenticator scanned the first time is still the one to confirm
 
 
-def test_the_same_password_again_is_refused_too(wired: bootstrap.Ports) -> None:
+def test_the_same_password_again_is_refused_too(wired: Ports) -> None:
     _, _, token = invited(wired)
     onboarding.set_password(wired, token, FIRST)
     with pytest.raises(PasswordAlreadySet):
         onboarding.set_password(wired, token, FIRST)
 
 
-def test_a_new_link_starts_the_password_step_over(wired: bootstrap.Ports) -> None:
+def test_a_new_link_starts_the_password_step_over(wired: Ports) -> None:
     org_id, invitation_id, old = invited(wired)
     onboarding.set_password(wired, old, FIRST)
     new, _ = invitations.resend(wired.store, wired.clock, org_id, invitation_id)
@@ -95,7 +95,7 @@ def test_a_new_link_starts_the_password_step_over(wired: bootstrap.Ports) -> Non
     ],
 )
 def test_onboarding_applies_the_policy_with_the_persons_words(
-    wired: bootstrap.Ports, password: str, error: type[passwords.WeakPassword]
+    wired: Ports, password: str, error: type[passwords.WeakPassword]
 ) -> None:
     _, _, token = invited(wired)
     with pytest.raises(error):

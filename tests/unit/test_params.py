@@ -127,7 +127,7 @@ def test_the_refusal_is_a_localised_problem_with_a_stable_code(
         response = serve(http, listing, "health", PUBLIC, None)
         problem = json.loads(response.get_body())
         assert response.status_code == 400 and response.mimetype == "application/problem+json"
-        assert problem["code"] == code and problem["field"] == next(iter(query))
+        assert problem["code"] == code and problem["errors"][0]["field"] == next(iter(query))
         assert all(p in problem["detail"] for p in placeholders) and "{" not in problem["detail"]
         details.add(problem["detail"])
     assert len(details) == 2

@@ -31,8 +31,10 @@ from shared.config import Environment
 from shared.documents import documents
 from shared.effects.relay import relay_pending
 from shared.identity import demo
+from shared.identity.credentials import issue_reset
 from shared.identity.sessions import SessionService
 from shared.notes import notes
+from shared.ports import Ports
 from shared.sharing import share
 from tests.fakes import CountingStore, ManualClock
 
@@ -41,7 +43,7 @@ CASE = "c1"
 
 @dataclass
 class World:
-    ports: bootstrap.Ports
+    ports: Ports
     store: CountingStore
     employee: str
     doctor: str
@@ -150,7 +152,7 @@ def test_the_relay_puts_the_grantees_reads_where_the_owner_sees_them(world: Worl
     log = AuditLog(world.ports.store, world.ports.clock)
     assert log.accesses_to(world.employee).events == []  # pending until the relay runs
 
-    report = relay_pending(world.ports)
+    report = relay_pending(world.ports, issue_reset=issue_reset)
 
     assert report.ok and report.audit_effects >= 3
     seen = log.accesses_to(world.employee).events
@@ -160,4 +162,6 @@ def test_the_relay_puts_the_grantees_reads_where_the_owner_sees_them(world: Worl
     assert all(e.grant_id == f"grant-doc-{world.doc_id}-{world.doctor}" for e in downloads)
     assert all(e.org_id for e in downloads), "the relay fills in the case's organisation"
     assert all(r.ok for r in log.verify_all())
-    assert relay_pending(world.ports).audit_effects == 0, "a second run finds nothing left"
+    assert relay_pending(world.ports, issue_reset=issue_reset).audit_effects == 0, (
+        "a second run finds nothing left"
+    )

@@ -11,10 +11,9 @@ from typing import Any
 import pytest
 
 from shared.access.caller import Caller
-from shared.bootstrap import Ports
 from shared.errors import InvalidInput, NotFound
 from shared.notifications import inbox
-from shared.ports import Query
+from shared.ports import Ports, Query
 from shared.sharing import (
     ExpiryInPast,
     ExpiryTooFar,

@@ -22,7 +22,7 @@ from shared.audit import SYSTEM_ACTOR, AuditLog, RecordedEvent, scope_for_org
 from shared.config import Environment
 from shared.errors import ConcurrencyConflict
 from shared.identity import credentials, demo, invitations, orgs, staff
-from shared.ports import Query
+from shared.ports import Ports, Query
 from tests.fakes import CountingStore, ManualClock
 from tests.unit.settle import settle
 
@@ -31,7 +31,7 @@ NEW = "new.staff@example.ch"
 
 @dataclass
 class World:
-    ports: bootstrap.Ports
+    ports: Ports
     store: CountingStore
     org_id: str
     admin: Caller

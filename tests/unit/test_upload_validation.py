@@ -16,7 +16,6 @@ import pytest
 
 from functions.http import problem_response
 from shared.access.caller import Caller
-from shared.bootstrap import Ports
 from shared.documents import documents
 from shared.documents.validation import (
     DOCX,
@@ -33,7 +32,7 @@ from shared.documents.validation import (
     validate_upload,
 )
 from shared.errors import ConfigurationError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
-from shared.ports import CONTAINERS, Item
+from shared.ports import CONTAINERS, Item, Ports
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -299,7 +298,11 @@ def test_the_refusal_is_a_localised_400_with_a_stable_code(language: str, words:
         validate_upload(bomb("one part 1000x its packed size"), DOCX, "bombe.docx")
     response = problem_response(caught.value, language, "corr-0001")
     body = json.loads(response.get_body())
-    assert (response.status_code, body["code"], body["field"]) == (400, "archive_too_large", "file")
+    assert (response.status_code, body["code"], body["errors"][0]["field"]) == (
+        400,
+        "archive_too_large",
+        "file",
+    )
     assert words in body["detail"] and "100 MiB" in body["detail"] and "{" not in body["detail"]
 
 

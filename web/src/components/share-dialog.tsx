@@ -3,12 +3,17 @@
 import { useState } from "preact/hooks";
 import { api } from "../lib/api";
 import { formatDate, formatDateTime, t } from "../lib/i18n";
+import itemTypes from "../lib/item-types.json";
 import type { AccessEntry, Participant } from "../lib/types";
 import { roleName } from "./labels";
 import { Dialog, Field, FormError, Link, Loaded, Select, useAction, useResource } from "./ui";
 
+/** The URL segments of the item types (rendered from the registry, shared/item_types.py). */
+export type ItemSegment = (typeof itemTypes)[number]["segment"];
+export const ITEM_SEGMENTS: readonly string[] = itemTypes.map((t) => t.segment);
+
 export interface Shareable {
-  kind: "documents" | "notes";
+  kind: ItemSegment;
   id: string;
   title: string;
 }

@@ -45,10 +45,13 @@ export function PageTitle({ children }: { children: ComponentChildren }) {
 }
 
 /** The error of ``name`` when the API named that field (``employee.email`` also fits ``email``
- * inside an employee form), else undefined. */
+ * inside an employee form), else undefined. The API lists every invalid field with its own text. */
 export function fieldError(error: ApiError | null, name: string): string | undefined {
-  if (!error?.field) return undefined;
-  return error.field === name || error.field.endsWith(`.${name}`) ? error.detail : undefined;
+  const fits = (field: string | null | undefined): field is string =>
+    !!field && (field === name || field.endsWith(`.${name}`));
+  const entry = error?.errors.find((e) => fits(e.field));
+  if (entry) return entry.detail;
+  return error && fits(error.field) ? error.detail : undefined;
 }
 
 /** A locally found mistake, shaped like the API's so the same code shows it. */

@@ -3,6 +3,13 @@
 // change names the version it was made on, and problem+json turned into ApiError.
 import { language, t } from "./i18n";
 
+/** One invalid field of a problem (decision 017): every one is listed, each with its own text. */
+export interface FieldProblem {
+  field: string | null;
+  code: string;
+  detail: string;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -10,6 +17,7 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly field?: string,
+    readonly errors: FieldProblem[] = [],
   ) {
     super(detail);
   }
@@ -25,7 +33,7 @@ interface Problem {
   title?: string;
   detail?: string;
   code?: string;
-  field?: string;
+  errors?: FieldProblem[];
 }
 
 /** What the app does when the session is gone or the terms changed (set by the app shell). */
@@ -65,12 +73,14 @@ function problemOf(status: number, text: string, anonymous: boolean): ApiError {
   } catch {
     problem = {};
   }
+  const errors = Array.isArray(problem.errors) ? problem.errors : [];
   const error = new ApiError(
     status,
     problem.code ?? `http_${status}`,
     problem.title ?? t("web.errors.unexpectedTitle"),
     problem.detail ?? t("web.errors.unexpected", { status }),
-    problem.field ?? undefined,
+    errors.find((entry) => entry.field)?.field ?? undefined,
+    errors,
   );
   if (!anonymous && status === 401) authHandlers.onSessionLost(error);
   if (status === 403 && error.code === "consent_required") authHandlers.onConsentRequired();
