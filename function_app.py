@@ -14,6 +14,7 @@ from functions import (
     me,
     notes,
     notifications,
+    openapi,
     orgs,
     sharing,
     timers,
@@ -35,6 +36,7 @@ app.register_functions(sharing.bp)
 app.register_functions(notifications.bp)
 app.register_functions(timers.bp)
 app.register_functions(mail.bp)
+app.register_functions(openapi.bp)
 if is_development():
     app.register_functions(dev.bp)
 # Last: the frontend's catch-all route.

@@ -5,10 +5,13 @@ Events hold ids and action names only; names are looked up from profiles when sh
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import azure.functions as func
+from pydantic import Field
 
 from functions import params
-from functions.http import Request, json_response, route
+from functions.http import ApiModel, ApiQuery, Request, json_response, route
 from shared import bootstrap, i18n
 from shared.access.permissions import Action
 from shared.audit import AuditLog
@@ -20,6 +23,55 @@ from shared.identity import accounts
 bp = func.Blueprint()
 
 
+class AccessesQuery(ApiQuery):
+    # Checked by functions/params.py (its rules and error codes): declared here to be documented.
+    since: str | None = Field(None, description="ISO 8601 time (UTC if no zone), inclusive")
+    until: str | None = Field(None, description="ISO 8601 time (UTC if no zone), exclusive")
+    limit: str | None = Field(None, description=f"Events per page, 1 to {MAX_PAGE} (default 50)")
+    continuation: str | None = Field(None, description="The previous page's continuation token")
+
+
+class OrgAuditQuery(AccessesQuery):
+    actor: str | None = Field(None, description="Only events of this user id")
+    action: str | None = Field(None, description="Only events of this action, e.g. case:read")
+    case_id: str | None = Field(None, description="Only events about this case")
+
+
+class AuditEventView(ApiModel):
+    """One audited action: ids and action names only."""
+
+    scope: str
+    seq: int
+    at: datetime
+    actor: str = Field(description="A user id, or 'system'")
+    action: str
+    target_type: str
+    target_id: str
+    case_id: str | None
+    org_id: str | None
+    owner_id: str | None = Field(description="Whose data it is")
+    reason: str | None
+    grant_id: str | None
+    request_id: str
+
+
+class OrgAuditPage(ApiModel):
+    events: list[AuditEventView] = Field(description="Newest first")
+    continuation: str | None = Field(description="The next page's token; null on the last page")
+
+
+class MyAccess(ApiModel):
+    at: datetime
+    action: str
+    case_id: str | None
+    sentence: str = Field(description="Who did what, in the user's language")
+
+
+class MyAccessesPage(ApiModel):
+    accesses: list[MyAccess] = Field(description="Newest first")
+    continuation: str | None = Field(description="The next page's token; null on the last page")
+
+
 def _name(user_id: str) -> str:
     try:
         return str(accounts.profile(bootstrap.ports().store, user_id)["name"])
@@ -27,15 +79,24 @@ def _name(user_id: str) -> str:
         return user_id
 
 
-@route(bp, name="org_audit", path="api/orgs/{orgId}/audit", methods=["GET"], permission=Action.AUDIT_READ)
+@route(
+    bp,
+    name="org_audit",
+    path="api/orgs/{orgId}/audit",
+    methods=["GET"],
+    permission=Action.AUDIT_READ,
+    query=OrgAuditQuery,
+    responses={200: OrgAuditPage},
+)
 def org_audit(request: Request) -> func.HttpResponse:
+    """The organisation's audit log, filtered and paged."""
     ports = bootstrap.ports()
-    filters = request.http.params
+    filters = request.query_as(OrgAuditQuery)
     page = AuditLog(ports.store, ports.clock).query(
         scope_for_org(request.http.route_params["orgId"]),
-        actor=filters.get("actor") or None,
-        action=filters.get("action") or None,
-        case_id=filters.get("caseId") or None,
+        actor=filters.actor or None,
+        action=filters.action or None,
+        case_id=filters.case_id or None,
         since=params.query_datetime(request, "since"),
         until=params.query_datetime(request, "until"),
         limit=params.limit(request, maximum=MAX_PAGE),
@@ -45,7 +106,15 @@ def org_audit(request: Request) -> func.HttpResponse:
     return json_response({"events": events, "continuation": page.continuation})
 
 
-@route(bp, name="my_accesses", path="api/me/accesses", methods=["GET"], permission=Action.AUDIT_READ_OWN)
+@route(
+    bp,
+    name="my_accesses",
+    path="api/me/accesses",
+    methods=["GET"],
+    permission=Action.AUDIT_READ_OWN,
+    query=AccessesQuery,
+    responses={200: MyAccessesPage},
+)
 def my_accesses(request: Request) -> func.HttpResponse:
     """Each access to the user's data by someone else, as a sentence in their language."""
     ports = bootstrap.ports()

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Literal
 
 import azure.functions as func
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from functions.http import SESSION_COOKIE, Request, json_response, parse_json, route
+from functions.http import SESSION_COOKIE, ApiModel, Request, json_response, route
 from shared import bootstrap, config, i18n
 from shared.access.permissions import PUBLIC, Action
 from shared.cases import participants
@@ -27,44 +27,126 @@ bp = func.Blueprint()
 Token = Field(min_length=20, max_length=100)
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
-
-
-class TokenBody(Strict):
+class TokenBody(ApiModel):
     token: str = Token
 
 
-class ConsentBody(Strict):
+class ConsentBody(ApiModel):
     token: str = Token
     terms: str = Field(max_length=20)
     privacy: str = Field(max_length=20)
 
 
-class PasswordBody(Strict):
+class PasswordBody(ApiModel):
     token: str = Token
     password: str = Field(max_length=1024)
 
 
-class CodeBody(Strict):
+class CodeBody(ApiModel):
     token: str = Token
     code: str = Field(max_length=20)
 
 
-class LoginBody(Strict):
+class LoginBody(ApiModel):
     email: str = Field(min_length=3, max_length=254)
     password: str = Field(max_length=1024)
 
 
-class SecondFactorBody(Strict):
+class SecondFactorBody(ApiModel):
     challenge: str = Token
     code: str | None = Field(default=None, max_length=20)
-    recoveryCode: str | None = Field(default=None, max_length=40)  # noqa: N815 - JSON field name
+    recovery_code: str | None = Field(default=None, max_length=40)
 
 
-class ReConsentBody(Strict):
+class ReConsentBody(ApiModel):
     terms: str = Field(max_length=20)
     privacy: str = Field(max_length=20)
+
+
+class LegalVersions(ApiModel):
+    """The versions in force of the legal documents (what a consent must name)."""
+
+    terms: str
+    privacy: str
+
+
+class LegalDocument(ApiModel):
+    kind: legal.Kind
+    version: str
+    language: accounts.Language
+    markdown: str
+
+
+class OnboardingState(ApiModel):
+    """What the onboarding page shows for a link, and the step that comes next."""
+
+    email: str
+    language: accounts.Language
+    step: Literal["login", "consent", "password", "totp"]
+    versions: LegalVersions
+    expires_at: str
+
+
+class ConsentAccepted(ApiModel):
+    step: Literal["password"]
+
+
+class TotpEnrolment(ApiModel):
+    """The authenticator to set up (shown once): its URI, the secret as text, and a QR code."""
+
+    step: Literal["totp"]
+    otpauth_uri: str
+    secret: str
+    qr_svg: str
+
+
+class SessionStarted(ApiModel):
+    """Sent with the session cookie: the token to echo in ``X-CSRF-Token``."""
+
+    csrf_token: str
+    session_id: str
+
+
+class OnboardingComplete(SessionStarted):
+    step: Literal["welcome"]
+    recovery_codes: list[str]
+
+
+class LoginChallenge(ApiModel):
+    challenge: str
+    next: Literal["second_factor"]
+
+
+class SignedIn(SessionStarted):
+    consent_required: bool
+
+
+class CurrentSession(ApiModel):
+    user_id: str
+    session_id: str
+    name: str
+    language: accounts.Language
+    consent_required: bool
+    versions: LegalVersions
+    csrf_token: str
+
+
+class ConsentRecord(ApiModel):
+    """The versions a person accepted, and when."""
+
+    terms: str
+    privacy: str
+    accepted_at: str
+
+
+class ConsentRecorded(ApiModel):
+    consent: ConsentRecord
+
+
+class InvitationAccepted(ApiModel):
+    org_id: str
+    role: str | None
+    case_id: str | None
 
 
 def session_cookie(token: str, max_age: int) -> str:
@@ -83,7 +165,14 @@ def signed_in(user_id: str, request: Request, body: dict[str, object]) -> func.H
     return response
 
 
-@route(bp, name="legal_document", path="api/legal/{kind:alpha}", methods=["GET"], permission=PUBLIC)
+@route(
+    bp,
+    name="legal_document",
+    path="api/legal/{kind:alpha}",
+    methods=["GET"],
+    permission=PUBLIC,
+    responses={200: LegalDocument},
+)
 def legal_document(request: Request) -> func.HttpResponse:
     requested = request.http.route_params.get("kind")
     if requested not in ("terms", "privacy"):
@@ -96,22 +185,46 @@ def legal_document(request: Request) -> func.HttpResponse:
     )
 
 
-@route(bp, name="onboarding_inspect", path="api/onboarding/inspect", methods=["POST"], permission=PUBLIC)
+@route(
+    bp,
+    name="onboarding_inspect",
+    path="api/onboarding/inspect",
+    methods=["POST"],
+    permission=PUBLIC,
+    body=TokenBody,
+    responses={200: OnboardingState},
+)
 def onboarding_inspect(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, TokenBody)
+    body = request.body_as(TokenBody)
     return json_response(onboarding.inspect(bootstrap.ports(), body.token))
 
 
-@route(bp, name="onboarding_consent", path="api/onboarding/consent", methods=["POST"], permission=PUBLIC)
+@route(
+    bp,
+    name="onboarding_consent",
+    path="api/onboarding/consent",
+    methods=["POST"],
+    permission=PUBLIC,
+    body=ConsentBody,
+    responses={200: ConsentAccepted},
+)
 def onboarding_consent(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, ConsentBody)
+    body = request.body_as(ConsentBody)
     onboarding.accept_terms(bootstrap.ports(), body.token, terms=body.terms, privacy=body.privacy)
     return json_response({"step": "password"})
 
 
-@route(bp, name="onboarding_password", path="api/onboarding/password", methods=["POST"], permission=PUBLIC)
+@route(
+    bp,
+    name="onboarding_password",
+    path="api/onboarding/password",
+    methods=["POST"],
+    permission=PUBLIC,
+    body=PasswordBody,
+    responses={200: TotpEnrolment},
+)
 def onboarding_password(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, PasswordBody)
+    body = request.body_as(PasswordBody)
     enrolment = onboarding.set_password(bootstrap.ports(), body.token, body.password)
     qr = otpauth_qr_svg(enrolment.otpauth_uri, title=i18n.translate("onboarding.qrTitle", request.language))
     return json_response(
@@ -119,39 +232,68 @@ def onboarding_password(request: Request) -> func.HttpResponse:
     )
 
 
-@route(bp, name="onboarding_totp", path="api/onboarding/totp", methods=["POST"], permission=PUBLIC)
+@route(
+    bp,
+    name="onboarding_totp",
+    path="api/onboarding/totp",
+    methods=["POST"],
+    permission=PUBLIC,
+    body=CodeBody,
+    responses={200: OnboardingComplete},
+)
 def onboarding_totp(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, CodeBody)
+    body = request.body_as(CodeBody)
     user_id, codes = onboarding.confirm_totp(
         bootstrap.ports(), body.token, body.code, join_case=participants.activate
     )
     return signed_in(user_id, request, {"step": "welcome", "recoveryCodes": codes})
 
 
-@route(bp, name="login", path="api/auth/login", methods=["POST"], permission=PUBLIC)
+@route(
+    bp,
+    name="login",
+    path="api/auth/login",
+    methods=["POST"],
+    permission=PUBLIC,
+    body=LoginBody,
+    responses={200: LoginChallenge},
+)
 def login_password(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, LoginBody)
+    body = request.body_as(LoginBody)
     challenge = login.password_step(bootstrap.ports(), body.email, body.password, request.client_key())
     return json_response({"challenge": challenge, "next": "second_factor"})
 
 
 @route(
-    bp, name="login_second_factor", path="api/auth/login/second-factor", methods=["POST"], permission=PUBLIC
+    bp,
+    name="login_second_factor",
+    path="api/auth/login/second-factor",
+    methods=["POST"],
+    permission=PUBLIC,
+    body=SecondFactorBody,
+    responses={200: SignedIn},
 )
 def login_second_factor(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, SecondFactorBody)
+    body = request.body_as(SecondFactorBody)
     user_id = login.second_factor_step(
         bootstrap.ports(),
         body.challenge,
         request.client_key(),
         code=body.code,
-        recovery_code=body.recoveryCode,
+        recovery_code=body.recovery_code,
     )
     profile = accounts.profile(bootstrap.ports().store, user_id)
     return signed_in(user_id, request, {"consentRequired": not onboarding.consent_is_current(profile)})
 
 
-@route(bp, name="logout", path="api/auth/logout", methods=["POST"], permission=Action.SESSION_USE)
+@route(
+    bp,
+    name="logout",
+    path="api/auth/logout",
+    methods=["POST"],
+    permission=Action.SESSION_USE,
+    responses={204: None},
+)
 def logout(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     SessionService(ports.store, ports.clock).end(request.session_token or "")
@@ -160,7 +302,14 @@ def logout(request: Request) -> func.HttpResponse:
     return response
 
 
-@route(bp, name="session", path="api/auth/session", methods=["GET"], permission=Action.SESSION_USE)
+@route(
+    bp,
+    name="session",
+    path="api/auth/session",
+    methods=["GET"],
+    permission=Action.SESSION_USE,
+    responses={200: CurrentSession},
+)
 def current_session(request: Request) -> func.HttpResponse:
     """Who is signed in, whether they must re-consent, and the CSRF token (after a page reload
     the app has only the HttpOnly cookie; the token is derived from it server-side)."""
@@ -178,9 +327,17 @@ def current_session(request: Request) -> func.HttpResponse:
     )
 
 
-@route(bp, name="consent", path="api/me/consent", methods=["POST"], permission=Action.CONSENT_WRITE)
+@route(
+    bp,
+    name="consent",
+    path="api/me/consent",
+    methods=["POST"],
+    permission=Action.CONSENT_WRITE,
+    body=ReConsentBody,
+    responses={200: ConsentRecorded},
+)
 def consent(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, ReConsentBody)
+    body = request.body_as(ReConsentBody)
     profile = onboarding.record_consent(
         bootstrap.ports(), request.actor, terms=body.terms, privacy=body.privacy
     )
@@ -193,9 +350,11 @@ def consent(request: Request) -> func.HttpResponse:
     path="api/invitations/accept",
     methods=["POST"],
     permission=Action.PROFILE_MANAGE,
+    body=TokenBody,
+    responses={200: InvitationAccepted},
 )
 def invitation_accept(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, TokenBody)
+    body = request.body_as(TokenBody)
     accepted = onboarding.accept_as(
         bootstrap.ports(), body.token, request.actor, join_case=participants.activate
     )

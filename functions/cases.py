@@ -4,67 +4,173 @@ what they do, from the route's :class:`~shared.access.caller.Caller` (``request.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 import azure.functions as func
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from functions.http import Request, json_response, parse_json, require_if_match, route
+from functions.http import ApiModel, Request, json_response, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.cases import cases, participants, plan
+from shared.cases.participants import CaseRole
 from shared.identity import orgs
 
 bp = func.Blueprint()
 
+_CASE = "api/cases/{caseId}"
+_STAGE = "api/cases/{caseId}/plan/stages/{stageId}"
+CaseStatus = Literal["open", "closed"]
+#: A participant as the case shows them: removed participants are left out.
+TakingPart = Literal["invited", "active"]
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class Person(Strict):
+# -- request bodies ------------------------------------------------------------------------------
+class InvitedPerson(ApiModel):
     email: str = Field(min_length=3, max_length=254)
     name: str = Field(min_length=1, max_length=120)
     language: Literal["en", "de"]
 
 
-class NewCase(Strict):
-    employee: Person
+class NewCase(ApiModel):
+    employee: InvitedPerson
 
 
-class NewParticipant(Person):
+class NewParticipant(InvitedPerson):
     role: Literal["case_manager", "employer", "doctor"]
 
 
-class LegalHold(Strict):
-    legalHold: bool  # noqa: N815 - JSON field name
+class LegalHold(ApiModel):
+    legal_hold: bool
 
 
-class StageBody(Strict):
-    fromDate: date  # noqa: N815
-    workloadPercent: int = Field(ge=0, le=100)  # noqa: N815
+class StageBody(ApiModel):
+    from_date: date
+    workload_percent: int = Field(ge=0, le=100)
     tasks: str = Field(max_length=4000)
-    nextReview: date | None = None  # noqa: N815
+    next_review: date | None = None
 
 
-@route(bp, name="case_create", path="api/orgs/{orgId}/cases", methods=["POST"], permission=Action.CASE_CREATE)
+# -- answers -------------------------------------------------------------------------------------
+class CaseParticipant(ApiModel):
+    user_id: str
+    name: str
+    role: CaseRole
+    status: TakingPart
+
+
+class CaseSummary(ApiModel):
+    """Status and participants, no content (its version is the ``ETag`` header)."""
+
+    case_id: str
+    org_id: str
+    status: CaseStatus
+    created_at: datetime
+    closed_at: datetime | None
+    legal_hold: bool
+    participants: list[CaseParticipant]
+
+
+class MyCase(ApiModel):
+    case_id: str
+    org_id: str
+    org_name: str
+    role: CaseRole
+    status: TakingPart
+
+
+class MyCases(ApiModel):
+    cases: list[MyCase]
+
+
+class InvitedParticipant(ApiModel):
+    user_id: str
+    role: CaseRole
+    status: Literal["invited"]
+
+
+class CaseState(ApiModel):
+    status: CaseStatus
+    closed_at: datetime | None = Field(description="When the case was closed; the retention counts from it")
+
+
+class LegalHoldState(ApiModel):
+    legal_hold: bool
+
+
+class StageSnapshot(ApiModel):
+    from_date: date
+    workload_percent: int
+    tasks: str
+    next_review: date | None
+
+
+class StageView(StageSnapshot):
+    """A stage as written (its version is the ``ETag`` header)."""
+
+    stage_id: str
+    version: int
+    updated_at: datetime
+    updated_by: str = Field(description="The user id of who wrote this version")
+
+
+class PlanStage(StageView):
+    etag: str = Field(description="The stage's version, for If-Match")
+
+
+class PlanView(ApiModel):
+    stages: list[PlanStage]
+
+
+class PlanChange(ApiModel):
+    stage_id: str
+    version: int
+    change: Literal["created", "updated", "deleted"]
+    at: datetime
+    by: str = Field(description="The user id of who changed it")
+    stage: StageSnapshot | None = Field(description="The stage as it was after the change; null if deleted")
+
+
+class PlanHistory(ApiModel):
+    changes: list[PlanChange]
+
+
+@route(
+    bp,
+    name="case_create",
+    path="api/orgs/{orgId}/cases",
+    methods=["POST"],
+    permission=Action.CASE_CREATE,
+    body=NewCase,
+    responses={201: CaseSummary},
+)
 def case_create(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, NewCase)
+    """Open a case and invite its employee."""
+    employee = request.body_as(NewCase).employee
     case = cases.create(
         bootstrap.ports(),
         request.caller,
         request.http.route_params["orgId"],
-        employee_email=body.employee.email,
-        employee_name=body.employee.name,
-        employee_language=body.employee.language,
+        employee_email=employee.email,
+        employee_name=employee.name,
+        employee_language=employee.language,
     )
     summary = cases.summary(bootstrap.ports(), case["caseId"])
-    return json_response(summary, 201, location=f"/api/cases/{case['caseId']}")
+    etag = str(summary.pop("etag"))
+    return json_response(summary, 201, etag=etag, location=f"/api/cases/{case['caseId']}")
 
 
-@route(bp, name="my_cases", path="api/me/cases", methods=["GET"], permission=Action.CASES_LIST_MINE)
+@route(
+    bp,
+    name="my_cases",
+    path="api/me/cases",
+    methods=["GET"],
+    permission=Action.CASES_LIST_MINE,
+    responses={200: MyCases},
+)
 def my_cases(request: Request) -> func.HttpResponse:
+    """The cases the user takes part in, across organisations."""
     ports = bootstrap.ports()
     refs = participants.my_cases(ports, request.actor)
     names = {r["orgId"]: orgs.org(ports.store, r["orgId"])["name"] for r in refs}
@@ -81,8 +187,16 @@ def my_cases(request: Request) -> func.HttpResponse:
     return json_response({"cases": views})
 
 
-@route(bp, name="case_read", path="api/cases/{caseId}", methods=["GET"], permission=Action.CASE_READ)
+@route(
+    bp,
+    name="case_read",
+    path=_CASE,
+    methods=["GET"],
+    permission=Action.CASE_READ,
+    responses={200: CaseSummary},
+)
 def case_read(request: Request) -> func.HttpResponse:
+    """The case's status and participants."""
     view = cases.read(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
     return json_response(view, etag=str(view.pop("etag")))
 
@@ -90,12 +204,15 @@ def case_read(request: Request) -> func.HttpResponse:
 @route(
     bp,
     name="participant_invite",
-    path="api/cases/{caseId}/participants",
+    path=f"{_CASE}/participants",
     methods=["POST"],
     permission=Action.PARTICIPANT_MANAGE,
+    body=NewParticipant,
+    responses={201: InvitedParticipant},
 )
 def participant_invite(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, NewParticipant)
+    """Invite someone into the case (the e-mail carries only a link)."""
+    body = request.body_as(NewParticipant)
     item = participants.invite(
         bootstrap.ports(),
         request.caller,
@@ -113,18 +230,28 @@ def participant_invite(request: Request) -> func.HttpResponse:
 @route(
     bp,
     name="participant_remove",
-    path="api/cases/{caseId}/participants/{userId}",
+    path=f"{_CASE}/participants/{{userId}}",
     methods=["DELETE"],
     permission=Action.PARTICIPANT_MANAGE,
+    responses={204: None},
 )
 def participant_remove(request: Request) -> func.HttpResponse:
+    """End a participant's part in the case (their access ends at once)."""
     params = request.http.route_params
     participants.remove(bootstrap.ports(), request.caller, params["caseId"], params["userId"])
     return func.HttpResponse(status_code=204)
 
 
-@route(bp, name="case_close", path="api/cases/{caseId}/close", methods=["POST"], permission=Action.CASE_CLOSE)
+@route(
+    bp,
+    name="case_close",
+    path=f"{_CASE}/close",
+    methods=["POST"],
+    permission=Action.CASE_CLOSE,
+    responses={200: CaseState},
+)
 def case_close(request: Request) -> func.HttpResponse:
+    """Close the case (the retention clock starts)."""
     item = cases.close(
         bootstrap.ports(),
         request.caller,
@@ -135,9 +262,15 @@ def case_close(request: Request) -> func.HttpResponse:
 
 
 @route(
-    bp, name="case_reopen", path="api/cases/{caseId}/reopen", methods=["POST"], permission=Action.CASE_CLOSE
+    bp,
+    name="case_reopen",
+    path=f"{_CASE}/reopen",
+    methods=["POST"],
+    permission=Action.CASE_CLOSE,
+    responses={200: CaseState},
 )
 def case_reopen(request: Request) -> func.HttpResponse:
+    """Reopen a closed case."""
     item = cases.reopen(
         bootstrap.ports(),
         request.caller,
@@ -150,36 +283,52 @@ def case_reopen(request: Request) -> func.HttpResponse:
 @route(
     bp,
     name="case_legal_hold",
-    path="api/cases/{caseId}/legal-hold",
+    path=f"{_CASE}/legal-hold",
     methods=["PUT"],
     permission=Action.CASE_LEGAL_HOLD,
+    body=LegalHold,
+    responses={200: LegalHoldState},
 )
 def case_legal_hold(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, LegalHold)
+    """Set or lift the legal hold."""
     item = cases.set_legal_hold(
         bootstrap.ports(),
         request.caller,
         request.http.route_params["caseId"],
-        body.legalHold,
+        request.body_as(LegalHold).legal_hold,
         if_match=require_if_match(request),
     )
     return json_response({"legalHold": item["legalHold"]}, etag=item["_etag"])
 
 
-@route(bp, name="plan_read", path="api/cases/{caseId}/plan", methods=["GET"], permission=Action.PLAN_READ)
+@route(
+    bp,
+    name="plan_read",
+    path=f"{_CASE}/plan",
+    methods=["GET"],
+    permission=Action.PLAN_READ,
+    responses={200: PlanView},
+)
 def plan_read(request: Request) -> func.HttpResponse:
+    """The integration plan's stages by start date."""
     stages = plan.stages(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
-    return json_response({"stages": [{**s, "etag": s.pop("_etag")} for s in stages]})
+    views = []
+    for stage in stages:
+        etag = stage.pop("_etag")
+        views.append({**stage, "etag": etag})
+    return json_response({"stages": views})
 
 
 @route(
     bp,
     name="plan_history",
-    path="api/cases/{caseId}/plan/history",
+    path=f"{_CASE}/plan/history",
     methods=["GET"],
     permission=Action.PLAN_READ,
+    responses={200: PlanHistory},
 )
 def plan_history(request: Request) -> func.HttpResponse:
+    """Every change of the plan, newest first."""
     changes = plan.history(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
     return json_response({"changes": changes})
 
@@ -187,14 +336,17 @@ def plan_history(request: Request) -> func.HttpResponse:
 @route(
     bp,
     name="plan_stage_create",
-    path="api/cases/{caseId}/plan/stages",
+    path=f"{_CASE}/plan/stages",
     methods=["POST"],
     permission=Action.PLAN_WRITE,
+    body=StageBody,
+    responses={201: StageView},
 )
 def plan_stage_create(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, StageBody)
+    """Add a stage to the plan."""
+    body = request.body_as(StageBody)
     stage = plan.create_stage(
-        bootstrap.ports(), request.caller, request.http.route_params["caseId"], body.model_dump()
+        bootstrap.ports(), request.caller, request.http.route_params["caseId"], body.model_dump(by_alias=True)
     )
     etag = str(stage.pop("_etag"))
     location = f"/api/cases/{request.http.route_params['caseId']}/plan/stages/{stage['stageId']}"
@@ -204,19 +356,21 @@ def plan_stage_create(request: Request) -> func.HttpResponse:
 @route(
     bp,
     name="plan_stage_update",
-    path="api/cases/{caseId}/plan/stages/{stageId}",
+    path=_STAGE,
     methods=["PUT"],
     permission=Action.PLAN_WRITE,
+    body=StageBody,
+    responses={200: StageView},
 )
 def plan_stage_update(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, StageBody)
+    """Change a stage (If-Match: the version it changes)."""
     params = request.http.route_params
     stage = plan.update_stage(
         bootstrap.ports(),
         request.caller,
         params["caseId"],
         params["stageId"],
-        body.model_dump(),
+        request.body_as(StageBody).model_dump(by_alias=True),
         if_match=require_if_match(request),
     )
     etag = str(stage.pop("_etag"))
@@ -226,11 +380,13 @@ def plan_stage_update(request: Request) -> func.HttpResponse:
 @route(
     bp,
     name="plan_stage_delete",
-    path="api/cases/{caseId}/plan/stages/{stageId}",
+    path=_STAGE,
     methods=["DELETE"],
     permission=Action.PLAN_WRITE,
+    responses={204: None},
 )
 def plan_stage_delete(request: Request) -> func.HttpResponse:
+    """Remove a stage (If-Match: the version it removes)."""
     params = request.http.route_params
     plan.delete_stage(
         bootstrap.ports(),

@@ -7,16 +7,19 @@ document's owner, so the employee's "who accessed my data" lists downloads by ot
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from urllib.parse import quote
 
 import azure.functions as func
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from functions.http import Request, json_response, parse_json, require_if_match, route
+from functions.http import ApiModel, Binary, Request, json_response, require_if_match, route
+from functions.items import ItemView
 from functions.uploads import FORM_OVERHEAD, read_upload
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.documents import documents
+from shared.documents.documents import Category
 from shared.documents.validation import TXT, max_upload_bytes
 from shared.errors import InvalidInput
 
@@ -30,10 +33,39 @@ def _upload_limit() -> int:
     return max_upload_bytes() + FORM_OVERHEAD
 
 
-class Rename(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Rename(ApiModel):
     title: str | None = Field(default=None, max_length=1000)
-    category: str | None = Field(default=None, max_length=40)
+    category: Category | None = None
+
+
+class DocumentView(ItemView):
+    """A document's metadata and its current version (never the content)."""
+
+    category: Category
+    title: str
+    file_name: str
+    content_type: str
+    size: int
+    version: int
+
+
+class DocumentList(ApiModel):
+    documents: list[DocumentView]
+
+
+class DocumentVersion(ApiModel):
+    version: int
+    file_name: str
+    content_type: str
+    size: int
+    created_at: datetime
+    current: bool
+
+
+class DocumentVersions(ApiModel):
+    """Every kept version, newest first."""
+
+    versions: list[DocumentVersion]
 
 
 def _ids(request: Request) -> tuple[str, str]:
@@ -47,6 +79,8 @@ def _version_param(request: Request) -> int:
     return int(raw)
 
 
+# The two upload routes take multipart/form-data, read by functions/uploads.py; the plumbing parses
+# a declared ``body=`` as JSON only, so they declare none (the OpenAPI document shows no body).
 @route(
     bp,
     name="document_upload",
@@ -54,6 +88,7 @@ def _version_param(request: Request) -> int:
     methods=["POST"],
     permission=Action.DOCUMENT_CREATE,
     max_body=_upload_limit,
+    responses={201: DocumentView},
 )
 def document_upload(request: Request) -> func.HttpResponse:
     upload = read_upload(request.http, fields=("title", "category"))
@@ -71,21 +106,43 @@ def document_upload(request: Request) -> func.HttpResponse:
     return json_response(view, 201, etag=view["etag"], location=location)
 
 
-@route(bp, name="document_list", path=_BASE, methods=["GET"], permission=Action.DOCUMENT_LIST)
+@route(
+    bp,
+    name="document_list",
+    path=_BASE,
+    methods=["GET"],
+    permission=Action.DOCUMENT_LIST,
+    responses={200: DocumentList},
+)
 def document_list(request: Request) -> func.HttpResponse:
     views = documents.listing(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
     return json_response({"documents": views})
 
 
-@route(bp, name="document_read", path=_ONE, methods=["GET"], permission=Action.DOCUMENT_READ)
+@route(
+    bp,
+    name="document_read",
+    path=_ONE,
+    methods=["GET"],
+    permission=Action.DOCUMENT_READ,
+    responses={200: DocumentView},
+)
 def document_read(request: Request) -> func.HttpResponse:
     view = documents.read(bootstrap.ports(), request.caller, *_ids(request))
     return json_response(view, etag=view["etag"])
 
 
-@route(bp, name="document_rename", path=_ONE, methods=["PATCH"], permission=Action.DOCUMENT_WRITE)
+@route(
+    bp,
+    name="document_rename",
+    path=_ONE,
+    methods=["PATCH"],
+    permission=Action.DOCUMENT_WRITE,
+    body=Rename,
+    responses={200: DocumentView},
+)
 def document_rename(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, Rename)
+    body = request.body_as(Rename)
     view = documents.rename(
         bootstrap.ports(),
         request.caller,
@@ -104,6 +161,7 @@ def document_rename(request: Request) -> func.HttpResponse:
     methods=["POST"],
     permission=Action.DOCUMENT_WRITE,
     max_body=_upload_limit,
+    responses={200: DocumentView},
 )
 def document_replace(request: Request) -> func.HttpResponse:
     if_match = require_if_match(request)
@@ -121,14 +179,26 @@ def document_replace(request: Request) -> func.HttpResponse:
 
 
 @route(
-    bp, name="document_versions", path=_ONE + "/versions", methods=["GET"], permission=Action.DOCUMENT_WRITE
+    bp,
+    name="document_versions",
+    path=_ONE + "/versions",
+    methods=["GET"],
+    permission=Action.DOCUMENT_WRITE,
+    responses={200: DocumentVersions},
 )
 def document_versions(request: Request) -> func.HttpResponse:
     found = documents.versions(bootstrap.ports(), request.caller, *_ids(request))
     return json_response({"versions": found})
 
 
-@route(bp, name="document_download", path=_ONE + "/content", methods=["GET"], permission=Action.DOCUMENT_READ)
+@route(
+    bp,
+    name="document_download",
+    path=_ONE + "/content",
+    methods=["GET"],
+    permission=Action.DOCUMENT_READ,
+    responses={200: Binary},
+)
 def document_download(request: Request) -> func.HttpResponse:
     return _download(request, version=None)
 
@@ -139,6 +209,7 @@ def document_download(request: Request) -> func.HttpResponse:
     path=_ONE + "/versions/{version}/content",
     methods=["GET"],
     permission=Action.DOCUMENT_WRITE,
+    responses={200: Binary},
 )
 def document_version_download(request: Request) -> func.HttpResponse:
     return _download(request, version=_version_param(request))
@@ -150,13 +221,21 @@ def document_version_download(request: Request) -> func.HttpResponse:
     path=_ONE + "/versions/{version}",
     methods=["DELETE"],
     permission=Action.DOCUMENT_WRITE,
+    responses={204: None},
 )
 def document_version_delete(request: Request) -> func.HttpResponse:
     documents.delete_version(bootstrap.ports(), request.caller, *_ids(request), _version_param(request))
     return func.HttpResponse(status_code=204)
 
 
-@route(bp, name="document_delete", path=_ONE, methods=["DELETE"], permission=Action.DOCUMENT_DELETE)
+@route(
+    bp,
+    name="document_delete",
+    path=_ONE,
+    methods=["DELETE"],
+    permission=Action.DOCUMENT_DELETE,
+    responses={204: None},
+)
 def document_delete(request: Request) -> func.HttpResponse:
     documents.delete(bootstrap.ports(), request.caller, *_ids(request), if_match=require_if_match(request))
     return func.HttpResponse(status_code=204)

@@ -9,10 +9,12 @@ the no-I/O baseline of the load benchmark (``bench/bench_load.py``).
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 import azure.functions as func
+from pydantic import Field
 
-from functions.http import Request, json_response, route
+from functions.http import ApiModel, Request, json_response, route
 from shared import bootstrap, i18n
 from shared.access.permissions import PUBLIC
 from shared.config import Environment
@@ -21,7 +23,40 @@ from shared.errors import CaseDeskError
 bp = func.Blueprint()
 
 
-@route(bp, name="health", path="api/health", methods=["GET"], permission=PUBLIC)
+class PortCheck(ApiModel):
+    status: Literal["ok", "error"]
+    ms: float = Field(description="how long the check took, in milliseconds")
+    code: str | None = Field(default=None, description="the error code, if the port failed")
+    adapter: str | None = Field(default=None, description="the adapter's name (not in production)")
+
+
+class PortChecks(ApiModel):
+    store: PortCheck
+    blobs: PortCheck
+    key_ring: PortCheck
+    mailer: PortCheck
+
+
+class HealthReport(ApiModel):
+    status: Literal["ok", "degraded"]
+    message: str
+    environment: Environment
+    checks: PortChecks
+
+
+class Liveness(ApiModel):
+    status: Literal["ok"]
+
+
+# 503 is no problem+json: the same report, naming the port that failed (probes read the status).
+@route(
+    bp,
+    name="health",
+    path="api/health",
+    methods=["GET"],
+    permission=PUBLIC,
+    responses={200: HealthReport, 503: HealthReport},
+)
 def health(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     checks = {}
@@ -53,7 +88,14 @@ def health(request: Request) -> func.HttpResponse:
     return json_response(body, 200 if healthy else 503)
 
 
-@route(bp, name="health_live", path="api/health/live", methods=["GET"], permission=PUBLIC)
+@route(
+    bp,
+    name="health_live",
+    path="api/health/live",
+    methods=["GET"],
+    permission=PUBLIC,
+    responses={200: Liveness},
+)
 def health_live(request: Request) -> func.HttpResponse:
     """Liveness only: no port is touched, so it answers whatever the store or the keys do."""
     return json_response({"status": "ok"})

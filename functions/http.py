@@ -13,14 +13,15 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from http.cookies import CookieError, SimpleCookie
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import azure.functions as func
 import pydantic
+import pydantic.alias_generators
 
 from shared import bootstrap, config, i18n
 from shared.access.caller import Caller, Decision
@@ -51,12 +52,20 @@ from shared.log import log_event
 
 __all__ = [
     "FIELD_CODES",
+    "ROUTES",
     "SECURITY_HEADERS",
     "STATUS_OF_CATEGORY",
+    "ApiModel",
+    "ApiQuery",
+    "Binary",
+    "Html",
     "Request",
+    "ResponseShape",
+    "RouteSpec",
     "field_errors",
     "json_response",
     "parse_json",
+    "parse_query",
     "problem_document",
     "problem_response",
     "problem_type",
@@ -123,6 +132,20 @@ class Request:
     session_token: str | None = None
     session_id: str | None = None
     decision: Decision | None = None
+    body: Any = None  # the route's declared body model, parsed
+    query: Any = None  # the route's declared query model, parsed
+
+    def body_as(self, model: type[Model]) -> Model:
+        """The parsed body (the route declared ``body=model``)."""
+        if not isinstance(self.body, model):
+            raise TypeError(f"the route does not declare body={model.__name__}")
+        return self.body
+
+    def query_as(self, model: type[Model]) -> Model:
+        """The parsed query parameters (the route declared ``query=model``)."""
+        if not isinstance(self.query, model):
+            raise TypeError(f"the route does not declare query={model.__name__}")
+        return self.query
 
     @property
     def actor(self) -> str:
@@ -152,6 +175,55 @@ BodyLimit = int | Callable[[], int] | None
 Model = TypeVar("Model", bound=pydantic.BaseModel)
 
 
+class ApiModel(pydantic.BaseModel):
+    """The one base of every request and response model: camelCase on the wire (snake_case in
+    Python), unknown fields refused."""
+
+    model_config = pydantic.ConfigDict(
+        extra="forbid", alias_generator=pydantic.alias_generators.to_camel, populate_by_name=True
+    )
+
+
+class ApiQuery(ApiModel):
+    """The base of query-parameter models: like :class:`ApiModel`, but a parameter the route does
+    not know is ignored (caches and browsers add their own), not refused."""
+
+    model_config = pydantic.ConfigDict(
+        extra="ignore", alias_generator=pydantic.alias_generators.to_camel, populate_by_name=True
+    )
+
+
+class Binary:
+    """A response of raw bytes (a download): ``responses={200: Binary}``."""
+
+
+class Html:
+    """An HTML page (the web app's shell): ``responses={200: Html}``."""
+
+
+#: What a route answers per status: a model (JSON), Binary, Html, or None (no body, e.g. 204).
+ResponseShape = type[pydantic.BaseModel] | type[Binary] | type[Html] | None
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """What a route declares about itself: the OpenAPI document (functions/openapi.py) is made
+    from these, and the plumbing parses ``body`` and ``query`` before the handler runs."""
+
+    name: str
+    path: str
+    methods: tuple[str, ...]
+    permission: Action | Public
+    body: type[pydantic.BaseModel] | None = None
+    query: type[pydantic.BaseModel] | None = None
+    responses: Mapping[int, ResponseShape] = field(default_factory=dict)
+    summary: str = ""
+
+
+#: Every route of the app, as registered (the OpenAPI document walks it).
+ROUTES: list[RouteSpec] = []
+
+
 def route(
     bp: func.Blueprint,
     *,
@@ -160,16 +232,27 @@ def route(
     methods: Sequence[str],
     permission: Action | Public,
     max_body: BodyLimit = None,
+    body: type[pydantic.BaseModel] | None = None,
+    query: type[pydantic.BaseModel] | None = None,
+    responses: Mapping[int, ResponseShape] | None = None,
 ) -> Callable[[Handler], Handler]:
     """Register ``handler`` as HTTP function ``name`` on ``bp`` under ``path``. ``max_body`` is
     the request size limit in bytes (default ``CASEDESK_MAX_REQUEST_BYTES``), or a function
-    returning it, read per request (settings are never read at import time)."""
+    returning it, read per request (settings are never read at import time). ``body`` and
+    ``query`` are parsed before the handler runs (``request.body_as`` / ``request.query_as``;
+    every invalid field in one 400); ``responses`` names what each status answers. The route
+    describes itself with them in the OpenAPI document."""
     if isinstance(permission, Public) and name not in PUBLIC_ROUTES:
         raise ValueError(f"route {name!r} is public but not on PUBLIC_ROUTES")
+    spec = RouteSpec(
+        name, path, tuple(m.upper() for m in methods), permission, body, query, dict(responses or {})
+    )
 
     def decorator(handler: Handler) -> Handler:
+        ROUTES.append(replace(spec, summary=(handler.__doc__ or "").strip().split("\n")[0]))
+
         def entry(req: func.HttpRequest) -> func.HttpResponse:
-            return serve(req, handler, name, permission, max_body)
+            return serve(req, handler, name, permission, max_body, spec=spec)
 
         entry.__name__ = name  # the host names the function after it; no functools.wraps:
         entry.__qualname__ = name  # the host would then bind the handler's own signature
@@ -182,7 +265,13 @@ def route(
 
 
 def serve(
-    req: func.HttpRequest, handler: Handler, name: str, permission: Action | Public, max_body: BodyLimit
+    req: func.HttpRequest,
+    handler: Handler,
+    name: str,
+    permission: Action | Public,
+    max_body: BodyLimit,
+    *,
+    spec: RouteSpec | None = None,
 ) -> func.HttpResponse:
     """Run ``handler`` inside the plumbing (what :func:`route` registers; tests call it directly)."""
     started = time.perf_counter()
@@ -195,7 +284,15 @@ def serve(
         request = Request(req, language, correlation)
         if not isinstance(permission, Public):
             request = _authenticate(request, permission)
+        if spec is not None and (spec.body is not None or spec.query is not None):
+            request = replace(
+                request,
+                body=parse_json(req, spec.body) if spec.body is not None else None,
+                query=parse_query(req, spec.query) if spec.query is not None else None,
+            )
         response = handler(request)
+        if spec is not None:
+            _check_declared(spec, response)
     except CaseDeskError as error:
         response = problem_response(error, language, correlation)
     except Exception as error:  # a bug: answer 500 without details, log only the type
@@ -206,6 +303,8 @@ def serve(
             correlationId=correlation,
             exception=type(error).__name__,
         )
+        if isinstance(error, UndeclaredResponse):  # names and types only: safe to log in full
+            _log.error("%s", error)
         _log.debug("crash in %s", name, exc_info=True)
         response = problem_response(CaseDeskError("internal"), language, correlation)
     for header, value in SECURITY_HEADERS.items():
@@ -221,6 +320,31 @@ def serve(
         correlationId=correlation,
     )
     return response
+
+
+class UndeclaredResponse(Exception):
+    """A handler answered what its route does not declare (caught in tests; see below)."""
+
+
+def _check_declared(spec: RouteSpec, response: func.HttpResponse) -> None:
+    """In the test environment every answer must match its route's declaration — the status,
+    and a JSON body its response model validates (unknown fields refused) — so the OpenAPI
+    document cannot say what the code does not do. A mismatch is a bug: 500 in tests."""
+    if config.environment() is not config.Environment.TEST or response.status_code >= 400:
+        return
+    if response.status_code not in spec.responses:
+        raise UndeclaredResponse(f"{spec.name} answered {response.status_code}, not declared")
+    shape = spec.responses[response.status_code]
+    if isinstance(shape, type) and issubclass(shape, pydantic.BaseModel):
+        try:
+            shape.model_validate_json(response.get_body() or b"")
+        except pydantic.ValidationError as exc:
+            fields = ", ".join(
+                ".".join(str(p) for p in e["loc"]) + f" ({e['type']})" for e in exc.errors()[:5]
+            )
+            raise UndeclaredResponse(
+                f"{spec.name} {response.status_code} does not match {shape.__name__}: {fields}"
+            ) from None
 
 
 def session_token(req: func.HttpRequest) -> str | None:
@@ -428,6 +552,15 @@ def parse_json(req: func.HttpRequest, model: type[Model]) -> Model:
         return model.model_validate_json(req.get_body() or b"")
     except pydantic.ValidationError as exc:
         raise InvalidInput("body does not match the schema", errors=field_errors(exc)) from None
+
+
+def parse_query(req: func.HttpRequest, model: type[Model]) -> Model:
+    """The query parameters as ``model`` (by their camelCase names), or ``InvalidInput`` listing
+    every bad parameter; unknown parameters are refused like unknown body fields."""
+    try:
+        return model.model_validate(dict(req.params))
+    except pydantic.ValidationError as exc:
+        raise InvalidInput("the query does not match the schema", errors=field_errors(exc)) from None
 
 
 #: pydantic's error types → our stable field codes (texts under ``errors.<code>``); any other

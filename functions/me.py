@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Literal
 
 import azure.functions as func
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from functions.http import Request, json_response, parse_json, require_if_match, route
+from functions.auth import ConsentRecord
+from functions.http import ApiModel, Request, json_response, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import PUBLIC, Action
 from shared.errors import InvalidInput
@@ -18,30 +19,60 @@ from shared.identity.sessions import SessionService
 bp = func.Blueprint()
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ProfileChanges(Strict):
+class ProfileChanges(ApiModel):
     name: str | None = Field(default=None, min_length=1, max_length=120)
-    language: Literal["en", "de"] | None = None
-    emailNotifications: bool | None = None  # noqa: N815 - JSON field name
+    language: accounts.Language | None = None
+    email_notifications: bool | None = None
 
 
-class PasswordChange(Strict):
-    currentPassword: str = Field(max_length=1024)  # noqa: N815
-    newPassword: str = Field(max_length=1024)  # noqa: N815
+class PasswordChange(ApiModel):
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
 
 
-class ResetRequest(Strict):
+class ResetRequest(ApiModel):
     email: str = Field(min_length=3, max_length=254)
 
 
-class ResetCompletion(Strict):
+class ResetCompletion(ApiModel):
     token: str = Field(min_length=20, max_length=100)
-    newPassword: str = Field(max_length=1024)  # noqa: N815
+    new_password: str = Field(max_length=1024)
     code: str | None = Field(default=None, max_length=20)
-    recoveryCode: str | None = Field(default=None, max_length=40)  # noqa: N815
+    recovery_code: str | None = Field(default=None, max_length=40)
+
+
+class MyProfile(ApiModel):
+    """The signed-in user's own profile (its version in the ``ETag`` header)."""
+
+    user_id: str
+    email: str
+    name: str
+    language: accounts.Language
+    email_notifications: bool
+    welcome_seen: bool
+    consent: ConsentRecord | None
+
+
+class MySession(ApiModel):
+    session_id: str
+    client: str
+    created_at: str
+    last_seen_at: str
+    current: bool = Field(description="the session making this request")
+
+
+class MySessions(ApiModel):
+    sessions: list[MySession]
+
+
+class PasswordChanged(ApiModel):
+    other_sessions_ended: int
+
+
+class ResetRequested(ApiModel):
+    """The same answer whether or not the address has an account."""
+
+    status: Literal["sent-if-known"]
 
 
 def _profile_view(item: dict[str, object]) -> dict[str, object]:
@@ -49,16 +80,31 @@ def _profile_view(item: dict[str, object]) -> dict[str, object]:
     return {k: item.get(k) for k in keys}
 
 
-@route(bp, name="me_read", path="api/me", methods=["GET"], permission=Action.PROFILE_MANAGE)
+@route(
+    bp,
+    name="me_read",
+    path="api/me",
+    methods=["GET"],
+    permission=Action.PROFILE_MANAGE,
+    responses={200: MyProfile},
+)
 def me_read(request: Request) -> func.HttpResponse:
     item = accounts.profile(bootstrap.ports().store, request.actor)
     return json_response(_profile_view(item), etag=item["_etag"])
 
 
-@route(bp, name="me_update", path="api/me", methods=["PATCH"], permission=Action.PROFILE_MANAGE)
+@route(
+    bp,
+    name="me_update",
+    path="api/me",
+    methods=["PATCH"],
+    permission=Action.PROFILE_MANAGE,
+    body=ProfileChanges,
+    responses={200: MyProfile},
+)
 def me_update(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, ProfileChanges)
-    changes = body.model_dump(exclude_none=True)
+    body = request.body_as(ProfileChanges)
+    changes = body.model_dump(exclude_none=True, by_alias=True)
     if not changes:
         raise InvalidInput("nothing to change")
     if "name" in changes:
@@ -75,6 +121,7 @@ def me_update(request: Request) -> func.HttpResponse:
     path="api/me/welcome-seen",
     methods=["POST"],
     permission=Action.PROFILE_MANAGE,
+    responses={200: MyProfile},
 )
 def me_welcome_seen(request: Request) -> func.HttpResponse:
     store = bootstrap.ports().store
@@ -84,7 +131,14 @@ def me_welcome_seen(request: Request) -> func.HttpResponse:
     return json_response(_profile_view(item), etag=item["_etag"])
 
 
-@route(bp, name="me_sessions", path="api/me/sessions", methods=["GET"], permission=Action.PROFILE_MANAGE)
+@route(
+    bp,
+    name="me_sessions",
+    path="api/me/sessions",
+    methods=["GET"],
+    permission=Action.PROFILE_MANAGE,
+    responses={200: MySessions},
+)
 def me_sessions(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     sessions = SessionService(ports.store, ports.clock).list_for_user(request.actor, request.session_id)
@@ -107,6 +161,7 @@ def me_sessions(request: Request) -> func.HttpResponse:
     path="api/me/sessions/{sessionId}",
     methods=["DELETE"],
     permission=Action.PROFILE_MANAGE,
+    responses={204: None},
 )
 def me_session_end(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
@@ -114,18 +169,34 @@ def me_session_end(request: Request) -> func.HttpResponse:
     return func.HttpResponse(status_code=204)
 
 
-@route(bp, name="me_password", path="api/me/password", methods=["POST"], permission=Action.PROFILE_MANAGE)
+@route(
+    bp,
+    name="me_password",
+    path="api/me/password",
+    methods=["POST"],
+    permission=Action.PROFILE_MANAGE,
+    body=PasswordChange,
+    responses={200: PasswordChanged},
+)
 def me_password(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, PasswordChange)
+    body = request.body_as(PasswordChange)
     ended = credentials.change_password(
-        bootstrap.ports(), request.actor, body.currentPassword, body.newPassword, request.session_id
+        bootstrap.ports(), request.actor, body.current_password, body.new_password, request.session_id
     )
     return json_response({"otherSessionsEnded": ended})
 
 
-@route(bp, name="password_reset_request", path="api/auth/password-reset", methods=["POST"], permission=PUBLIC)
+@route(
+    bp,
+    name="password_reset_request",
+    path="api/auth/password-reset",
+    methods=["POST"],
+    permission=PUBLIC,
+    body=ResetRequest,
+    responses={202: ResetRequested},
+)
 def password_reset_request(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, ResetRequest)
+    body = request.body_as(ResetRequest)
     credentials.request_reset(bootstrap.ports(), body.email, request.client_key())
     return json_response({"status": "sent-if-known"}, 202)
 
@@ -136,15 +207,17 @@ def password_reset_request(request: Request) -> func.HttpResponse:
     path="api/auth/password-reset/complete",
     methods=["POST"],
     permission=PUBLIC,
+    body=ResetCompletion,
+    responses={204: None},
 )
 def password_reset_complete(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, ResetCompletion)
+    body = request.body_as(ResetCompletion)
     credentials.complete_reset(
         bootstrap.ports(),
         body.token,
-        body.newPassword,
+        body.new_password,
         request.client_key(),
         code=body.code,
-        recovery_code=body.recoveryCode,
+        recovery_code=body.recovery_code,
     )
     return func.HttpResponse(status_code=204)

@@ -4,14 +4,16 @@ and item through the normal access checks, so a revoked share shows nothing more
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Literal
+
 import azure.functions as func
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from functions import params
-from functions.http import Request, json_response, parse_json, route
+from functions.http import ApiModel, ApiQuery, Request, json_response, route
 from shared import bootstrap
 from shared.access.permissions import Action
-from shared.errors import InvalidInput
 from shared.notifications import MAX_MARK, inbox, mark_read, unread_count
 from shared.notifications.inbox import MAX_PAGE
 
@@ -20,9 +22,40 @@ bp = func.Blueprint()
 _FIELDS = ("id", "kind", "caseId", "itemType", "itemId", "read", "at")
 
 
-class MarkRead(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    notificationIds: list[str] = Field(min_length=1, max_length=MAX_MARK)  # noqa: N815
+class InboxQuery(ApiQuery):
+    unread: Literal["true", "false"] = Field("false", description="Only unread notifications")
+    # Checked by functions/params.py (its rules and error codes): declared here to be documented.
+    limit: str | None = Field(None, description=f"Notifications per page, 1 to {MAX_PAGE} (default 50)")
+    continuation: str | None = Field(None, description="The previous page's continuation token")
+
+
+class MarkRead(ApiModel):
+    notification_ids: list[str] = Field(min_length=1, max_length=MAX_MARK)
+
+
+class NotificationView(ApiModel):
+    """Ids only: the app resolves the case and the item through the normal access checks."""
+
+    id: str
+    kind: str = Field(description="What it is about: share or message")
+    case_id: str | None
+    item_type: str | None
+    item_id: str | None
+    read: bool
+    at: datetime
+
+
+class NotificationPage(ApiModel):
+    notifications: list[NotificationView] = Field(description="Newest first")
+    continuation: str | None = Field(description="The next page's token; null on the last page")
+
+
+class UnreadCount(ApiModel):
+    unread_count: int
+
+
+class MarkedRead(ApiModel):
+    marked: int = Field(description="How many changed (unknown, foreign or already read ids are skipped)")
 
 
 @route(
@@ -31,15 +64,15 @@ class MarkRead(BaseModel):
     path="api/me/notifications",
     methods=["GET"],
     permission=Action.NOTIFICATIONS_OWN,
+    query=InboxQuery,
+    responses={200: NotificationPage},
 )
 def notification_list(request: Request) -> func.HttpResponse:
-    unread = request.http.params.get("unread", "false")
-    if unread not in ("true", "false"):
-        raise InvalidInput("unread is true or false", field="unread")
+    """The user's notifications, newest first, paged."""
     page = inbox(
         bootstrap.ports(),
         request.actor,
-        unread_only=unread == "true",
+        unread_only=request.query_as(InboxQuery).unread == "true",
         limit=params.limit(request, maximum=MAX_PAGE),
         continuation=params.continuation(request),
     )
@@ -53,8 +86,10 @@ def notification_list(request: Request) -> func.HttpResponse:
     path="api/me/notifications/unread-count",
     methods=["GET"],
     permission=Action.NOTIFICATIONS_OWN,
+    responses={200: UnreadCount},
 )
 def notification_unread_count(request: Request) -> func.HttpResponse:
+    """How many of the user's notifications are unread."""
     return json_response({"unreadCount": unread_count(bootstrap.ports(), request.actor)})
 
 
@@ -64,7 +99,10 @@ def notification_unread_count(request: Request) -> func.HttpResponse:
     path="api/me/notifications/read",
     methods=["POST"],
     permission=Action.NOTIFICATIONS_OWN,
+    body=MarkRead,
+    responses={200: MarkedRead},
 )
 def notification_mark_read(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, MarkRead)
-    return json_response({"marked": mark_read(bootstrap.ports(), request.actor, body.notificationIds)})
+    """Mark the user's own notifications read."""
+    ids = request.body_as(MarkRead).notification_ids
+    return json_response({"marked": mark_read(bootstrap.ports(), request.actor, ids)})

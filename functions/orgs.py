@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Literal
 
 import azure.functions as func
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from functions.http import Request, json_response, parse_json, require_if_match, route
+from functions.http import ApiModel, Request, json_response, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.identity import accounts, orgs, staff
@@ -19,18 +19,60 @@ from shared.identity.orgs import Role
 bp = func.Blueprint()
 
 
-class InviteStaffBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class InviteStaffBody(ApiModel):
     email: str = Field(min_length=3, max_length=254)
     name: str = Field(min_length=1, max_length=120)
-    language: Literal["en", "de"]
+    language: accounts.Language
     role: Role
 
 
-class UpdateStaffBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class UpdateStaffBody(ApiModel):
     roles: list[Role] = Field(min_length=1, max_length=2)
-    accessAllCases: bool  # noqa: N815 - JSON field name
+    access_all_cases: bool
+
+
+class StaffInvitation(ApiModel):
+    """An invitation into the organisation or one of its cases (``role`` is then a case role)."""
+
+    invitation_id: str
+    email: str
+    role: str
+    status: Literal["pending", "accepted", "revoked"]
+    created_at: str
+    expires_at: str
+
+
+class StaffMember(ApiModel):
+    user_id: str
+    name: str
+    email: str
+    roles: list[Role]
+    access_all_cases: bool
+    etag: str = Field(description="the member's version, for If-Match on a change")
+
+
+class StaffOverview(ApiModel):
+    members: list[StaffMember]
+    invitations: list[StaffInvitation]
+
+
+class StaffRoles(ApiModel):
+    """A member's roles after a change (the new version in the ``ETag`` header)."""
+
+    user_id: str
+    roles: list[Role]
+    access_all_cases: bool
+
+
+class MyOrg(ApiModel):
+    org_id: str
+    name: str
+    roles: list[Role]
+    access_all_cases: bool
+
+
+class MyOrgs(ApiModel):
+    orgs: list[MyOrg]
 
 
 def _invitation_view(item: dict[str, object]) -> dict[str, object]:
@@ -44,9 +86,11 @@ def _invitation_view(item: dict[str, object]) -> dict[str, object]:
     path="api/orgs/{orgId}/invitations",
     methods=["POST"],
     permission=Action.STAFF_MANAGE,
+    body=InviteStaffBody,
+    responses={201: StaffInvitation},
 )
 def staff_invite(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, InviteStaffBody)
+    body = request.body_as(InviteStaffBody)
     org_id = request.http.route_params["orgId"]
     index = staff.invite(
         bootstrap.ports(),
@@ -67,6 +111,7 @@ def staff_invite(request: Request) -> func.HttpResponse:
     path="api/orgs/{orgId}/staff",
     methods=["GET"],
     permission=Action.STAFF_READ,
+    responses={200: StaffOverview},
 )
 def staff_list(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
@@ -94,6 +139,7 @@ def staff_list(request: Request) -> func.HttpResponse:
     path="api/orgs/{orgId}/invitations/{invitationId}/resend",
     methods=["POST"],
     permission=Action.STAFF_MANAGE,
+    responses={200: StaffInvitation},
 )
 def staff_invitation_resend(request: Request) -> func.HttpResponse:
     params = request.http.route_params
@@ -107,6 +153,7 @@ def staff_invitation_resend(request: Request) -> func.HttpResponse:
     path="api/orgs/{orgId}/invitations/{invitationId}",
     methods=["DELETE"],
     permission=Action.STAFF_MANAGE,
+    responses={200: StaffInvitation},
 )
 def staff_invitation_revoke(request: Request) -> func.HttpResponse:
     params = request.http.route_params
@@ -120,9 +167,11 @@ def staff_invitation_revoke(request: Request) -> func.HttpResponse:
     path="api/orgs/{orgId}/staff/{userId}",
     methods=["PATCH"],
     permission=Action.STAFF_MANAGE,
+    body=UpdateStaffBody,
+    responses={200: StaffRoles},
 )
 def staff_update(request: Request) -> func.HttpResponse:
-    body = parse_json(request.http, UpdateStaffBody)
+    body = request.body_as(UpdateStaffBody)
     params = request.http.route_params
     item = staff.update(
         bootstrap.ports(),
@@ -130,7 +179,7 @@ def staff_update(request: Request) -> func.HttpResponse:
         params["orgId"],
         params["userId"],
         roles=body.roles,
-        access_all_cases=body.accessAllCases,
+        access_all_cases=body.access_all_cases,
         if_match=require_if_match(request),
     )
     return json_response(
@@ -139,7 +188,14 @@ def staff_update(request: Request) -> func.HttpResponse:
     )
 
 
-@route(bp, name="my_orgs", path="api/me/orgs", methods=["GET"], permission=Action.ORGS_LIST_MINE)
+@route(
+    bp,
+    name="my_orgs",
+    path="api/me/orgs",
+    methods=["GET"],
+    permission=Action.ORGS_LIST_MINE,
+    responses={200: MyOrgs},
+)
 def my_orgs(request: Request) -> func.HttpResponse:
     """The organisations the user is staff of (where the app offers org admin and case views)."""
     found = orgs.my_orgs(bootstrap.ports().store, request.actor)

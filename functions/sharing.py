@@ -5,14 +5,19 @@ revoke is audited with the grant's id (item and grantee), never with content.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
 import azure.functions as func
-from pydantic import BaseModel, ConfigDict
+import pydantic
 
 from functions import params
-from functions.http import Request, json_response, parse_json, route
+from functions.documents import DocumentView
+from functions.http import ApiModel, Request, json_response, route
+from functions.notes import NoteSummary
 from shared import bootstrap
 from shared.access.permissions import Action
-from shared.cases.participants import open_case
+from shared.cases.participants import CaseRole, open_case
 from shared.identity import accounts
 from shared.items import REGISTRY, ItemType, hooks
 from shared.sharing import as_seen_by, revoke, share, who_has_access
@@ -20,10 +25,46 @@ from shared.sharing import as_seen_by, revoke, share, who_has_access
 bp = func.Blueprint()
 
 
-class GrantBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    # Text, read by the one time parser (functions/params.py): bounded years, a stable error code.
-    expiresAt: str | None = None  # noqa: N815 - JSON field name
+#: Text on the wire, read by the one time parser (functions/params.py: bounded years, a stable
+#: error code); the document tells clients it is an ISO 8601 time.
+_DateTimeText = Annotated[str, pydantic.WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class GrantBody(ApiModel):
+    expires_at: _DateTimeText | None = None
+
+
+class AccessEntry(ApiModel):
+    """Someone who can see the item now: its owner, or a participant holding a grant."""
+
+    user_id: str
+    name: str | None
+    role: CaseRole | None
+    access: Literal["owner", "shared"]
+    expires_at: datetime | None
+    since: datetime | None
+
+
+class AccessList(ApiModel):
+    access: list[AccessEntry]
+
+
+class Grant(ApiModel):
+    user_id: str
+    expires_at: datetime | None
+    since: datetime
+
+
+#: How each item type shows in a list (its module's ``views_of``): "see what X sees" answers one
+#: list per registered type, under the type's URL segment.
+_LISTED: dict[str, Any] = {"doc": list[DocumentView], "note": list[NoteSummary]}
+_SEEN: dict[str, Any] = {kind.segment: (_LISTED[kind.name], ...) for kind in REGISTRY.values()}
+SeenBy = pydantic.create_model(
+    "SeenBy",
+    __base__=ApiModel,
+    __doc__="The caller's own items as participant X gets them listed, per item type.",
+    **_SEEN,
+)
 
 
 def _register(kind: ItemType) -> None:
@@ -34,7 +75,12 @@ def _register(kind: ItemType) -> None:
         return request.http.route_params["caseId"], request.http.route_params[param]
 
     @route(
-        bp, name=f"{item_type}_access", path=one + "/access", methods=["GET"], permission=Action.ITEM_SHARE
+        bp,
+        name=f"{item_type}_access",
+        path=one + "/access",
+        methods=["GET"],
+        permission=Action.ITEM_SHARE,
+        responses={200: AccessList},
     )
     def access(request: Request) -> func.HttpResponse:
         case_id, item_id = ids(request)
@@ -49,12 +95,14 @@ def _register(kind: ItemType) -> None:
         path=one + "/grants/{userId}",
         methods=["PUT"],
         permission=Action.ITEM_SHARE,
+        body=GrantBody,
+        responses={200: Grant},
     )
     def grant(request: Request) -> func.HttpResponse:
         case_id, item_id = ids(request)
         grantee = request.http.route_params["userId"]
-        body = parse_json(request.http, GrantBody)
-        expires_at = None if body.expiresAt is None else params.parse_datetime(body.expiresAt, "expiresAt")
+        body = request.body_as(GrantBody)
+        expires_at = None if body.expires_at is None else params.parse_datetime(body.expires_at, "expiresAt")
         ports = bootstrap.ports()
         open_case(ports, case_id, request.caller)
         stored = share(
@@ -70,6 +118,7 @@ def _register(kind: ItemType) -> None:
         path=one + "/grants/{userId}",
         methods=["DELETE"],
         permission=Action.ITEM_SHARE,
+        responses={204: None},
     )
     def revoke_grant(request: Request) -> func.HttpResponse:
         case_id, item_id = ids(request)
@@ -90,6 +139,7 @@ for _kind in REGISTRY.values():  # one set of sharing routes per registered item
     path="api/cases/{caseId}/seen-by/{userId}",
     methods=["GET"],
     permission=Action.ITEM_PREVIEW,
+    responses={200: SeenBy},
 )
 def item_preview(request: Request) -> func.HttpResponse:
     """ "See what X sees": the caller's own items exactly as participant X gets them listed."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import azure.functions as func
 
-from functions.http import Request, route
+from functions.http import Html, Request, route
 from shared.access.permissions import PUBLIC
 from shared.errors import BackendUnavailable, NotFound
 
@@ -38,7 +38,8 @@ class FrontendUnavailable(BackendUnavailable):
     code = "frontend_unavailable"
 
 
-@route(bp, name="web", path="{*path}", methods=["GET", "HEAD"], permission=PUBLIC)
+# Html names the app shell; the same 200 serves the bundle's files under their own types.
+@route(bp, name="web", path="{*path}", methods=["GET", "HEAD"], permission=PUBLIC, responses={200: Html})
 def web(request: Request) -> func.HttpResponse:
     path = request.http.route_params.get("path") or ""
     if path == "api" or path.startswith("api/"):

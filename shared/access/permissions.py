@@ -58,6 +58,7 @@ PUBLIC_ROUTES: dict[str, str] = {
     "health": "liveness and readiness probe; reports port status, no data",
     "health_live": "liveness probe and the load benchmark's baseline; no I/O, no data",
     "web": "serves the static frontend; holds no data",
+    "openapi": "the API's OpenAPI document: routes and shapes, never data",
     "dev_outbox": "development only (not registered in production): the local e-mail outbox",
     "dev_totp": "development only (not registered in production): current TOTP codes of demo accounts",
     "legal_document": "the current terms and privacy policy must be readable before consenting",

@@ -29,6 +29,10 @@ __all__ = ["CaseClosed", "CaseRole", "LegalHoldActive", "activate", "deletable_c
 CaseRole = Literal["employee", "case_manager", "employer", "doctor"]
 
 
+class AlreadyParticipant(InvalidInput):
+    code = "already_participant"
+
+
 class CaseClosed(Conflict):
     code = "case_closed"
 
@@ -119,7 +123,7 @@ def _invite(
         raise InvalidInput("only case managers of the organisation can join as case manager", field="role")
     existing = _participant(ports, case_id, user_id)
     if existing and existing["status"] in ("invited", "active"):
-        raise InvalidInput("this person already takes part in the case", field="email")
+        raise AlreadyParticipant("this person already takes part in the case", field="email")
     token, index = invitations.create(
         ports.store,
         ports.clock,

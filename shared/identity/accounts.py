@@ -15,6 +15,7 @@ from shared.identity.tokens import email_key, new_id
 from shared.ports import BatchOperation, Clock, Item, Store
 
 __all__ = [
+    "InvalidEmail",
     "Language",
     "create_invited_user",
     "credentials",
@@ -29,11 +30,15 @@ Language = Literal["en", "de"]
 _MAX_EMAIL = 254
 
 
+class InvalidEmail(InvalidInput):
+    code = "invalid_email"
+
+
 def normalise_email(email: str) -> str:
     value = email.strip()
     local, at, domain = value.rpartition("@")
     if not at or not local or "." not in domain or len(value) > _MAX_EMAIL or any(c.isspace() for c in value):
-        raise InvalidInput("not an e-mail address", field="email")
+        raise InvalidEmail("not an e-mail address", field="email")
     return f"{local}@{domain.lower()}"
 
 

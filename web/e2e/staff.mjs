@@ -48,6 +48,8 @@ await journey("staff", async (browser) => {
       },
       en("web.form.required"),
     );
+    const invalid = await form.locator("input[name=email] ~ .field-error").textContent();
+    expect(invalid === en("errors.invalid_email.detail"), `the API's own words for a bad address: ${invalid}`);
     await capture(page, "new-case-error");
     await form.locator("input[name=email]").fill("nina.neu@browser.invalid");
     await form.locator("select[name=language]").selectOption("de");
