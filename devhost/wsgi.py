@@ -53,7 +53,7 @@ def problem(
 
 
 #: What the dev host's own answers (404, 405, 400, admin) carry; the app's answers carry the
-#: app's fuller set (functions/http.py).
+#: app's fuller set (functions/http/).
 HOST_HEADERS = (
     ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
     ("X-Content-Type-Options", "nosniff"),

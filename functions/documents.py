@@ -13,9 +13,9 @@ from urllib.parse import quote
 import azure.functions as func
 from pydantic import Field
 
-from functions.http import ApiModel, Binary, Request, json_response, require_if_match, route
+from functions.http import ApiModel, Binary, FormModel, Request, json_response, require_if_match, route
+from functions.http.uploads import FORM_OVERHEAD, read_upload
 from functions.items import ItemView
-from functions.uploads import FORM_OVERHEAD, read_upload
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.documents import documents
@@ -79,8 +79,22 @@ def _version_param(request: Request) -> int:
     return int(raw)
 
 
-# The two upload routes take multipart/form-data, read by functions/uploads.py; the plumbing parses
-# a declared ``body=`` as JSON only, so they declare none (the OpenAPI document shows no body).
+class UploadForm(FormModel):
+    """A new document: the file and its title and category (multipart/form-data)."""
+
+    file: bytes = Field(json_schema_extra={"format": "binary"}, description="the document itself")
+    title: str = Field(max_length=1000)
+    category: documents.Category
+
+
+class VersionForm(FormModel):
+    """A new version of a document: the file (multipart/form-data)."""
+
+    file: bytes = Field(json_schema_extra={"format": "binary"}, description="the new version")
+
+
+# The two upload routes take multipart/form-data, streamed by functions/http/uploads.py: their form
+# models describe the body; the plumbing leaves reading it to the handler.
 @route(
     bp,
     name="document_upload",
@@ -88,6 +102,7 @@ def _version_param(request: Request) -> int:
     methods=["POST"],
     permission=Action.DOCUMENT_CREATE,
     max_body=_upload_limit,
+    body=UploadForm,
     responses={201: DocumentView},
 )
 def document_upload(request: Request) -> func.HttpResponse:
@@ -161,6 +176,7 @@ def document_rename(request: Request) -> func.HttpResponse:
     methods=["POST"],
     permission=Action.DOCUMENT_WRITE,
     max_body=_upload_limit,
+    body=VersionForm,
     responses={200: DocumentView},
 )
 def document_replace(request: Request) -> func.HttpResponse:

@@ -17,7 +17,7 @@ import azure.functions as func
 import pydantic
 from pydantic.json_schema import models_json_schema
 
-from functions.http import ROUTES, ApiModel, Binary, Html, Request, RouteSpec, json_response, route
+from functions.http import ROUTES, ApiModel, Binary, FormModel, Html, Request, RouteSpec, json_response, route
 from shared.access.permissions import PUBLIC, Public
 
 __all__ = ["bp", "document"]
@@ -70,6 +70,8 @@ def _content(shape: Any) -> dict[str, Any] | None:
         return {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
     if shape is Html:
         return {"text/html": {"schema": {"type": "string"}}}
+    if isinstance(shape, type) and issubclass(shape, FormModel):
+        return {"multipart/form-data": {"schema": {"$ref": f"#/components/schemas/{shape.__name__}"}}}
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{shape.__name__}"}}}
 
 

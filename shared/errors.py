@@ -4,7 +4,7 @@ Every error the product raises on purpose derives from :class:`CaseDeskError` an
 stable ``code`` (the problem+json ``code``, the i18n key ``errors.<code>`` and the page
 ``docs/problems/<code>.md``). The direct subclasses of ``CaseDeskError`` are the *categories*
 (:data:`CATEGORIES`); every other error derives from exactly one of them, wherever it is defined
-(``shared/identity``, ``shared/cases``, …). ``functions/http.py`` maps the categories — and only
+(``shared/identity``, ``shared/cases``, …). ``functions/http/problems.py`` maps the categories — and only
 the categories — to HTTP statuses, so a new domain error needs no change there.
 
     CaseDeskError                 internal_error: a bug or an unexpected failure (500)

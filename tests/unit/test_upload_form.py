@@ -1,4 +1,4 @@
-"""The HTTP side of uploads: reading the multipart form (functions/uploads.py) and the download
+"""The HTTP side of uploads: reading the multipart form (functions/http/uploads.py) and the download
 header (functions/documents.py), without a server."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import azure.functions as func
 import pytest
 
 from functions.documents import content_disposition
-from functions.uploads import read_upload
+from functions.http.uploads import read_upload
 from shared.errors import CaseDeskError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from tests.api.client import multipart_form
 
