@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import azure.functions as func
@@ -16,7 +16,7 @@ from shared.adapters.outbox import OutboxMailer
 from shared.adapters.sqlite import SqliteStore
 from shared.config import Environment
 from shared.ports import Ports, Store
-from tests.fakes import ManualClock
+from tests.fakes import CountingStore, ManualClock
 
 
 def wire(tmp_path: Path, environment: Environment = Environment.TEST) -> Ports:
@@ -30,6 +30,25 @@ def wire(tmp_path: Path, environment: Environment = Environment.TEST) -> Ports:
         clock=clock,
         environment=environment,
     )
+
+
+def wire_counting(
+    tmp_path: Path, make_store: Callable[[ManualClock], Store] = MemoryStore
+) -> tuple[Ports, CountingStore]:
+    """The composition root in development (demo data may be seeded) on a store that counts its
+    calls — ``make_store(clock)``, a memory store by default — with local adapters in
+    ``tmp_path`` and a manual clock. Callers reset the root (``bootstrap.reset()``) when done."""
+    clock = ManualClock()
+    store = CountingStore(make_store(clock))
+    ports = bootstrap.use(
+        store=store,
+        blobs=LocalBlobStore(tmp_path / "blobs"),
+        key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
+        mailer=OutboxMailer(tmp_path / "outbox"),
+        clock=clock,
+        environment=Environment.DEVELOPMENT,
+    )
+    return ports, store
 
 
 @pytest.fixture

@@ -15,17 +15,14 @@ import pytest
 
 from shared import bootstrap
 from shared.access.caller import Caller, Decision
-from shared.adapters.local_blob import LocalBlobStore
-from shared.adapters.local_keys import LocalKeyFile
-from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
 from shared.audit import AuditLog, RecordedEvent, scope_for_case, scope_for_org, scope_for_user
 from shared.cases import cases, participants, plan
-from shared.config import Environment
 from shared.errors import ConcurrencyConflict
 from shared.identity import demo
 from shared.ports import Ports, Query
 from tests.fakes import CountingStore, ManualClock
+from tests.unit.conftest import wire_counting
 from tests.unit.settle import settle
 
 
@@ -57,16 +54,7 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    clock = ManualClock()
-    store = CountingStore(MemoryStore(clock))
-    ports = bootstrap.use(
-        store=store,
-        blobs=LocalBlobStore(tmp_path / "blobs"),
-        key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
-        mailer=OutboxMailer(tmp_path / "outbox"),
-        clock=clock,
-        environment=Environment.DEVELOPMENT,
-    )
+    ports, store = wire_counting(tmp_path)
     seeded = demo.seed_demo(ports) or []
     org_id = next(store.inner.scan("orgs", equals={"id": "org"}))["orgId"]
     yield World(ports, store, org_id, {a.role: a.user_id for a in seeded})

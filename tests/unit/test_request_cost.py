@@ -22,12 +22,7 @@ from functions.http import SESSION_COOKIE, serve
 from shared import bootstrap
 from shared.access.caller import Caller
 from shared.access.permissions import Action
-from shared.adapters.local_blob import LocalBlobStore
-from shared.adapters.local_keys import LocalKeyFile
-from shared.adapters.memory import MemoryStore
-from shared.adapters.outbox import OutboxMailer
 from shared.audit import AuditLog
-from shared.config import Environment
 from shared.documents import documents
 from shared.effects.relay import relay_pending
 from shared.identity import demo
@@ -36,7 +31,8 @@ from shared.identity.sessions import SessionService
 from shared.notes import notes
 from shared.ports import Ports
 from shared.sharing import share
-from tests.fakes import CountingStore, ManualClock
+from tests.fakes import CountingStore
+from tests.unit.conftest import wire_counting
 
 CASE = "c1"
 
@@ -54,16 +50,7 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    clock = ManualClock()
-    store = CountingStore(MemoryStore(clock))
-    ports = bootstrap.use(
-        store=store,
-        blobs=LocalBlobStore(tmp_path / "blobs"),
-        key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
-        mailer=OutboxMailer(tmp_path / "outbox"),
-        clock=clock,
-        environment=Environment.DEVELOPMENT,
-    )
+    ports, store = wire_counting(tmp_path)
     seeded = demo.seed_demo(ports) or []
     people = {a.role: a.user_id for a in seeded}
     employee, doctor = people["employee"], people["doctor"]
@@ -94,7 +81,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     note = notes.create(ports, owner, CASE, title="How I am", body="Better every week.")
     share(ports, owner, CASE, "doc", doc["id"], grantee_id=doctor, expires_at=None)
     share(ports, owner, CASE, "note", note["id"], grantee_id=doctor, expires_at=None)
-    session = SessionService(store, clock).start(doctor, "pytest")
+    session = SessionService(store, ports.clock).start(doctor, "pytest")
     yield World(ports, store, employee, doctor, doc["id"], note["id"], f"{SESSION_COOKIE}={session.token}")
     bootstrap.reset()
 

@@ -14,16 +14,13 @@ import pytest
 
 from shared import bootstrap
 from shared.access.caller import Caller
-from shared.adapters.local_blob import LocalBlobStore
-from shared.adapters.local_keys import LocalKeyFile
-from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
 from shared.audit import SYSTEM_ACTOR, AuditLog, RecordedEvent, scope_for_org
-from shared.config import Environment
 from shared.errors import ConcurrencyConflict
 from shared.identity import credentials, demo, invitations, orgs, staff
 from shared.ports import Ports, Query
 from tests.fakes import CountingStore, ManualClock
+from tests.unit.conftest import wire_counting
 from tests.unit.settle import settle
 
 NEW = "new.staff@example.ch"
@@ -55,16 +52,7 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    clock = ManualClock()
-    store = CountingStore(MemoryStore(clock))
-    ports = bootstrap.use(
-        store=store,
-        blobs=LocalBlobStore(tmp_path / "blobs"),
-        key_ring=LocalKeyFile(tmp_path / "keys" / "kek.json"),
-        mailer=OutboxMailer(tmp_path / "outbox"),
-        clock=clock,
-        environment=Environment.DEVELOPMENT,
-    )
+    ports, store = wire_counting(tmp_path)
     seeded = {a.role: a for a in demo.seed_demo(ports) or []}
     org_id = next(store.inner.scan("orgs", equals={"id": "org"}))["orgId"]
     admin = Caller.user(seeded["org_admin"].user_id, "req-admin")
