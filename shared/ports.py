@@ -155,6 +155,11 @@ class Store(Protocol):
 
     def query(self, container: str, partition: str, query: Query) -> Page: ...
 
+    def count(self, container: str, partition: str, query: Query) -> int:
+        """How many items of one partition the query's filters select (order, limit and
+        continuation are ignored): one call, whatever the number — never read them to count."""
+        ...
+
     def batch(
         self, container: str, partition: str, operations: Sequence[BatchOperation]
     ) -> list[Item | None]: ...

@@ -39,7 +39,7 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self.inner, name)
-        if name not in {"read", "read_many", "query", "scan", *self.WRITES}:
+        if name not in {"read", "read_many", "query", "count", "scan", *self.WRITES}:
             return target
 
         def counted(*args: Any, **kwargs: Any) -> Any:

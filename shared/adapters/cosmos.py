@@ -273,6 +273,14 @@ class CosmosStore:
                     break
             return Page(items, cosmos_sql.wrap_continuation(pager.continuation_token, fingerprint))
 
+    def count(self, container: str, partition: str, query: Query) -> int:
+        sql, parameters = cosmos_sql.count_sql(container, partition, query, self._now())
+        with translate_errors("count", container):
+            proxy = self._container(container)
+            # SELECT VALUE answers bare numbers, which the SDK's annotation (dicts) does not know.
+            found: list[Any] = list(proxy.query_items(sql, parameters=parameters, partition_key=partition))
+            return sum(int(value) for value in found)
+
     def batch(
         self, container: str, partition: str, operations: Sequence[BatchOperation]
     ) -> list[Item | None]:

@@ -73,6 +73,13 @@ def query_sql(container: str, partition: str, query: Query, now: datetime) -> tu
     return _select(clauses, f" ORDER BY {_field(query.order_by)} {direction}"), parameters
 
 
+def count_sql(container: str, partition: str, query: Query, now: datetime) -> tuple[str, Parameters]:
+    """:func:`query_sql`'s filters, counted in the service (one value, whatever the number)."""
+    sql, parameters = query_sql(container, partition, query, now)
+    where = sql.split(" WHERE ", 1)[1].rsplit(" ORDER BY ", 1)[0]
+    return f"SELECT VALUE COUNT(1) FROM c WHERE {where}", parameters  # noqa: S608 - built from validated names
+
+
 def scan_sql(equals: Mapping[str, Scalar], now: datetime) -> tuple[str, Parameters]:
     validate_query(Query(equals=equals))
     clauses = [_UNEXPIRED]

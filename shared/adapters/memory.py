@@ -34,14 +34,19 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (rank, value if rank in (1, 2, 3) else 0)
 
 
-def query_page(rows: list[Item], query: Query) -> Page:
-    """Evaluate a :class:`Query` over already-loaded rows (offset continuation)."""
-    selected = [
+def matching(rows: list[Item], query: Query) -> list[Item]:
+    """The rows a :class:`Query`'s filters select (equality, then the range)."""
+    return [
         r
         for r in rows
         if all(r.get(k) == v for k, v in query.equals.items())
         and (query.range_field is None or _in_range(r.get(query.range_field), query))
     ]
+
+
+def query_page(rows: list[Item], query: Query) -> Page:
+    """Evaluate a :class:`Query` over already-loaded rows (offset continuation)."""
+    selected = matching(rows, query)
     selected.sort(key=lambda r: (_sort_key(r.get(query.order_by)), r["id"]), reverse=query.descending)
     offset = (
         int(documents.decode_continuation(query.continuation).get("offset", 0)) if query.continuation else 0
@@ -155,6 +160,18 @@ class MemoryStore:
                 if c == container and p == partition and not documents.is_expired(doc, now)
             ]
         return query_page(rows, query)
+
+    def count(self, container: str, partition: str, query: Query) -> int:
+        documents.partition_field(container)
+        documents.validate_query(query)
+        with self._lock:
+            now = self._clock.now()
+            rows = [
+                doc
+                for (c, p, _), (doc, _etag) in self._docs.items()
+                if c == container and p == partition and not documents.is_expired(doc, now)
+            ]
+            return len(matching(rows, query))
 
     def batch(
         self, container: str, partition: str, operations: Sequence[BatchOperation]

@@ -224,7 +224,8 @@ class SqliteStore:
             patched = documents.apply_patch(doc, operations, documents.partition_field(container))
             return self._put(conn, container, patched, mode="upsert", if_match=None)
 
-    def query(self, container: str, partition: str, query: Query) -> Page:
+    def _where(self, partition: str, query: Query) -> tuple[list[str], list[Any]]:
+        """The WHERE clauses and arguments of ``query`` in ``partition`` (names validated)."""
         documents.validate_query(query)
         where = ["pk = ?", _LIVE]
         args: list[Any] = [partition, self._now()]
@@ -242,6 +243,15 @@ class SqliteStore:
             if query.lt is not None:
                 where.append(f"json_extract(doc, '$.{query.range_field}') < ?")
                 args.append(query.lt)
+        return where, args
+
+    def count(self, container: str, partition: str, query: Query) -> int:
+        where, args = self._where(partition, query)
+        sql = f'SELECT COUNT(*) FROM "{_table(container)}" WHERE {" AND ".join(where)}'  # noqa: S608
+        return int(self._conn().execute(sql, args).fetchone()[0])
+
+    def query(self, container: str, partition: str, query: Query) -> Page:
+        where, args = self._where(partition, query)
         direction = "DESC" if query.descending else "ASC"
         offset = (
             int(documents.decode_continuation(query.continuation).get("offset", 0))

@@ -97,17 +97,8 @@ def mark_read(ports: Ports, user_id: str, notification_ids: Sequence[str]) -> in
 
 
 def unread_count(ports: Ports, user_id: str) -> int:
-    count = 0
-    continuation: str | None = None
-    while True:
-        query = Query(
-            equals={"type": "notification", "read": False}, limit=_COUNT_PAGE, continuation=continuation
-        )
-        page = ports.store.query("users", user_id, query)
-        count += len(page.items)
-        continuation = page.continuation
-        if continuation is None:
-            return count
+    """One count in the user's partition, whatever the number of notifications."""
+    return ports.store.count("users", user_id, Query(equals={"type": "notification", "read": False}))
 
 
 def _mark_one(ports: Ports, user_id: str, notification_id: str) -> int:

@@ -476,3 +476,18 @@ def test_a_new_sqlite_file_opened_by_many_threads_at_once_works(tmp_path: object
     for t in threads:
         t.join()
     assert errors == [] and len(list(store.scan("cases"))) == 16
+
+
+def test_count_counts_what_the_query_selects_in_one_call(store: Store, clock: ManualClock) -> None:
+    for n in range(7):
+        store.create("cases", note(f"n{n}", read=n % 2 == 0, at=n))
+    store.create("cases", note("x1", case="case-2", read=False))
+    store.create("cases", note("t1", read=False, ttl=5))
+    assert store.count("cases", "case-1", Query(equals={"type": "note"})) == 8
+    assert store.count("cases", "case-1", Query(equals={"type": "note", "read": False})) == 4
+    assert store.count("cases", "case-1", Query(equals={"read": True}, range_field="at", gte=2, lt=6)) == 2
+    assert store.count("cases", "case-9", Query(equals={"type": "note"})) == 0
+    clock.advance(seconds=6)
+    assert store.count("cases", "case-1", Query(equals={"type": "note", "read": False})) == 3  # expired: gone
+    with pytest.raises(InvalidInput):
+        store.count("cases", "case-1", Query(equals={"bad field": 1}))

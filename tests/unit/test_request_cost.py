@@ -29,6 +29,7 @@ from shared.identity import demo
 from shared.identity.credentials import issue_reset
 from shared.identity.sessions import SessionService
 from shared.notes import notes
+from shared.notifications.inbox import unread_count
 from shared.ports import Ports
 from shared.sharing import share
 from tests.fakes import CountingStore
@@ -152,3 +153,16 @@ def test_the_relay_puts_the_grantees_reads_where_the_owner_sees_them(world: Worl
     assert relay_pending(world.ports, issue_reset=issue_reset).audit_effects == 0, (
         "a second run finds nothing left"
     )
+
+
+@pytest.mark.parametrize("unread", [10, 1000])
+def test_the_unread_count_is_one_store_call_whatever_the_number(world: World, unread: int) -> None:
+    already = unread_count(world.ports, world.doctor)  # the world's shares notified the doctor
+    for n in range(unread):
+        world.store.inner.create(
+            "users",
+            {"id": f"notification-{n}", "userId": world.doctor, "type": "notification", "read": False},
+        )
+    world.store.reset()
+    assert unread_count(world.ports, world.doctor) == already + unread
+    assert world.store.calls == [("count", "users")]
