@@ -15,8 +15,8 @@
 The world is built fresh in a temporary data directory: identities, cases and sessions through
 our services (as ``shared/identity/demo.py`` does), then the dev host is started on it
 (``python -m devhost`` with its timers, so the effect relay runs every 5 s as in production;
-``CASEDESK_ENV=test``) and documents, notes and grants are
-created over HTTP as the app would. Then: warm-up, baseline, mix (``--rounds`` alternates them),
+``CASEDESK_ENV=development``, because the test environment checks every answer against its
+declared model) and documents, notes and grants are created over HTTP as the app would. Then: warm-up, baseline, mix (``--rounds`` alternates them),
 a table, one ``BENCH_LOAD_JSON`` line, and — if the app has the timer ``effect_relay`` — how long
 draining it takes after the load.
 
@@ -781,7 +781,7 @@ def main() -> int:  # noqa: PLR0915 - one linear script: build, start, load, rep
     port = free_port()
     origin = f"http://127.0.0.1:{port}"
     env = {
-        "CASEDESK_ENV": "test",
+        "CASEDESK_ENV": "development",  # not test: tests check every answer against its model
         "CASEDESK_DATA_DIR": str(data),
         "CASEDESK_PUBLIC_URL": origin,
         "CASEDESK_ARGON2_MEMORY_KIB": "1024",  # no password is hashed here; kept like the API tests
