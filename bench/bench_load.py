@@ -16,7 +16,8 @@ The world is built fresh in a temporary data directory: identities, cases and se
 our services (as ``shared/identity/demo.py`` does), then the dev host is started on it
 (``python -m devhost`` with its timers, so the effect relay runs every 5 s as in production;
 ``CASEDESK_ENV=development``, because the test environment checks every answer against its
-declared model) and documents, notes and grants are created over HTTP as the app would. Then: warm-up, baseline, mix (``--rounds`` alternates them),
+declared model) and documents, notes and grants are created over HTTP as the app would.
+Then: warm-up, baseline, mix (``--rounds`` alternates them),
 a table, one ``BENCH_LOAD_JSON`` line, and — if the app has the timer ``effect_relay`` — how long
 draining it takes after the load.
 
