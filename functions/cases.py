@@ -173,7 +173,8 @@ def my_cases(request: Request) -> func.HttpResponse:
     """The cases the user takes part in, across organisations."""
     ports = bootstrap.ports()
     refs = participants.my_cases(ports, request.actor)
-    names = {r["orgId"]: orgs.org(ports.store, r["orgId"])["name"] for r in refs}
+    # Each organisation once, however many of its cases the user takes part in.
+    names = {org_id: orgs.org(ports.store, org_id)["name"] for org_id in {r["orgId"] for r in refs}}
     views = [
         {
             "caseId": r["caseId"],

@@ -214,12 +214,27 @@ def remove(ports: Ports, caller: Caller, case_id: str, user_id: str) -> Item:
 
 
 def list_for_case(ports: Ports, case_id: str) -> list[Item]:
-    return ports.store.query("cases", case_id, Query(equals={"type": "participant"}, limit=500)).items
+    """Every participant of the case (all pages: a list cut off silently would hide people)."""
+    return _every_page(ports, "cases", case_id, {"type": "participant"})
 
 
 def my_cases(ports: Ports, user_id: str) -> list[dict[str, Any]]:
-    refs = ports.store.query("users", user_id, Query(equals={"type": "case_ref"}, limit=500)).items
+    """Every case the user is invited to or takes part in (all pages, never cut off)."""
+    refs = _every_page(ports, "users", user_id, {"type": "case_ref"})
     return [r for r in refs if r["status"] in ("invited", "active")]
+
+
+def _every_page(ports: Ports, container: str, partition: str, equals: dict[str, Any]) -> list[Item]:
+    items: list[Item] = []
+    continuation: str | None = None
+    while True:
+        page = ports.store.query(
+            container, partition, Query(equals=equals, limit=500, continuation=continuation)
+        )
+        items += page.items
+        continuation = page.continuation
+        if continuation is None:
+            return items
 
 
 def _participant(ports: Ports, case_id: str, user_id: str) -> Item | None:

@@ -9,6 +9,7 @@ later puts the event where the owner sees it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 import azure.functions as func
 import pytest
 
+from functions import cases as case_routes
 from functions import documents as document_routes
 from functions import notes as note_routes
 from functions.http import SESSION_COOKIE, serve
@@ -166,3 +168,21 @@ def test_the_unread_count_is_one_store_call_whatever_the_number(world: World, un
     world.store.reset()
     assert unread_count(world.ports, world.doctor) == already + unread
     assert world.store.calls == [("count", "users")]
+
+
+def test_my_cases_lists_every_case_and_reads_each_organisation_once(world: World) -> None:
+    """600 cases in one organisation: all of them listed (none cut off at a page size), the
+    organisation's name read once, not once per case."""
+    org_id = next(world.store.inner.scan("orgs", equals={"id": "org"}))["orgId"]
+    for n in range(600):
+        world.store.inner.upsert(
+            "users",
+            {"id": f"case-c{n}", "userId": world.doctor, "type": "case_ref", "caseId": f"c{n}",
+             "orgId": org_id, "role": "doctor", "status": "active"},
+        )  # fmt: skip
+    world.store.reset()
+    answer = _get(world, case_routes.my_cases, "my_cases", Action.CASES_LIST_MINE, {})
+    assert answer.status_code == 200
+    listed = json.loads(answer.get_body())["cases"]
+    assert len(listed) == 600 and {c["caseId"] for c in listed} >= {"c0", "c599"}
+    assert [c for c in world.store.calls if c[1] == "orgs"] == [("read", "orgs")]
