@@ -96,7 +96,7 @@ class _Pending:
         return str(self.item[CONTAINERS[self.container]])
 
 
-def relay_pending(ports: Any, *, issue_reset: ResetIssuer, limit: int = DEFAULT_LIMIT) -> RelayReport:
+def relay_pending(ports: Ports, *, issue_reset: ResetIssuer, limit: int = DEFAULT_LIMIT) -> RelayReport:
     """One relay run (see the module docstring). ``ports`` needs store, clock and queue."""
     report = RelayReport()
     pending = _find_pending(ports, limit)
@@ -117,7 +117,7 @@ def relay_pending(ports: Any, *, issue_reset: ResetIssuer, limit: int = DEFAULT_
     return report
 
 
-def _find_pending(ports: Any, limit: int) -> list[_Pending]:
+def _find_pending(ports: Ports, limit: int) -> list[_Pending]:
     """Up to ``limit + 1`` pending effects (one more tells that a backlog remains), oldest first."""
     pending: list[_Pending] = []
     for container in SOURCE_CONTAINERS:
@@ -129,7 +129,7 @@ def _find_pending(ports: Any, limit: int) -> list[_Pending]:
     return pending
 
 
-def _relay_audit(ports: Any, audits: list[_Pending], report: RelayReport) -> None:
+def _relay_audit(ports: Ports, audits: list[_Pending], report: RelayReport) -> None:
     log = AuditLog(ports.store, ports.clock)
     cases: dict[str, Item | None] = {}
     by_scope: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
@@ -165,14 +165,14 @@ def _relay_audit(ports: Any, audits: list[_Pending], report: RelayReport) -> Non
     report.audit_effects = len(done)
 
 
-def _case(ports: Any, case_id: str) -> Item | None:
+def _case(ports: Ports, case_id: str) -> Item | None:
     try:
         return dict(ports.store.read("cases", case_id, "case"))
     except NotFound:  # purged meanwhile: the event still goes to the case's own chain
         return None
 
 
-def _delete_effects(ports: Any, effects: list[_Pending]) -> None:
+def _delete_effects(ports: Ports, effects: list[_Pending]) -> None:
     by_partition: dict[tuple[str, str], list[str]] = defaultdict(list)
     for effect in effects:
         by_partition[(effect.container, effect.partition)].append(str(effect.item["id"]))
@@ -187,7 +187,9 @@ def _delete_effects(ports: Any, effects: list[_Pending]) -> None:
                         ports.store.delete(container, partition, effect_id)
 
 
-def _relay_resets(ports: Any, resets: list[_Pending], issue_reset: ResetIssuer, report: RelayReport) -> None:
+def _relay_resets(
+    ports: Ports, resets: list[_Pending], issue_reset: ResetIssuer, report: RelayReport
+) -> None:
     """Password-reset requests: issue the link for an active account, then drop the request. A
     run that dies in between issues a second link on the next run — harmless (each link is
     single-use and expires), unlike losing the request."""
@@ -197,7 +199,7 @@ def _relay_resets(ports: Any, resets: list[_Pending], issue_reset: ResetIssuer, 
     _delete_effects(ports, resets)
 
 
-def _relay_email(ports: Any, emails: list[_Pending], report: RelayReport) -> None:
+def _relay_email(ports: Ports, emails: list[_Pending], report: RelayReport) -> None:
     for effect in emails:
         reference = {"container": effect.container, "partition": effect.partition, "id": effect.item["id"]}
         ports.queue.send(MAIL_QUEUE, json.dumps(reference, separators=(",", ":")))
@@ -207,6 +209,6 @@ def _relay_email(ports: Any, emails: list[_Pending], report: RelayReport) -> Non
         report.emails_queued += 1
 
 
-def _now(ports: Any) -> str:
+def _now(ports: Ports) -> str:
     moment: datetime = ports.clock.now()
     return moment.isoformat()

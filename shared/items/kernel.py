@@ -28,7 +28,7 @@ from shared.errors import NotFound
 from shared.identity.tokens import new_id
 from shared.item_types import ItemType
 from shared.ports import BatchOperation, Item
-from shared.sharing import case_items, end_grants_for_item, visible_items
+from shared.sharing import case_items, end_grants_for_item, end_grants_for_type, visible_items
 
 if TYPE_CHECKING:
     from shared.ports import Ports
@@ -188,8 +188,7 @@ def purge_case(ports: Ports, kind: ItemType, case_id: str) -> list[Item]:
                     ports.store.delete("cases", case_id, item["id"])
                 except NotFound:
                     continue
-    for item in items:
-        end_grants_for_item(ports, case_id, kind.name, item[kind.id_field])
+    end_grants_for_type(ports, case_id, kind.name)
     return items
 
 

@@ -186,3 +186,33 @@ def test_my_cases_lists_every_case_and_reads_each_organisation_once(world: World
     listed = json.loads(answer.get_body())["cases"]
     assert len(listed) == 600 and {c["caseId"] for c in listed} >= {"c0", "c599"}
     assert [c for c in world.store.calls if c[1] == "orgs"] == [("read", "orgs")]
+
+
+def test_the_document_list_reads_shared_documents_a_hundred_at_a_time(world: World) -> None:
+    """Not one read per shared document: one ``read_many`` per 100 (the list is not paged yet —
+    issue 13 — so 120 shared documents cost one call more than 10, not 110)."""
+    owner = Caller.user(world.employee, "req-setup", case_id=CASE)
+    counts = []
+    for total in (10, 120):
+        while len(documents.listing(world.ports, owner, CASE)) < total:
+            doc = documents.upload(
+                world.ports, owner, CASE, data=b"x\n", declared_type="text/plain", file_name="x.txt",
+                title="Note", category="other",
+            )  # fmt: skip
+            share(world.ports, owner, CASE, "doc", doc["id"], grantee_id=world.doctor, expires_at=None)
+        params = {"caseId": CASE}
+        assert (
+            _get(
+                world, document_routes.document_list, "document_list", Action.DOCUMENT_LIST, params
+            ).status_code
+            == 200
+        )
+        world.store.reset()
+        assert (
+            _get(
+                world, document_routes.document_list, "document_list", Action.DOCUMENT_LIST, params
+            ).status_code
+            == 200
+        )
+        counts.append(len(world.store.calls))
+    assert counts[1] - counts[0] == 1, counts
