@@ -69,10 +69,11 @@ lint-infra: $(VENV)/.installed $(IAC_VENV)/.installed ## checkov report on infra
 	$(IAC_VENV)/bin/checkov --framework bicep -d infra --skip-download --compact --quiet
 	$(PY) -m pytest tests/infra -q
 
-docs: $(VENV)/.installed ## Re-render docs/access.md, docs/problems/ and web/src/lib/item-types.json from their sources
+docs: $(VENV)/.installed ## Re-render docs/access.md, docs/problems/, web/src/lib/item-types.json and functions/lazy_table.py from their sources
 	$(PY) scripts/render_access.py
 	$(PY) scripts/render_item_types.py
 	$(PY) scripts/render_problems.py
+	$(PY) -m functions.lazy
 
 pin: ## Re-pin requirements.txt from its top-level packages in a fresh venv
 	rm -rf .pin-venv && $(PYTHON) -m venv .pin-venv

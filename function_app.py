@@ -1,43 +1,38 @@
-"""The Function App: one Blueprint per capability. No I/O and no required setting here — an
-import-time failure would make every function disappear on Azure (ARCHITECTURE §2)."""
+"""The Function App: one Blueprint per capability. No I/O beyond reading our own sources and no
+required setting here — an import-time failure would make every function disappear on Azure
+(ARCHITECTURE §2).
+
+Every function is registered, but its module is imported on its first call (functions/lazy.py):
+a cold start imports ``azure.functions`` and a generated table, not every service and model.
+After adding, removing or changing a function, run ``python -m functions.lazy`` (until then the
+functions are registered by importing every module, as before, and a unit test says so).
+"""
 
 import azure.functions as func
 
-from functions import (
-    audit,
-    auth,
-    cases,
-    dev,
-    documents,
-    health,
-    mail,
-    me,
-    notes,
-    notifications,
-    openapi,
-    orgs,
-    sharing,
-    timers,
-    web,
-)
+from functions import lazy
 from shared.config import is_development
 
-app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+#: The modules under ``functions/`` whose blueprint ``bp`` is registered, in this order (the
+#: frontend's catch-all route last). ``dev`` is registered in development only.
+BLUEPRINTS: tuple[str, ...] = (
+    "health",
+    "auth",
+    "orgs",
+    "me",
+    "cases",
+    "audit",
+    "documents",
+    "notes",
+    "reflections",
+    "sharing",
+    "notifications",
+    "timers",
+    "mail",
+    "openapi",
+    "dev",
+    "web",
+)
 
-app.register_functions(health.bp)
-app.register_functions(auth.bp)
-app.register_functions(orgs.bp)
-app.register_functions(me.bp)
-app.register_functions(cases.bp)
-app.register_functions(audit.bp)
-app.register_functions(documents.bp)
-app.register_functions(notes.bp)
-app.register_functions(sharing.bp)
-app.register_functions(notifications.bp)
-app.register_functions(timers.bp)
-app.register_functions(mail.bp)
-app.register_functions(openapi.bp)
-if is_development():
-    app.register_functions(dev.bp)
-# Last: the frontend's catch-all route.
-app.register_functions(web.bp)
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+lazy.register(app, BLUEPRINTS, development=is_development())

@@ -33,6 +33,7 @@ Record results in bench/README.md with the machine they ran on.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -612,15 +613,29 @@ def server_view(log: Path, start: int, end: int) -> dict[str, dict[str, Any]]:
         function = match[4]
         statuses[function][int(match[3])] += 1
         times[function].append(float(match[5]))
+    calls: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for line in text.splitlines():  # the app's own request events carry its store calls
+        brace = line.find('{"event":"request"')
+        if brace >= 0:
+            with contextlib.suppress(ValueError):
+                event = json.loads(line[brace:])
+                calls[event.get("function", "?")].append(
+                    (event.get("storeReads", 0), event.get("storeQueries", 0), event.get("storeWrites", 0))
+                )
     view = {}
     for function, values in times.items():
         values.sort()
+        counted = calls.get(function, [])
         view[function] = {
             "requests": len(values),
             "statuses": {str(k): v for k, v in sorted(statuses[function].items())},
             "non2xx": sum(v for k, v in statuses[function].items() if not 200 <= k < 300),
             "server_p50_ms": round(values[len(values) // 2], 1),
             "server_p95_ms": round(values[min(len(values) - 1, int(0.95 * len(values)))], 1),
+            # mean store calls per request: point reads / queries / writes
+            "store_calls": [round(sum(c[i] for c in counted) / len(counted), 2) for i in range(3)]
+            if counted
+            else None,
         }
     return view
 
@@ -743,12 +758,13 @@ def print_report(phases: list[PhaseResult], ratios: list[float], client: str, re
         if p.name.startswith("mix"):
             print(f"\n{p.name}: per kind (server log; latency inside the dev host)")
             head = f"{'kind':<12} {'function':<26} {'requests':>8} {'non-2xx':>7} {'p50 ms':>8} {'p95 ms':>8}"
-            print(f"{head}  statuses")
+            print(f"{head}  {'store r/q/w':>14}  statuses")
             for kind, function in KINDS.items():
                 k = p.by_kind.get(kind, {})
+                store = "/".join(f"{c:g}" for c in k["store_calls"]) if k.get("store_calls") else "-"
                 print(
                     f"{kind:<12} {function:<26} {k.get('requests', 0):8d} {k.get('non2xx', 0):7d} "
-                    f"{k.get('server_p50_ms', 0):8.1f} {k.get('server_p95_ms', 0):8.1f}  "
+                    f"{k.get('server_p50_ms', 0):8.1f} {k.get('server_p95_ms', 0):8.1f}  {store:>14}  "
                     f"{k.get('statuses', {})}"
                 )
     text = " / ".join(f"{r:.3f}" for r in ratios)

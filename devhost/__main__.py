@@ -40,6 +40,8 @@ from shared.config import validate
 from shared.errors import ConfigurationError
 
 log = logging.getLogger("devhost")
+#: The Functions host's own limit on a request body (100 MB).
+MAX_REQUEST_BODY = 100 * 1000 * 1000
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -198,9 +200,13 @@ def main(argv: list[str] | None = None) -> int:
         # channels whose response a worker is still writing, and caps even a no-op route at
         # ~350 req/s with a core busy (measured, bench/README.md). cheroot hands idle keep-alive
         # connections to a selector and busy ones to its worker threads.
+        # Bodies stay in memory (cheroot spools nothing to disk, unlike waitress); like the
+        # Functions host, refuse any above 100 MB before reading them (the routes' own limits,
+        # e.g. 25 MiB + form overhead for an upload, apply below that).
         server = cheroot_wsgi.Server(
             (args.host, args.port), wsgi_app, numthreads=args.threads, server_name="casedesk-devhost"
         )
+        server.max_request_body_size = MAX_REQUEST_BODY
         server.prepare()  # binds now, so a taken port is reported here
     except OSError as error:
         log.error("cannot listen on %s:%s: %s", args.host, args.port, error)

@@ -5,15 +5,25 @@ The conversions follow the Python worker and the host: query values that repeat 
 gets one from ``mimetype`` (plus ``charset`` for ``text/*``), several ``Set-Cookie`` headers
 survive, and an exception never leaks its text to the client. ``/admin/...`` is reserved for the
 host, as on Azure, whatever the user routes (even a root catch-all) would match.
+
+Bodies stay in memory and are copied as little as possible (issue 13): cheroot hands the request
+body over as a stream and writes what the app returns straight to the socket — neither spools to
+a temporary file (unlike waitress, which wrote request bodies above 512 KiB and responses above
+1 MiB to the temp directory: plaintext documents on disk). Its socket file is pure Python
+(``_pyio``), though: one ``read(n)`` of a 25 MiB body allocates n bytes per ``recv`` and joins the
+pieces, and one ``write`` of a 25 MiB response copies it into its buffer and again on every partial
+send. So the body is read a step at a time into one growing buffer that becomes the ``bytes``
+without a copy, and a large response goes out in slices (``bench/bench_upload.py`` measures the
+peak memory, ``tests/api/test_large_documents.py`` that no temporary file appears).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import time
-import uuid
 import wsgiref.util
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -29,10 +39,13 @@ from devhost.queues import QueueService
 from devhost.routing import RouteTable
 from devhost.timers import TimerService
 from functions.http import problem_document
+from shared.telemetry import new_trace_id
 
 __all__ = ["DevHostApp"]
 
 log = logging.getLogger("devhost.http")
+#: How much of a request body is read, and of a response body written, per call to the server.
+READ_STEP = WRITE_STEP = 256 * 1024
 Response = tuple[int, list[tuple[str, str]], bytes]
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -43,7 +56,7 @@ def problem(
     """The app's problem shape (``functions.http.problem_document``, decision 017) for the host's
     own answers, in English: ``detail``, if given, is a developer's hint instead of the catalog's
     text. A fresh correlation id names the answer, as the app's answers are named."""
-    correlation = str(uuid.uuid4())
+    correlation = new_trace_id()
     document = problem_document(code, status, "en", correlation)
     if detail:
         document["detail"] = detail
@@ -97,7 +110,7 @@ class DevHostApp:
             except ValueError as error:
                 raise StartupError(f"function {spec.function.name!r}: {error}") from None
 
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         method = environ["REQUEST_METHOD"].upper()
         path = _text(environ.get("PATH_INFO", "")) or "/"
@@ -111,9 +124,11 @@ class DevHostApp:
             body = b""  # the length of the GET body stays; the server would warn about a body
         elapsed = (time.perf_counter() - started) * 1000
         target = environ.get("devhost.function", "-")
-        log.info("%s %s -> %d %s (%.1f ms)", method, path, status, target, elapsed)
+        # The route's template, not the path: paths carry ids (no URLs with ids in the log).
+        template = environ.get("devhost.route", "(no route)")
+        log.info("%s %s -> %d %s (%.1f ms)", method, template, status, target, elapsed)
         start_response(f"{status} {_phrase(status)}", headers)
-        return [body]
+        return _slices(body)
 
     def _handle(self, environ: dict[str, Any], method: str, path: str) -> Response:
         # DNS rebinding: a page on evil.example whose name resolves to 127.0.0.1 reaches us with
@@ -130,6 +145,7 @@ class DevHostApp:
             return problem(405, "method_not_allowed", headers=[("Allow", ", ".join(sorted(found)))])
         route, values = found
         environ["devhost.function"] = route.target.function.name
+        environ["devhost.route"] = "/" + route.template.strip("/")
         try:
             result = self._invoker.call(route.target.function, _request(environ, method, values))
             return _response(result)
@@ -144,6 +160,8 @@ class DevHostApp:
             return self._drain(method, parts[2])
         if len(parts) == 4 and parts[1].lower() == "timers" and parts[3].lower() == "run":
             return self._run_timer(method, parts[2])
+        if len(parts) == 2 and parts[1].lower() == "discard":
+            return self._discard(environ, method)
         if len(parts) != 3 or parts[1].lower() != "functions":
             return problem(404, "not_found")
         return self._run_function(environ, method, parts[2])
@@ -184,6 +202,15 @@ class DevHostApp:
         document = {"timer": name, "succeeded": succeeded}
         return 200, [("Content-Type", "application/json")], json.dumps(document).encode()
 
+    def _discard(self, environ: dict[str, Any], method: str) -> Response:
+        """``POST /admin/discard``: read the body as a function would get it, answer its length
+        and do nothing else — the no-I/O floor of an upload (bench/bench_upload.py). An admin
+        route, so it exists only on a loopback dev host, never in the app or in production."""
+        if method != "POST":
+            return problem(405, "method_not_allowed", headers=[("Allow", "POST")])
+        document = {"bytes": len(_body(environ))}
+        return 200, [("Content-Type", "application/json")], json.dumps(document).encode()
+
     def _drain(self, method: str, queue: str) -> Response:
         """``POST /admin/queues/<queue>/drain``: process every visible message once, now, and
         answer the counts (for tests: deterministic, unlike the pollers)."""
@@ -218,10 +245,29 @@ def _phrase(status: int) -> str:
 
 
 def _body(environ: dict[str, Any]) -> bytes:
+    """The (de-chunked) request body. Read a step at a time into a ``BytesIO``, whose
+    ``getvalue()`` hands its buffer over as the ``bytes`` without copying: about 1× the body in
+    memory, where one ``read(n)`` from cheroot's pure-Python socket file costs 2–3×."""
     stream = environ["wsgi.input"]
     length = environ.get("CONTENT_LENGTH")
-    # The server hands over the (de-chunked) body as a stream that ends with the request.
-    return bytes(stream.read(int(length)) if length else stream.read())
+    remaining = int(length) if length else -1  # -1: up to the end of the stream (chunked)
+    buffer = io.BytesIO()
+    while remaining:
+        piece = stream.read(READ_STEP if remaining < 0 else min(READ_STEP, remaining))
+        if not piece:
+            break
+        buffer.write(piece)
+        remaining = -1 if remaining < 0 else remaining - len(piece)
+    return buffer.getvalue()
+
+
+def _slices(body: bytes) -> Iterable[bytes]:
+    """The response body as the server should get it: whole if small, else in ``WRITE_STEP``
+    slices (each a small copy), so cheroot never copies the whole body into its write buffer."""
+    if len(body) <= WRITE_STEP:
+        return [body]
+    view = memoryview(body)
+    return (bytes(view[start : start + WRITE_STEP]) for start in range(0, len(body), WRITE_STEP))
 
 
 def _host_name(environ: dict[str, Any]) -> str:

@@ -5,12 +5,12 @@ what they do, from the route's :class:`~shared.access.caller.Caller` (``request.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 import azure.functions as func
 from pydantic import Field
 
-from functions.http import ApiModel, Request, json_response, require_if_match, route
+from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.cases import cases, participants, plan
@@ -69,7 +69,10 @@ class CaseSummary(ApiModel):
     created_at: datetime
     closed_at: datetime | None
     legal_hold: bool
-    participants: list[CaseParticipant]
+    participants: list[CaseParticipant] = Field(description="The first participants (at most 50)")
+    participants_continuation: str | None = Field(
+        description="Continues the participants on GET /api/cases/{caseId}/participants; null if all are here"
+    )
 
 
 class MyCase(ApiModel):
@@ -81,7 +84,17 @@ class MyCase(ApiModel):
 
 
 class MyCases(ApiModel):
+    """One page of the user's cases, by case id."""
+
     cases: list[MyCase]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
+
+
+class CaseParticipants(ApiModel):
+    """One page of the case's invited and active participants, by user id."""
+
+    participants: list[CaseParticipant]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 class InvitedParticipant(ApiModel):
@@ -120,7 +133,10 @@ class PlanStage(StageView):
 
 
 class PlanView(ApiModel):
+    """One page of the plan's stages, by start date (then stage id)."""
+
     stages: list[PlanStage]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 class PlanChange(ApiModel):
@@ -133,7 +149,10 @@ class PlanChange(ApiModel):
 
 
 class PlanHistory(ApiModel):
+    """One page of the plan's changes, newest first."""
+
     changes: list[PlanChange]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 @route(
@@ -158,7 +177,8 @@ def case_create(request: Request) -> func.HttpResponse:
     )
     summary = cases.summary(bootstrap.ports(), case["caseId"])
     etag = str(summary.pop("etag"))
-    return json_response(summary, 201, etag=etag, location=f"/api/cases/{case['caseId']}")
+    view = _summary_view(request, summary)
+    return json_response(view, 201, etag=etag, location=f"/api/cases/{case['caseId']}")
 
 
 @route(
@@ -167,25 +187,52 @@ def case_create(request: Request) -> func.HttpResponse:
     path="api/me/cases",
     methods=["GET"],
     permission=Action.CASES_LIST_MINE,
+    query=paging.PageQuery,
     responses={200: MyCases},
 )
 def my_cases(request: Request) -> func.HttpResponse:
-    """The cases the user takes part in, across organisations."""
+    """The cases the user takes part in, across organisations, one page by case id."""
     ports = bootstrap.ports()
-    refs = participants.my_cases(ports, request.actor)
-    # Each organisation once, however many of its cases the user takes part in.
-    names = {org_id: orgs.org(ports.store, org_id)["name"] for org_id in {r["orgId"] for r in refs}}
+    page = participants.my_cases_page(ports, request.actor, paging.window(request))
+    # Each organisation of the page once, all in one call — however many of its cases are listed.
+    names = orgs.names(ports.store, [str(r["orgId"]) for r in page.items])
     views = [
         {
             "caseId": r["caseId"],
             "orgId": r["orgId"],
-            "orgName": names[r["orgId"]],
+            "orgName": names.get(str(r["orgId"]), ""),
             "role": r["role"],
             "status": r["status"],
         }
-        for r in refs
+        for r in page.items
     ]
-    return json_response({"cases": views})
+    return json_response({"cases": views, "continuation": paging.continuation(request, page.after)})
+
+
+def _summary_view(request: Request, summary: dict[str, Any]) -> dict[str, Any]:
+    """A case summary as the API answers it: the participants' continuation sealed for the
+    participants list (the ETag goes in its header)."""
+    after = summary.pop("participantsAfter", None)
+    path = f"/api/cases/{summary['caseId']}/participants"
+    summary["participantsContinuation"] = paging.continuation(request, after, path=path)
+    return summary
+
+
+@route(
+    bp,
+    name="participant_list",
+    path=f"{_CASE}/participants",
+    methods=["GET"],
+    permission=Action.CASE_READ,
+    query=paging.PageQuery,
+    responses={200: CaseParticipants},
+)
+def participant_list(request: Request) -> func.HttpResponse:
+    """The case's invited and active participants, one page by user id."""
+    case_id = request.http.route_params["caseId"]
+    page = cases.participants_page(bootstrap.ports(), case_id, paging.window(request))
+    token = paging.continuation(request, page.after)
+    return json_response({"participants": page.items, "continuation": token})
 
 
 @route(
@@ -199,7 +246,8 @@ def my_cases(request: Request) -> func.HttpResponse:
 def case_read(request: Request) -> func.HttpResponse:
     """The case's status and participants."""
     view = cases.read(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
-    return json_response(view, etag=str(view.pop("etag")))
+    etag = str(view.pop("etag"))
+    return json_response(_summary_view(request, view), etag=etag)
 
 
 @route(
@@ -308,16 +356,18 @@ def case_legal_hold(request: Request) -> func.HttpResponse:
     path=f"{_CASE}/plan",
     methods=["GET"],
     permission=Action.PLAN_READ,
+    query=paging.PageQuery,
     responses={200: PlanView},
 )
 def plan_read(request: Request) -> func.HttpResponse:
-    """The integration plan's stages by start date."""
-    stages = plan.stages(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
+    """The integration plan's stages by start date, one page."""
+    case_id = request.http.route_params["caseId"]
+    page = plan.stages_page(bootstrap.ports(), request.caller, case_id, paging.window(request))
     views = []
-    for stage in stages:
+    for stage in page.items:
         etag = stage.pop("_etag")
         views.append({**stage, "etag": etag})
-    return json_response({"stages": views})
+    return json_response({"stages": views, "continuation": paging.continuation(request, page.after)})
 
 
 @route(
@@ -326,12 +376,14 @@ def plan_read(request: Request) -> func.HttpResponse:
     path=f"{_CASE}/plan/history",
     methods=["GET"],
     permission=Action.PLAN_READ,
+    query=paging.PageQuery,
     responses={200: PlanHistory},
 )
 def plan_history(request: Request) -> func.HttpResponse:
-    """Every change of the plan, newest first."""
-    changes = plan.history(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
-    return json_response({"changes": changes})
+    """The changes of the plan, newest first, one page."""
+    case_id = request.http.route_params["caseId"]
+    page = plan.history_page(bootstrap.ports(), request.caller, case_id, paging.window(request))
+    return json_response({"changes": page.items, "continuation": paging.continuation(request, page.after)})
 
 
 @route(

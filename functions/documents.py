@@ -13,7 +13,16 @@ from urllib.parse import quote
 import azure.functions as func
 from pydantic import Field
 
-from functions.http import ApiModel, Binary, FormModel, Request, json_response, require_if_match, route
+from functions.http import (
+    ApiModel,
+    Binary,
+    FormModel,
+    Request,
+    json_response,
+    paging,
+    require_if_match,
+    route,
+)
 from functions.http.uploads import FORM_OVERHEAD, read_upload
 from functions.items import ItemView
 from shared import bootstrap
@@ -50,7 +59,10 @@ class DocumentView(ItemView):
 
 
 class DocumentList(ApiModel):
+    """One page of the documents the caller may see (own and shared), by id."""
+
     documents: list[DocumentView]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 class DocumentVersion(ApiModel):
@@ -63,9 +75,10 @@ class DocumentVersion(ApiModel):
 
 
 class DocumentVersions(ApiModel):
-    """Every kept version, newest first."""
+    """The kept versions, newest first, one page."""
 
     versions: list[DocumentVersion]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 def _ids(request: Request) -> tuple[str, str]:
@@ -127,11 +140,13 @@ def document_upload(request: Request) -> func.HttpResponse:
     path=_BASE,
     methods=["GET"],
     permission=Action.DOCUMENT_LIST,
+    query=paging.PageQuery,
     responses={200: DocumentList},
 )
 def document_list(request: Request) -> func.HttpResponse:
-    views = documents.listing(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
-    return json_response({"documents": views})
+    case_id = request.http.route_params["caseId"]
+    page = documents.listing_page(bootstrap.ports(), request.caller, case_id, paging.window(request))
+    return json_response({"documents": page.items, "continuation": paging.continuation(request, page.after)})
 
 
 @route(
@@ -200,11 +215,12 @@ def document_replace(request: Request) -> func.HttpResponse:
     path=_ONE + "/versions",
     methods=["GET"],
     permission=Action.DOCUMENT_WRITE,
+    query=paging.PageQuery,
     responses={200: DocumentVersions},
 )
 def document_versions(request: Request) -> func.HttpResponse:
-    found = documents.versions(bootstrap.ports(), request.caller, *_ids(request))
-    return json_response({"versions": found})
+    page = documents.versions(bootstrap.ports(), request.caller, *_ids(request), paging.window(request))
+    return json_response({"versions": page.items, "continuation": paging.continuation(request, page.after)})
 
 
 @route(

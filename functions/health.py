@@ -1,13 +1,24 @@
-"""``GET /api/health``: is every port answering? 200 if all are, 503 if any is not.
-``GET /api/health/live``: is the app answering at all? Always 200, no port is touched.
+"""Health probes (decision 025).
 
-Public (load balancers and uptime probes call them), so they report only a status per port —
-no error texts, no data, and the adapter names only outside production. ``health_live`` is also
-the no-I/O baseline of the load benchmark (``bench/bench_load.py``).
+``GET /api/health`` and ``GET /api/health/live``: liveness. Is the app answering at all? Always
+200, no port is touched, nothing is read: what load balancers, the Elastic Premium health check
+and uptime probes call as often as they like. ``health_live`` is also the no-I/O baseline of the
+load benchmark (``bench/bench_load.py``).
+
+``GET /api/health/ready``: readiness. Does the store answer, the blob container, the mail service?
+Public, so it is built to be cheap whoever calls it, however often: the answer is cached for
+:data:`READY_CACHE_SECONDS` per instance (one caller checks, concurrent callers wait for that
+result), and the key ring is **never** checked here — a check reads the KEK from Key Vault, and an
+anonymous caller must not be able to make the app read its key-encryption key, nor spend Key
+Vault's request quota. The key ring is reported ``unchecked``; whether the app can read the KEK is
+watched by the "Key Vault access denied" alert and shown by the first upload (docs/operations.md).
+The answer holds a status per port, no error texts and no data; the adapter names only outside
+production (the API tests read them to know which adapters the dev host runs on).
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Literal
 
@@ -19,13 +30,17 @@ from shared import bootstrap, i18n
 from shared.access.permissions import PUBLIC
 from shared.config import Environment
 from shared.errors import CaseDeskError
+from shared.log import log_event
 
 bp = func.Blueprint()
 
+#: How long one readiness answer is reused, per instance (the issue asks for 30–60 s).
+READY_CACHE_SECONDS = 30.0
+
 
 class PortCheck(ApiModel):
-    status: Literal["ok", "error"]
-    ms: float = Field(description="how long the check took, in milliseconds")
+    status: Literal["ok", "error", "unchecked"]
+    ms: float = Field(description="how long the check took, in milliseconds (0 if unchecked)")
     code: str | None = Field(default=None, description="the error code, if the port failed")
     adapter: str | None = Field(default=None, description="the adapter's name (not in production)")
 
@@ -37,10 +52,11 @@ class PortChecks(ApiModel):
     mailer: PortCheck
 
 
-class HealthReport(ApiModel):
+class Readiness(ApiModel):
     status: Literal["ok", "degraded"]
     message: str
     environment: Environment
+    age: float = Field(description="seconds since the ports were checked (the answer is cached)")
     checks: PortChecks
 
 
@@ -48,44 +64,98 @@ class Liveness(ApiModel):
     status: Literal["ok"]
 
 
+_lock = threading.Lock()
+#: (monotonic time of the check, environment, checks) of the last readiness check.
+_cached: dict[str, tuple[float, Environment, dict[str, dict[str, object]]]] = {}
+
+
+def _adapter_name(adapter: object) -> str:
+    return type(getattr(adapter, "inner", adapter)).__name__  # not the meter
+
+
+def _check_ports() -> tuple[Environment, dict[str, dict[str, object]]]:
+    ports = bootstrap.ports()
+    checks: dict[str, dict[str, object]] = {}
+    for port, adapter in (("store", ports.store), ("blobs", ports.blobs), ("mailer", ports.mailer)):
+        started = time.perf_counter()
+        try:
+            adapter.check()
+            entry: dict[str, object] = {"status": "ok"}
+        except CaseDeskError as error:
+            entry = {"status": "error", "code": error.code}
+        entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
+        checks[port] = entry
+    checks["keyRing"] = {"status": "unchecked", "ms": 0.0}  # never on a public call: see above
+    if ports.environment is not Environment.PRODUCTION:
+        names: dict[str, object] = {
+            "store": ports.store,
+            "blobs": ports.blobs,
+            "keyRing": ports.key_ring,
+            "mailer": ports.mailer,
+        }
+        for port, named in names.items():
+            checks[port]["adapter"] = _adapter_name(named)
+    failed = sorted(port for port, entry in checks.items() if entry["status"] == "error")
+    if failed:
+        log_event("health.degraded", ports=failed)
+    return ports.environment, checks
+
+
+def readiness() -> tuple[float, Environment, dict[str, dict[str, object]]]:
+    """(age in seconds, environment, checks): the cached answer, or a fresh one once it is older
+    than :data:`READY_CACHE_SECONDS`. One check at a time per instance."""
+    now = time.monotonic()
+    cached = _cached.get("last")
+    if cached is None or now - cached[0] >= READY_CACHE_SECONDS:
+        with _lock:
+            cached = _cached.get("last")
+            if cached is None or time.monotonic() - cached[0] >= READY_CACHE_SECONDS:
+                environment, checks = _check_ports()
+                cached = (time.monotonic(), environment, checks)
+                _cached["last"] = cached
+    checked_at, environment, checks = cached
+    return max(0.0, time.monotonic() - checked_at), environment, checks
+
+
+def forget() -> None:
+    """Drop the cached readiness answer (tests; a new composition root)."""
+    _cached.clear()
+
+
 # 503 is no problem+json: the same report, naming the port that failed (probes read the status).
+@route(
+    bp,
+    name="health_ready",
+    path="api/health/ready",
+    methods=["GET"],
+    permission=PUBLIC,
+    responses={200: Readiness, 503: Readiness},
+)
+def health_ready(request: Request) -> func.HttpResponse:
+    """Readiness: store, blobs and mail answer (cached 30 s; the KEK is never read here)."""
+    age, environment, checks = readiness()
+    healthy = all(c["status"] != "error" for c in checks.values())
+    body = {
+        "status": "ok" if healthy else "degraded",
+        "message": i18n.translate("health.ok" if healthy else "health.degraded", request.language),
+        "environment": environment.value,
+        "age": round(age, 1),
+        "checks": checks,
+    }
+    return json_response(body, 200 if healthy else 503)
+
+
 @route(
     bp,
     name="health",
     path="api/health",
     methods=["GET"],
     permission=PUBLIC,
-    responses={200: HealthReport, 503: HealthReport},
+    responses={200: Liveness},
 )
 def health(request: Request) -> func.HttpResponse:
-    ports = bootstrap.ports()
-    checks = {}
-    for port, adapter in (
-        ("store", ports.store),
-        ("blobs", ports.blobs),
-        ("keyRing", ports.key_ring),
-        ("mailer", ports.mailer),
-    ):
-        started = time.perf_counter()
-        try:
-            adapter.check()
-            status, code = "ok", None
-        except CaseDeskError as error:
-            status, code = "error", error.code
-        entry: dict[str, object] = {"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)}
-        if code:
-            entry["code"] = code
-        if ports.environment is not Environment.PRODUCTION:
-            entry["adapter"] = type(adapter).__name__
-        checks[port] = entry
-    healthy = all(c["status"] == "ok" for c in checks.values())
-    body = {
-        "status": "ok" if healthy else "degraded",
-        "message": i18n.translate("health.ok" if healthy else "health.degraded", request.language),
-        "environment": ports.environment.value,
-        "checks": checks,
-    }
-    return json_response(body, 200 if healthy else 503)
+    """Liveness: the app answers. No port is touched (readiness: ``/api/health/ready``)."""
+    return json_response({"status": "ok"})
 
 
 @route(

@@ -9,7 +9,7 @@ import azure.functions as func
 from pydantic import Field
 
 from functions.auth import ConsentRecord
-from functions.http import ApiModel, Request, json_response, require_if_match, route
+from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import PUBLIC, Action
 from shared.errors import InvalidInput
@@ -62,7 +62,10 @@ class MySession(ApiModel):
 
 
 class MySessions(ApiModel):
+    """One page of the user's live sessions, newest first."""
+
     sessions: list[MySession]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 class PasswordChanged(ApiModel):
@@ -137,11 +140,14 @@ def me_welcome_seen(request: Request) -> func.HttpResponse:
     path="api/me/sessions",
     methods=["GET"],
     permission=Action.PROFILE_MANAGE,
+    query=paging.PageQuery,
     responses={200: MySessions},
 )
 def me_sessions(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
-    sessions = SessionService(ports.store, ports.clock).list_for_user(request.actor, request.session_id)
+    service = SessionService(ports.store, ports.clock)
+    page = service.page_for_user(request.actor, request.session_id, paging.window(request))
+    sessions = page.items
     views = [
         {
             "sessionId": s.session_id,
@@ -152,7 +158,7 @@ def me_sessions(request: Request) -> func.HttpResponse:
         }
         for s in sessions
     ]
-    return json_response({"sessions": views})
+    return json_response({"sessions": views, "continuation": paging.continuation(request, page.after)})
 
 
 @route(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import azure.functions as func
 from pydantic import Field
 
-from functions.http import ApiModel, Request, json_response, require_if_match, route
+from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
 from functions.items import ItemView
 from shared import bootstrap
 from shared.access.permissions import Action
@@ -42,7 +42,10 @@ class NoteView(NoteSummary):
 
 
 class NoteList(ApiModel):
+    """One page of the notes the caller may see (own and shared), by id."""
+
     notes: list[NoteSummary]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 def _ids(request: Request) -> tuple[str, str]:
@@ -66,11 +69,18 @@ def note_create(request: Request) -> func.HttpResponse:
 
 
 @route(
-    bp, name="note_list", path=_BASE, methods=["GET"], permission=Action.NOTE_LIST, responses={200: NoteList}
+    bp,
+    name="note_list",
+    path=_BASE,
+    methods=["GET"],
+    permission=Action.NOTE_LIST,
+    query=paging.PageQuery,
+    responses={200: NoteList},
 )
 def note_list(request: Request) -> func.HttpResponse:
-    views = notes.listing(bootstrap.ports(), request.caller, request.http.route_params["caseId"])
-    return json_response({"notes": views})
+    case_id = request.http.route_params["caseId"]
+    page = notes.listing_page(bootstrap.ports(), request.caller, case_id, paging.window(request))
+    return json_response({"notes": page.items, "continuation": paging.continuation(request, page.after)})
 
 
 @route(

@@ -10,12 +10,12 @@ from typing import Literal
 import azure.functions as func
 from pydantic import Field
 
-from functions import params
-from functions.http import ApiModel, ApiQuery, Request, json_response, route
+from functions.http import ApiModel, ApiQuery, Request, json_response, paging, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.notifications import MAX_MARK, inbox, mark_read, unread_count
 from shared.notifications.inbox import MAX_PAGE
+from shared.paging import text_position
 
 bp = func.Blueprint()
 
@@ -37,7 +37,7 @@ class NotificationView(ApiModel):
     """Ids only: the app resolves the case and the item through the normal access checks."""
 
     id: str
-    kind: str = Field(description="What it is about: share or message")
+    kind: str = Field(description="What it is about: share, reflections_shared or message")
     case_id: str | None
     item_type: str | None
     item_id: str | None
@@ -47,7 +47,7 @@ class NotificationView(ApiModel):
 
 class NotificationPage(ApiModel):
     notifications: list[NotificationView] = Field(description="Newest first")
-    continuation: str | None = Field(description="The next page's token; null on the last page")
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 class UnreadCount(ApiModel):
@@ -69,15 +69,17 @@ class MarkedRead(ApiModel):
 )
 def notification_list(request: Request) -> func.HttpResponse:
     """The user's notifications, newest first, paged."""
+    window = paging.window(request, maximum=MAX_PAGE)
     page = inbox(
         bootstrap.ports(),
         request.actor,
         unread_only=request.query_as(InboxQuery).unread == "true",
-        limit=params.limit(request, maximum=MAX_PAGE),
-        continuation=params.continuation(request),
+        limit=window.limit,
+        continuation=text_position(window),
     )
     items = [{key: item.get(key) for key in _FIELDS} for item in page.items]
-    return json_response({"notifications": items, "continuation": page.continuation})
+    token = paging.continuation(request, page.continuation)
+    return json_response({"notifications": items, "continuation": token})
 
 
 @route(

@@ -15,7 +15,6 @@ from typing import Any
 
 import azure.functions as func
 import pydantic
-from pydantic.json_schema import models_json_schema
 
 from functions.http import ROUTES, ApiModel, Binary, FormModel, Html, Request, RouteSpec, json_response, route
 from shared.access.permissions import PUBLIC, Public
@@ -111,6 +110,12 @@ def _operation(spec: RouteSpec, method: str, names: list[str], schemas: dict[str
 @functools.cache
 def document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of every registered route (built once per process)."""
+    from pydantic.json_schema import models_json_schema  # noqa: PLC0415 - lazy: cold start
+
+    from functions.lazy import load_all  # noqa: PLC0415 - function_app imports functions.lazy
+
+    load_all()  # route modules load on their first call (functions/lazy.py): declare them all
+
     _, definitions = models_json_schema(
         [(m, "validation") for m in _models()], ref_template="#/components/schemas/{model}"
     )

@@ -10,7 +10,7 @@ from typing import Literal
 import azure.functions as func
 from pydantic import Field
 
-from functions.http import ApiModel, Request, json_response, require_if_match, route
+from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.identity import accounts, orgs, staff
@@ -52,8 +52,17 @@ class StaffMember(ApiModel):
 
 
 class StaffOverview(ApiModel):
+    """One page of the organisation's staff, by user id (invitations: GET …/invitations)."""
+
     members: list[StaffMember]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
+
+
+class StaffInvitations(ApiModel):
+    """One page of the organisation's staff invitations, oldest first."""
+
     invitations: list[StaffInvitation]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 class StaffRoles(ApiModel):
@@ -72,7 +81,10 @@ class MyOrg(ApiModel):
 
 
 class MyOrgs(ApiModel):
+    """One page of the user's organisations, by organisation id."""
+
     orgs: list[MyOrg]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
 def _invitation_view(item: dict[str, object]) -> dict[str, object]:
@@ -111,26 +123,46 @@ def staff_invite(request: Request) -> func.HttpResponse:
     path="api/orgs/{orgId}/staff",
     methods=["GET"],
     permission=Action.STAFF_READ,
+    query=paging.PageQuery,
     responses={200: StaffOverview},
 )
 def staff_list(request: Request) -> func.HttpResponse:
+    """The organisation's staff, one page by user id."""
     ports = bootstrap.ports()
     org_id = request.http.route_params["orgId"]
+    page = staff.members_page(ports, request.caller, org_id, paging.window(request))
+    people = accounts.profiles(ports.store, [str(item["userId"]) for item in page.items])
     members = []
-    for item in staff.members(ports, request.caller, org_id):
-        profile = accounts.profile(ports.store, item["userId"])
+    for item in page.items:
+        profile = people.get(str(item["userId"]), {})
         members.append(
             {
                 "userId": item["userId"],
-                "name": profile["name"],
-                "email": profile["email"],
+                "name": profile.get("name", ""),
+                "email": profile.get("email", ""),
                 "roles": item["roles"],
                 "accessAllCases": item["accessAllCases"],
                 "etag": item["_etag"],
             }
         )
-    invitations = [_invitation_view(i) for i in staff.invitations_of(ports, org_id)]
-    return json_response({"members": members, "invitations": invitations})
+    return json_response({"members": members, "continuation": paging.continuation(request, page.after)})
+
+
+@route(
+    bp,
+    name="staff_invitations",
+    path="api/orgs/{orgId}/invitations",
+    methods=["GET"],
+    permission=Action.STAFF_READ,
+    query=paging.PageQuery,
+    responses={200: StaffInvitations},
+)
+def staff_invitations(request: Request) -> func.HttpResponse:
+    """The organisation's staff invitations (pending, accepted, revoked), one page, oldest first."""
+    org_id = request.http.route_params["orgId"]
+    page = staff.invitations_page(bootstrap.ports(), org_id, paging.window(request))
+    views = [_invitation_view(i) for i in page.items]
+    return json_response({"invitations": views, "continuation": paging.continuation(request, page.after)})
 
 
 @route(
@@ -194,11 +226,12 @@ def staff_update(request: Request) -> func.HttpResponse:
     path="api/me/orgs",
     methods=["GET"],
     permission=Action.ORGS_LIST_MINE,
+    query=paging.PageQuery,
     responses={200: MyOrgs},
 )
 def my_orgs(request: Request) -> func.HttpResponse:
     """The organisations the user is staff of (where the app offers org admin and case views)."""
-    found = orgs.my_orgs(bootstrap.ports().store, request.actor)
+    page = orgs.my_orgs_page(bootstrap.ports().store, request.actor, paging.window(request))
     views = [
         {
             "orgId": f["org"]["orgId"],
@@ -206,6 +239,6 @@ def my_orgs(request: Request) -> func.HttpResponse:
             "roles": f["member"]["roles"],
             "accessAllCases": f["member"].get("accessAllCases", False),
         }
-        for f in found
+        for f in page.items
     ]
-    return json_response({"orgs": views})
+    return json_response({"orgs": views, "continuation": paging.continuation(request, page.after)})

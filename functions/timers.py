@@ -9,6 +9,13 @@ intact log is one INFO line with counts. A broken one logs an ERROR with the num
 (never their content; they name only scopes, positions and ids) and fails the invocation, so
 both the log alert and the Functions failure metric fire; ``python -m shared.cli verify-audit
 --all`` then lists the problems for the operator.
+
+``retention_purge`` (daily) sends the notices that are due and purges the cases that are due
+(``shared/retention/purge.py``: keys first, then blobs, items, tombstone), bounded so a run fits
+the Functions timeout; a case that fails is counted and taken again by the next run, which then
+fails the invocation so the failure metric fires. ``retention_reconcile`` (weekly) repairs the
+due-date index from the case records and deletes the audit chains of cases purged
+``CASEDESK_AUDIT_RETENTION_YEARS`` ago. Both log one line of counts, never ids.
 """
 
 from __future__ import annotations
@@ -23,11 +30,15 @@ from shared.effects.relay import RELAY_SCHEDULE, relay_pending
 from shared.errors import IntegrityError
 from shared.identity.credentials import issue_reset
 from shared.log import log_event
+from shared.retention import purge
 
 bp = func.Blueprint()
 
 #: Daily at 02:30 UTC (NCRONTAB: second minute hour day month weekday), outside office hours.
 AUDIT_VERIFY_SCHEDULE = "0 30 2 * * *"
+#: Daily at 03:15 UTC (after the audit check), and weekly on Sunday at 04:00 UTC.
+RETENTION_PURGE_SCHEDULE = "0 15 3 * * *"
+RETENTION_RECONCILE_SCHEDULE = "0 0 4 * * 0"
 
 
 @bp.timer_trigger(arg_name="timer", schedule=RELAY_SCHEDULE)
@@ -49,3 +60,15 @@ def audit_verify(timer: func.TimerRequest) -> None:
         )
         raise IntegrityError(f"{problems} audit chain problems; run verify-audit --all")
     log_event("audit.verified", timer="audit_verify", count=events)
+
+
+@bp.timer_trigger(arg_name="timer", schedule=RETENTION_PURGE_SCHEDULE)
+def retention_purge(timer: func.TimerRequest) -> None:
+    report = purge.run(bootstrap.ports())
+    if report.failed:
+        raise RuntimeError(f"{report.failed} retention steps failed; the next run takes them again")
+
+
+@bp.timer_trigger(arg_name="timer", schedule=RETENTION_RECONCILE_SCHEDULE)
+def retention_reconcile(timer: func.TimerRequest) -> None:
+    purge.weekly(bootstrap.ports())

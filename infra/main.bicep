@@ -36,6 +36,16 @@ param cosmosMaxThroughput int = 1000
 @description('Backup vault immutability. Unlocked = on but reversible; Locked can never be undone (docs/infra.md).')
 param backupImmutability string = 'Unlocked'
 
+@description('True once an operator has created the KEK secret: the app identity gets read access to it (docs/infra.md).')
+param kekExists bool = false
+
+@description('True when the Key Vault of this environment is soft-deleted and must be recovered (set by the preprovision hook).')
+param keyVaultRecover bool = false
+
+@minLength(3)
+@description('Comma-separated e-mail addresses of the operators who receive every alert (CASEDESK_ALERT_EMAILS; docs/operations.md).')
+param alertEmails string
+
 // Regions the residency policy allows: the primary and its pair, where the geo copies live.
 var allowedLocations = [
   'switzerlandnorth'
@@ -46,6 +56,8 @@ var tags = {
   'azd-env-name': environmentName
 }
 var functionAppName = 'func-casedesk-${resourceToken}'
+// The KEK secret (KEK_SECRET_NAME of the app); created once by an operator, never by the template.
+var kekSecretName = 'casedesk-kek'
 var effectivePublicUrl = empty(publicUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicUrl
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -92,6 +104,9 @@ module keyVault 'modules/key-vault.bicep' = {
     tags: tags
     appPrincipalId: identity.outputs.principalId
     workspaceId: monitoring.outputs.workspaceId
+    kekSecretName: kekSecretName
+    kekExists: kekExists
+    recoverSoftDeleted: keyVaultRecover
   }
 }
 
@@ -99,6 +114,7 @@ module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   scope: rg
   params: {
+    workspaceId: monitoring.outputs.workspaceId
     accountName: 'cosmos-casedesk-${resourceToken}'
     location: location
     tags: tags
@@ -111,6 +127,7 @@ module dataStorage 'modules/data-storage.bicep' = {
   name: 'data-storage'
   scope: rg
   params: {
+    workspaceId: monitoring.outputs.workspaceId
     name: 'stdata${resourceToken}'
     location: location
     tags: tags
@@ -122,6 +139,7 @@ module backup 'modules/backup.bicep' = {
   name: 'backup'
   scope: rg
   params: {
+    workspaceId: monitoring.outputs.workspaceId
     vaultName: 'bvault-casedesk-${resourceToken}'
     location: location
     tags: tags
@@ -135,6 +153,7 @@ module email 'modules/email.bicep' = {
   name: 'email'
   scope: rg
   params: {
+    workspaceId: monitoring.outputs.workspaceId
     emailServiceName: 'ecs-casedesk-${resourceToken}'
     communicationServiceName: 'acs-casedesk-${resourceToken}'
     tags: tags
@@ -146,6 +165,7 @@ module hostStorage 'modules/host-storage.bicep' = {
   name: 'host-storage'
   scope: rg
   params: {
+    workspaceId: monitoring.outputs.workspaceId
     name: 'stfunc${resourceToken}'
     location: location
     tags: tags
@@ -159,6 +179,7 @@ module functionApp 'modules/function-app.bicep' = {
   name: 'function-app'
   scope: rg
   params: {
+    workspaceId: monitoring.outputs.workspaceId
     name: functionAppName
     planName: 'plan-casedesk-${resourceToken}'
     location: location
@@ -178,8 +199,21 @@ module functionApp 'modules/function-app.bicep' = {
     blobContainer: dataStorage.outputs.documentsContainer
     queueAccountUrl: dataStorage.outputs.queueEndpoint
     keyVaultUrl: keyVault.outputs.uri
+    kekSecretName: kekSecretName
     acsEndpoint: email.outputs.endpoint
     mailSender: email.outputs.senderAddress
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: 'casedesk-${resourceToken}'
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.workspaceId
+    alertEmails: alertEmails
   }
 }
 
@@ -190,6 +224,7 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output CASEDESK_PUBLIC_URL string = effectivePublicUrl
 output KEYVAULT_URL string = keyVault.outputs.uri
 output KEYVAULT_NAME string = keyVault.outputs.name
+output KEK_SECRET_NAME string = kekSecretName
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output BLOB_ACCOUNT_URL string = dataStorage.outputs.blobEndpoint
 output QUEUE_ACCOUNT_URL string = dataStorage.outputs.queueEndpoint

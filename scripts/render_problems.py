@@ -11,6 +11,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import function_app  # noqa: E402, F401 - loads every module that defines an error
+from functions import lazy  # noqa: E402
+
+# function_app registers routes lazily (functions/lazy.py): import every route module, so that
+# every error class they (and the services they use) define is known.
+lazy.load_all()
 from functions.http import FIELD_CODES, STATUS_OF_CATEGORY, status_of  # noqa: E402
 from shared import i18n  # noqa: E402
 from shared.errors import CaseDeskError  # noqa: E402

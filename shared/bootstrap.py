@@ -10,7 +10,8 @@ import functools
 import threading
 from typing import Any
 
-from shared import config
+from shared import config, telemetry
+from shared.adapters.metered import MeteredStore
 from shared.clock import SystemClock
 from shared.config import Environment
 from shared.crypto.case_keys import CaseCipher, CaseKeys
@@ -69,9 +70,10 @@ def reset() -> None:
 def _build() -> Ports:
     config.validate()  # production refuses embedded adapters before anything is built
     quiet_azure_sdk()
+    telemetry.configure()  # timers and queue triggers too, not only HTTP (only with its setting)
     env = config.environment()
     clock = SystemClock()
-    store = _store(clock, env)
+    store = MeteredStore(_store(clock, env))  # counts store calls per request for the log
     key_ring = _key_ring()
     case_keys = CaseKeys(store, key_ring, clock)
     return Ports(
@@ -97,11 +99,17 @@ def _store(clock: Clock, env: Environment) -> Store:
     from shared.adapters.cosmos import CosmosStore
 
     key = config.optional("COSMOS_EMULATOR_KEY")
+    options: dict[str, Any] = {}
+    if config.optional("COSMOS_EMULATOR"):  # validate() allows it outside production, on loopback
+        from shared.adapters.cosmos_emulator import emulator_client_kwargs
+
+        options = emulator_client_kwargs()
     store = CosmosStore(
         config.required("COSMOS_ENDPOINT"),
         config.required("COSMOS_DATABASE"),
         key or _credential(),
         clock,
+        **options,
     )
     if env is not Environment.PRODUCTION:
         store.ensure_containers()  # in Azure the infrastructure creates them

@@ -14,8 +14,16 @@
         Run the effect relay now, until nothing is left (what the ``effect_relay`` timer does
         every 5 s): audit events into their chains, e-mails onto the mail queue.
     purge-dry-run
-        List every closed case with the day it will be purged and its state (due, notice, held,
-        waiting); reads ids and dates only and changes nothing.
+        The retention timer's schedule, exactly as its next run reads it (the due-date index):
+        every closed, unheld case with the day it will be purged and its state — due (purged on
+        the next run), notice_due (its notice goes out on the next run), notice (told; purged on
+        the day shown), waiting — then how far the index is off the case records (what the
+        weekly reconciliation would repair). Reads ids and dates only and changes nothing.
+    purge-case CASE_ID [CASE_ID …]
+        Purge these cases now, each only if its own record says it is due (closed at least
+        CASEDESK_RETENTION_YEARS ago, no legal hold) or its purge is under way — the replay of
+        purges after a restore from backup (docs/operations.md). Prints purged / resumed /
+        already / skipped per case; exit 1 if any was skipped.
     seed-demo
         Development only: fill an empty store with the demo organisation and its five accounts,
         and print how to sign in with them (``make run`` does this before starting the dev host).
@@ -37,7 +45,8 @@ from shared.errors import CaseDeskError
 from shared.identity import demo, orgs, staff
 from shared.identity.credentials import issue_reset
 from shared.ports import Ports
-from shared.retention.schedule import NOTICE_DAYS, RETENTION_YEARS, Scheduled, schedule
+from shared.retention.purge import purge_case
+from shared.retention.schedule import Reconciled, Scheduled, notice_days, reconcile, retention_years, schedule
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--all", action="store_true", help="every chain in the store")
     commands.add_parser("relay", help="move pending audit events and e-mails on now")
     commands.add_parser("purge-dry-run", help="list closed cases with their purge day; changes nothing")
+    replay = commands.add_parser("purge-case", help="purge these due cases now (a replay after a restore)")
+    replay.add_argument("case_ids", nargs="+", metavar="CASE_ID")
     commands.add_parser("seed-demo", help="development only: demo organisation and accounts")
     args = parser.parse_args(argv)
     try:
@@ -68,9 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             return _verify_audit(AuditLog(ports.store, ports.clock), args.scope, _pending_audit(ports))
         if args.command == "relay":
             return _relay(ports)
-        if args.command == "purge-dry-run":
-            _print_schedule(schedule(ports.store, ports.clock.now()))
-            return 0
+        if args.command in ("purge-dry-run", "purge-case"):
+            return _retention(ports, args)
         if args.command == "create-org":
             org_id = orgs.create_org(ports.store, ports.clock, args.name)
             index = staff.invite(
@@ -135,12 +145,39 @@ def _verify_audit(log: AuditLog, scope: str | None, pending: int = 0) -> int:
     return 0
 
 
-def _print_schedule(cases: list[Scheduled]) -> None:
-    print(f"retention: purge {RETENTION_YEARS} years after closure, notice {NOTICE_DAYS} days before")
+def _print_schedule(cases: list[Scheduled], drift: Reconciled) -> None:
+    print(f"retention: purge {retention_years()} years after closure, notice {notice_days()} days before")
     for case in cases:
-        print(f"{case.state:<8} {case.purge_on.isoformat()}  case {case.case_id}  org {case.org_id}")
-    counts = {state: sum(c.state == state for c in cases) for state in ("due", "notice", "held", "waiting")}
+        print(f"{case.state:<10} {case.purge_on.isoformat()}  case {case.case_id}  org {case.org_id}")
+    states = ("due", "notice_due", "notice", "waiting")
+    counts = {state: sum(c.state == state for c in cases) for state in states}
     print("dry run, nothing changed: " + ", ".join(f"{n} {state}" for state, n in counts.items()))
+    off = drift.written + drift.removed
+    print(
+        f"index check: {drift.cases} case records; "
+        + ("the index matches them" if not off else f"{off} index entries off (the weekly reconciliation "
+           f"repairs them: {drift.written} to write, {drift.moved} to move, {drift.removed} to remove)")
+    )  # fmt: skip
+
+
+def _retention(ports: Ports, args: argparse.Namespace) -> int:
+    if args.command == "purge-case":
+        return _purge_cases(ports, args.case_ids)
+    now = ports.clock.now()
+    _print_schedule(schedule(ports.store, now), reconcile(ports.store, now, dry_run=True))
+    return 0
+
+
+def _purge_cases(ports: Ports, case_ids: list[str]) -> int:
+    """Purge each case now if its own record says it is due (closed long enough, no hold) or its
+    purge is under way; exit 1 if any was not purged (not due, unknown)."""
+    refused = 0
+    for case_id in case_ids:
+        outcome = purge_case(ports, case_id, ports.clock.now())
+        print(f"case {case_id}: {outcome}")
+        refused += outcome == "skipped"
+    _relay(ports)  # the final audit events into their chains now
+    return 1 if refused else 0
 
 
 def _print_demo(seeded: list[demo.DemoAccount] | None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from shared.errors import ConfigurationError
 
@@ -59,6 +60,12 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "Largest accepted document upload in bytes (25 MiB; at most 104857600).",
     ),
     "CASEDESK_INVITATION_DAYS": ("7", "Days an invitation link stays valid."),
+    "CASEDESK_RETENTION_YEARS": ("3", "Years after its closure a case is purged (SPEC journey 13)."),
+    "CASEDESK_NOTICE_DAYS": ("30", "Days before the purge every participant of the case is told."),
+    "CASEDESK_AUDIT_RETENTION_YEARS": (
+        "10",
+        "Years the audit events of a purged case are kept after the purge, then deleted.",
+    ),
     "CASEDESK_ARGON2_MEMORY_KIB": ("19456", "Argon2id memory cost in KiB (OWASP minimum: 19456 = 19 MiB)."),
     "CASEDESK_ARGON2_ITERATIONS": ("2", "Argon2id iterations (OWASP minimum with 19 MiB: 2)."),
     "CASEDESK_ARGON2_LANES": ("1", "Argon2id parallelism (OWASP: 1)."),
@@ -80,6 +87,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "COSMOS_ENDPOINT": (None, "Cosmos DB account endpoint (https://<account>.documents.azure.com:443/)."),
     "COSMOS_DATABASE": ("casedesk", "Cosmos DB database name."),
     "COSMOS_EMULATOR_KEY": (None, "Emulator key, local/test only; refused in production (managed identity)."),
+    "COSMOS_EMULATOR": (
+        None,
+        "cosmosdb-server: client options for the npm Cosmos emulator (unverified TLS, loopback "
+        "endpoint only); development and test only, refused in production.",
+    ),
     "BLOB_ACCOUNT_URL": (None, "Blob service URL (https://<account>.blob.core.windows.net)."),
     "BLOB_CONTAINER": ("casedesk", "Blob container holding encrypted documents."),
     "BLOB_USE_EMULATOR_KEY": ("false", "true to use Azurite's public well-known key; refused in production."),
@@ -93,6 +105,11 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "ACS_ENDPOINT": (None, "Azure Communication Services endpoint for e-mail."),
     "MAIL_SENDER": (None, "Sender address of a verified ACS e-mail domain (DoNotReply@<domain>)."),
     "AZURE_CLIENT_ID": (None, "Client id of the user-assigned managed identity (read by azure-identity)."),
+    "APPLICATIONINSIGHTS_CONNECTION_STRING": (
+        None,
+        "Application Insights connection string; when set, the app sends telemetry (OpenTelemetry, "
+        "managed identity). Empty: none.",
+    ),
 }
 
 #: Adapters that keep data on the local machine: refused in production (ARCHITECTURE §8).
@@ -173,6 +190,8 @@ def validate() -> None:
                 )
         if optional("COSMOS_EMULATOR_KEY"):
             problems.append("COSMOS_EMULATOR_KEY is set: production uses managed identity, never keys")
+        if optional("COSMOS_EMULATOR"):
+            problems.append("COSMOS_EMULATOR is set: production talks to Azure Cosmos DB, never an emulator")
         if optional("BLOB_USE_EMULATOR_KEY") == "true":
             problems.append("BLOB_USE_EMULATOR_KEY=true: production uses managed identity, never keys")
         if optional("QUEUE_USE_EMULATOR_KEY") == "true":
@@ -187,9 +206,23 @@ def validate() -> None:
     for (name, value), settings in needs.items():
         if chosen[name] == value:
             problems += [f"{s} is required when {name}={value}" for s in settings if not optional(s)]
+    problems += _emulator_problems()
     try:
         int_setting("CASEDESK_MAX_REQUEST_BYTES")
     except ConfigurationError as exc:
         problems.append(str(exc))
     if problems:
         raise ConfigurationError(f"CaseDesk cannot start in {env.value}: " + "; ".join(problems))
+
+
+def _emulator_problems() -> list[str]:
+    """``COSMOS_EMULATOR`` switches TLS verification off: only for the npm emulator on loopback."""
+    emulator = optional("COSMOS_EMULATOR")
+    if not emulator:
+        return []
+    if emulator != "cosmosdb-server":
+        return [f"COSMOS_EMULATOR must be cosmosdb-server, not {emulator!r}"]
+    host = urlsplit(optional("COSMOS_ENDPOINT") or "").hostname
+    if host not in {"127.0.0.1", "localhost", "::1"}:
+        return ["COSMOS_EMULATOR needs a loopback COSMOS_ENDPOINT (https://127.0.0.1:<port>)"]
+    return []

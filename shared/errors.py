@@ -18,7 +18,8 @@ the categories — to HTTP statuses, so a new domain error needs no change there
     ├── Conflict                  the request contradicts the current state (409)
     │   └── AlreadyExists         create of an id that exists
     ├── Gone                      it existed and will not come back (410)
-    │   └── KeyUnavailable        a case key is gone (crypto-shredded) or a KEK version is unknown
+    │   ├── KeyUnavailable        a case key is gone (crypto-shredded) or a KEK version is unknown
+    │   └── CasePurged            the case was purged after its retention period (a tombstone)
     ├── PreconditionFailed        the version the change names is not the current one (412)
     │   └── ConcurrencyConflict   ETag mismatch: someone else changed it first
     ├── PreconditionRequired      a change that must name its version (If-Match) did not (428)
@@ -46,6 +47,7 @@ __all__ = [
     "AlreadyExists",
     "BackendUnavailable",
     "CaseDeskError",
+    "CasePurged",
     "ConcurrencyConflict",
     "ConfigurationError",
     "Conflict",
@@ -158,6 +160,13 @@ class Gone(CaseDeskError):
 
 class KeyUnavailable(Gone):
     code = "key_unavailable"
+
+
+class CasePurged(Gone):
+    """The case was purged after its retention period (or its purge is under way): every route
+    that names it answers 410, for everyone, and it never comes back (SPEC journey 13)."""
+
+    code = "case_purged"
 
 
 class PreconditionFailed(CaseDeskError):

@@ -38,6 +38,12 @@ class ItemType:
     id_field: str  # the field holding the bare id: "docId"
     sealed: tuple[str, ...]  # encrypted fields
     module: str  # the type's own module, with the hooks
+    #: Grants may carry ``fromDate`` and ``includeText`` (the reflection series: a window and text).
+    grant_options: bool = False
+    #: Health data: sharing with the employer contact needs the warning acknowledged first.
+    employer_warning: bool = False
+    #: The notification kind a new grant sends its grantee.
+    share_notice: str = "share"
 
     @property
     def catalog_key(self) -> str:
@@ -50,6 +56,19 @@ REGISTRY: Mapping[str, ItemType] = {
     for t in (
         ItemType("doc", "docId", "documents", "document", "docId", ("title",), "shared.documents.documents"),
         ItemType("note", "noteId", "notes", "note", "noteId", ("title", "body"), "shared.notes.notes"),
+        # One per case, owned by its employee; the entries live in monthly buckets beside it.
+        ItemType(
+            "reflection_series",
+            "seriesId",
+            "reflection-series",
+            "reflection_series",
+            "seriesId",
+            (),
+            "shared.reflections.reflections",
+            grant_options=True,
+            employer_warning=True,
+            share_notice="reflections_shared",
+        ),
     )
 }
 #: The shareable item types, and the route parameters that name an item of each.

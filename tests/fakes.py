@@ -39,7 +39,7 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self.inner, name)
-        if name not in {"read", "read_many", "query", "count", "scan", *self.WRITES}:
+        if name not in {"read", "read_many", "read_points", "query", "count", "scan", *self.WRITES}:
             return target
 
         def counted(*args: Any, **kwargs: Any) -> Any:
@@ -47,3 +47,54 @@ class CountingStore:
             return target(*args, **kwargs)
 
         return counted
+
+
+class FailingPorts:
+    """Fault injection for crash tests: wraps a Store and a BlobStore (of any adapter) and raises
+    ``BackendUnavailable`` from the call after ``fail_after`` calls across both, and from every
+    call after that — as a process that dies at that point would leave things. ``calls`` counts
+    what went through (a healthy run with ``fail_after=None`` measures a job's length)."""
+
+    STORE = frozenset({"read", "read_many", "read_points", "create", "upsert", "replace", "delete",
+                       "patch", "query", "count", "batch", "scan"})  # fmt: skip
+    BLOBS = frozenset({"put", "get", "delete", "exists", "list"})
+
+    def __init__(self, store: Any, blobs: Any, fail_after: int | None) -> None:
+        self.fail_after = fail_after
+        self.calls = 0
+        self.tripped = False
+        self.store = _Failing(self, store, self.STORE)
+        self.blobs = _Failing(self, blobs, self.BLOBS)
+
+    def tick(self) -> None:
+        from shared.errors import BackendUnavailable
+
+        if self.fail_after is not None and self.calls >= self.fail_after:
+            self.tripped = True
+            raise BackendUnavailable(f"injected failure after {self.fail_after} calls")
+        self.calls += 1
+
+
+class _Failing:
+    def __init__(self, owner: FailingPorts, inner: Any, methods: frozenset[str]) -> None:
+        self._owner, self._inner, self._methods = owner, inner, methods
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if name not in self._methods:
+            return target
+
+        def failing(*args: Any, **kwargs: Any) -> Any:
+            self._owner.tick()
+            result = target(*args, **kwargs)
+            if name in ("scan", "list"):  # a generator fails where it is consumed, like a real one
+                return _failing_iter(self._owner, result)
+            return result
+
+        return failing
+
+
+def _failing_iter(owner: FailingPorts, inner: Any) -> Any:
+    for item in inner:
+        yield item
+        owner.tick()

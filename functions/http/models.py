@@ -20,10 +20,15 @@ Model = TypeVar("Model", bound=pydantic.BaseModel)
 
 class ApiModel(pydantic.BaseModel):
     """The one base of every request and response model: camelCase on the wire (snake_case in
-    Python), unknown fields refused."""
+    Python), unknown fields refused. Built lazily (``defer_build``): a cold start does not pay
+    for the validators of every route, each route's first request builds its own
+    (tests/unit/test_openapi.py builds them all, so a broken model still fails the suite)."""
 
     model_config = pydantic.ConfigDict(
-        extra="forbid", alias_generator=pydantic.alias_generators.to_camel, populate_by_name=True
+        extra="forbid",
+        alias_generator=pydantic.alias_generators.to_camel,
+        populate_by_name=True,
+        defer_build=True,  # validators are built on first use, not on import (cold start, issue 13)
     )
 
 
@@ -32,7 +37,10 @@ class ApiQuery(ApiModel):
     not know is ignored (caches and browsers add their own), not refused."""
 
     model_config = pydantic.ConfigDict(
-        extra="ignore", alias_generator=pydantic.alias_generators.to_camel, populate_by_name=True
+        extra="ignore",
+        alias_generator=pydantic.alias_generators.to_camel,
+        populate_by_name=True,
+        defer_build=True,
     )
 
 

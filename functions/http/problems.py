@@ -65,6 +65,13 @@ def problem_type(code: str) -> str:
     return f"tag:casedesk,2026:problems/{code}"
 
 
+def instance_of(correlation_id: str) -> str:
+    """The problem's ``instance``: the request's trace id (W3C trace context, 32 hex digits), the
+    same id as its ``X-Correlation-Id`` header, its log lines and Application Insights'
+    ``operation_Id`` (decision 025)."""
+    return f"urn:casedesk:trace:{correlation_id}"
+
+
 def problem_document(
     code: str,
     status: int,
@@ -75,14 +82,14 @@ def problem_document(
     errors: Sequence[FieldError] = (),
 ) -> dict[str, Any]:
     """The one problem+json shape (RFC 9457, decision 017): ``type``, ``title``, ``status``,
-    localised ``detail``, ``instance`` naming the request, the stable ``code`` and ``errors``
+    localised ``detail``, ``instance`` naming the request by its trace id, the stable ``code`` and ``errors``
     — every invalid field with its own code and localised text (empty when none is to blame)."""
     return {
         "type": problem_type(code),
         "title": i18n.translate(f"errors.{code}.title", language),
         "status": status,
         "detail": i18n.translate(f"errors.{code}.detail", language, **(params or {})),
-        "instance": f"urn:uuid:{correlation_id}",
+        "instance": instance_of(correlation_id),
         "code": code,
         "errors": [
             {

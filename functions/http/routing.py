@@ -5,9 +5,7 @@ security headers, the request log) and the registry of route declarations."""
 from __future__ import annotations
 
 import logging
-import re
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -20,17 +18,14 @@ from functions.http.problems import problem_response
 from functions.http.request import Request
 from functions.http.responses import SECURITY_HEADERS
 from functions.http.session import authenticate, refuse_cross_site
-from shared import config, i18n
+from shared import config, i18n, telemetry
 from shared.access.permissions import PUBLIC_ROUTES, Action, Public
+from shared.adapters.metered import metering
 from shared.errors import (
     CaseDeskError,
     PayloadTooLarge,
 )
-from shared.log import log_event
-
-# Only a UUID is taken from the client: the problem's ``instance`` is ``urn:uuid:<correlation id>``.
-_CORRELATION = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
+from shared.log import correlated, frames_of, log_event
 
 _log = logging.getLogger("casedesk.http")
 
@@ -109,11 +104,54 @@ def serve(
     *,
     spec: RouteSpec | None = None,
 ) -> func.HttpResponse:
-    """Run ``handler`` inside the plumbing (what :func:`route` registers; tests call it directly)."""
+    """Run ``handler`` inside the plumbing (what :func:`route` registers; tests call it directly).
+    The correlation id is the request's W3C trace id (``shared.telemetry``): every log line of
+    the request carries it, the problem+json ``instance`` and ``X-Correlation-Id`` name it."""
     started = time.perf_counter()
-    supplied = req.headers.get("x-correlation-id", "")
-    correlation = str(uuid.UUID(supplied)) if _CORRELATION.fullmatch(supplied) else str(uuid.uuid4())
+    telemetry.configure()  # once per process, and only with a connection string
+    correlation = telemetry.request_trace_id(req.headers)
     language = i18n.negotiate(req.headers.get("accept-language"))
+    with correlated(correlation), metering() as meter:
+        response = _answer(
+            req,
+            handler,
+            name=name,
+            permission=permission,
+            max_body=max_body,
+            spec=spec,
+            language=language,
+            correlation=correlation,
+        )
+    for header, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(header, value)
+    response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Correlation-Id"] = correlation
+    log_event(
+        "request",
+        function=name,
+        method=req.method,
+        status=response.status_code,
+        durationMs=round((time.perf_counter() - started) * 1000, 2),
+        correlationId=correlation,
+        storeReads=meter.reads,
+        storeQueries=meter.queries,
+        storeWrites=meter.writes,
+    )
+    return response
+
+
+def _answer(
+    req: func.HttpRequest,
+    handler: Handler,
+    *,
+    name: str,
+    permission: Action | Public,
+    max_body: BodyLimit,
+    spec: RouteSpec | None,
+    language: str,
+    correlation: str,
+) -> func.HttpResponse:
+    """The handler's answer, or the problem that stands for its error."""
     try:
         enforce_body_limit(req, max_body)
         refuse_cross_site(req)
@@ -132,30 +170,18 @@ def serve(
             check_declared(spec, response)
     except CaseDeskError as error:
         response = problem_response(error, language, correlation)
-    except Exception as error:  # a bug: answer 500 without details, log only the type
+    except Exception as error:  # a bug: answer 500; log the type and the frames, never the message
         log_event(
             "request.crash",
             logging.ERROR,
             function=name,
             correlationId=correlation,
             exception=type(error).__name__,
+            frames=frames_of(error),
         )
         if isinstance(error, UndeclaredResponse):  # names and types only: safe to log in full
             _log.error("%s", error)
-        _log.debug("crash in %s", name, exc_info=True)
         response = problem_response(CaseDeskError("internal"), language, correlation)
-    for header, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(header, value)
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers["X-Correlation-Id"] = correlation
-    log_event(
-        "request",
-        function=name,
-        method=req.method,
-        status=response.status_code,
-        durationMs=round((time.perf_counter() - started) * 1000, 2),
-        correlationId=correlation,
-    )
     return response
 
 

@@ -6,6 +6,9 @@ param vaultName string
 param location string
 param tags object
 
+@description('Log Analytics workspace that receives the diagnostic logs of this module (modules/monitoring.bicep).')
+param workspaceId string
+
 @description('Name of the app data storage account to back up.')
 param storageAccountName string
 
@@ -34,6 +37,11 @@ param yearlyRetentionYears int = 10
 
 @description('Daily backup start, ISO 8601 repeating interval in UTC.')
 param backupSchedule string = 'R/2025-01-01T01:00:00+00:00/P1D'
+
+@minValue(60)
+@maxValue(1200)
+@description('Seconds to wait between the vault\'s role assignment and the backup instance (role propagation).')
+param rolePropagationWaitSeconds int = 300
 
 // Built-in role: Storage Account Backup Contributor (what the vault needs on a blob data source).
 var storageAccountBackupContributor = 'e5e2a7ff-d759-4cd2-bb51-3152d37e2eb1'
@@ -250,6 +258,29 @@ resource vaultBacksUpStorage 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
+// Azure Backup validates its permission on the account when the backup instance is created, and a
+// new role assignment takes minutes to reach it: created at once, the instance fails on the first
+// `azd up`. ARM has no "wait until a role has propagated", so a deployment script (a container that
+// only sleeps: no identity, no Azure access) holds the instance back. It runs again only when the
+// vault's identity changes or after its 26 h retention; docs/decisions/023-redeploys.md.
+resource waitForBackupRole 'Microsoft.Resources/deploymentScripts@2023-08-01' = {
+  name: 'wait-for-backup-role'
+  location: location
+  tags: tags
+  kind: 'AzureCLI'
+  properties: {
+    azCliVersion: '2.61.0'
+    scriptContent: 'sleep ${rolePropagationWaitSeconds}'
+    forceUpdateTag: vault.identity.principalId
+    timeout: 'PT30M'
+    cleanupPreference: 'Always'
+    retentionInterval: 'PT26H'
+  }
+  dependsOn: [
+    vaultBacksUpStorage
+  ]
+}
+
 resource blobBackup 'Microsoft.DataProtection/backupVaults/backupInstances@2024-04-01' = {
   parent: vault
   name: storageAccountName
@@ -286,10 +317,41 @@ resource blobBackup 'Microsoft.DataProtection/backupVaults/backupInstances@2024-
       }
     }
   }
-  // The vault must be allowed on the account before Azure Backup validates the data source.
+  // The vault must be allowed on the account, and the grant must have propagated, before Azure
+  // Backup validates the data source.
   dependsOn: [
     vaultBacksUpStorage
+    waitForBackupRole
   ]
+}
+
+// Backups that must outlive mistakes: neither the vault nor (through ARM) its backup instance can be
+// deleted while the lock is there; an operator removes it on purpose first (docs/operations.md).
+resource noDelete 'Microsoft.Authorization/locks@2020-05-01' = {
+  name: 'casedesk-no-delete'
+  scope: vault
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'Long-term backups of CaseDesk documents. Remove this lock before `azd down` (docs/operations.md).'
+  }
+}
+
+
+// Backup jobs, policies and protected instances (AddonAzureBackupJobs, …): the job-failure alert
+// reads them. Every category the vault offers, to resource-specific tables.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
 }
 
 output name string = vault.name

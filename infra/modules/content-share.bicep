@@ -6,6 +6,12 @@ param storageAccountName string
 param keyVaultName string
 param shareName string = 'casedesk-content'
 
+@description('Principal id of the app identity: it resolves the Key Vault reference to this one secret.')
+param appPrincipalId string
+
+// Built-in role: Key Vault Secrets User (read secret values, nothing else).
+var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+
 resource account 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
   name: storageAccountName
 }
@@ -44,6 +50,18 @@ resource connectionSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
       enabled: true
     }
     value: 'DefaultEndpointsProtocol=https;AccountName=${account.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${account.listKeys().keys[0].value}'
+  }
+}
+
+// Scoped to this secret only (not the vault): the platform reads it with the app identity
+// (keyVaultReferenceIdentity) to mount the content share.
+resource appReadsConnectionSecret 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(connectionSecret.id, appPrincipalId, keyVaultSecretsUser)
+  scope: connectionSecret
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
   }
 }
 

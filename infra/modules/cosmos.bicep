@@ -9,6 +9,9 @@ param accountName string
 param location string
 param tags object
 
+@description('Log Analytics workspace that receives the diagnostic logs of this module (modules/monitoring.bicep).')
+param workspaceId string
+
 @description('Principal id of the app identity; it gets the built-in Data Contributor role on the database.')
 param appPrincipalId string
 
@@ -21,38 +24,133 @@ param maxThroughput int = 1000
 // Container name → partition key: the same list as CONTAINERS in shared/ports.py (a test keeps
 // them equal). defaultTtl -1 turns TTL on without a default, so items expire only when they carry
 // their own `ttl` (sessions, throttling counters), exactly as the adapters expect.
+// compositeIndexes: every query is ordered by its field, then id (docs/decisions/021), which
+// Cosmos serves only from a composite index (field, id) in that direction — a 400 without it.
+// The same table as ORDERED_FIELDS in shared/indexes.py, which the adapter's container setup
+// uses (tests/infra/test_data_services.py keeps the two equal).
 var containers = [
   {
     name: 'cases'
     partitionKey: '/caseId'
+    compositeIndexes: [
+      [
+        {
+          path: '/at'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+      [
+        {
+          path: '/at'
+          order: 'descending'
+        }
+        {
+          path: '/id'
+          order: 'descending'
+        }
+      ]
+      [
+        {
+          path: '/fromDate'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+      [
+        {
+          path: '/fromDate'
+          order: 'descending'
+        }
+        {
+          path: '/id'
+          order: 'descending'
+        }
+      ]
+    ]
   }
   {
     name: 'users'
     partitionKey: '/userId'
+    compositeIndexes: []
   }
   {
     name: 'directory'
     partitionKey: '/key'
+    compositeIndexes: []
   }
   {
     name: 'orgs'
     partitionKey: '/orgId'
+    compositeIndexes: [
+      [
+        {
+          path: '/createdAt'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+      [
+        {
+          path: '/createdAt'
+          order: 'descending'
+        }
+        {
+          path: '/id'
+          order: 'descending'
+        }
+      ]
+    ]
   }
   {
     name: 'audit'
     partitionKey: '/scope'
+    compositeIndexes: [
+      [
+        {
+          path: '/seq'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+      [
+        {
+          path: '/seq'
+          order: 'descending'
+        }
+        {
+          path: '/id'
+          order: 'descending'
+        }
+      ]
+    ]
   }
   {
     name: 'keys'
     partitionKey: '/caseId'
+    compositeIndexes: []
   }
   {
     name: 'sessions'
     partitionKey: '/id'
+    compositeIndexes: []
   }
   {
     name: 'outbox'
     partitionKey: '/mailbox'
+    compositeIndexes: []
   }
 ]
 
@@ -128,6 +226,21 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
         version: 2
       }
       defaultTtl: -1
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [
+          {
+            path: '/*'
+          }
+        ]
+        excludedPaths: [
+          {
+            path: '/"_etag"/?'
+          }
+        ]
+        compositeIndexes: container.compositeIndexes
+      }
     }
   }
 }]
@@ -139,6 +252,41 @@ resource appDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssign
     roleDefinitionId: '${account.id}/sqlRoleDefinitions/${dataContributor}'
     principalId: appPrincipalId
     scope: '${account.id}/dbs/${databaseName}'
+  }
+}
+
+// Every record of the app lives here: no deletion by mistake (a resource group delete, `azd down`).
+// With key-based metadata writes off, the lock also covers the databases and containers.
+resource noDelete 'Microsoft.Authorization/locks@2020-05-01' = {
+  name: 'casedesk-no-delete'
+  scope: account
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'All CaseDesk records. Remove this lock before `azd down` (docs/operations.md).'
+  }
+}
+
+
+// Data-plane requests (who read or wrote which container, status, RU: the throttling alert reads
+// the 429s) and control-plane requests, to resource-specific tables (CDBDataPlaneRequests, …).
+// Not PartitionKeyRUConsumption or QueryRuntimeStatistics: they carry partition keys (user and
+// case ids) and query texts.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: account
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        category: 'DataPlaneRequests'
+        enabled: true
+      }
+      {
+        category: 'ControlPlaneRequests'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -7,6 +7,9 @@ param name string
 param location string
 param tags object
 
+@description('Log Analytics workspace that receives the diagnostic logs of this module (modules/monitoring.bicep).')
+param workspaceId string
+
 @description('Principal id of the app identity; it may read and write blobs of the documents container only.')
 param appPrincipalId string
 
@@ -140,6 +143,41 @@ resource appUsesQueues 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', queueDataContributor)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// The encrypted documents: no deletion of the account (or, through ARM, of its containers) by
+// mistake. Data-plane deletes by the app are not affected.
+resource noDelete 'Microsoft.Authorization/locks@2020-05-01' = {
+  name: 'casedesk-no-delete'
+  scope: account
+  properties: {
+    level: 'CanNotDelete'
+    notes: 'All CaseDesk documents. Remove this lock before `azd down` (docs/operations.md).'
+  }
+}
+
+
+// Blob reads, writes and deletes (StorageBlobLogs): who touched which blob, when, with which identity.
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'StorageRead'
+        enabled: true
+      }
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -7,6 +7,9 @@ param planName string
 param location string
 param tags object
 
+@description('Log Analytics workspace that receives the diagnostic logs of this module (modules/monitoring.bicep).')
+param workspaceId string
+
 @allowed([
   'FlexConsumption'
   'ElasticPremium'
@@ -46,7 +49,8 @@ param blobContainer string
 @description('Queue service URL of the data storage account (TaskQueue port and queue triggers).')
 param queueAccountUrl string
 param keyVaultUrl string
-param kekSecretName string = 'casedesk-kek'
+@description('Name of the KEK secret in that vault (set by main.bicep, the same name the vault grants access to).')
+param kekSecretName string
 param acsEndpoint string
 param mailSender string
 
@@ -299,6 +303,23 @@ resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2
   name: 'scm'
   properties: {
     allow: false
+  }
+}
+
+
+// The host's and the app's log lines (FunctionAppLogs), besides Application Insights: kept with
+// the other audit-relevant logs for the workspace's retention.
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: site
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'FunctionAppLogs'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -9,6 +9,9 @@ param name string
 param location string
 param tags object
 
+@description('Log Analytics workspace that receives the diagnostic logs of this module (modules/monitoring.bicep).')
+param workspaceId string
+
 @allowed([
   'FlexConsumption'
   'ElasticPremium'
@@ -85,6 +88,7 @@ module contentShare 'content-share.bicep' = if (!isFlex) {
   params: {
     storageAccountName: account.name
     keyVaultName: keyVaultName
+    appPrincipalId: appPrincipalId
   }
 }
 
@@ -95,6 +99,30 @@ resource hostOwnsBlobs 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataOwner)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+
+// Blob reads, writes and deletes (StorageBlobLogs): who touched which blob, when, with which identity.
+resource blobDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        category: 'StorageRead'
+        enabled: true
+      }
+      {
+        category: 'StorageWrite'
+        enabled: true
+      }
+      {
+        category: 'StorageDelete'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -9,8 +9,13 @@ param tags object
 @description('Principal id of the app identity; it may publish telemetry to this component only.')
 param appPrincipalId string
 
-@minValue(30)
-param retentionInDays int = 90
+// A year at least: the diagnostic logs (Key Vault audit, Cosmos DB data-plane requests, blob
+// reads/writes/deletes, backup jobs, sent mail, the app's own lines) are the evidence of who did
+// what, and an incident may surface months later. Interactive retention up to 2 years costs
+// per GB and month; see docs/infra.md.
+@minValue(365)
+@description('Days the workspace keeps every table, the Application Insights ones included.')
+param retentionInDays int = 365
 
 // Built-in role: Monitoring Metrics Publisher.
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'

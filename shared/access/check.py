@@ -28,7 +28,7 @@ from shared.access.items import ID, ITEM_PARAMS, ITEM_TYPES, grant_counts, grant
 from shared.access.permissions import Action
 from shared.access.relations import org_roles
 from shared.access.table import TABLE, Grant
-from shared.errors import NotFound, PermissionDenied
+from shared.errors import CasePurged, NotFound, PermissionDenied
 from shared.ports import Item, Store
 
 __all__ = ["RELATIONS", "authorize", "route_item"]
@@ -72,6 +72,11 @@ class _Facts:
     def case(self) -> Item | None:
         found = self._case_partition().get("case")
         return found if found is not None and found.get("type", "case") == "case" else None
+
+    def purged(self) -> bool:
+        """The case is a tombstone, or its retention purge is under way (shared/retention)."""
+        found = self._case_partition().get("case")
+        return found is not None and found.get("status") in ("purging", "purged")
 
     def participant(self) -> Item | None:
         """The user's *active* participation (removed participants have none)."""
@@ -176,6 +181,8 @@ def authorize(
 ) -> Decision:
     """Return the decision that allows ``action``, or raise ``NotFound`` / ``PermissionDenied``."""
     facts = _Facts(store, user_id, route_params, now)
+    if facts.case_id and facts.purged():  # 410 for everyone, whatever the action (journey 13)
+        raise CasePurged("this case was deleted at the end of its retention period")
     grants = TABLE.get(action, ())
     for grant in grants:
         decision = _decide(facts, action, grant)

@@ -40,6 +40,13 @@ class Action(StrEnum):
     NOTE_READ = "note:read"
     NOTE_WRITE = "note:write"
     NOTE_DELETE = "note:delete"
+    REFLECTION_LIST = "reflection:list"  # the entries one may see: all one's own, else a live share's window
+    REFLECTION_READ = "reflection:read"  # one of one's own entries (anyone else: 404, as a private item)
+    REFLECTION_WRITE = "reflection:write"  # record or change one's own entry (today and 14 days back)
+    REFLECTION_DELETE = "reflection:delete"  # delete one's own entry (same window)
+    REFLECTION_SERIES_FIND = "reflection_series:find"  # the case's series: its id and owner, nothing more
+    REFLECTION_SERIES_READ = "reflection_series:read"  # the series item itself (owner or grantee)
+    DASHBOARD_READ = "dashboard:read"  # the scales over time, only from what one may see, and the plan
     ITEM_SHARE = "item:share"  # grant, revoke, "who has access" on one's own item
     ITEM_PREVIEW = "item:preview"  # "see what X sees": one's own items as another participant gets them
     NOTIFICATIONS_OWN = "notifications:own"  # list and mark read one's own notifications
@@ -55,7 +62,8 @@ PUBLIC = Public.PUBLIC
 
 #: Function names that are reachable without a session, each with the reason.
 PUBLIC_ROUTES: dict[str, str] = {
-    "health": "liveness and readiness probe; reports port status, no data",
+    "health": "liveness probe; no I/O, no data",
+    "health_ready": "readiness probe; a cached status per port (never the KEK), no data",
     "health_live": "liveness probe and the load benchmark's baseline; no I/O, no data",
     "web": "serves the static frontend; holds no data",
     "openapi": "the API's OpenAPI document: routes and shapes, never data",

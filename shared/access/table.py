@@ -71,6 +71,16 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.NOTE_READ: (Grant("item_viewer", ALL_PARTICIPANTS),),
     Action.NOTE_WRITE: (Grant("item_owner", ALL_PARTICIPANTS),),
     Action.NOTE_DELETE: (Grant("item_owner", ALL_PARTICIPANTS),),
+    # Reflections belong to the case's employee; a participant reads only what a live share of
+    # the series lets them see (checked per request by shared.reflections). A single entry is
+    # the employee's alone: anyone else is told it does not exist (shared.reflections).
+    Action.REFLECTION_LIST: (Grant("case", ALL_PARTICIPANTS),),
+    Action.REFLECTION_READ: (Grant("case", ALL_PARTICIPANTS),),
+    Action.REFLECTION_WRITE: (Grant("case", ("employee",)),),
+    Action.REFLECTION_DELETE: (Grant("case", ("employee",)),),
+    Action.REFLECTION_SERIES_FIND: (Grant("case", ALL_PARTICIPANTS),),
+    Action.REFLECTION_SERIES_READ: (Grant("item_viewer", ALL_PARTICIPANTS),),
+    Action.DASHBOARD_READ: (Grant("case", ALL_PARTICIPANTS),),
     Action.ITEM_SHARE: (Grant("item_owner", ALL_PARTICIPANTS),),
     Action.ITEM_PREVIEW: (Grant("case", ALL_PARTICIPANTS),),
     Action.NOTIFICATIONS_OWN: (Grant("self"),),

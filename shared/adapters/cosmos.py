@@ -38,6 +38,7 @@ from shared.adapters.cosmos_errors import translate_errors
 from shared.adapters.documents import (
     EXPIRES,
     check_read_many,
+    check_read_points,
     is_expired,
     partition_field,
     prepare_for_write,
@@ -51,6 +52,7 @@ from shared.errors import (
     ItemTooLarge,
     NotFound,
 )
+from shared.indexes import indexing_policy
 from shared.ports import CONTAINERS, BatchOperation, Clock, Item, Page, PatchOperation, Query, Scalar
 
 __all__ = ["CosmosStore"]
@@ -144,14 +146,20 @@ class CosmosStore:
             raise NotFound(f"no such item in {container}")
         return doc
 
-    def ensure_containers(self) -> None:
-        """Create the database and every container (emulator and local use only: in Azure the
-        infrastructure creates them, and data-plane RBAC may not)."""
+    def ensure_containers(self, extra_ordered_fields: Mapping[str, Sequence[str]] | None = None) -> None:
+        """Create the database and every container with its composite indexes
+        (:mod:`shared.indexes`; emulator and local use only: in Azure the infrastructure creates
+        them, and data-plane RBAC may not). ``extra_ordered_fields`` adds ordered fields per
+        container (the contract tests order by fields of their own)."""
+        extra = extra_ordered_fields or {}
         with translate_errors("ensure_containers"):
             database = self._get_client().create_database_if_not_exists(self._database_name)
             for name, pk_field in CONTAINERS.items():
                 database.create_container_if_not_exists(
-                    id=name, partition_key=PartitionKey(path=f"/{pk_field}"), default_ttl=-1
+                    id=name,
+                    partition_key=PartitionKey(path=f"/{pk_field}"),
+                    default_ttl=-1,
+                    indexing_policy=indexing_policy(name, extra.get(name, ())),
                 )
 
     def read(self, container: str, partition: str, id: str) -> Item:
@@ -166,6 +174,17 @@ class CosmosStore:
         with translate_errors("read_many", container):
             docs = self._container(container).query_items(sql, parameters=parameters, partition_key=partition)
             return {str(d["id"]): _view(d) for d in docs if not is_expired(d, now)}
+
+    def read_points(self, container: str, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Item]:
+        wanted = check_read_points(keys)
+        if not wanted:
+            return {}
+        pk_field = partition_field(container)
+        now = self._now()
+        with translate_errors("read_points", container):
+            # The SDK's read-many: point reads grouped by physical partition, one call of ours.
+            docs = self._container(container).read_items([(i, p) for p, i in wanted])
+            return {(str(d[pk_field]), str(d["id"])): _view(d) for d in docs if not is_expired(d, now)}
 
     def create(self, container: str, item: Item) -> Item:
         now = self._now()

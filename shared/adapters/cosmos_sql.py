@@ -27,6 +27,7 @@ from shared.ports import Item, PatchOperation, Query, Scalar
 
 __all__ = [
     "ids_sql",
+    "order_clause",
     "patch_operations",
     "patch_predicate",
     "query_fingerprint",
@@ -69,8 +70,17 @@ def query_sql(container: str, partition: str, query: Query, now: datetime) -> tu
             if value is not None:
                 clauses.append(f"{_field(query.range_field)} {operator} {name}")
                 parameters.append({"name": name, "value": value})
+    return _select(clauses, " ORDER BY " + order_clause(query)), parameters
+
+
+def order_clause(query: Query) -> str:
+    """The total order of a query: its field, then ``id``, in one direction. Cosmos runs this
+    only with a composite index (field, id) in that direction (``shared/indexes.py`` lists
+    them; the infrastructure and ``ensure_containers`` declare them)."""
     direction = "DESC" if query.descending else "ASC"
-    return _select(clauses, f" ORDER BY {_field(query.order_by)} {direction}"), parameters
+    if query.order_by == "id":
+        return f"c.id {direction}"
+    return f"{_field(query.order_by)} {direction}, c.id {direction}"
 
 
 def count_sql(container: str, partition: str, query: Query, now: datetime) -> tuple[str, Parameters]:

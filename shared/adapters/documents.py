@@ -27,6 +27,7 @@ from shared.ports import (
     Item,
     PatchOperation,
     Query,
+    Scalar,
 )
 
 __all__ = [
@@ -34,9 +35,12 @@ __all__ = [
     "apply_patch",
     "check_batch_limits",
     "check_read_many",
+    "check_read_points",
     "decode_continuation",
     "encode_continuation",
     "is_expired",
+    "keyset_after",
+    "keyset_token",
     "partition_field",
     "prepare_encoded",
     "prepare_for_write",
@@ -48,9 +52,9 @@ EXPIRES = "_expires"
 _FORBIDDEN_ID_CHARS = frozenset("/\\?#")
 _MAX_ID_LENGTH = 255
 MAX_QUERY_LIMIT = 1000
-#: No partition we keep holds more items; the bound also keeps a forged offset inside SQLite's
-#: 64-bit integers (a larger one was an OverflowError, i.e. a 500).
-MAX_OFFSET = 2**31 - 1
+#: A sort value in a keyset token: a JSON scalar. Strings are capped so a token stays small
+#: (sort fields are ids, times and short values; an item with a longer one pages by id).
+_MAX_KEY_TEXT = 1024
 
 
 def partition_field(container: str) -> str:
@@ -187,6 +191,17 @@ def check_read_many(ids: Sequence[str]) -> list[str]:
     return distinct
 
 
+def check_read_points(keys: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The distinct (partition, id) keys of a ``read_points``, each valid, at most ``MAX_READ_MANY``."""
+    distinct = list(dict.fromkeys((str(p), str(i)) for p, i in keys))
+    if len(distinct) > MAX_READ_MANY:
+        raise InvalidInput(f"read_points takes at most {MAX_READ_MANY} keys")
+    for partition, item_id in distinct:
+        _validate_id(partition, "partition key")
+        _validate_id(item_id)
+    return distinct
+
+
 def check_batch_limits(operations: Sequence[BatchOperation]) -> None:
     """Cosmos's batch limits, enforced by every adapter before anything is applied."""
     if len(operations) > MAX_BATCH_OPERATIONS:
@@ -217,15 +232,57 @@ def encode_continuation(state: Mapping[str, Any]) -> str:
 def decode_continuation(token: str) -> dict[str, Any]:
     """The state :func:`encode_continuation` packed, or ``InvalidContinuation``. A token comes
     back from the client, so it may be forged: not base64, not JSON, nested deep enough to
-    exhaust the decoder, or with an ``offset`` (the memory and SQLite stores' state) that is no
-    whole number in range — every adapter refuses all of these the same way, here."""
+    exhaust the decoder, or with a keyset position (``k``, the memory and SQLite stores' state)
+    that is not a ``[scalar, id]`` pair — every adapter refuses all of these the same way, here."""
     try:
-        state = json.loads(base64.urlsafe_b64decode(token.encode()))
+        state = json.loads(base64.urlsafe_b64decode(token.encode()), parse_constant=_refuse_constant)
     except (binascii.Error, ValueError, UnicodeError, RecursionError):
         raise InvalidContinuation("the continuation token is not valid", field="continuation") from None
     if not isinstance(state, dict):
         raise InvalidContinuation("the continuation token is not valid", field="continuation")
-    offset = state.get("offset", 0)
-    if isinstance(offset, bool) or not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-        raise InvalidContinuation("the continuation token is not valid", field="continuation")
+    if "k" in state:
+        _checked_key(state["k"])
     return state
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: no sort value of ours
+
+
+def _checked_key(key: Any) -> tuple[Scalar, str]:
+    if not isinstance(key, list) or len(key) != 2:
+        raise InvalidContinuation("the continuation token is not valid", field="continuation")
+    value, item_id = key
+    scalar = value is None or isinstance(value, bool | int | float | str)
+    too_big = isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53
+    if (
+        not scalar
+        or too_big
+        or (isinstance(value, str) and len(value) > _MAX_KEY_TEXT)
+        or not isinstance(item_id, str)
+    ):
+        raise InvalidContinuation("the continuation token is not valid", field="continuation")
+    try:
+        _validate_id(item_id)
+    except InvalidInput:
+        raise InvalidContinuation("the continuation token is not valid", field="continuation") from None
+    return value, item_id
+
+
+def keyset_token(item: Mapping[str, Any], order_by: str) -> str:
+    """The continuation after ``item`` in a query ordered by ``order_by`` then ``id``: its
+    position (sort value, id), not a count of rows — rows added or removed before it between
+    two pages neither shift what comes next nor repeat. A value that is no scalar (an object,
+    a list) sorts like null on every adapter, so it is kept as null."""
+    value = item.get(order_by) if order_by != "id" else item["id"]
+    if not (value is None or isinstance(value, bool | int | float | str)):
+        value = None
+    return encode_continuation({"k": [value, item["id"]]})
+
+
+def keyset_after(token: str) -> tuple[Scalar, str]:
+    """The (sort value, id) a :func:`keyset_token` holds, or ``InvalidContinuation``."""
+    state = decode_continuation(token)
+    if "k" not in state:
+        raise InvalidContinuation("the continuation token is not valid", field="continuation")
+    return _checked_key(state["k"])

@@ -30,7 +30,8 @@ _TYPE_RANK = {type(None): 0, bool: 1, int: 2, float: 2, str: 3}
 def _sort_key(value: Any) -> tuple[int, Any]:
     # Cosmos orders null < booleans < numbers < strings; mixed types in one field are unusual
     # but must not crash a sort.
-    rank = _TYPE_RANK.get(type(value), 4)
+    # Objects and lists sort like null (a keyset token keeps them as null: see keyset_token).
+    rank = _TYPE_RANK.get(type(value), 0)
     return (rank, value if rank in (1, 2, 3) else 0)
 
 
@@ -45,15 +46,24 @@ def matching(rows: list[Item], query: Query) -> list[Item]:
 
 
 def query_page(rows: list[Item], query: Query) -> Page:
-    """Evaluate a :class:`Query` over already-loaded rows (offset continuation)."""
+    """Evaluate a :class:`Query` over already-loaded rows: ordered by the sort field then ``id``
+    (a total order), continued after the last row's (sort value, id) — a keyset, not an offset."""
     selected = matching(rows, query)
-    selected.sort(key=lambda r: (_sort_key(r.get(query.order_by)), r["id"]), reverse=query.descending)
-    offset = (
-        int(documents.decode_continuation(query.continuation).get("offset", 0)) if query.continuation else 0
-    )
-    page = selected[offset : offset + query.limit]
-    more = offset + query.limit < len(selected)
-    token = documents.encode_continuation({"offset": offset + query.limit}) if more else None
+
+    def key(r: Item) -> tuple[tuple[int, Any], str]:
+        return (_sort_key(r.get(query.order_by) if query.order_by != "id" else r["id"]), r["id"])
+
+    selected.sort(key=key, reverse=query.descending)
+    if query.continuation:
+        value, last_id = documents.keyset_after(query.continuation)
+        after = (_sort_key(value), last_id)
+        if query.descending:
+            selected = [r for r in selected if key(r) < after]
+        else:
+            selected = [r for r in selected if key(r) > after]
+    page = selected[: query.limit]
+    more = len(selected) > query.limit
+    token = documents.keyset_token(page[-1], query.order_by) if more else None
     return Page(items=page, continuation=token)
 
 
@@ -108,6 +118,13 @@ class MemoryStore:
             found = {i: self._live((container, partition, i)) for i in wanted}
             return {i: documents.public_view(*hit) for i, hit in found.items() if hit is not None}
 
+    def read_points(self, container: str, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Item]:
+        documents.partition_field(container)
+        wanted = documents.check_read_points(keys)
+        with self._lock:
+            found = {k: self._live((container, *k)) for k in wanted}
+            return {k: documents.public_view(*hit) for k, hit in found.items() if hit is not None}
+
     def create(self, container: str, item: Item) -> Item:
         with self._lock:
             doc, partition, item_id = documents.prepare_for_write(container, item, self._clock.now())
@@ -154,12 +171,15 @@ class MemoryStore:
         documents.validate_query(query)
         with self._lock:
             now = self._clock.now()
+            # Shallow views to select and order; only the page is copied for the caller.
             rows = [
-                documents.public_view(doc, etag)
+                {**doc, "_etag": etag}
                 for (c, p, _), (doc, etag) in self._docs.items()
                 if c == container and p == partition and not documents.is_expired(doc, now)
             ]
-        return query_page(rows, query)
+            page = query_page(rows, query)
+            items = [documents.public_view(row, row["_etag"]) for row in page.items]
+        return Page(items=items, continuation=page.continuation)
 
     def count(self, container: str, partition: str, query: Query) -> int:
         documents.partition_field(container)

@@ -20,6 +20,7 @@ from typing import Any
 from shared.adapters import documents
 from shared.adapters.private_files import connect_private_sqlite
 from shared.errors import AlreadyExists, BackendUnavailable, ConcurrencyConflict, InvalidInput, NotFound
+from shared.indexes import EMBEDDED_INDEXES
 from shared.ports import (
     CONTAINERS,
     BatchOperation,
@@ -84,6 +85,14 @@ class SqliteStore:
             )
             by_type = f'CREATE INDEX IF NOT EXISTS "{container}_type" ON "{container}" '
             conn.execute(by_type + "(json_extract(doc, '$.type'))")
+            # The list queries' own indexes (partition, fields…, id, expiry): a page is a range
+            # scan that stops after the page, and a count reads the index alone — the expiry
+            # is in it (shared/indexes.py; Cosmos indexes every path by itself).
+            for fields in EMBEDDED_INDEXES[container]:
+                name = f"{container}_{'_'.join(fields)}"
+                columns = ", ".join(_json(f) for f in fields)
+                create = f'CREATE INDEX IF NOT EXISTS "{name}" ON "{container}"'
+                conn.execute(f"{create} (pk, {columns}, id, expires)")
         self._schema_ready = True
 
     @contextmanager
@@ -180,6 +189,21 @@ class SqliteStore:
         found = (documents.public_view(json.loads(doc), etag, fresh=True) for doc, etag in rows.fetchall())
         return {str(item["id"]): item for item in found}
 
+    def read_points(self, container: str, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Item]:
+        wanted = documents.check_read_points(keys)
+        if not wanted:
+            return {}
+        pairs = " OR ".join(["(pk = ? AND id = ?)"] * len(wanted))
+        rows = self._conn().execute(
+            f'SELECT pk, doc, etag FROM "{_table(container)}" WHERE ({pairs}) AND {_LIVE}',  # noqa: S608
+            (*[v for key in wanted for v in key], self._now()),
+        )
+        found: dict[tuple[str, str], Item] = {}
+        for pk, doc, etag in rows.fetchall():
+            item = documents.public_view(json.loads(doc), etag, fresh=True)
+            found[(str(pk), str(item["id"]))] = item
+        return found
+
     def create(self, container: str, item: Item) -> Item:
         # The common case in one statement (SQLite makes a lone INSERT atomic by itself): the
         # primary key refuses an existing id. Only then is it worth a transaction, to tell an
@@ -233,15 +257,17 @@ class SqliteStore:
             if value is None:
                 where.append(f"json_type(doc, '$.{name}') = 'null'")
             else:
-                where.append(f"json_extract(doc, '$.{name}') = ?")
+                where.append(f"{_json(name)} = ?")
                 args.append(value)
         if query.range_field:
-            where.append(f"json_extract(doc, '$.{query.range_field}') IS NOT NULL")
+            # The id is its own column (the primary key's second part: a range on it is a seek).
+            column = "id" if query.range_field == "id" else _json(query.range_field)
+            where.append(f"{column} IS NOT NULL")
             if query.gte is not None:
-                where.append(f"json_extract(doc, '$.{query.range_field}') >= ?")
+                where.append(f"{column} >= ?")
                 args.append(query.gte)
             if query.lt is not None:
-                where.append(f"json_extract(doc, '$.{query.range_field}') < ?")
+                where.append(f"{column} < ?")
                 args.append(query.lt)
         return where, args
 
@@ -253,21 +279,22 @@ class SqliteStore:
     def query(self, container: str, partition: str, query: Query) -> Page:
         where, args = self._where(partition, query)
         direction = "DESC" if query.descending else "ASC"
-        offset = (
-            int(documents.decode_continuation(query.continuation).get("offset", 0))
-            if query.continuation
-            else 0
-        )
-        sql = (
-            f'SELECT doc, etag FROM "{_table(container)}" WHERE {" AND ".join(where)} '  # noqa: S608 - names validated
-            f"ORDER BY json_extract(doc, '$.{query.order_by}') {direction}, id {direction} LIMIT ? OFFSET ?"
-        )
-        rows = self._conn().execute(sql, (*args, query.limit + 1, offset)).fetchall()
+        field = "id" if query.order_by == "id" else _json(query.order_by)
+        if query.continuation:
+            clause, values = _after(field, query.descending, *documents.keyset_after(query.continuation))
+            where.append(clause)
+            args += values
+        order = f"ORDER BY id {direction}"
+        if field != "id":
+            order = f"ORDER BY {field} {direction}, id {direction}"
+        table = _table(container)
+        sql = f'SELECT doc, etag FROM "{table}" WHERE {" AND ".join(where)} {order} LIMIT ?'  # noqa: S608
+        rows = self._conn().execute(sql, (*args, query.limit + 1)).fetchall()
         items = [
             documents.public_view(json.loads(doc), etag, fresh=True) for doc, etag in rows[: query.limit]
         ]
         more = len(rows) > query.limit
-        token = documents.encode_continuation({"offset": offset + query.limit}) if more else None
+        token = documents.keyset_token(items[-1], query.order_by) if more else None
         return Page(items=items, continuation=token)
 
     def batch(
@@ -338,6 +365,25 @@ class SqliteStore:
             self._conn().execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
             raise BackendUnavailable("the SQLite store does not answer") from exc
+
+
+def _json(field: str) -> str:
+    """A top-level field as SQL — the same text in queries and indexes, so SQLite matches them."""
+    return f"json_extract(doc, '$.{field}')"
+
+
+def _after(field: str, descending: bool, value: Scalar, last_id: str) -> tuple[str, list[Any]]:
+    """The keyset condition "after (value, last_id)" in the order (field, id): SQLite sorts
+    NULL (a missing field) before every value, so a null position needs its own form."""
+    if field == "id":
+        return ("id < ?" if descending else "id > ?"), [last_id]
+    if value is None:
+        if descending:
+            return f"({field} IS NULL AND id < ?)", [last_id]
+        return f"(({field} IS NULL AND id > ?) OR {field} IS NOT NULL)", [last_id]
+    if descending:
+        return f"({field} < ? OR ({field} = ? AND id < ?) OR {field} IS NULL)", [value, value, last_id]
+    return f"({field} > ? OR ({field} = ? AND id > ?))", [value, value, last_id]
 
 
 def _table(container: str) -> str:

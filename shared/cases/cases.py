@@ -18,9 +18,24 @@ from shared.errors import InvalidInput, NotFound
 from shared.identity import accounts, orgs
 from shared.identity.accounts import Language
 from shared.identity.tokens import new_id
+from shared.paging import Paged, Window
 from shared.ports import BatchOperation, Item, Ports
+from shared.retention import schedule as retention
 
-__all__ = ["close", "create", "read", "reopen", "set_legal_hold", "summary"]
+__all__ = [
+    "SUMMARY_PARTICIPANTS",
+    "close",
+    "create",
+    "participant_views",
+    "participants_page",
+    "read",
+    "reopen",
+    "set_legal_hold",
+    "summary",
+]
+
+#: Participants a case summary shows at most; more continue on the participants list.
+SUMMARY_PARTICIPANTS = 50
 
 
 def create(
@@ -85,23 +100,35 @@ def read(ports: Ports, caller: Caller, case_id: str) -> dict[str, Any]:
 
 
 def _summary(ports: Ports, case: Item) -> dict[str, Any]:
-    people = []
-    for item in participants.list_for_case(ports, case["caseId"]):
-        if item["status"] == "removed":
-            continue
-        profile = accounts.profile(ports.store, item["userId"])
-        people.append(
-            {
-                "userId": item["userId"],
-                "name": profile["name"],
-                "role": item["role"],
-                "status": item["status"],
-            }
-        )
+    """The case with the first page of its participants (``participantsAfter`` continues them
+    on the participants list); a bounded number of store calls, whatever their number."""
+    first = participants.page_for_case(ports, case["caseId"], Window(limit=SUMMARY_PARTICIPANTS))
+    people = participant_views(ports, first.items)
     order = {"employee": 0, "case_manager": 1, "employer": 2, "doctor": 3}
     people.sort(key=lambda p: (order.get(p["role"], 9), p["name"]))
     keys = ("caseId", "orgId", "status", "createdAt", "closedAt", "legalHold")
-    return {**{k: case.get(k) for k in keys}, "participants": people, "etag": case["_etag"]}
+    summary = {k: case.get(k) for k in keys}
+    return {**summary, "participants": people, "participantsAfter": first.after, "etag": case["_etag"]}
+
+
+def participant_views(ports: Ports, items: list[Item]) -> list[dict[str, Any]]:
+    """Participants as the case shows them, named from their profiles (one call per 100)."""
+    names = accounts.profiles(ports.store, [str(i["userId"]) for i in items])
+    return [
+        {
+            "userId": item["userId"],
+            "name": names.get(str(item["userId"]), {}).get("name", ""),
+            "role": item["role"],
+            "status": item["status"],
+        }
+        for item in items
+    ]
+
+
+def participants_page(ports: Ports, case_id: str, window: Window) -> Paged[dict[str, Any]]:
+    """One page of the case's invited and active participants, by user id, named."""
+    page = participants.page_for_case(ports, case_id, window)
+    return Paged(participant_views(ports, page.items), page.after)
 
 
 def close(ports: Ports, caller: Caller, case_id: str, *, if_match: str) -> Item:
@@ -139,10 +166,16 @@ def set_legal_hold(ports: Ports, caller: Caller, case_id: str, hold: bool, *, if
 def _change(
     ports: Ports, caller: Caller, action: str, case: Item, changes: dict[str, Any], *, if_match: str
 ) -> Item:
-    """Replace the case item (if still the version the caller saw) with its audit event."""
-    change = BatchOperation("replace", item={**case, **changes}, if_match=if_match)
-    audit = case_audit(caller, action, case, ports.clock.now())
+    """Replace the case item (if still the version the caller saw) with its audit event, then
+    bring the retention due-date index in line (shared/retention/schedule.py; the case item
+    names its entry, and the weekly reconciliation repairs what a crash in between leaves)."""
+    now = ports.clock.now()
+    changed = {**case, **changes}
+    changed.update(retention.placement(changed, now, case))
+    change = BatchOperation("replace", item=changed, if_match=if_match)
+    audit = case_audit(caller, action, case, now)
     [stored] = commit(ports.store, "cases", case["caseId"], [change], [audit])
+    retention.sync(ports.store, cast(Item, stored), case, now)
     return cast(Item, stored)
 
 

@@ -20,11 +20,25 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import accounts, emails, invitations, orgs
 from shared.identity.accounts import Language
 from shared.identity.staff import onboarding_link
+from shared.paging import Paged, Window, store_page
 from shared.ports import BatchOperation, Item, Ports, Query
 from shared.sharing import grants
 
-__all__ = ["CaseClosed", "CaseRole", "LegalHoldActive", "activate", "deletable_case", "invite",
-           "invite_employee", "list_for_case", "my_cases", "open_case", "remove"]  # fmt: skip
+__all__ = [
+    "CaseClosed",
+    "CaseRole",
+    "LegalHoldActive",
+    "activate",
+    "deletable_case",
+    "invite",
+    "invite_employee",
+    "list_for_case",
+    "my_cases",
+    "my_cases_page",
+    "open_case",
+    "page_for_case",
+    "remove",
+]  # fmt: skip
 
 CaseRole = Literal["employee", "case_manager", "employer", "doctor"]
 
@@ -216,6 +230,19 @@ def remove(ports: Ports, caller: Caller, case_id: str, user_id: str) -> Item:
 def list_for_case(ports: Ports, case_id: str) -> list[Item]:
     """Every participant of the case (all pages: a list cut off silently would hide people)."""
     return _every_page(ports, "cases", case_id, {"type": "participant"})
+
+
+def page_for_case(ports: Ports, case_id: str, window: Window) -> Paged[Item]:
+    """One page of the case's invited and active participants, by user id (removed ones are
+    left out: a page may hold fewer than asked for, and still continues)."""
+    page = store_page(ports.store, "cases", case_id, Query(equals={"type": "participant"}), window)
+    return Paged([p for p in page.items if p["status"] in ("invited", "active")], page.after)
+
+
+def my_cases_page(ports: Ports, user_id: str, window: Window) -> Paged[Item]:
+    """One page of the cases the user is invited to or takes part in, by case id."""
+    page = store_page(ports.store, "users", user_id, Query(equals={"type": "case_ref"}), window)
+    return Paged([r for r in page.items if r["status"] in ("invited", "active")], page.after)
 
 
 def my_cases(ports: Ports, user_id: str) -> list[dict[str, Any]]:

@@ -17,9 +17,10 @@ from shared.cases.auditing import case_audit
 from shared.cases.participants import open_case
 from shared.effects import commit, record
 from shared.identity.tokens import new_id
+from shared.paging import Paged, Window, store_page
 from shared.ports import BatchOperation, Item, Ports, Query
 
-__all__ = ["Stage", "create_stage", "delete_stage", "history", "stages", "update_stage"]
+__all__ = ["Stage", "create_stage", "delete_stage", "history_page", "stages_page", "update_stage"]
 
 Stage = dict[str, Any]  # fromDate (date), workloadPercent (0-100), tasks (str), nextReview (date | None)
 
@@ -124,21 +125,21 @@ def delete_stage(ports: Ports, caller: Caller, case_id: str, stage_id: str, *, i
     )
 
 
-def stages(ports: Ports, caller: Caller, case_id: str) -> list[Item]:
-    """The plan's stages by start date (audited ``plan:read``)."""
-    items = ports.store.query(
-        "cases", case_id, Query(equals={"type": "stage"}, order_by="fromDate", limit=200)
-    ).items
-    views = [_view(ports, case_id, item) for item in items]
+def stages_page(ports: Ports, caller: Caller, case_id: str, window: Window) -> Paged[Item]:
+    """One page of the plan's stages by start date, then stage id (audited ``plan:read``)."""
+    query = Query(equals={"type": "stage"}, order_by="fromDate")
+    page = store_page(ports.store, "cases", case_id, query, window)
+    views = [_view(ports, case_id, item) for item in page.items]
     _record_read(ports, caller, case_id, "plan:read")
-    return views
+    return Paged(views, page.after)
 
 
-def history(ports: Ports, caller: Caller, case_id: str, limit: int = 100) -> list[dict[str, Any]]:
-    """Every change of the plan, newest first (audited ``plan:read_history``)."""
-    query = Query(equals={"type": "plan_change"}, order_by="at", descending=True, limit=limit)
+def history_page(ports: Ports, caller: Caller, case_id: str, window: Window) -> Paged[dict[str, Any]]:
+    """One page of the plan's changes, newest first (audited ``plan:read_history``)."""
+    query = Query(equals={"type": "plan_change"}, order_by="at", descending=True)
+    page = store_page(ports.store, "cases", case_id, query, window)
     out = []
-    for entry in ports.store.query("cases", case_id, query).items:
+    for entry in page.items:
         snapshot = entry.get("snapshot")
         view = None
         if snapshot:
@@ -148,7 +149,7 @@ def history(ports: Ports, caller: Caller, case_id: str, limit: int = 100) -> lis
             view = {**{k: v for k, v in snapshot.items() if k != "tasksSealed"}, "tasks": tasks}
         out.append({k: entry[k] for k in ("stageId", "version", "change", "at", "by")} | {"stage": view})
     _record_read(ports, caller, case_id, "plan:read_history")
-    return out
+    return Paged(out, page.after)
 
 
 def _record_read(ports: Ports, caller: Caller, case_id: str, action: str) -> None:

@@ -29,7 +29,7 @@ def associated_data(*parts: str | int) -> bytes:
     return json.dumps(list(parts), separators=(",", ":"), ensure_ascii=True).encode()
 
 
-def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytearray:
+def seal(key: bytes, plaintext: bytes | bytearray | memoryview, aad: bytes) -> bytearray:
     if len(key) != KEY_BYTES:
         raise ValueError("AES-256-GCM needs a 32-byte key")
     nonce = os.urandom(_NONCE_BYTES)  # random 96-bit nonce: safe far beyond our per-key volume

@@ -2,8 +2,11 @@
 
 * Each case has one random 256-bit data key, stored only *wrapped* (AES-256-GCM under the KEK,
   AAD = case id + KEK version) in the ``keys`` container.
-* Unwrapped keys are cached in process memory for a short time (``cache_seconds``), so a request
-  that decrypts many items costs one read and one unwrap, and a destroyed key stops working soon.
+* Unwrapped keys are cached in process memory for a short time (:data:`CACHE_SECONDS`, 30 s),
+  so a request that decrypts many items costs one read and one unwrap, and a destroyed key stops
+  working in every running instance within that time: the purge (SPEC journey 13) promises 60 s,
+  measured across two processes by ``tests/contract/test_key_destruction.py``. The TTL counts
+  from when the key was read from the store, so a busy instance re-reads it every 30 s too.
 * Destroying a case's key (crypto-shredding) makes every copy of its data unreadable, backups
   included. :meth:`CaseKeys.rewrap_all` moves every wrapped key to the current KEK version
   (after ``KeyRing.rotate()``) without touching the data it protects.
@@ -22,7 +25,12 @@ from shared.crypto.aead import KEY_BYTES, associated_data, open_sealed, seal
 from shared.errors import AlreadyExists, ConcurrencyConflict, IntegrityError, KeyUnavailable, NotFound
 from shared.ports import Clock, KeyRing, Store
 
-__all__ = ["CaseCipher", "CaseKeys"]
+__all__ = ["CACHE_SECONDS", "MAX_CACHE_SECONDS", "CaseCipher", "CaseKeys"]
+
+#: How long an unwrapped key is used from memory before it is read again.
+CACHE_SECONDS = 30.0
+#: The bound a destroyed key keeps working in a running instance (the purge's promise).
+MAX_CACHE_SECONDS = 60.0
 
 _CONTAINER = "keys"
 _KEY_ITEM_ID = "data-key"
@@ -41,9 +49,11 @@ class CaseKeys:
         key_ring: KeyRing,
         clock: Clock,
         *,
-        cache_seconds: float = 300.0,
+        cache_seconds: float = CACHE_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        if not 0 <= cache_seconds <= MAX_CACHE_SECONDS:
+            raise ValueError(f"cache_seconds must be between 0 and {MAX_CACHE_SECONDS}")
         self._store = store
         self._key_ring = key_ring
         self._clock = clock
@@ -132,7 +142,7 @@ class CaseCipher:
         aad = associated_data("field", case_id, container, item_id, field)
         return open_sealed(self._keys.get(case_id), _unb64(sealed), aad).decode()
 
-    def encrypt_blob(self, case_id: str, blob_name: str, data: bytes) -> bytearray:
+    def encrypt_blob(self, case_id: str, blob_name: str, data: bytes | bytearray | memoryview) -> bytearray:
         return seal(self._keys.get(case_id), data, associated_data("blob", case_id, blob_name))
 
     def decrypt_blob(self, case_id: str, blob_name: str, sealed: bytes) -> bytes:

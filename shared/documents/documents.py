@@ -31,16 +31,32 @@ from typing import Any, Literal
 from shared.access.caller import Caller
 from shared.access.items import owned_or_404
 from shared.cases.participants import deletable_case, open_case
-from shared.documents.validation import ValidatedUpload, validate_title, validate_upload
+from shared.documents.validation import Content, ValidatedUpload, validate_title, validate_upload
 from shared.errors import CaseDeskError, ConcurrencyConflict, InvalidInput, NotFound
 from shared.identity.tokens import new_id
 from shared.items import REGISTRY, kernel
 from shared.log import log_event
+from shared.paging import MAX_LIMIT, Paged, Window, int_position
 from shared.ports import Item, Ports
 
-__all__ = ["CATEGORIES", "MAX_VERSIONS", "Category", "Download", "TooManyVersions", "delete",
-           "delete_version", "download", "listing", "read", "rename", "replace", "upload", "versions",
-           "views_of"]  # fmt: skip
+__all__ = [
+    "CATEGORIES",
+    "MAX_VERSIONS",
+    "Category",
+    "Download",
+    "TooManyVersions",
+    "delete",
+    "delete_version",
+    "download",
+    "listing",
+    "listing_page",
+    "read",
+    "rename",
+    "replace",
+    "upload",
+    "versions",
+    "views_of",
+]  # fmt: skip
 
 Category = Literal["job_description", "target_agreement", "medical_certificate", "other"]
 CATEGORIES: tuple[Category, ...] = ("job_description", "target_agreement", "medical_certificate", "other")
@@ -66,7 +82,7 @@ def upload(
     caller: Caller,
     case_id: str,
     *,
-    data: bytes,
+    data: Content,
     declared_type: str,
     file_name: str,
     title: str,
@@ -93,6 +109,13 @@ def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
     The listing is audited once, for the case's employee."""
     views = views_of(ports, kernel.listing(ports, caller, DOC, case_id), caller.actor)
     return sorted(views, key=lambda v: (v["updatedAt"], v["id"]), reverse=True)
+
+
+def listing_page(ports: Ports, caller: Caller, case_id: str, window: Window) -> Paged[dict[str, Any]]:
+    """One page of the documents ``caller`` may see, by id (docs/decisions/021: the order both
+    their own and the shared ones have without reading every item); audited once per page."""
+    page = kernel.listing_page(ports, caller, DOC, case_id, window)
+    return Paged(views_of(ports, page.items, caller.actor), page.after)
 
 
 def read(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> dict[str, Any]:
@@ -138,7 +161,7 @@ def replace(
     doc_id: str,
     *,
     if_match: str,
-    data: bytes,
+    data: Content,
     declared_type: str,
     file_name: str,
 ) -> dict[str, Any]:
@@ -163,11 +186,19 @@ def replace(
     return _view(ports, stored, caller.actor)
 
 
-def versions(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> list[dict[str, Any]]:
-    """Every kept version, newest first (owner only; the owner's own data: not audited)."""
+def versions(
+    ports: Ports, caller: Caller, case_id: str, doc_id: str, window: Window | None = None
+) -> Paged[dict[str, Any]]:
+    """The kept versions, newest first, one page (owner only; the owner's own data: not
+    audited). They live in the document's item: one read, whatever the page; a page continues
+    below the last version number it gave."""
+    window = window or Window(limit=MAX_LIMIT)
+    below = int_position(window)
     item = kernel.owned(ports, caller, DOC, case_id, doc_id)
     current = int(item["version"])
-    return [
+    kept = [v for v in reversed(item["versions"]) if below is None or int(v["version"]) < below]
+    page = kept[: window.limit]
+    views = [
         {
             "version": v["version"],
             "fileName": _file_name(ports, item, v),
@@ -176,8 +207,9 @@ def versions(ports: Ports, caller: Caller, case_id: str, doc_id: str) -> list[di
             "createdAt": v["createdAt"],
             "current": v["version"] == current,
         }
-        for v in reversed(item["versions"])
+        for v in page
     ]
+    return Paged(views, int(page[-1]["version"]) if len(kept) > window.limit else None)
 
 
 def download(
@@ -260,7 +292,7 @@ def _version(item: Item, number: int) -> dict[str, Any]:
 
 
 def _store_version(
-    ports: Ports, item: Item, *, number: int, data: bytes, checked: ValidatedUpload, now: str
+    ports: Ports, item: Item, *, number: int, data: Content, checked: ValidatedUpload, now: str
 ) -> dict[str, Any]:
     """Encrypt and store the content of version ``number`` of ``item`` (needs ``caseId``,
     ``docId``, ``id``); returns the version entry for the metadata."""

@@ -16,23 +16,33 @@ Why it is shaped like this:
 * Size is checked first, before any parsing. File names are sanitised, not trusted: they are only
   ever shown and offered on download (blob names are opaque ids, ARCHITECTURE §4).
 * Error params never carry the user's file name or declared type: messages may be logged.
+* The content may be a ``memoryview`` into the request body (functions/http/uploads.py): every
+  check reads it in place or in bounded steps, none copies the whole document (issue 13).
 """
 
 from __future__ import annotations
 
+import codecs
 import io
+import re
 import struct
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
+from typing import Any
 
 from shared import config
 from shared.errors import ConfigurationError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
-__all__ = ["MEDIA_TYPES", "ArchiveTooLarge", "EmptyFile", "FileTypeMismatch", "InvalidFileName",
+__all__ = ["MEDIA_TYPES", "ArchiveTooLarge", "Content", "EmptyFile", "FileTypeMismatch", "InvalidFileName",
            "UnsupportedFileType", "ValidatedUpload", "detect_type", "max_upload_bytes", "sanitise_file_name",
            "validate_title", "validate_upload"]  # fmt: skip
+
+#: A document's bytes: ``bytes``, or a view into the request body that holds them (no copy).
+Content = bytes | bytearray | memoryview
 
 PDF, PNG, JPEG, TXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -65,6 +75,8 @@ _INFLATE_STEP = 64 * 1024  # output per inflate call: all the memory the check h
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # APPNOTE 4.3.7: signature … name length, extra length
 _UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8, else CP437
 _TEXT_CONTROLS = bytes(set(range(32)) - {9, 10, 12, 13} | {127})  # C0 controls except \t \n \f \r
+_TEXT_STEP = 1024 * 1024  # text is checked a slice at a time: memory stays bounded
+_CENTRAL_HEADER = re.compile(re.escape(b"PK\x01\x02"))
 _WINDOWS_FORBIDDEN = dict.fromkeys(map(ord, '<>:"|?*'))
 _RESERVED = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
 _RESERVED |= {f"{p}{n}" for p in ("COM", "LPT") for n in [*"123456789", "¹", "²", "³"]}
@@ -110,22 +122,55 @@ def max_upload_bytes() -> int:
     return limit
 
 
-def detect_type(data: bytes) -> str | None:
+def detect_type(data: Content) -> str | None:
     """The canonical media type the content proves, or ``None`` (executables included)."""
-    if not data or data.startswith(_EXECUTABLE_MAGIC):
+    head = bytes(memoryview(data)[:16])  # every signature below is shorter
+    if not head or head.startswith(_EXECUTABLE_MAGIC):
         return None
-    if data.startswith(b"%PDF-"):
+    if head.startswith(b"%PDF-"):
         return PDF
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
-    if data.startswith(b"\xff\xd8\xff"):
+    if head.startswith(b"\xff\xd8\xff"):
         return JPEG
-    if data.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04"):
         return _ooxml_type(data)
     return TXT if _is_text(data) else None
 
 
-def _ooxml_type(data: bytes) -> str | None:
+class _ViewFile(io.RawIOBase):
+    """A read-only, seekable file over a buffer, for ``zipfile``: ``io.BytesIO`` would copy a
+    ``memoryview`` whole (it shares only ``bytes``)."""
+
+    def __init__(self, data: Content) -> None:
+        super().__init__()
+        self._view, self._position = memoryview(data).cast("B"), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        target = memoryview(buffer).cast("B")
+        chunk = self._view[self._position : self._position + len(target)]
+        target[: len(chunk)] = chunk
+        self._position += len(chunk)
+        return len(chunk)
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}[whence]
+        if base + offset < 0:
+            raise ValueError("negative seek position")
+        self._position = base + offset
+        return self._position
+
+    def tell(self) -> int:
+        return self._position
+
+
+def _ooxml_type(data: Content) -> str | None:
     names = _zip_names(data)
     if names is None or "[content_types].xml" not in names:
         return None
@@ -136,23 +181,24 @@ def _ooxml_type(data: bytes) -> str | None:
     return XLSX if "xl/workbook.xml" in names else None
 
 
-def _zip_names(data: bytes) -> list[str] | None:
+def _zip_names(data: Content) -> list[str] | None:
     """Entry names (lower case, ``/``-separated) from the central directory; ``None`` if broken."""
     # Every entry zipfile parses starts with this signature, so the count bounds the work and
     # memory that listing can cost, whatever the end record claims.
-    if data.count(b"PK\x01\x02") > _MAX_ZIP_ENTRIES:
+    signatures: Iterator[object] = _CENTRAL_HEADER.finditer(data)
+    if sum(1 for _ in islice(signatures, _MAX_ZIP_ENTRIES + 1)) > _MAX_ZIP_ENTRIES:
         return None
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(_ViewFile(data)) as archive:
             names = archive.namelist()  # central directory only: nothing is decompressed
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, NotImplementedError, EOFError, OSError):
         return None
     return [n.replace("\\", "/").lower() for n in names]
 
 
-def _check_unpacked_size(data: bytes) -> None:
+def _check_unpacked_size(data: Content) -> None:
     """Refuse a ZIP whose parts unpack too far, or that is broken in a way the listing missed."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # it listed cleanly in detect_type
+    with zipfile.ZipFile(_ViewFile(data)) as archive:  # it listed cleanly in detect_type
         entries = sorted(archive.infolist(), key=lambda entry: entry.header_offset)
     # The ratio in all as well: many small parts, each within its own grace, add up.
     budget = min(_MAX_UNPACKED_MIB * 1024 * 1024, max(_RATIO_GRACE, len(data) * _MAX_RATIO))
@@ -222,17 +268,27 @@ def _inflated_size(entry: zipfile.ZipInfo, packed: memoryview, cap: int) -> int:
     return size
 
 
-def _is_text(data: bytes) -> bool:
-    body = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 BOM is fine
-    if not body or b"\x00" in body:
+def _is_text(data: Content) -> bool:
+    """UTF-8 without NUL and with at most 1 % stray controls, checked a slice at a time (a
+    sequence split between two slices is completed by the incremental decoder)."""
+    body = memoryview(data).cast("B")
+    if bytes(body[:3]) == b"\xef\xbb\xbf":  # a UTF-8 BOM is fine
+        body = body[3:]
+    if not body:
         return False
-    if not body.isascii():
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            return False
-    # C0 controls are single bytes in UTF-8, never inside a multi-byte sequence: count on bytes.
-    controls = len(body) - len(body.translate(None, _TEXT_CONTROLS))
+    decoder, controls = codecs.getincrementaldecoder("utf-8")(), 0
+    try:
+        for offset in range(0, len(body), _TEXT_STEP):
+            piece = bytes(body[offset : offset + _TEXT_STEP])
+            if b"\x00" in piece:
+                return False
+            if not piece.isascii() or decoder.getstate()[0]:
+                decoder.decode(piece)  # the text itself is not kept
+            # C0 controls are single bytes in UTF-8, never inside a multi-byte sequence.
+            controls += len(piece) - len(piece.translate(None, _TEXT_CONTROLS))
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
     return controls * 100 <= len(body)  # mostly printable: at most 1 % stray controls
 
 
@@ -243,7 +299,7 @@ def _canonical(declared: str) -> tuple[str, dict[str, str]]:
     return _ALIASES.get(media_type, media_type), params
 
 
-def validate_upload(data: bytes, declared_type: str, file_name: str) -> ValidatedUpload:
+def validate_upload(data: Content, declared_type: str, file_name: str) -> ValidatedUpload:
     """Check size, content type, declared type and extension; return what may be stored."""
     limit = max_upload_bytes()
     if len(data) > limit:

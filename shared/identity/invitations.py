@@ -17,6 +17,7 @@ from shared import config
 from shared.effects import commit
 from shared.errors import ConcurrencyConflict, Gone, NotFound
 from shared.identity.tokens import new_id, new_token, token_hash
+from shared.paging import Paged, Window, store_page
 from shared.ports import BatchOperation, Clock, Item, Query, Store
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "create",
     "list_for_org",
     "open_invitation",
+    "page_for_org",
     "resend",
     "revoke",
 ]
@@ -144,8 +146,21 @@ def consume(store: Store, clock: Clock, token: str) -> Item:
 
 
 def list_for_org(store: Store, org_id: str) -> list[Item]:
-    page = store.query("orgs", org_id, Query(equals={"type": "invitation"}, order_by="createdAt", limit=500))
-    return page.items
+    """Every invitation of the organisation, oldest first (all pages: never cut off)."""
+    items: list[Item] = []
+    window = Window(limit=500)
+    while True:
+        page = page_for_org(store, org_id, window)
+        items += page.items
+        if page.after is None:
+            return items
+        window = Window(limit=500, after=page.after)
+
+
+def page_for_org(store: Store, org_id: str, window: Window) -> Paged[Item]:
+    """One page of the organisation's invitations, oldest first (then by id)."""
+    query = Query(equals={"type": "invitation"}, order_by="createdAt")
+    return store_page(store, "orgs", org_id, query, window)
 
 
 def resend(

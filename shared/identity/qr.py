@@ -7,8 +7,6 @@ the secret, so it must never be logged or cached.
 
 from __future__ import annotations
 
-import segno
-
 __all__ = ["otpauth_qr_svg"]
 
 
@@ -21,6 +19,8 @@ def otpauth_qr_svg(uri: str, *, title: str) -> str:
     # Error correction M, the usual choice for screen-displayed codes; no Micro QR, which
     # authenticator apps cannot read. omitsize keeps the viewBox instead of a fixed pixel size,
     # so the page's CSS scales it (a phone is 360 px wide).
+    import segno  # noqa: PLC0415 - lazy: only an enrolment makes a QR code (cold start)
+
     qr = segno.make(uri, error="m", micro=False)
     svg: str = qr.svg_inline(scale=4, border=4, title=title, svgclass="totp-qr", omitsize=True)
     # role="img" makes screen readers announce the <title> as the image's name.

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from shared import config
 from shared.errors import NotFound, PermissionDenied, Unauthenticated
 from shared.identity.tokens import new_token, token_hash
+from shared.paging import Paged, Window, store_page
 from shared.ports import Clock, Item, PatchOperation, Query, Store
 
 __all__ = [
@@ -185,6 +186,31 @@ class SessionService:
             and (now - _time(item["lastSeenAt"])).total_seconds() <= idle
         ]
         return sorted(found, key=lambda s: (s.created_at, s.session_id), reverse=True)
+
+    def page_for_user(
+        self, user_id: str, current_session_id: str | None, window: Window
+    ) -> Paged[SessionSummary]:
+        """One page of :meth:`list_for_user`: one query whatever the number of sessions; sessions
+        past their expiry are left out (a page may hold fewer). Pages follow the session ids (a
+        seek on the id, no sort of every session); a page shows its sessions newest first —
+        sessions expire, so a user's live ones fit on one page."""
+        now, idle = self._clock.now(), _setting(self._idle, "CASEDESK_SESSION_IDLE_SECONDS")
+        query = Query(range_field="id", gte=_PREFIX, lt="session.")
+        page = store_page(self._store, "users", user_id, query, window)
+        found = [
+            SessionSummary(
+                session_id=item["id"].removeprefix(_PREFIX),
+                client=item.get("client", ""),
+                created_at=_time(item["createdAt"]),
+                last_seen_at=_time(item["lastSeenAt"]),
+                current=item["id"] == _PREFIX + (current_session_id or ""),
+            )
+            for item in page.items
+            if now < _time(item["absoluteExpiry"])
+            and (now - _time(item["lastSeenAt"])).total_seconds() <= idle
+        ]
+        found.sort(key=lambda s: (s.created_at, s.session_id), reverse=True)
+        return Paged(found, page.after)
 
     def end_by_id(self, user_id: str, session_id: str) -> None:
         """End one of the user's own sessions. Another user's id is simply not in this user's

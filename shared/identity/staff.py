@@ -18,9 +18,20 @@ from shared.effects import audit_event, audit_op, email_op, record
 from shared.identity import accounts, emails, invitations, orgs
 from shared.identity.accounts import Language
 from shared.identity.orgs import Role
+from shared.paging import Paged, Window
 from shared.ports import BatchOperation, Item, Ports
 
-__all__ = ["invitations_of", "invite", "members", "onboarding_link", "resend", "revoke", "update"]
+__all__ = [
+    "invitations_of",
+    "invitations_page",
+    "invite",
+    "members",
+    "members_page",
+    "onboarding_link",
+    "resend",
+    "revoke",
+    "update",
+]
 
 
 def onboarding_link(token: str) -> str:
@@ -92,8 +103,22 @@ def members(ports: Ports, caller: Caller, org_id: str) -> list[Item]:
     return found
 
 
+def members_page(ports: Ports, caller: Caller, org_id: str, window: Window) -> Paged[Item]:
+    """One page of the organisation's staff, by user id; each page read is audited
+    (``staff:read``, one write)."""
+    page = orgs.members_page(ports.store, org_id, window)
+    event = audit_event(caller, "staff:read", target_type="org", target_id=org_id, org_id=org_id)
+    record(ports.store, "orgs", org_id, [audit_op("orgs", org_id, event, ports.clock.now())])
+    return page
+
+
 def invitations_of(ports: Ports, org_id: str) -> list[Item]:
     return invitations.list_for_org(ports.store, org_id)
+
+
+def invitations_page(ports: Ports, org_id: str, window: Window) -> Paged[Item]:
+    """One page of the organisation's invitations, oldest first (then by id)."""
+    return invitations.page_for_org(ports.store, org_id, window)
 
 
 def resend(ports: Ports, caller: Caller, org_id: str, invitation_id: str) -> Item:

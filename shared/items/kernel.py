@@ -25,10 +25,12 @@ from shared.access.relations import participant
 from shared.cases.participants import deletable_case, open_case
 from shared.effects import case_audit_op, commit, commit_item, record_case_listing, record_item_read
 from shared.errors import NotFound
-from shared.identity.tokens import new_id
+from shared.identity.tokens import sortable_id
 from shared.item_types import ItemType
+from shared.paging import Paged, Window
 from shared.ports import BatchOperation, Item
 from shared.sharing import case_items, end_grants_for_item, end_grants_for_type, visible_items
+from shared.sharing.pages import visible_page
 
 if TYPE_CHECKING:
     from shared.ports import Ports
@@ -40,6 +42,7 @@ __all__ = [
     "delete",
     "export_owned",
     "listing",
+    "listing_page",
     "new_item",
     "open_field",
     "owned",
@@ -71,9 +74,10 @@ def new_item(
     role = caller.case_role(case_id) or (participant(ports.store, case_id, caller.actor) or {}).get("role")
     if role is None:
         raise NotFound("no such case")
-    bare_id = new_id()
+    created = ports.clock.now()
+    bare_id = sortable_id(created)  # a list in id order is a list by age
     item_id = f"{kind.name}-{bare_id}"
-    now = ports.clock.now().isoformat()
+    now = created.isoformat()
     item: Item = {
         "id": item_id,
         "caseId": case_id,
@@ -107,6 +111,16 @@ def listing(ports: Ports, caller: Caller, kind: ItemType, case_id: str) -> list[
         ports.store, caller, f"{kind.target_type}:list", case_id=case_id, now=ports.clock.now()
     )
     return items
+
+
+def listing_page(ports: Ports, caller: Caller, kind: ItemType, case_id: str, window: Window) -> Paged[Item]:
+    """One page of :func:`listing`, newest first (a bounded number of store calls whatever the number
+    of items: ``shared.sharing.pages``); each page is audited once, for the case's employee."""
+    page = visible_page(ports, case_id, caller.actor, kind.name, window)
+    record_case_listing(
+        ports.store, caller, f"{kind.target_type}:list", case_id=case_id, now=ports.clock.now()
+    )
+    return page
 
 
 def read(

@@ -16,10 +16,23 @@ from shared.cases.participants import open_case
 from shared.documents.validation import validate_title
 from shared.errors import InvalidInput
 from shared.items import REGISTRY, kernel
+from shared.paging import Paged, Window
 from shared.ports import Item, Ports
 
-__all__ = ["MAX_BODY", "NOTE", "create", "delete", "export_owned", "listing", "purge_case", "read", "update",
-           "validate_body", "views_of"]  # fmt: skip
+__all__ = [
+    "MAX_BODY",
+    "NOTE",
+    "create",
+    "delete",
+    "export_owned",
+    "listing",
+    "listing_page",
+    "purge_case",
+    "read",
+    "update",
+    "validate_body",
+    "views_of",
+]  # fmt: skip
 
 #: Characters in a note's body (about ten pages of text; the sealed item stays far below 2 MiB).
 MAX_BODY = 20_000
@@ -50,6 +63,13 @@ def listing(ports: Ports, caller: Caller, case_id: str) -> list[dict[str, Any]]:
     is audited for its author. The listing itself is audited once, for the case's employee."""
     views = views_of(ports, kernel.listing(ports, caller, NOTE, case_id), caller.actor)
     return sorted(views, key=lambda v: (v["updatedAt"], v["id"]), reverse=True)
+
+
+def listing_page(ports: Ports, caller: Caller, case_id: str, window: Window) -> Paged[dict[str, Any]]:
+    """One page of the notes ``caller`` may see, titles only, newest first (docs/decisions/021);
+    audited once per page."""
+    page = kernel.listing_page(ports, caller, NOTE, case_id, window)
+    return Paged(views_of(ports, page.items, caller.actor), page.after)
 
 
 def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, Any]]:

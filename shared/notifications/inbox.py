@@ -34,8 +34,9 @@ from shared.ports import BatchOperation, Item, Page, PatchOperation, Ports, Quer
 
 __all__ = ["KINDS", "MAX_MARK", "MAX_PAGE", "inbox", "mark_read", "notify", "unread_count"]
 
-#: What a notification can be about. Messages (journey 8) will use "message".
-KINDS = frozenset({"share", "message"})
+#: What a notification can be about: an item shared, a reflection series shared (issue 15),
+#: a message (journey 8).
+KINDS = frozenset({"share", "reflections_shared", "message"})
 MAX_PAGE = 200
 #: Ids accepted by one mark-read call (one request, bounded work).
 MAX_MARK = 100

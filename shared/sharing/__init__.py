@@ -9,9 +9,11 @@ who_has_access(...), as_seen_by(...), revoke(...), end_grants_of(...)
 from shared.sharing.grants import (
     ITEM_TYPES,
     MAX_EXPIRY_YEARS,
+    EmployerHealthDataWarning,
     ExpiryInPast,
     ExpiryTooFar,
     NotAParticipant,
+    ShareOptionNotApplicable,
     as_seen_by,
     can_view,
     case_items,
@@ -27,9 +29,11 @@ from shared.sharing.grants import (
 __all__ = [
     "ITEM_TYPES",
     "MAX_EXPIRY_YEARS",
+    "EmployerHealthDataWarning",
     "ExpiryInPast",
     "ExpiryTooFar",
     "NotAParticipant",
+    "ShareOptionNotApplicable",
     "as_seen_by",
     "can_view",
     "case_items",

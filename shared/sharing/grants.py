@@ -14,6 +14,9 @@ case partition, never a scan across cases. Why it is built this way:
 - **Removal ends access at once.** A grant counts only while its grantee is an *active*
   participant, so a removed person is cut off before :func:`end_grants_of` tidies up.
 - **No probing.** Someone else's item answers ``NotFound``, like an item that does not exist.
+- **Options per type.** A type whose registry entry allows it (the reflection series) takes a
+  ``fromDate`` (only entries from that day on) and ``includeText`` (free text, off by default) on
+  its grants; health data shared with the employer contact needs ``acknowledge_employer_warning``.
 - **Ids without dashes.** Item and user ids must not contain ``-``, so two different
   (item, grantee) pairs can never produce the same grant id.
 """
@@ -23,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from shared.access.caller import Caller
 from shared.access.items import (
@@ -37,16 +40,19 @@ from shared.access.items import (
 )
 from shared.access.relations import participant
 from shared.effects import case_audit_op, commit, commit_item
-from shared.errors import InvalidInput, NotFound
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.item_types import REGISTRY
 from shared.notifications import notify
 from shared.ports import MAX_READ_MANY, BatchOperation, Item, Ports, Query, Scalar
 
 __all__ = [
     "ITEM_TYPES",
     "MAX_EXPIRY_YEARS",
+    "EmployerHealthDataWarning",
     "ExpiryInPast",
     "ExpiryTooFar",
     "NotAParticipant",
+    "ShareOptionNotApplicable",
     "as_seen_by",
     "can_view",
     "case_items",
@@ -77,6 +83,18 @@ class ExpiryTooFar(InvalidInput):
     code = "expiry_too_far"
 
 
+class ShareOptionNotApplicable(InvalidInput):
+    """``fromDate`` / ``includeText`` on a grant of a type that has no such options."""
+
+    code = "share_option_not_applicable"
+
+
+class EmployerHealthDataWarning(Conflict):
+    """Health data for the employer contact: the owner must acknowledge the warning first."""
+
+    code = "employer_health_data_warning"
+
+
 def share(
     ports: Ports,
     caller: Caller,
@@ -86,18 +104,27 @@ def share(
     *,
     grantee_id: str,
     expires_at: datetime | None,
+    from_date: date | None = None,
+    include_text: bool = False,
+    acknowledge_employer_warning: bool = False,
 ) -> Item:
     """Grant ``grantee_id`` view access until ``expires_at`` (or until revoked). Sharing again
-    replaces the expiry. A new grant notifies the grantee; an extension does not. The grant
-    and its audit event are one batch."""
+    replaces the expiry (and the options). A new grant notifies the grantee; an extension does
+    not. The grant and its audit event are one batch."""
     owner_id = caller.actor
     _owned(ports, caller, case_id, item_type, item_id)
-    if (
-        grantee_id == owner_id
-        or not ID.fullmatch(grantee_id)
-        or not participant(ports.store, case_id, grantee_id)
-    ):
+    kind = REGISTRY[item_type]
+    if not kind.grant_options and (from_date is not None or include_text):
+        field = "fromDate" if from_date is not None else "includeText"
+        raise ShareOptionNotApplicable("this item type takes no such option", field=field)
+    holder = participant(ports.store, case_id, grantee_id) if ID.fullmatch(grantee_id) else None
+    if grantee_id == owner_id or holder is None:
         raise NotAParticipant("items can be shared only with other active participants", field="granteeId")
+    if kind.employer_warning and holder.get("role") == "employer" and not acknowledge_employer_warning:
+        raise EmployerHealthDataWarning(
+            "sharing health data with the employer needs the warning acknowledged",
+            field="acknowledgeEmployerWarning",
+        )
     now = ports.clock.now()
     grant: Item = {
         "id": grant_id(item_type, item_id, grantee_id),
@@ -109,6 +136,9 @@ def share(
         "granteeId": grantee_id,
         "expiresAt": None,
     }
+    if kind.grant_options:
+        grant["fromDate"] = from_date.isoformat() if from_date is not None else None
+        grant["includeText"] = include_text
     if expires_at is not None:
         expiry = _checked_expiry(expires_at, now)
         grant["expiresAt"] = expiry.isoformat()
@@ -119,7 +149,7 @@ def share(
     audit = _audit(caller, "item:share", case_id, grant["id"], now)
     stored = commit_item(ports.store, "cases", case_id, BatchOperation("upsert", item=grant), [audit])
     if existing is None:
-        notify(ports, grantee_id, "share", case_id=case_id, item_type=item_type, item_id=item_id)
+        notify(ports, grantee_id, kind.share_notice, case_id=case_id, item_type=item_type, item_id=item_id)
     return stored
 
 
@@ -140,7 +170,8 @@ def revoke(
 
 def who_has_access(ports: Ports, caller: Caller, case_id: str, item_type: str, item_id: str) -> list[Item]:
     """Everyone who can see the item right now: the owner first, then each grant that counts.
-    Entries: ``userId``, ``role`` (in the case), ``access`` owner|shared, ``expiresAt``, ``since``."""
+    Entries: ``userId``, ``role`` (in the case), ``access`` owner|shared, ``expiresAt``, ``since``,
+    ``fromDate`` and ``includeText`` (the grant's options; ``None`` / ``False`` without)."""
     owner_id = caller.actor
     item = _owned(ports, caller, case_id, item_type, item_id)
     owner = participant(ports.store, case_id, owner_id) or {}
@@ -148,9 +179,9 @@ def who_has_access(ports: Ports, caller: Caller, case_id: str, item_type: str, i
     for grant in _grants(ports, case_id, {"itemType": item_type, "itemId": item_id}):
         holder = participant(ports.store, case_id, grant["granteeId"])
         if holder is not None:
-            result.append(
-                _entry(grant["granteeId"], holder, "shared", grant["expiresAt"], grant["createdAt"])
-            )
+            entry = _entry(grant["granteeId"], holder, "shared", grant["expiresAt"], grant["createdAt"])
+            entry.update(fromDate=grant.get("fromDate"), includeText=grant.get("includeText") is True)
+            result.append(entry)
     return result
 
 
@@ -271,4 +302,6 @@ def _entry(user_id: str, holder: Item, access: str, expires_at: str | None, sinc
         "access": access,
         "expiresAt": expires_at,
         "since": since,
+        "fromDate": None,
+        "includeText": False,
     }

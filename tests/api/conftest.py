@@ -1,5 +1,12 @@
-"""Helpers for API tests of the identity journeys: a dev host with its data directory, the
-outbox, the ops CLI, TOTP codes and the onboarding walk."""
+"""Helpers for the API tests: a dev host with its data directory, the outbox, the ops CLI, TOTP
+codes and the onboarding walk.
+
+The API tier runs on both store adapters (issue 13): the module-scoped ``adapters`` fixture is
+parametrised over ``embedded`` (SQLite and local blob files, as ``make run``) and ``cosmos``
+(``cosmosdb-server`` for the store and Azurite for the blobs, both from npm on loopback, as in
+Azure). A module's ``env`` is started once per adapter, so every test of the module runs on both.
+Tests that look at what is at rest use :meth:`Env.store`, :meth:`Env.blobs` and
+:meth:`Env.at_rest`, never the embedded store's files directly."""
 
 from __future__ import annotations
 
@@ -10,9 +17,10 @@ import re
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -20,6 +28,8 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from shared.adapters.outbox import OutboxMailer
+from shared.clock import SystemClock
+from shared.ports import CONTAINERS, BlobStore, Store
 from tests.api.client import ApiClient
 from tests.fixtures.devhost import start_devhost
 from tests.fixtures.processes import run_module
@@ -27,11 +37,70 @@ from tests.fixtures.processes import run_module
 STRONG = "correct horse battery staple 42"
 
 
+#: The adapter sets the API tier runs on.
+ADAPTERS = ("embedded", "cosmos")
+
+
 @dataclass
 class Env:
     url: str
     data: Path
     env: dict[str, str]
+    adapter: str = "embedded"
+    _opened: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def store(self) -> Store:
+        """The dev host's store, opened beside it (for what a test must set up or inspect)."""
+        if "store" not in self._opened:
+            if self.adapter == "embedded":
+                from shared.adapters.sqlite import SqliteStore
+
+                self._opened["store"] = SqliteStore(self.data / "casedesk.sqlite3", SystemClock())
+            else:
+                from shared.adapters.cosmos import CosmosStore
+                from shared.adapters.cosmos_emulator import emulator_client_kwargs
+
+                self._opened["store"] = CosmosStore(
+                    self.env["COSMOS_ENDPOINT"],
+                    self.env["COSMOS_DATABASE"],
+                    self.env["COSMOS_EMULATOR_KEY"],
+                    SystemClock(),
+                    **emulator_client_kwargs(),
+                )
+        store: Store = self._opened["store"]  # type: ignore[assignment]
+        return store
+
+    def blobs(self) -> BlobStore:
+        """The dev host's blob store."""
+        if "blobs" not in self._opened:
+            if self.adapter == "embedded":
+                from shared.adapters.local_blob import LocalBlobStore
+
+                self._opened["blobs"] = LocalBlobStore(self.data / "blobs")
+            else:
+                from shared.adapters.azure_blob import AzureBlobStore, emulator_credential
+
+                self._opened["blobs"] = AzureBlobStore(
+                    self.env["BLOB_ACCOUNT_URL"], self.env["BLOB_CONTAINER"], emulator_credential()
+                )
+        blobs: BlobStore = self._opened["blobs"]  # type: ignore[assignment]
+        return blobs
+
+    def at_rest(self) -> Iterator[tuple[str, bytes]]:
+        """Everything the product keeps, as stored: every file of the data directory (store with
+        its WAL, blobs, keys, outbox, queues) and, on Cosmos + Azurite, every item of every
+        container as the emulator holds it and every blob's bytes."""
+        for path in self.data.rglob("*"):
+            if path.is_file():
+                yield str(path.relative_to(self.data)), path.read_bytes()
+        if self.adapter == "cosmos":
+            store = self.store()
+            for container in CONTAINERS:
+                for item in store.scan(container):
+                    yield f"{container}/{item['id']}", json.dumps(item, ensure_ascii=False).encode()
+            blobs = self.blobs()
+            for name in blobs.list():
+                yield f"blob:{name}", blobs.get(name)
 
     def client(self, language: str = "en") -> ApiClient:
         return ApiClient(self.url, language=language)
@@ -64,9 +133,54 @@ class Env:
         return run_module("shared.cli", *args, env=self.env)
 
 
+@dataclass(frozen=True)
+class AdapterSet:
+    """Which adapters a dev host runs on: ``name`` (one of :data:`ADAPTERS`) and its settings."""
+
+    name: str
+    settings: Mapping[str, str]
+
+
+EMBEDDED = AdapterSet("embedded", {})
+
+
+def adapter_settings(request: pytest.FixtureRequest, adapter: str) -> dict[str, str]:
+    """The settings that put a dev host on ``adapter``: nothing for the embedded store; for
+    ``cosmos`` a fresh database on the session's ``cosmosdb-server`` and a fresh blob container on
+    its Azurite (the emulators keep one process each for the whole run)."""
+    if adapter == "embedded":
+        return {}
+    endpoint, key = request.getfixturevalue("cosmos_endpoint")
+    name = uuid.uuid4().hex
+    return {
+        "CASEDESK_STORE": "cosmos",
+        "COSMOS_ENDPOINT": endpoint,
+        "COSMOS_DATABASE": f"api-{name}",
+        "COSMOS_EMULATOR_KEY": key,
+        "COSMOS_EMULATOR": "cosmosdb-server",
+        "CASEDESK_BLOBS": "azure",
+        "BLOB_ACCOUNT_URL": request.getfixturevalue("azurite_blob_url"),
+        "BLOB_CONTAINER": f"api-{name}",
+        "BLOB_USE_EMULATOR_KEY": "true",
+    }
+
+
+@pytest.fixture(scope="module", params=ADAPTERS)
+def adapters(request: pytest.FixtureRequest) -> AdapterSet:
+    """The adapter set of this module's dev host: every API module runs once on each."""
+    return AdapterSet(request.param, adapter_settings(request, request.param))
+
+
 @contextmanager
-def running_env(tmp_path_factory: pytest.TempPathFactory, **extra: str) -> Iterator[Env]:
-    """A dev host on a fresh data directory, with test settings plus ``extra``."""
+def running_env(
+    tmp_path_factory: pytest.TempPathFactory,
+    adapters: AdapterSet = EMBEDDED,
+    *,
+    log: Path | None = None,
+    **extra: str,
+) -> Iterator[Env]:
+    """A dev host on a fresh data directory (and, with ``adapters``, a fresh Cosmos database and
+    blob container), with test settings plus ``extra``; its log goes to ``log`` if given."""
     data = tmp_path_factory.mktemp("identity-data")
     settings = {
         "CASEDESK_ENV": "test",
@@ -77,15 +191,33 @@ def running_env(tmp_path_factory: pytest.TempPathFactory, **extra: str) -> Itera
         "CASEDESK_ARGON2_ITERATIONS": "1",
         "CASEDESK_LOGIN_MAX_FAILURES": "3",
         "CASEDESK_LOCKOUT_SECONDS": "2",
+        **adapters.settings,
         **extra,
     }
-    with start_devhost(env=settings, extra_args=("--no-timers",)) as url:
-        yield Env(url, data, {**os.environ, **settings})
+    with start_devhost(env=settings, extra_args=("--no-timers",), log=log) as url:
+        _assert_runs_on(url, adapters.name)
+        yield Env(url, data, {**os.environ, **settings}, adapters.name)
+
+
+#: What the readiness check names as the store and blob adapters of each adapter set.
+_HEALTH_ADAPTERS = {
+    "embedded": ("SqliteStore", "LocalBlobStore"),
+    "cosmos": ("CosmosStore", "AzureBlobStore"),
+}
+
+
+def _assert_runs_on(url: str, adapter: str) -> None:
+    """The dev host really runs on the adapters the test is named after (a typo in a setting
+    would otherwise fall back to the embedded store and prove nothing about Cosmos)."""
+    with urllib.request.urlopen(f"{url}/api/health/ready", timeout=60) as answer:
+        checks = json.loads(answer.read())["checks"]
+    running = (checks["store"]["adapter"], checks["blobs"]["adapter"])
+    assert running == _HEALTH_ADAPTERS[adapter], (adapter, checks)
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    with running_env(tmp_path_factory) as started:
+def env(tmp_path_factory: pytest.TempPathFactory, adapters: AdapterSet) -> Iterator[Env]:
+    with running_env(tmp_path_factory, adapters) as started:
         yield started
 
 

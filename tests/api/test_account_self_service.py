@@ -8,8 +8,6 @@ import re
 import pytest
 
 from shared.adapters.outbox import OutboxMailer
-from shared.adapters.sqlite import SqliteStore
-from shared.clock import SystemClock
 from tests.api.client import ApiClient
 from tests.api.conftest import STRONG, Env, onboard
 
@@ -130,7 +128,7 @@ def test_a_terms_change_requires_consent_again(env: Env, account: tuple[ApiClien
     client = second_login(env, "yet another passphrase 2026", account[2][6])
     user_id = client.get("/api/auth/session").json()["userId"]
     # Simulate an account that consented to an older version of the documents.
-    store = SqliteStore(env.data / "casedesk.sqlite3", SystemClock())
+    store = env.store()
     profile = store.read("users", user_id, "profile")
     older = {**profile["consent"], "terms": "2025-01"}
     store.replace("users", {**profile, "consent": older}, if_match=profile["_etag"])

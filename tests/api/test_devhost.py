@@ -87,7 +87,7 @@ def _assert_problem(response: requests.Response, status: int, code: str) -> dict
     assert document["type"] == f"tag:casedesk,2026:problems/{code}"
     assert document["status"] == status
     assert document["code"] == code
-    assert document["instance"] == "urn:uuid:" + response.headers["X-Correlation-Id"]
+    assert document["instance"] == "urn:casedesk:trace:" + response.headers["X-Correlation-Id"]
     assert isinstance(document["title"], str)
     assert document["title"] and document["detail"] and document["errors"] == []
     return dict(document)

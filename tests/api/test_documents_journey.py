@@ -9,13 +9,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.api.client import ApiClient, Response, multipart_form
-from tests.api.conftest import Env, onboard, org_with_manager, running_env
+from tests.api.conftest import AdapterSet, Env, onboard, org_with_manager, running_env
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -23,8 +22,8 @@ MAX_UPLOAD = 64 * 1024  # the limit this module's dev host runs with
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    with running_env(tmp_path_factory, CASEDESK_MAX_UPLOAD_BYTES=str(MAX_UPLOAD)) as started:
+def env(tmp_path_factory: pytest.TempPathFactory, adapters: AdapterSet) -> Iterator[Env]:
+    with running_env(tmp_path_factory, adapters, CASEDESK_MAX_UPLOAD_BYTES=str(MAX_UPLOAD)) as started:
         yield started
 
 
@@ -167,7 +166,13 @@ def test_a_document_is_private_until_shared_and_gone_again_when_revoked(
     as_doctor = employee.get(f"/api/cases/{case_id}/seen-by/{ids['doctor']}").json()
     as_employer = employee.get(f"/api/cases/{case_id}/seen-by/{ids['employer']}").json()
     assert [d["id"] for d in as_doctor["documents"]] == [doc["id"]] and as_doctor["notes"] == []
-    assert as_employer == {"documents": [], "notes": []}
+    assert as_employer == {
+        "documents": [],
+        "notes": [],
+        "reflection-series": [],
+        "reflections": [],
+        "continuations": {"documents": None, "notes": None, "reflection-series": None},  # all on one page
+    }
 
     # The employee sees the doctor's download in "who accessed my data" once the relay ran.
     env.settle()
@@ -320,7 +325,7 @@ def test_sharing_is_only_with_participants_and_only_by_the_owner(world: dict[str
 def test_bad_uploads_are_refused_and_leave_nothing(world: dict[str, Any], env: Env) -> None:
     case_id, employee = world["case"], world["employee"]
     before = employee.get(f"/api/cases/{case_id}/documents").json()["documents"]
-    blobs_before = sorted(p for p in (env.data / "blobs").rglob("*") if p.is_file())
+    blobs_before = sorted(env.blobs().list())
     cases: list[tuple[tuple[str, str, bytes], dict[str, str | bytes], int, str]] = [
         (("x.pdf", "application/pdf", PNG), {}, 400, "file_type_mismatch"),  # wrong magic bytes
         (("x.png", "application/pdf", PNG), {}, 400, "file_type_mismatch"),
@@ -348,7 +353,7 @@ def test_bad_uploads_are_refused_and_leave_nothing(world: dict[str, Any], env: E
     localised = upload(german, case_id, ("x.pdf", "application/pdf", b""))
     assert localised.json()["title"] != "" and localised.headers["Content-Language"] == "de"
     assert employee.get(f"/api/cases/{case_id}/documents").json()["documents"] == before
-    assert sorted(p for p in (env.data / "blobs").rglob("*") if p.is_file()) == blobs_before
+    assert sorted(env.blobs().list()) == blobs_before
 
 
 def test_nothing_readable_lands_in_the_store_or_the_blob_files(world: dict[str, Any], env: Env) -> None:
@@ -360,14 +365,15 @@ def test_nothing_readable_lands_in_the_store_or_the_blob_files(world: dict[str, 
     assert made.status == 201
     note = employee.post(f"/api/cases/{case_id}/notes", {"title": title + "N", "body": secret + "N"})
     assert note.status == 201
-    blobs = [p for p in (env.data / "blobs").rglob("*") if p.is_file()]
-    assert blobs, "the upload wrote no blob"
-    everything = [p for p in env.data.rglob("*") if p.is_file()]  # store (with WAL), blobs, keys, outbox
-    assert any(p.name.startswith("casedesk.sqlite3") for p in everything)
-    for path in everything:
-        raw = path.read_bytes()
+    assert list(env.blobs().list()), "the upload wrote no blob"
+    everything = dict(env.at_rest())  # store items (or files, with the WAL), blobs, keys, outbox
+    if env.adapter == "embedded":
+        assert any(name.startswith("casedesk.sqlite3") for name in everything)
+    else:
+        assert any(name.startswith("cases/") for name in everything)
+    for name, raw in everything.items():
         for needle in (secret, title, file_name, title + "N"):
-            assert needle.encode() not in raw, (needle, _relative(path, env.data))
+            assert needle.encode() not in raw, (needle, name)
     # ... and it still reads back, decrypted, through the API.
     doc_path = f"/api/cases/{case_id}/documents/{made.json()['id']}"
     assert employee.get(doc_path + "/content").body == secret.encode()
@@ -408,10 +414,6 @@ def test_closed_cases_and_legal_holds_protect_documents(world: dict[str, Any], e
     assert employee.get(path + "/content").body == PDF  # reading stays possible
 
 
-def _relative(path: Path, root: Path) -> str:
-    return str(path.relative_to(root))
-
-
 def test_removing_a_participant_ends_their_shares_at_once(env: Env) -> None:
     org_id, _, manager = org_with_manager(env, "Weg AG", "wg.admin@example.invalid", "wg.cm@example.invalid")
     body = {"employee": {"email": "wg.emma@example.invalid", "name": "Wanda", "language": "en"}}
@@ -429,4 +431,10 @@ def test_removing_a_participant_ends_their_shares_at_once(env: Env) -> None:
     assert manager.request("DELETE", f"/api/cases/{case_id}/participants/{doctor_id}").status == 204
     assert doctor.get(path + "/content").status == 404
     assert [a["access"] for a in employee.get(path + "/access").json()["access"]] == ["owner"]
-    assert employee.get(f"/api/cases/{case_id}/seen-by/{doctor_id}").json() == {"documents": [], "notes": []}
+    assert employee.get(f"/api/cases/{case_id}/seen-by/{doctor_id}").json() == {
+        "documents": [],
+        "notes": [],
+        "reflection-series": [],
+        "reflections": [],
+        "continuations": {"documents": None, "notes": None, "reflection-series": None},
+    }

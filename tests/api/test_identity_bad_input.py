@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from shared.adapters.sqlite import SqliteStore
-from shared.clock import SystemClock
 from shared.identity.tokens import token_hash
 from tests.api.client import ApiClient
 from tests.api.conftest import STRONG, Env, code_for, onboard
@@ -41,7 +39,7 @@ def invite(admin: tuple[ApiClient, str], email: str) -> str:
 def test_an_expired_invitation_is_410_and_says_so(env: Env, admin: tuple[ApiClient, str]) -> None:
     invite(admin, "late@example.invalid")
     token = env.last_link_token("late@example.invalid")
-    store = SqliteStore(env.data / "casedesk.sqlite3", SystemClock())
+    store = env.store()
     key = f"invitation-{token_hash(token)}"
     link = store.read("directory", key, key)
     past = (datetime.now(UTC) - timedelta(minutes=1)).isoformat()

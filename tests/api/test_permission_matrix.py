@@ -70,6 +70,15 @@ EXPECTED: dict[Action, dict[str, object]] = {
     Action.NOTE_READ: row((*OWNER, *GRANTEE), hidden=NOT_SHARED),
     Action.NOTE_WRITE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
     Action.NOTE_DELETE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
+    Action.REFLECTION_LIST: row(PARTICIPANTS_A, hidden=OUTSIDERS),
+    # A single entry is the employee's alone: other participants are told it does not exist.
+    Action.REFLECTION_READ: row(OWNER, hidden=(*(p for p in PARTICIPANTS_A if p not in OWNER), *OUTSIDERS)),
+    Action.REFLECTION_WRITE: row(OWNER, hidden=OUTSIDERS),
+    Action.REFLECTION_DELETE: row(OWNER, hidden=OUTSIDERS),
+    Action.REFLECTION_SERIES_FIND: row(PARTICIPANTS_A, hidden=OUTSIDERS),
+    # The series is shared with doctor_a like the document and the note.
+    Action.REFLECTION_SERIES_READ: row((*OWNER, *GRANTEE), hidden=NOT_SHARED),
+    Action.DASHBOARD_READ: row(PARTICIPANTS_A, hidden=OUTSIDERS),
     Action.ITEM_SHARE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
     Action.ITEM_PREVIEW: row(PARTICIPANTS_A, hidden=OUTSIDERS),
     Action.NOTIFICATIONS_OWN: row(SIGNED_IN),
@@ -79,7 +88,7 @@ DISRUPTIVE = {"logout"}
 #: Routes addressed by an id the matrix can only invent: an allowed call may answer 404.
 INVENTED_ID = {"staff_invitation_resend", "staff_invitation_revoke", "me_session_end", "plan_stage_update"}
 # Revoking the employee's own (non-existent) grant: the owner is allowed and told 404.
-INVENTED_ID |= {"doc_revoke", "note_revoke"}
+INVENTED_ID |= {"doc_revoke", "note_revoke", "reflection_series_revoke"}
 
 
 @functools.cache  # azure-functions refuses a second get_functions() on the same app
@@ -153,7 +162,10 @@ def world(env: Env) -> Iterator[dict[str, object]]:
     note = employee_a.post(f"/api/cases/{case_a}/notes", {"title": "Matrix", "body": "matrix"})
     assert doc.status == 201 and note.status == 201, (doc.body, note.body)
     doc_id, note_id = doc.json()["id"], note.json()["id"]
-    for kind, item_id in (("documents", doc_id), ("notes", note_id)):
+    series = employee_a.get(f"/api/cases/{case_a}/reflections-series")
+    assert series.status == 200, series.body
+    series_id = series.json()["id"]
+    for kind, item_id in (("documents", doc_id), ("notes", note_id), ("reflection-series", series_id)):
         shared = employee_a.request("PUT", f"/api/cases/{case_a}/{kind}/{item_id}/grants/{doctor_id}", {})
         assert shared.status == 200, shared.body
     yield {
@@ -163,6 +175,7 @@ def world(env: Env) -> Iterator[dict[str, object]]:
         "employee_id": employee_id,
         "doc": doc_id,
         "note": note_id,
+        "series": series_id,
     }
 
 
@@ -172,6 +185,7 @@ def concrete(path: str, world: dict[str, object]) -> str:
     path = path.replace("{userId}", str(world["employee_id"]))
     # Items that exist; version 1 is the current one, which cannot be deleted on its own.
     path = path.replace("{docId}", str(world["doc"])).replace("{noteId}", str(world["note"]))
+    path = path.replace("{seriesId}", str(world["series"]))
     path = path.replace("{version}", "1")
     return "/" + re.sub(r"\{[^}]+\}", "0" * 32, path)
 

@@ -25,15 +25,22 @@ def fetch(url: str, method: str = "GET", headers: dict[str, str] | None = None, 
         return error.code, dict(error.headers), error.read()
 
 
-def test_health_is_200_json_with_every_port_ok(devhost_url: str) -> None:
-    status, headers, body = fetch(f"{devhost_url}/api/health")
+def test_liveness_is_200_json_and_touches_no_port(devhost_url: str) -> None:
+    for path in ("/api/health", "/api/health/live"):
+        status, headers, body = fetch(f"{devhost_url}{path}")
+        assert status == 200 and headers["Content-Type"].startswith("application/json")
+        assert json.loads(body) == {"status": "ok"}
+
+
+def test_readiness_is_200_json_with_every_checked_port_ok(devhost_url: str) -> None:
+    status, headers, body = fetch(f"{devhost_url}/api/health/ready")
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     data = json.loads(body)
     assert data["status"] == "ok" and data["environment"] == "test"
     assert {name: check["status"] for name, check in data["checks"].items()} == {
         "store": "ok",
         "blobs": "ok",
-        "keyRing": "ok",
+        "keyRing": "unchecked",  # never the KEK on a public call (decision 025)
         "mailer": "ok",
     }
     assert data["checks"]["store"]["adapter"] == "SqliteStore"
@@ -43,7 +50,7 @@ def test_health_is_200_json_with_every_port_ok(devhost_url: str) -> None:
 
 
 def test_health_speaks_german_when_asked(devhost_url: str) -> None:
-    _, _, body = fetch(f"{devhost_url}/api/health", headers={"Accept-Language": "de-CH, de;q=0.9"})
+    _, _, body = fetch(f"{devhost_url}/api/health/ready", headers={"Accept-Language": "de-CH, de;q=0.9"})
     assert json.loads(body)["message"] == "Alle Systeme funktionieren"
 
 
@@ -85,10 +92,12 @@ def test_development_configuration_serves_the_outbox(tmp_path: Path) -> None:
     env = {"CASEDESK_ENV": "development", "CASEDESK_DATA_DIR": str(tmp_path)}
     with start_devhost(env=env, extra_args=("--no-timers",)) as url:
         status, _, body = fetch(f"{url}/api/dev/outbox")
-        health_status, _, _ = fetch(f"{url}/api/health")
+        health_status, _, _ = fetch(f"{url}/api/health/ready")
     assert status == 200 and json.loads(body) == {"messages": []}
     assert health_status == 200
-    assert (tmp_path / "casedesk.sqlite3").exists() and (tmp_path / "keys" / "kek.json").exists()
+    # The readiness check opened the store; the KEK file appears on first use (readiness never
+    # reads the KEK, decision 025).
+    assert (tmp_path / "casedesk.sqlite3").exists()
 
 
 def test_production_with_embedded_adapters_refuses_to_start_with_a_clear_message(tmp_path: Path) -> None:

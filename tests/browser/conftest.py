@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -102,8 +103,8 @@ def _step_now() -> int:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Organisation "Browser AG": an admin and a case manager (onboarded over the API); case one
-    for Emma, whose invitation the browser takes up; case two for Erik with Dr. Dora, both
-    onboarded over the API, so the browser signs them in."""
+    for Emma, whose invitation the browser takes up; case two for Erik with Dr. Dora and Elsa, the
+    employer contact, all onboarded over the API, so the browser signs them in."""
     browser = chromium()
     _require_build()
     data = tmp_path_factory.mktemp("browser-data")
@@ -129,6 +130,7 @@ def _populate(env: Env) -> dict[str, object]:
     emma = Person("emma.employee@browser.invalid", "Emma Example")
     erik = Person("erik.employee@browser.invalid", "Erik Beispiel")
     dora = Person("dora.doctor@browser.invalid", "Dr. Dora Doctor")
+    elsa = Person("elsa.employer@browser.invalid", "Elsa Employer")
     made = env.cli(
         "create-org", "--name", "Browser AG", "--admin-email", admin.email, "--admin-name", admin.name
     )
@@ -154,12 +156,24 @@ def _populate(env: Env) -> dict[str, object]:
 
     first = open_case(emma, "en")
     second = open_case(erik, "de")
+    # A stage that began three weeks ago: the dashboard's plan timeline has something to show.
+    earlier = {
+        "fromDate": (date.today() - timedelta(days=21)).isoformat(),
+        "workloadPercent": 20,
+        "tasks": "Two hours a day",
+        "nextReview": None,
+    }
+    assert manager_api.post(f"/api/cases/{second}/plan/stages", earlier).status == 201
     _, erik.secret, _ = onboard(env, erik.email)
     doctor = {"email": dora.email, "name": dora.name, "language": "de", "role": "doctor"}
     assert manager_api.post(f"/api/cases/{second}/participants", doctor).status == 201
     _, dora.secret, _ = onboard(env, dora.email)
+    # The employer contact of Erik's case: sharing health data with her shows a warning first.
+    employer = {"email": elsa.email, "name": elsa.name, "language": "de", "role": "employer"}
+    assert manager_api.post(f"/api/cases/{second}/participants", employer).status == 201
+    _, elsa.secret, _ = onboard(env, elsa.email)
     onboarded = _step_now()  # no sign-in below may reuse a code of this step or an earlier one
-    people = {"admin": admin, "manager": manager, "emma": emma, "erik": erik, "dora": dora}
+    people = {"admin": admin, "manager": manager, "emma": emma, "erik": erik, "dora": dora, "elsa": elsa}
     return {
         "baseUrl": env.url,
         "orgId": org_id,

@@ -90,7 +90,7 @@ def test_check_fails_for_a_database_that_does_not_exist(cosmos_endpoint: tuple[s
 def test_queries_send_values_as_parameters_within_one_partition(cosmos_endpoint: tuple[str, str]) -> None:
     recorder = Recorder()
     store = store_on(cosmos_endpoint, f"test-{uuid.uuid4().hex}", raw_request_hook=recorder)
-    store.ensure_containers()
+    store.ensure_containers({"cases": ("value",)})  # ORDER BY value, id needs its composite index
     hostile = "x' OR 1=1 --"
     store.create("cases", {"id": "n1", "caseId": "case-1", "type": hostile, "value": 1})
     recorder.requests.clear()
@@ -103,7 +103,7 @@ def test_queries_send_values_as_parameters_within_one_partition(cosmos_endpoint:
     assert hostile not in body["query"] and "case-1" not in body["query"]
     assert {"name": "@p0", "value": hostile} in body["parameters"]
     assert {"name": "@pk", "value": "case-1"} in body["parameters"]
-    assert body["query"].endswith('ORDER BY c["value"] ASC')
+    assert body["query"].endswith('ORDER BY c["value"] ASC, c.id ASC')  # a total order
     assert headers["x-ms-documentdb-partitionkey"] == '["case-1"]'
     assert headers.get("x-ms-documentdb-query-enablecrosspartition", "False").lower() != "true"
 

@@ -9,7 +9,15 @@ import threading
 import pytest
 
 from shared.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, ItemTooLarge, NotFound
-from shared.ports import MAX_ITEM_BYTES, MAX_PATCH_OPERATIONS, BatchOperation, PatchOperation, Query, Store
+from shared.ports import (
+    MAX_ITEM_BYTES,
+    MAX_PATCH_OPERATIONS,
+    MAX_READ_MANY,
+    BatchOperation,
+    PatchOperation,
+    Query,
+    Store,
+)
 from tests.fakes import ManualClock
 
 
@@ -73,6 +81,22 @@ def test_read_many_returns_the_live_items_of_one_partition_by_id(store: Store, c
 def test_read_many_refuses_bad_ids_and_too_many(store: Store, ids: list[str]) -> None:
     with pytest.raises(InvalidInput):
         store.read_many("cases", "case-1", ids)
+
+
+def test_read_points_reads_live_items_across_partitions_by_key(store: Store, clock: ManualClock) -> None:
+    store.create("cases", note("n1", "case-1", v=1))
+    store.create("cases", note("n1", "case-2", v=2))
+    store.create("cases", note("n2", "case-2", v=3, ttl=5))
+    clock.advance(seconds=10)
+    keys = [("case-1", "n1"), ("case-2", "n1"), ("case-2", "n2"), ("case-3", "n1"), ("case-1", "n1")]
+    found = store.read_points("cases", keys)
+    assert {k: v["v"] for k, v in found.items()} == {("case-1", "n1"): 1, ("case-2", "n1"): 2}
+    assert all(v["_etag"] for v in found.values())
+    assert store.read_points("cases", []) == {}
+    with pytest.raises(InvalidInput):
+        store.read_points("cases", [("case-1", f"n{i}") for i in range(MAX_READ_MANY + 1)])
+    with pytest.raises(InvalidInput):
+        store.read_points("cases", [("case-1", "a/b")])
 
 
 def test_upsert_creates_then_replaces_with_a_new_etag(store: Store) -> None:
@@ -284,20 +308,23 @@ def _token(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode()
 
 
-#: Offsets no store issues (issue 14: each was a 500 on memory/SQLite — int("x"), int(None),
-#: an OverflowError past SQLite's 64-bit integers) and text that is no token (deep nesting
-#: exhausted the JSON decoder).
+#: States no store issues (issue 14: forged offsets were a 500 on memory/SQLite; issue 13: the
+#: memory and SQLite stores continue from a keyset position ``k`` = [sort value, id]) and text
+#: that is no token (deep nesting exhausted the JSON decoder).
 FORGED_STATES = {
-    "offset-text": b'{"offset":"x"}',
-    "offset-null": b'{"offset":null}',
-    "offset-object": b'{"offset":{}}',
-    "offset-list": b'{"offset":[1]}',
-    "offset-float": b'{"offset":1e30}',
-    "offset-fraction": b'{"offset":1.5}',
-    "offset-nan": b'{"offset":NaN}',
-    "offset-huge": b'{"offset":1000000000000000000000000000000}',
-    "offset-negative": b'{"offset":-1}',
-    "offset-bool": b'{"offset":true}',
+    "key-text": b'{"k":"x"}',
+    "key-null": b'{"k":null}',
+    "key-object": b'{"k":{}}',
+    "key-short": b'{"k":[1]}',
+    "key-long": b'{"k":[1,"i01",2]}',
+    "key-id-number": b'{"k":[1,2]}',
+    "key-id-empty": b'{"k":[1,""]}',
+    "key-id-slash": b'{"k":[1,"a/b"]}',
+    "key-value-object": b'{"k":[{},"i01"]}',
+    "key-value-list": b'{"k":[[1],"i01"]}',
+    "key-nan": b'{"k":[NaN,"i01"]}',
+    "key-huge": b'{"k":[1000000000000000000000000000000,"i01"]}',
+    "no-key": b'{"offset":2}',
     "a-list": b"[0]",
     "a-number": b"4",
     "deep": b"[" * 3000,
@@ -313,19 +340,116 @@ def test_a_forged_continuation_state_is_invalid_continuation(store: Store, raw: 
     assert refused.value.code == "invalid_continuation"
 
 
-@pytest.mark.parametrize("offset", ["2", None, 2.0, -2, True, 2**63], ids=repr)
-def test_a_genuine_token_with_a_tampered_offset_is_invalid_continuation(store: Store, offset: object) -> None:
+@pytest.mark.parametrize("key", ["2", None, {"a": 1}, [2], [2.5, 7], [True, None], [2**63, "i01"]], ids=repr)
+def test_a_genuine_token_with_a_tampered_key_is_invalid_continuation(store: Store, key: object) -> None:
     seed(store, 6)
     query = Query(order_by="seq", limit=2)
     genuine = store.query("cases", "case-1", query).continuation
     assert genuine is not None
     state = json.loads(base64.urlsafe_b64decode(genuine))
-    tampered = _token(json.dumps({**state, "offset": offset}).encode())
+    tampered = _token(json.dumps({**state, "k": key}).encode())
     with pytest.raises(InvalidInput) as refused:
         store.query("cases", "case-1", Query(order_by="seq", limit=2, continuation=tampered))
     assert refused.value.code == "invalid_continuation"
     rest = store.query("cases", "case-1", Query(order_by="seq", limit=2, continuation=genuine))
     assert [item["seq"] for item in rest.items] == [2, 3]  # the honest token still works
+
+
+def _walk(store: Store, query: Query, between: object = None) -> list[str]:
+    """Every id a query gives, page by page; ``between(page_number)`` runs between pages."""
+    seen: list[str] = []
+    number = 0
+    while True:
+        page = store.query("cases", "case-1", query)
+        seen += [str(i["id"]) for i in page.items]
+        if page.continuation is None:
+            return seen
+        number += 1
+        if callable(between):
+            between(number)
+        query = Query(
+            equals=query.equals,
+            order_by=query.order_by,
+            descending=query.descending,
+            limit=query.limit,
+            continuation=page.continuation,
+        )
+
+
+def _tied(store: Store) -> list[tuple[int, str]]:
+    """12 notes whose sort field has only three values: the order is decided by the id."""
+    keys = [(i % 3, f"t{(i * 7) % 12:02d}") for i in range(12)]
+    for rank, item_id in keys:
+        store.create("cases", note(item_id, rank=rank))
+    return sorted(keys)
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+@pytest.mark.parametrize("limit", [1, 2, 5, 12, 50])
+def test_pages_follow_a_total_order_the_field_then_the_id(store: Store, descending: bool, limit: int) -> None:
+    expected = [item_id for _, item_id in _tied(store)]
+    if descending:
+        expected.reverse()
+    query = Query(equals={"type": "note"}, order_by="rank", descending=descending, limit=limit)
+    assert _walk(store, query) == expected
+
+
+def test_descending_by_id_pages_every_item_once(store: Store) -> None:
+    seed(store)
+    query = Query(equals={"type": "note"}, order_by="id", descending=True, limit=4)
+    assert _walk(store, query) == [f"i{i:02d}" for i in range(24, -1, -2)]
+
+
+@pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])
+def test_inserts_and_deletes_between_pages_neither_skip_nor_repeat(
+    store: Store, request: pytest.FixtureRequest, descending: bool
+) -> None:
+    """A keyset continues after the last row it gave: rows removed before it, or added before it,
+    do not shift what comes next (an offset skipped and repeated rows here). Rows added after
+    the position are listed, rows deleted after it are not."""
+    if "cosmos" in request.node.callspec.id:
+        pytest.skip("Cosmos continues with the SDK's own token, whose resume rule is the service's")
+    order = [item_id for _, item_id in _tied(store)]
+    if descending:
+        order.reverse()
+
+    def churn(page_number: int) -> None:
+        if page_number != 1:
+            return
+        store.delete("cases", "case-1", order[0])  # before the position: already listed
+        store.delete("cases", "case-1", order[1])
+        store.delete("cases", "case-1", order[-1])  # after the position: gone before it is listed
+        store.create("cases", note("t00a", rank=0))  # between t00 and t01 in id order
+        store.create("cases", note("t99", rank=2))
+
+    query = Query(equals={"type": "note"}, order_by="rank", descending=descending, limit=3)
+    seen = _walk(store, query, churn)
+    assert len(seen) == len(set(seen)), seen  # nothing repeated
+    survivors = [i for i in order if i != order[-1]]
+    assert [i for i in seen if i in order] == survivors  # nothing skipped, in order
+    if descending:  # t99 (rank 2, first) lies before the position; t00a (rank 0) after it
+        assert "t99" not in seen and "t00a" in seen
+    else:  # t00a (rank 0) lies before the position; t99 (rank 2, last) after it
+        assert "t00a" not in seen and "t99" in seen
+
+
+def test_a_continuation_of_another_query_gives_no_rows_of_the_wrong_scope(store: Store) -> None:
+    """Memory and SQLite tokens are positions, Cosmos tokens carry the query's fingerprint: a
+    token moved to another query is refused (Cosmos) or only continues that query's own order
+    (memory, SQLite). The HTTP layer binds tokens to the query on every adapter (docs 021)."""
+    seed(store)
+    token = store.query(
+        "cases", "case-1", Query(equals={"type": "note"}, order_by="seq", limit=3)
+    ).continuation
+    assert token is not None
+    try:
+        page = store.query(
+            "cases", "case-1", Query(equals={"type": "message"}, order_by="seq", continuation=token)
+        )
+    except InvalidInput as refused:
+        assert refused.code == "invalid_continuation"
+    else:
+        assert all(i["type"] == "message" for i in page.items)
 
 
 def test_scan_crosses_partitions_with_filters(store: Store) -> None:

@@ -29,6 +29,7 @@ class Resource:
     config: dict[str, Any]  # the resource body, with loops and conditions unwrapped
     looped: bool
     conditional: bool
+    api_version: str = ""
 
     def get(self, dotted: str) -> Any:
         """Property by dotted path (``properties.siteConfig.ftpsState``); KeyError if absent."""
@@ -64,7 +65,16 @@ class BicepProject:
                     continue
                 body, looped, conditional = unwrap(raw["config"])
                 found.append(
-                    Resource(file, symbol, raw["type"], bool(raw.get("existing")), body, looped, conditional)
+                    Resource(
+                        file,
+                        symbol,
+                        raw["type"],
+                        bool(raw.get("existing")),
+                        body,
+                        looped,
+                        conditional,
+                        str(raw.get("api_version", "")),
+                    )
                 )
         return found
 
@@ -181,8 +191,17 @@ def dotted(expr: Any) -> str:
 
 
 def role_definition_guid(project: BicepProject, assignment: Resource) -> str:
-    """The built-in role id of a roleAssignments resource (subscriptionResourceId(..., <var>))."""
+    """The role a roleAssignments resource grants: the built-in role id
+    (``subscriptionResourceId(..., <var>)``), or ``custom:<symbol>`` for a custom role defined in
+    the same file (``subscriptionResourceId(..., <roleDefinition>.name)``)."""
     call = assignment.get("properties.roleDefinitionId")["function"]
     assert call["type"] == "subscription_resource_id", call
-    (guid,) = project.resolve(assignment.file, call["parameters"]["resource_name_1"])
+    assert call["parameters"]["resource_type"] == "Microsoft.Authorization/roleDefinitions", call
+    name = call["parameters"]["resource_name_1"]
+    if isinstance(name, dict):
+        symbol, _, attribute = dotted(name).partition(".")
+        definition = project.symbol(assignment.file, symbol)
+        assert attribute == "name" and definition.type == "Microsoft.Authorization/roleDefinitions", name
+        return f"custom:{symbol}"
+    (guid,) = project.resolve(assignment.file, name)
     return str(guid)

@@ -88,7 +88,36 @@ def test_vault_may_back_up_the_data_account_and_does(project: BicepProject) -> N
     assert instance.get("properties.dataSourceInfo.datasourceType") == "blobDataSourceType"
     (parameters,) = instance.get("properties.policyInfo.policyParameters.backupDatasourceParametersList")
     assert parameters["objectType"] == "BlobBackupDatasourceParameters"
-    assert instance.get("dependsOn") == ["vaultBacksUpStorage"]
+    assert instance.get("dependsOn") == ["vaultBacksUpStorage", "waitForBackupRole"]
     ((caller, params),) = project.module_calls(BACKUP)
     assert dotted(params["storageAccountName"]) == "dataStorage.outputs.name"
     assert caller == ENTRY
+
+
+def test_backup_instance_waits_for_the_role_to_propagate(project: BicepProject) -> None:
+    """First `azd up`: Azure Backup checks its role on the account when the instance is created,
+    and a new role assignment takes minutes to arrive. A deployment script that only sleeps sits
+    between the two, so the operator never has to re-run `azd provision`."""
+    wait = project.symbol(BACKUP, "waitForBackupRole")
+    assert wait.type == "Microsoft.Resources/deploymentScripts" and wait.api_version == "2023-08-01"
+    assert wait.get("kind") == "AzureCLI"
+    assert wait.get("dependsOn") == ["vaultBacksUpStorage"]
+    props = wait.get("properties")
+    # Nothing but a sleep, and no identity: the container can do nothing in Azure.
+    assert "identity" not in wait.config
+    assert props["scriptContent"] == "sleep ${rolePropagationWaitSeconds}"
+    seconds = project.parameter(BACKUP, "rolePropagationWaitSeconds")
+    assert seconds["default"] >= 120
+    assert project.decorator(BACKUP, "rolePropagationWaitSeconds", "max_value") < 30 * 60  # below the timeout
+    assert props["timeout"] == "PT30M"
+    # Runs again when the vault (hence its identity and role assignment) is new; the resource is
+    # kept for the longest retention Azure allows (26 h), and its container and storage are removed.
+    assert dotted(props["forceUpdateTag"]) == "vault.identity.principalId"
+    assert props["retentionInterval"] == "PT26H"
+    assert props["cleanupPreference"] == "Always"
+
+
+def test_backup_vault_and_grant_come_first(project: BicepProject) -> None:
+    grant = project.symbol(BACKUP, "vaultBacksUpStorage")
+    assert dotted(grant.get("properties.principalId")) == "vault.identity.principalId"
+    assert "dependsOn" not in grant.config  # created as soon as the vault exists

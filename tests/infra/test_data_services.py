@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
+from shared.indexes import ORDERED_FIELDS, composite_indexes
 from shared.ports import CONTAINERS
-from tests.infra.bicep import BicepProject
+from tests.infra import iac
+from tests.infra.bicep import BicepProject, dotted
 
 DATA_STORAGE = "modules/data-storage.bicep"
 HOST_STORAGE = "modules/host-storage.bicep"
@@ -92,6 +97,36 @@ def test_cosmos_containers_match_the_store_port(project: BicepProject) -> None:
     assert resource["defaultTtl"] == {"operator": {"type": "minus", "operands": {"integer_value": 1}}}
 
 
+def test_cosmos_composite_indexes_match_the_code(project: BicepProject) -> None:
+    """Every ordered query needs its composite index (field, id) in Azure — the emulator of the
+    tests refuses it too, but only the infrastructure creates Azure's containers. The Bicep
+    declaration equals shared/indexes.py, which the adapter's container setup uses and the list
+    cost test checks every ordered query of the lists against (tests/unit/test_list_cost.py)."""
+    containers = project.only("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
+    loop = project.files[COSMOS]["resources"][containers.symbol]["config"]["loop_type"]["detail"]
+    declared = project.variable(COSMOS, loop["array_name"])
+    assert {c["name"]: c["compositeIndexes"] for c in declared} == {
+        name: composite_indexes(fields) for name, fields in ORDERED_FIELDS.items()
+    }
+    policy = containers.get("properties.resource.indexingPolicy")
+    assert dotted(policy["compositeIndexes"]) == f"{loop['item_name']}.compositeIndexes"
+    assert policy["includedPaths"] == [{"path": "/*"}]  # everything else indexed, as the default
+
+
+def test_every_ordered_query_in_the_code_has_its_composite_index() -> None:
+    """A scan of the code: each ``order_by="<field>"`` other than id names a field that
+    shared/indexes.py declares for some container (the list cost test checks the container)."""
+    fields: set[str] = set()
+    for path in [*Path("shared").rglob("*.py"), *Path("functions").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.keyword) and node.arg == "order_by":
+                assert isinstance(node.value, ast.Constant), f"{path}: order_by must be a literal"
+                fields.add(str(node.value.value))
+    declared = {field for group in ORDERED_FIELDS.values() for field in group}
+    assert fields - {"id"} <= declared, fields - {"id"} - declared
+    assert declared <= fields, f"declared but never ordered by: {declared - fields}"
+
+
 def test_app_is_data_contributor_on_the_database_only(project: BicepProject) -> None:
     (assignment,) = project.resources("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments")
     props = assignment.get("properties")
@@ -111,8 +146,11 @@ def test_key_vault_uses_rbac_soft_delete_and_purge_protection(project: BicepProj
 
 
 def test_key_vault_audit_log_goes_to_log_analytics(project: BicepProject) -> None:
-    (setting,) = project.resources("Microsoft.Insights/diagnosticSettings")
-    assert project.symbol(setting.file, setting.get("scope")).type == "Microsoft.KeyVault/vaults"
+    (setting,) = [
+        s
+        for s in project.resources("Microsoft.Insights/diagnosticSettings")
+        if project.symbol(s.file, s.get("scope")).type == "Microsoft.KeyVault/vaults"
+    ]
     assert setting.get("properties.logs") == [{"categoryGroup": "audit", "enabled": True}]
 
 
@@ -155,3 +193,18 @@ def test_every_queue_the_app_listens_to_is_created_by_the_infrastructure(project
         if isinstance(fn.get_trigger(), QueueTrigger)
     }
     assert listened <= set(declared)
+
+
+# Stable Microsoft.Communication API versions whose communicationServices schema has
+# disableLocalAuth (azure-rest-api-specs, Communication/stable/2025-05-01/CommunicationServices.json;
+# 2023-04-01, used before, has no such property). Add a newer version only after checking its schema.
+ACS_VERSIONS_WITH_DISABLE_LOCAL_AUTH = {"2025-05-01"}
+
+
+def test_communication_services_accept_entra_tokens_only(project: BicepProject) -> None:
+    acs = project.only("Microsoft.Communication/communicationServices")
+    assert acs.api_version in ACS_VERSIONS_WITH_DISABLE_LOCAL_AUTH
+    assert acs.get("properties.disableLocalAuth") is True
+    # The app reaches it with ACS_ENDPOINT and its managed identity, never a connection string.
+    text = (iac.INFRA / "modules" / "email.bicep").read_text(encoding="utf-8")
+    assert "listKeys" not in text and "ConnectionString" not in text

@@ -19,6 +19,7 @@ EXPECTED_MODULES = {
     "modules/host-storage.bicep",
     "modules/content-share.bicep",
     "modules/function-app.bicep",
+    "modules/alerts.bicep",
 }
 
 

@@ -14,6 +14,9 @@ PRIMARY = "switzerlandnorth"
 ALLOWED_BY_POLICY = ["switzerlandnorth", "switzerlandwest"]
 ALLOWED_LOCATIONS_POLICY = "e56962a6-4747-49cd-b67b-bf8b01975c4c"
 ALLOWED_RG_LOCATIONS_POLICY = "e765b5de-1225-4ba3-bd56-1ac6695af988"
+# Built-in "Azure Cosmos DB allowed locations" (Azure/azure-policy, Cosmos DB/Cosmos_Locations_Deny.json):
+# denies an account any of whose properties.locations is outside listOfAllowedLocations.
+COSMOS_ALLOWED_LOCATIONS_POLICY = "0473574d-2d43-4217-aefe-941fcdf7e684"
 POLICY_FILE = "modules/residency-policy.bicep"
 
 # Resource types that are "global" by design; they keep data at rest in their dataLocation.
@@ -22,22 +25,33 @@ GLOBAL_WITH_DATA_LOCATION = {
     "microsoft.communication/emailservices/domains",
     "microsoft.communication/communicationservices",
 }
-LOCATED_TYPES = {
-    "microsoft.resources/resourcegroups",
-    "microsoft.managedidentity/userassignedidentities",
-    "microsoft.operationalinsights/workspaces",
-    "microsoft.insights/components",
-    "microsoft.keyvault/vaults",
-    "microsoft.documentdb/databaseaccounts",
-    "microsoft.storage/storageaccounts",
-    "microsoft.dataprotection/backupvaults",
-    "microsoft.web/serverfarms",
-    "microsoft.web/sites",
-} | GLOBAL_WITH_DATA_LOCATION
+# Azure Monitor's notification service is global: an action group holds the operators' addresses
+# and sends the alert e-mails, no data of the app (the built-in "Allowed locations" exempts global).
+GLOBAL_WITHOUT_DATA = {"microsoft.insights/actiongroups"}
+LOCATED_TYPES = (
+    {
+        "microsoft.resources/resourcegroups",
+        "microsoft.managedidentity/userassignedidentities",
+        "microsoft.operationalinsights/workspaces",
+        "microsoft.insights/components",
+        "microsoft.keyvault/vaults",
+        "microsoft.documentdb/databaseaccounts",
+        "microsoft.storage/storageaccounts",
+        "microsoft.dataprotection/backupvaults",
+        "microsoft.web/serverfarms",
+        "microsoft.web/sites",
+        "microsoft.resources/deploymentscripts",
+        "microsoft.insights/scheduledqueryrules",
+    }
+    | GLOBAL_WITH_DATA_LOCATION
+    | GLOBAL_WITHOUT_DATA
+)
 # Extension resources carry no location of their own.
 NO_LOCATION = {
     "microsoft.authorization/roleassignments",
+    "microsoft.authorization/roledefinitions",
     "microsoft.authorization/policyassignments",
+    "microsoft.authorization/locks",
     "microsoft.insights/diagnosticsettings",
 }
 
@@ -58,7 +72,7 @@ def test_every_resource_location_resolves_to_switzerland_north(project: BicepPro
             assert kind in NO_LOCATION or not top_level, f"{resource} has no location"
             continue
         values = project.resolve(resource.file, resource.config["location"])
-        if kind in GLOBAL_WITH_DATA_LOCATION:
+        if kind in GLOBAL_WITH_DATA_LOCATION | GLOBAL_WITHOUT_DATA:
             assert values == {"global"}, resource
         else:
             assert values == {PRIMARY}, f"{resource.file}:{resource.symbol} may be placed in {values}"
@@ -79,6 +93,7 @@ def test_global_resources_keep_data_in_switzerland(project: BicepProject, type_:
     [
         (ALLOWED_LOCATIONS_POLICY, "allowedLocationsAssignment"),
         (ALLOWED_RG_LOCATIONS_POLICY, "allowedResourceGroupLocationsAssignment"),
+        (COSMOS_ALLOWED_LOCATIONS_POLICY, "cosmosAllowedLocationsAssignment"),
     ],
 )
 def test_allowed_locations_policies_are_assigned(project: BicepProject, definition: str, symbol: str) -> None:
@@ -92,6 +107,24 @@ def test_allowed_locations_policies_are_assigned(project: BicepProject, definiti
     allowed = assignment.get("properties.parameters.listOfAllowedLocations.value")
     assert project.follow(POLICY_FILE, allowed) == ALLOWED_BY_POLICY
     assert not assignment.conditional
+
+
+def test_cosmos_policy_denies_replicas_outside_switzerland(project: BicepProject) -> None:
+    """The Cosmos policy takes an effect parameter (deny/audit/disabled); it must deny."""
+    assignment = project.symbol(POLICY_FILE, "cosmosAllowedLocationsAssignment")
+    assert set(assignment.get("properties.parameters")) == {"listOfAllowedLocations", "policyEffect"}
+    assert assignment.get("properties.parameters.policyEffect.value") == "deny"
+    assigned = {
+        project.resolve(
+            POLICY_FILE, a.get("properties.policyDefinitionId")["function"]["parameters"]["resource_name_1"]
+        ).pop()
+        for a in project.resources("Microsoft.Authorization/policyAssignments")
+    }
+    assert assigned == {
+        ALLOWED_LOCATIONS_POLICY,
+        ALLOWED_RG_LOCATIONS_POLICY,
+        COSMOS_ALLOWED_LOCATIONS_POLICY,
+    }
 
 
 def test_policies_are_assigned_to_the_whole_subscription(project: BicepProject) -> None:

@@ -18,6 +18,7 @@ from shared.adapters.local_blob import LocalBlobStore
 from shared.adapters.local_keys import LocalKeyFile
 from shared.adapters.local_queue import LocalQueue
 from shared.adapters.memory_queue import MemoryQueue
+from shared.adapters.metered import MeteredStore
 from shared.adapters.outbox import OutboxMailer
 from shared.adapters.sqlite import SqliteStore
 from shared.config import SETTINGS, Environment
@@ -40,7 +41,11 @@ def test_development_wires_the_embedded_adapters_under_the_data_dir(
     monkeypatch.setenv("CASEDESK_DATA_DIR", str(tmp_path))
     ports = bootstrap.ports()
     assert ports.environment is Environment.DEVELOPMENT
-    assert isinstance(ports.store, SqliteStore) and isinstance(ports.blobs, LocalBlobStore)
+    assert (
+        isinstance(ports.store, MeteredStore)
+        and isinstance(ports.store.inner, SqliteStore)
+        and isinstance(ports.blobs, LocalBlobStore)
+    )
     assert isinstance(ports.key_ring, LocalKeyFile) and isinstance(ports.mailer, OutboxMailer)
     assert isinstance(ports.queue, LocalQueue)
     assert bootstrap.ports() is ports  # built once per process
@@ -66,7 +71,11 @@ def test_production_wires_the_azure_adapters_with_one_managed_identity_and_no_ne
 
     monkeypatch.setattr(socket.socket, "connect", no_network)  # a guard on the stdlib, not our code
     ports = bootstrap.ports()
-    assert isinstance(ports.store, CosmosStore) and isinstance(ports.blobs, AzureBlobStore)
+    assert (
+        isinstance(ports.store, MeteredStore)
+        and isinstance(ports.store.inner, CosmosStore)
+        and isinstance(ports.blobs, AzureBlobStore)
+    )
     assert isinstance(ports.key_ring, KeyVaultKeyRing) and isinstance(ports.mailer, AcsMailer)
     assert isinstance(ports.queue, AzureStorageQueue)
     assert ports.queue._credential is bootstrap._credential()  # managed identity, no key

@@ -20,6 +20,7 @@ from shared.audit import AuditLog, RecordedEvent, scope_for_case, scope_for_org,
 from shared.cases import cases, participants, plan
 from shared.errors import ConcurrencyConflict
 from shared.identity import demo
+from shared.paging import Window
 from shared.ports import Ports, Query
 from tests.fakes import CountingStore, ManualClock
 from tests.unit.conftest import wire_counting
@@ -156,8 +157,8 @@ def test_audited_reads_cost_one_write_and_belong_to_the_employee(world: World) -
     )
     for read in (
         lambda: cases.read(world.ports, doctor, case_id),
-        lambda: plan.stages(world.ports, doctor, case_id),
-        lambda: plan.history(world.ports, doctor, case_id),
+        lambda: plan.stages_page(world.ports, doctor, case_id, Window()),
+        lambda: plan.history_page(world.ports, doctor, case_id, Window()),
     ):
         world.store.reset()
         read()

@@ -141,3 +141,45 @@ def test_the_code_reads_no_setting_that_is_not_listed() -> None:
         )
     assert read, "the pattern found no setting reads"
     assert read <= set(SETTINGS)
+
+
+def test_the_cosmos_emulator_options_are_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {**AZURE, "CASEDESK_ENV": "production", "COSMOS_EMULATOR": "cosmosdb-server"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="COSMOS_EMULATOR is set: production talks to Azure"):
+        config.validate()
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "emulator", "problem"),
+    [
+        ("https://example.documents.azure.com:443/", "cosmosdb-server", "needs a loopback COSMOS_ENDPOINT"),
+        ("https://127.0.0.1.example.invalid:3000", "cosmosdb-server", "needs a loopback COSMOS_ENDPOINT"),
+        ("https://127.0.0.1:3000", "azure-emulator", "COSMOS_EMULATOR must be cosmosdb-server"),
+    ],
+)
+def test_the_cosmos_emulator_options_need_the_npm_emulator_on_loopback(
+    monkeypatch: pytest.MonkeyPatch, endpoint: str, emulator: str, problem: str
+) -> None:
+    for name, value in {
+        "CASEDESK_ENV": "test",
+        "CASEDESK_STORE": "cosmos",
+        "COSMOS_ENDPOINT": endpoint,
+        "COSMOS_EMULATOR": emulator,
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match=problem):
+        config.validate()
+
+
+def test_the_cosmos_emulator_on_loopback_is_accepted_outside_production(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {
+        "CASEDESK_ENV": "development",
+        "CASEDESK_STORE": "cosmos",
+        "COSMOS_ENDPOINT": "https://127.0.0.1:3000",
+        "COSMOS_EMULATOR": "cosmosdb-server",
+    }.items():
+        monkeypatch.setenv(name, value)
+    config.validate()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
+import re
 from datetime import date
 from typing import Any, Literal
 
@@ -48,9 +48,11 @@ from shared.identity.invitations import InvitationExpired, InvitationUnknown
 from shared.identity.onboarding import ConsentRequired, PasswordAlreadySet
 from shared.identity.passwords import PasswordTooShort
 from shared.identity.throttle import TooManyAttempts
+from shared.log import log_event
 from tests.unit.conftest import http_request
 
-CORRELATION = "0f8fad5b-d9cb-469f-a165-70867728950e"
+CORRELATION = "0af7651916cd43dd8448eb211c80319c"  # a W3C trace id
+TRACEPARENT = f"00-{CORRELATION}-b7ad6b7169203331-01"
 
 
 def ok(request: Request) -> func.HttpResponse:
@@ -101,7 +103,7 @@ def test_each_domain_error_has_its_status_and_a_localised_problem(error: CaseDes
     assert set(en_body) == {"type", "title", "status", "detail", "instance", "code", "errors"}
     assert en_body["code"] == de_body["code"] == error.code
     assert en_body["type"] == f"tag:casedesk,2026:problems/{error.code}"
-    assert en_body["status"] == status and en_body["instance"] == f"urn:uuid:{CORRELATION}"
+    assert en_body["status"] == status and en_body["instance"] == f"urn:casedesk:trace:{CORRELATION}"
     assert en_body["title"] != de_body["title"] and en_body["detail"] != de_body["detail"]
     assert de.headers["Content-Language"] == "de"
 
@@ -136,14 +138,12 @@ def test_any_error_may_name_the_field_it_is_about() -> None:
 
 
 def test_every_response_carries_the_security_headers_and_a_correlation_id() -> None:
-    response = serve(
-        http_request(headers={"x-correlation-id": CORRELATION.upper()}), ok, "health", PUBLIC, None
-    )
+    response = serve(http_request(headers={"traceparent": TRACEPARENT}), ok, "health", PUBLIC, None)
     for name, value in SECURITY_HEADERS.items():
         assert response.headers[name] == value
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["Cache-Control"] == "no-store"
-    assert response.headers["X-Correlation-Id"] == CORRELATION  # a UUID, in its canonical form
+    assert response.headers["X-Correlation-Id"] == CORRELATION  # the trace id of traceparent
     assert body_of(response)["correlation"] == CORRELATION
 
 
@@ -152,18 +152,26 @@ def test_every_response_carries_the_security_headers_and_a_correlation_id() -> N
     [
         "",
         "short",
-        "abcd-1234-efgh",  # not a UUID: the problem's instance is urn:uuid:<correlation id>
-        "a" * 65,
-        "bad id with spaces",
-        "x\r\nSet-Cookie: a=b",
-        CORRELATION + "\n",
-        "{" + CORRELATION + "}",
+        "abcd-1234-efgh",
+        CORRELATION,  # a trace id alone is no traceparent
+        f"00-{CORRELATION.upper()}-b7ad6b7169203331-01",  # W3C: lower-case hex only
+        f"ff-{CORRELATION}-b7ad6b7169203331-01",  # version ff is invalid
+        f"00-{'0' * 32}-b7ad6b7169203331-01",  # an all-zero trace id is invalid
+        f"00-{CORRELATION}-{'0' * 16}-01",  # so is an all-zero parent id
+        f"00-{CORRELATION}-b7ad6b7169203331-01\r\nSet-Cookie: a=b",
+        "{" + TRACEPARENT + "}",
     ],
 )
-def test_an_unusable_correlation_id_is_replaced_by_a_uuid(supplied: str) -> None:
-    response = serve(http_request(headers={"x-correlation-id": supplied}), ok, "health", PUBLIC, None)
-    assert response.headers["X-Correlation-Id"] != supplied
-    assert str(uuid.UUID(response.headers["X-Correlation-Id"])) == response.headers["X-Correlation-Id"]
+def test_an_unusable_traceparent_is_replaced_by_a_new_trace_id(supplied: str) -> None:
+    response = serve(http_request(headers={"traceparent": supplied}), ok, "health", PUBLIC, None)
+    correlation = response.headers["X-Correlation-Id"]
+    assert correlation != CORRELATION and re.fullmatch(r"[0-9a-f]{32}", correlation)
+    assert correlation != "0" * 32
+
+
+def test_without_traceparent_every_request_gets_its_own_trace_id() -> None:
+    ids = {serve(http_request(), ok, "health", PUBLIC, None).headers["X-Correlation-Id"] for _ in range(20)}
+    assert len(ids) == 20 and all(re.fullmatch(r"[0-9a-f]{32}", i) for i in ids)
 
 
 def test_a_problem_names_the_request_by_its_correlation_id() -> None:
@@ -171,7 +179,7 @@ def test_a_problem_names_the_request_by_its_correlation_id() -> None:
         raise NotFound("no such case")
 
     response = serve(http_request(), missing, "health", PUBLIC, None)
-    assert body_of(response)["instance"] == "urn:uuid:" + response.headers["X-Correlation-Id"]
+    assert body_of(response)["instance"] == "urn:casedesk:trace:" + response.headers["X-Correlation-Id"]
 
 
 def test_the_language_follows_accept_language() -> None:
@@ -218,8 +226,29 @@ def test_a_crash_is_a_500_without_details_and_logs_no_message(caplog: pytest.Log
         response = serve(http_request(), crash, "health", PUBLIC, None)
     assert response.status_code == 500 and body_of(response)["code"] == "internal_error"
     assert "Anna" not in response.get_body().decode()
-    assert all("Anna" not in r.getMessage() for r in caplog.records)
-    assert any('"exception":"RuntimeError"' in r.getMessage() for r in caplog.records)
+    assert all("Anna" not in r.getMessage() and r.exc_info is None for r in caplog.records)
+    (crash_line,) = [
+        json.loads(r.getMessage()) for r in caplog.records if '"request.crash"' in r.getMessage()
+    ]
+    assert crash_line["exception"] == "RuntimeError" and crash_line["function"] == "health"
+    # The traceback as frames only: file, line, function; innermost (the handler) last.
+    assert crash_line["frames"][-1].startswith("tests/unit/test_http.py:")
+    assert crash_line["frames"][-1].endswith(":crash")
+    assert all(re.fullmatch(r"[\w./<>-]+:\d+:[\w<>.]+", f) for f in crash_line["frames"])
+
+
+def test_every_line_of_a_request_carries_its_trace_id(caplog: pytest.LogCaptureFixture) -> None:
+    def noisy(request: Request) -> func.HttpResponse:
+        log_event("something.happened", count=1)
+        raise NotFound("missing")
+
+    with caplog.at_level(logging.INFO, logger="casedesk"):
+        response = serve(http_request(headers={"traceparent": TRACEPARENT}), noisy, "health", PUBLIC, None)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "casedesk"]
+    assert [line["event"] for line in lines] == ["something.happened", "request"]
+    assert all(line["correlationId"] == CORRELATION for line in lines)
+    assert body_of(response)["instance"] == f"urn:casedesk:trace:{CORRELATION}"
+    assert "correlationId" not in log_event("outside.a.request")  # no request, no correlation id
 
 
 def test_request_logs_hold_only_allow_listed_fields(caplog: pytest.LogCaptureFixture) -> None:
@@ -233,6 +262,9 @@ def test_request_logs_hold_only_allow_listed_fields(caplog: pytest.LogCaptureFix
         "status",
         "durationMs",
         "correlationId",
+        "storeReads",
+        "storeQueries",
+        "storeWrites",
     }
     assert "anna" not in caplog.text and "secret" not in caplog.text
 

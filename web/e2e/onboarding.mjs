@@ -91,7 +91,7 @@ await journey("onboarding", async (browser) => {
     await page.getByTestId("participants").waitFor();
     expect((await h1.textContent()) === en("web.case.title", { name: emma.name }), "case title names Emma");
     await capture(page, "case-overview");
-    await page.locator(".tabs a").nth(1).click();
+    await page.locator(".tabs a[href$='/plan']").click();
     await page.getByTestId("plan-timeline").waitFor();
     const workload = await page.locator(".timeline .workload").first().textContent();
     expect(workload.includes("40"), `workload shown: ${workload}`);

@@ -77,7 +77,7 @@ await journey("staff", async (browser) => {
   });
 
   await step("the plan: a stage needs a start date; then it is on the timeline", async () => {
-    await page.locator(".tabs a").nth(1).click();
+    await page.locator(".tabs a[href$='/plan']").click();
     const form = page.getByTestId("stage-form");
     await form.locator("input[name=workloadPercent]").fill("50");
     await form.locator("textarea[name=tasks]").fill("Half days, no night shifts");
@@ -131,7 +131,8 @@ await journey("staff", async (browser) => {
     await page.locator("main .alert-success a").click(); // open the case
     await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
     await page.getByTestId("participants").waitFor();
-    expect((await page.locator(".tabs a").count()) === 4, "as a participant she sees the case's sections");
+    // Overview, dashboard, plan, documents, notes: the reflections tab is the employee's only.
+    expect((await page.locator(".tabs a").count()) === 5, "as a participant she sees the case's sections");
   });
 
   await step("the org admin sees staff and invites a staff member", async () => {

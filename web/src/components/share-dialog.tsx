@@ -1,19 +1,27 @@
 // The owner's sharing dialog for one item: who has access now (with expiry), give access to
 // another participant (optionally until a date), revoke — and a link to "see what X sees".
-import { useState } from "preact/hooks";
-import { api } from "../lib/api";
+// The reflection series (segment ``reflection-series``) has more options: all entries or from a
+// date on, and whether the free-text answers are included (off unless ticked). Sharing it with
+// the employer contact shows the health-data warning first; only a confirmation resends it
+// with ``acknowledgeEmployerWarning``.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, api } from "../lib/api";
+import { whoHasAccess } from "../lib/cases";
 import { formatDate, formatDateTime, t } from "../lib/i18n";
 import itemTypes from "../lib/item-types.json";
 import type { AccessEntry, Participant } from "../lib/types";
 import { roleName } from "./labels";
-import { Dialog, Field, FormError, Link, Loaded, Select, useAction, useResource } from "./ui";
+import { Checkbox, Dialog, Field, FormError, Link, Loaded, Select, useAction, useResource } from "./ui";
 
 /** The URL segments of the item types (rendered from the registry, shared/item_types.py). */
 export type ItemSegment = (typeof itemTypes)[number]["segment"];
 export const ITEM_SEGMENTS: readonly string[] = itemTypes.map((t) => t.segment);
 
+/** The reflection series: shared as a whole, with its own options. */
+export const SERIES_SEGMENT = "reflection-series";
+
 export interface Shareable {
-  kind: ItemSegment;
+  kind: ItemSegment | typeof SERIES_SEGMENT;
   id: string;
   title: string;
 }
@@ -25,25 +33,81 @@ function endOfDay(date: string): string {
   return new Date(y, m - 1, d, 23, 59, 59).toISOString();
 }
 
+/** What a holder's access is, in words (owner; shared until…; for the series, from when and
+ * whether the written answers are included). */
+export function accessWords(entry: AccessEntry, series: boolean): string[] {
+  if (entry.access === "owner") return [t("web.sharing.owner")];
+  const words = [entry.expiresAt ? t("web.sharing.sharedUntil", { date: formatDateTime(entry.expiresAt) }) : t("web.sharing.sharedOpenEnded")];
+  if (series) {
+    words.push(entry.fromDate ? t("web.sharing.series.fromDateIs", { date: formatDate(entry.fromDate) }) : t("web.sharing.series.allEntries"));
+    words.push(entry.includeText ? t("web.sharing.series.withText") : t("web.sharing.series.scalesOnly"));
+  }
+  return words;
+}
+
 export function ShareDialog({ caseId, item, participants, onClose }: { caseId: string; item: Shareable; participants: Participant[]; onClose: () => void }) {
   const base = `/api/cases/${caseId}/${item.kind}/${item.id}`;
-  const access = useResource(async () => (await api.get<{ access: AccessEntry[] }>(`${base}/access`)).data.access, [base]);
+  const series = item.kind === SERIES_SEGMENT;
+  const access = useResource(() => whoHasAccess(base), [base]); // every page: the picker leaves these out
   const [grantee, setGrantee] = useState("");
   const [until, setUntil] = useState("");
-  const { busy, error, run } = useAction();
+  const [scope, setScope] = useState<"all" | "from">("all");
+  const [fromDate, setFromDate] = useState("");
+  const [includeText, setIncludeText] = useState(false);
+  const [warning, setWarning] = useState<{ userId: string; detail: string } | null>(null);
+  const { busy, error, setError, run } = useAction();
+  const warningRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // The warning replaces the form: bring it into view (a phone shows the dialog's top) and
+    // put the focus on it, so it is read before anything else.
+    warningRef.current?.scrollIntoView({ block: "start" });
+    warningRef.current?.focus();
+  }, [warning !== null]);
   const holders = new Set((access.data ?? []).map((a) => a.userId));
   const candidates = participants.filter((p) => p.status === "active" && !holders.has(p.userId));
   const chosen = grantee && candidates.some((c) => c.userId === grantee) ? grantee : (candidates[0]?.userId ?? "");
+  const chosenRole = candidates.find((c) => c.userId === chosen)?.role;
+
+  const send = (userId: string, acknowledged: boolean) =>
+    void run(async () => {
+      const body: Record<string, unknown> = { expiresAt: until ? endOfDay(until) : null };
+      if (series) {
+        body.fromDate = scope === "from" ? fromDate || null : null;
+        body.includeText = includeText;
+        if (acknowledged) body.acknowledgeEmployerWarning = true;
+      }
+      try {
+        await api.put(`${base}/grants/${userId}`, body);
+      } catch (caught) {
+        // The API insists on the warning (the role may have changed since the page loaded).
+        if (caught instanceof ApiError && caught.code === "employer_health_data_warning") {
+          setWarning({ userId, detail: caught.detail });
+          return;
+        }
+        throw caught;
+      }
+      setWarning(null);
+      setUntil("");
+      setGrantee("");
+      setScope("all");
+      setFromDate("");
+      setIncludeText(false);
+      access.reload();
+    });
 
   const share = (event: Event) => {
     event.preventDefault();
     if (!chosen) return;
-    void run(async () => {
-      await api.put(`${base}/grants/${chosen}`, { expiresAt: until ? endOfDay(until) : null });
-      setUntil("");
-      setGrantee("");
-      access.reload();
-    });
+    if (series && scope === "from" && !fromDate) {
+      setError(new ApiError(0, "required", t("web.form.requiredTitle"), t("web.form.required"), "fromDate"));
+      return;
+    }
+    // Health data for the employer: the warning comes first, nothing is sent before "yes".
+    if (series && chosenRole === "employer") {
+      setWarning({ userId: chosen, detail: t("web.sharing.series.employerWarning") });
+      return;
+    }
+    send(chosen, false);
   };
   const revoke = (entry: AccessEntry) =>
     void run(async () => {
@@ -62,13 +126,7 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
                 <li key={entry.userId} class="person">
                   <span class="person-name">{entry.name}</span>
                   <span class="muted">{roleName(entry.role)}</span>
-                  <span>
-                    {entry.access === "owner"
-                      ? t("web.sharing.owner")
-                      : entry.expiresAt
-                        ? t("web.sharing.sharedUntil", { date: formatDateTime(entry.expiresAt) })
-                        : t("web.sharing.sharedOpenEnded")}
-                  </span>
+                  <span>{accessWords(entry, series).join(" · ")}</span>
                   {entry.access === "shared" && (
                     <span class="person-actions">
                       <Link href={`/cases/${caseId}/seen-by/${entry.userId}`}>{t("web.sharing.seeWhat", { name: entry.name })}</Link>
@@ -83,13 +141,44 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
             </ul>
           )}
         </Loaded>
-        <FormError error={error} fields={["expiresAt"]} />
-        {candidates.length === 0 ? (
+        <FormError error={error} fields={["expiresAt", "fromDate", "includeText"]} />
+        {warning ? (
+          <div class="alert alert-warning" role="alert" tabIndex={-1} ref={warningRef} data-testid="employer-warning">
+            <h3>{t("web.sharing.series.employerWarningTitle")}</h3>
+            <p>{warning.detail}</p>
+            <div class="actions">
+              <button type="button" class="button" disabled={busy} onClick={() => send(warning.userId, true)}>
+                {t("web.sharing.series.shareAnyway")}
+              </button>
+              <button type="button" class="button-quiet" onClick={() => setWarning(null)}>
+                {t("web.common.cancel")}
+              </button>
+            </div>
+          </div>
+        ) : candidates.length === 0 ? (
           <p class="muted">{t("web.sharing.nobodyElse")}</p>
         ) : (
           <form onSubmit={share} noValidate data-testid="share-form">
             <h3>{t("web.sharing.giveAccess")}</h3>
             <Select label={t("web.sharing.person")} name="userId" value={chosen} onValue={setGrantee} options={candidates.map((p) => [p.userId, `${p.name} (${roleName(p.role)})`])} error={error} />
+            {series && (
+              <>
+                <fieldset class="series-scope" data-testid="series-scope">
+                  <legend>{t("web.sharing.series.which")}</legend>
+                  <div class="field field-check">
+                    <input type="radio" id="series-scope-all" name="scope" value="all" checked={scope === "all"} onChange={() => setScope("all")} />
+                    <label for="series-scope-all">{t("web.sharing.series.allEntries")}</label>
+                  </div>
+                  <div class="field field-check">
+                    <input type="radio" id="series-scope-from" name="scope" value="from" checked={scope === "from"} onChange={() => setScope("from")} />
+                    <label for="series-scope-from">{t("web.sharing.series.fromDateOption")}</label>
+                  </div>
+                  {scope === "from" && <Field label={t("web.sharing.series.fromDate")} name="fromDate" type="date" value={fromDate} onValue={setFromDate} error={error} />}
+                </fieldset>
+                <Checkbox label={t("web.sharing.series.includeText")} name="includeText" checked={includeText} onChecked={setIncludeText} error={error} />
+                <p class="hint">{includeText ? t("web.sharing.series.includeTextOn") : t("web.sharing.series.includeTextOff")}</p>
+              </>
+            )}
             <Field
               label={t("web.sharing.until")}
               hint={until ? t("web.sharing.untilChosen", { date: formatDate(until) }) : t("web.sharing.untilHint")}
@@ -99,6 +188,11 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
               onValue={setUntil}
               error={error}
             />
+            {series && chosenRole === "employer" && (
+              <p class="hint" data-testid="employer-hint">
+                {t("web.sharing.series.employerHint")}
+              </p>
+            )}
             <div class="actions">
               <button type="submit" class="button" disabled={busy}>
                 {t("web.sharing.share")}

@@ -3,7 +3,8 @@
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiError } from "../lib/api";
-import { t } from "../lib/i18n";
+import { formatNumber, t } from "../lib/i18n";
+import type { PagedList } from "../lib/paging";
 import { onLinkClick } from "../lib/router";
 
 interface LinkProps {
@@ -277,6 +278,72 @@ export function Loaded<T>({ data, error, children }: { data: T | undefined; erro
   }
   if (data === undefined) return <Loading />;
   return <>{children(data)}</>;
+}
+
+/** Shows the first page's error, or the loading line, or the list with its "show more" below. */
+export function PagedLoaded<T>({ list, label, children }: { list: PagedList<T>; label: string; children: (items: T[]) => ComponentChildren }) {
+  return (
+    <Loaded data={list.items} error={list.error}>
+      {(items) => (
+        <>
+          {children(items)}
+          <LoadMore list={list} label={label} />
+        </>
+      )}
+    </Loaded>
+  );
+}
+
+/** "Show more" under a paged list (lib/paging.ts): busy while the next page loads, named after
+ * its list for screen readers, and a polite live region that says how many items came in. When
+ * the last page is in, the button goes; if it had the focus, the line saying so takes it. */
+export function LoadMore<T>({ list, label }: { list: PagedList<T>; label: string }) {
+  const endRef = useRef<HTMLParagraphElement>(null);
+  const buttonRef = useRef<HTMLButtonElement>(null);
+  const hadFocus = useRef(false);
+  const count = list.items?.length ?? 0;
+  useEffect(() => {
+    if (!list.hasMore && hadFocus.current) endRef.current?.focus();
+    hadFocus.current = false;
+  }, [list.hasMore, count]);
+  const announcement = list.added === null ? "" : t("web.paging.moreShown", { count: formatNumber(list.added) });
+  return (
+    <div class="load-more" data-testid="load-more">
+      {/* Here, where the user asked for more, not at the top of a long list. */}
+      {list.restarted && <Notice kind="warning">{t("web.paging.restarted")}</Notice>}
+      {list.moreError && (
+        <p class="alert alert-error" role="alert">
+          <strong>{list.moreError.title}</strong> {list.moreError.detail}
+        </p>
+      )}
+      {list.hasMore && (
+        <button
+          type="button"
+          class="button-quiet"
+          ref={buttonRef}
+          aria-label={t("web.paging.moreLabel", { list: label })}
+          aria-busy={list.loadingMore}
+          aria-disabled={list.loadingMore}
+          onClick={() => {
+            if (list.loadingMore) return;
+            hadFocus.current = document.activeElement === buttonRef.current;
+            void list.loadMore();
+          }}
+        >
+          {t("web.common.loadMore")}
+        </button>
+      )}
+      {list.loadingMore && <span class="loading">{t("web.common.loading")}</span>}
+      {!list.hasMore && list.pages > 1 && (
+        <p class="muted" tabIndex={-1} ref={endRef}>
+          {t("web.paging.allShown", { count: formatNumber(count) })}
+        </p>
+      )}
+      <p class="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </p>
+    </div>
+  );
 }
 
 /** A modal dialog on the native <dialog> element: focus is kept inside and Escape closes it. */

@@ -51,6 +51,8 @@ export function setCsrfToken(token: string | null): void {
 export interface RequestOptions {
   body?: unknown;
   ifMatch?: string | null;
+  /** ``"*"`` on a create that must not overwrite what exists (412 if something does). */
+  ifNoneMatch?: "*";
   /** For calls that may legitimately answer 401 (who am I? signing in): no redirect to login. */
   anonymous?: boolean;
 }
@@ -63,6 +65,7 @@ function headersFor(method: string, options: RequestOptions): Record<string, str
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
   if (options.ifMatch) headers["If-Match"] = options.ifMatch;
+  if (options.ifNoneMatch) headers["If-None-Match"] = options.ifNoneMatch;
   return headers;
 }
 

@@ -2,6 +2,7 @@
 // (GET /api/auth/session), which also hands back the CSRF token for state-changing requests.
 import { ApiError, api, setCsrfToken } from "./api";
 import { isLanguage, setLanguage } from "./i18n";
+import { fetchAll } from "./paging";
 import { createStore } from "./store";
 
 export interface Session {
@@ -45,11 +46,10 @@ export function signedOut(): void {
   session.set(null);
 }
 
-/** The organisations the user is staff of (GET /api/me/orgs), for the menu. */
+/** The organisations the user is staff of (GET /api/me/orgs, every page), for the menu. */
 export async function loadOrgs(): Promise<void> {
   try {
-    const { data } = await api.get<{ orgs: OrgMembership[] }>("/api/me/orgs", { anonymous: true });
-    orgs.set(data.orgs);
+    orgs.set(await fetchAll<OrgMembership>("/api/me/orgs", "orgs", { anonymous: true }));
   } catch {
     // the menu shows no organisation entry; the organisation page itself still works
   }

@@ -95,6 +95,10 @@ export interface AccessEntry {
   access: "owner" | "shared";
   expiresAt: string | null;
   since: string | null;
+  /** Reflection-series grants only: visible from this day on (null: all entries). */
+  fromDate?: string | null;
+  /** Reflection-series grants only: the free-text answers are included. */
+  includeText?: boolean;
 }
 
 export interface NotificationView {
@@ -105,4 +109,61 @@ export interface NotificationView {
   itemId: string | null;
   read: boolean;
   at: string;
+}
+
+// --- reflections and the dashboard (issue 15; docs: helpers' API contract) -------------------
+
+/** The six scales, in their fixed order; ``pain`` and ``stress`` up = worse. */
+export const SCALES = ["wellbeing", "energy", "pain", "stress", "sleep", "workload"] as const;
+export type ScaleName = (typeof SCALES)[number];
+export const HIGHER_IS_WORSE: ReadonlySet<ScaleName> = new Set(["pain", "stress"]);
+
+/** The guided prompts and the free note, with their length limits (characters). */
+export const PROMPTS = ["wentWell", "limits", "needs", "note"] as const;
+export type PromptName = (typeof PROMPTS)[number];
+export const PROMPT_LIMITS: Record<PromptName, number> = { wentWell: 2000, limits: 2000, needs: 2000, note: 4000 };
+
+export interface Reflection {
+  date: string;
+  scales: Record<ScaleName, number | null>;
+  wentWell: string | null;
+  limits: string | null;
+  needs: string | null;
+  note: string | null;
+  updatedAt: string;
+  etag: string;
+}
+
+export interface ReflectionList {
+  entries: Reflection[];
+  from: string;
+  to: string;
+  editableFrom: string;
+  today: string;
+}
+
+export type TrendStatus = "improving" | "worsening" | "stable" | "not_enough_data";
+
+export interface ScaleSeries {
+  scale: ScaleName;
+  polarity: "higher_is_better" | "higher_is_worse";
+  points: { date: string; value: number }[];
+  weekly: { week: string; start: string; mean: number; count: number }[];
+  monthly: { month: string; mean: number; count: number }[];
+  trend: { status: TrendStatus; slopePer30Days: number | null; points: number };
+}
+
+export interface PlanSpan {
+  from: string;
+  to: string | null;
+  workloadPercent: number;
+}
+
+export interface Dashboard {
+  from: string;
+  to: string;
+  visibleFrom: string | null;
+  includesText: boolean;
+  scales: ScaleSeries[];
+  plan: PlanSpan[];
 }

@@ -1,8 +1,7 @@
 // "Who accessed my data": every access to my data by someone else, as a sentence in my language.
-import { useState } from "preact/hooks";
-import { Link, Loaded, PageTitle, useAction, useResource } from "../components/ui";
-import { api } from "../lib/api";
+import { Link, PageTitle, PagedLoaded } from "../components/ui";
 import { formatDateTime, t } from "../lib/i18n";
+import { usePagedList } from "../lib/paging";
 
 interface Access {
   at: string;
@@ -11,37 +10,19 @@ interface Access {
   sentence: string;
 }
 
-interface Page {
-  accesses: Access[];
-  continuation: string | null;
-}
-
 export function AccessesPage() {
-  const [more, setMore] = useState<Access[]>([]);
-  const [continuation, setContinuation] = useState<string | null>(null);
-  const first = useResource(async () => {
-    const { data } = await api.get<Page>("/api/me/accesses?limit=50");
-    setContinuation(data.continuation);
-    return data.accesses;
-  }, []);
-  const { busy, run } = useAction();
-  const loadMore = () =>
-    void run(async () => {
-      const { data } = await api.get<Page>(`/api/me/accesses?limit=50&continuation=${encodeURIComponent(continuation ?? "")}`);
-      setMore([...more, ...data.accesses]);
-      setContinuation(data.continuation);
-    });
+  const accesses = usePagedList<Access>("/api/me/accesses", "accesses");
   return (
     <section>
       <PageTitle>{t("web.accesses.title")}</PageTitle>
       <p>{t("web.accesses.intro")}</p>
-      <Loaded data={first.data} error={first.error}>
+      <PagedLoaded list={accesses} label={t("web.accesses.title")}>
         {(list) =>
-          list.length + more.length === 0 ? (
+          list.length === 0 ? (
             <p>{t("web.accesses.none")}</p>
           ) : (
             <ol class="item-list" data-testid="accesses">
-              {[...list, ...more].map((a, i) => (
+              {list.map((a, i) => (
                 <li key={`${a.at}-${i}`} class="card">
                   <p>{a.sentence}</p>
                   <p class="meta">
@@ -53,12 +34,7 @@ export function AccessesPage() {
             </ol>
           )
         }
-      </Loaded>
-      {continuation && (
-        <button type="button" class="button-quiet" disabled={busy} onClick={loadMore}>
-          {t("web.common.loadMore")}
-        </button>
-      )}
+      </PagedLoaded>
     </section>
   );
 }

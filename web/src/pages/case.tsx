@@ -3,15 +3,17 @@
 // every action again.
 import { Link, Loaded, PageTitle, useResource } from "../components/ui";
 import { statusName } from "../components/labels";
-import { api } from "../lib/api";
+import { loadCase } from "../lib/cases";
 import { formatDateTime, t } from "../lib/i18n";
 import { session } from "../lib/session";
 import { useStore } from "../lib/store";
 import type { CaseSummary } from "../lib/types";
 import { CaseOverview } from "./case-overview";
+import { DashboardTab } from "./dashboard";
 import { DocumentsTab } from "./documents";
 import { NotesTab } from "./notes";
 import { PlanTab } from "./plan";
+import { ReflectionsTab } from "./reflections";
 
 export interface CaseContext {
   summary: CaseSummary;
@@ -20,13 +22,14 @@ export interface CaseContext {
   reload: () => void;
 }
 
-const TABS = ["overview", "plan", "documents", "notes"] as const;
+const TABS = ["overview", "reflections", "dashboard", "plan", "documents", "notes"] as const;
 
 export function CasePage({ params }: { params: Record<string, string> }) {
   const me = useStore(session);
   const caseId = params.caseId;
   const tab = (params.tab ?? "overview") as (typeof TABS)[number];
-  const loaded = useResource(() => api.get<CaseSummary>(`/api/cases/${caseId}`), [caseId]);
+  // Every participant, not only the first page: the role, names and share pickers need them all.
+  const loaded = useResource(() => loadCase(caseId), [caseId]);
   return (
     <section>
       <p class="breadcrumb">
@@ -38,7 +41,8 @@ export function CasePage({ params }: { params: Record<string, string> }) {
           const employee = summary.participants.find((p) => p.role === "employee");
           const context: CaseContext = { summary, etag, myRole, reload: loaded.reload };
           // Org admins see the overview only: they never see case content (SPEC §1).
-          const tabs = myRole ? TABS : (["overview"] as const);
+          // Reflections are the employee's own: nobody else has an entry page.
+          const tabs = myRole ? TABS.filter((name) => name !== "reflections" || myRole === "employee") : (["overview"] as const);
           return (
             <>
               <PageTitle>{t("web.case.title", { name: employee?.name ?? "" })}</PageTitle>
@@ -62,6 +66,8 @@ export function CasePage({ params }: { params: Record<string, string> }) {
                 </ul>
               </nav>
               {tab === "overview" && <CaseOverview {...context} />}
+              {tab === "reflections" && myRole === "employee" && <ReflectionsTab {...context} />}
+              {tab === "dashboard" && myRole && <DashboardTab {...context} />}
               {tab === "plan" && myRole && <PlanTab {...context} />}
               {tab === "documents" && myRole && <DocumentsTab {...context} />}
               {tab === "notes" && myRole && <NotesTab {...context} />}

@@ -2,9 +2,10 @@
 // employee by e-mail).
 import { useState } from "preact/hooks";
 import { languageOptions, roleName, statusName } from "../components/labels";
-import { Field, FormError, Link, Loaded, PageTitle, Select, requiredError, useAction, useResource } from "../components/ui";
+import { Field, FormError, Link, PageTitle, PagedLoaded, Select, requiredError, useAction } from "../components/ui";
 import { api } from "../lib/api";
 import { language, t } from "../lib/i18n";
+import { usePagedList } from "../lib/paging";
 import { navigate } from "../lib/router";
 import { type OrgMembership, orgs } from "../lib/session";
 import { useStore } from "../lib/store";
@@ -48,12 +49,12 @@ function NewCaseForm({ places }: { places: OrgMembership[] }) {
 
 export function CasesPage() {
   const memberships = useStore(orgs);
-  const cases = useResource(async () => (await api.get<{ cases: CaseRef[] }>("/api/me/cases")).data.cases, []);
+  const cases = usePagedList<CaseRef>("/api/me/cases", "cases");
   const managing = memberships.filter((m) => m.roles.includes("case_manager"));
   return (
     <section>
       <PageTitle>{t("web.cases.title")}</PageTitle>
-      <Loaded data={cases.data} error={cases.error}>
+      <PagedLoaded list={cases} label={t("web.cases.title")}>
         {(list) =>
           list.length === 0 ? (
             <p>{t("web.cases.none")}</p>
@@ -74,7 +75,7 @@ export function CasesPage() {
             </ul>
           )
         }
-      </Loaded>
+      </PagedLoaded>
       {managing.length > 0 && <NewCaseForm places={managing} />}
     </section>
   );

@@ -2,18 +2,19 @@
 import { useState } from "preact/hooks";
 import { categoryName } from "../components/labels";
 import { FileField, fileError } from "../components/upload";
-import { Field, FormError, Loaded, Select, confirmed, useAction, useResource } from "../components/ui";
+import { Field, FormError, PagedLoaded, Select, confirmed, useAction } from "../components/ui";
 import { api, upload } from "../lib/api";
 import { formatBytes, formatDateTime, t } from "../lib/i18n";
+import { usePagedList } from "../lib/paging";
 import { CATEGORIES, type DocumentVersion, type DocumentView } from "../lib/types";
 
 function Versions({ url, onChanged }: { url: string; onChanged: () => void }) {
-  const versions = useResource(async () => (await api.get<{ versions: DocumentVersion[] }>(`${url}/versions`)).data.versions, [url]);
+  const versions = usePagedList<DocumentVersion>(`${url}/versions`, "versions");
   const { busy, error, run } = useAction();
   return (
     <div class="versions">
       <FormError error={error} />
-      <Loaded data={versions.data} error={versions.error}>
+      <PagedLoaded list={versions} label={t("web.documents.versions")}>
         {(list) => (
           <ol>
             {list.map((v) => (
@@ -48,7 +49,7 @@ function Versions({ url, onChanged }: { url: string; onChanged: () => void }) {
             ))}
           </ol>
         )}
-      </Loaded>
+      </PagedLoaded>
     </div>
   );
 }

@@ -4,9 +4,10 @@ import { useState } from "preact/hooks";
 import { categoryName } from "../components/labels";
 import { ShareDialog, type Shareable } from "../components/share-dialog";
 import { FileField, fileError } from "../components/upload";
-import { Field, FormError, Loaded, Notice, Select, requiredError, useAction, useResource } from "../components/ui";
-import { api, upload } from "../lib/api";
+import { Field, FormError, Notice, PagedLoaded, Select, requiredError, useAction } from "../components/ui";
+import { upload } from "../lib/api";
 import { t } from "../lib/i18n";
+import { usePagedList } from "../lib/paging";
 import { CATEGORIES, type Category, type DocumentView } from "../lib/types";
 import type { CaseContext } from "./case";
 import { DocumentItem } from "./document-item";
@@ -63,7 +64,7 @@ function UploadForm({ base, onUploaded }: { base: string; onUploaded: (doc: Docu
 
 export function DocumentsTab({ summary, myRole }: CaseContext) {
   const base = `/api/cases/${summary.caseId}/documents`;
-  const docs = useResource(async () => (await api.get<{ documents: DocumentView[] }>(base)).data.documents, [base]);
+  const docs = usePagedList<DocumentView>(base, "documents");
   const [sharing, setSharing] = useState<Shareable | null>(null);
   const [uploaded, setUploaded] = useState<string | null>(null);
   const names = new Map(summary.participants.map((p) => [p.userId, p.name]));
@@ -72,7 +73,7 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
     <div class="stack">
       <h2>{t("web.documents.title")}</h2>
       {uploaded && <Notice kind="success">{t("web.documents.uploaded", { title: uploaded })}</Notice>}
-      <Loaded data={docs.data} error={docs.error}>
+      <PagedLoaded list={docs} label={t("web.documents.title")}>
         {(list) =>
           list.length === 0 ? (
             <p>{t("web.documents.empty")}</p>
@@ -92,7 +93,7 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
             </ul>
           )
         }
-      </Loaded>
+      </PagedLoaded>
       {open && myRole && (
         <UploadForm
           base={base}
@@ -106,7 +107,7 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
         <ShareDialog
           caseId={summary.caseId}
           item={sharing}
-          participants={summary.participants.filter((p) => p.userId !== docs.data?.find((d) => d.id === sharing.id)?.ownerId)}
+          participants={summary.participants.filter((p) => p.userId !== docs.items?.find((d) => d.id === sharing.id)?.ownerId)}
           onClose={() => setSharing(null)}
         />
       )}

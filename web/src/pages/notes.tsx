@@ -3,9 +3,10 @@
 // The author edits (with the note's ETag), deletes and shares; shared notes are read-only.
 import { useState } from "preact/hooks";
 import { ShareDialog, type Shareable } from "../components/share-dialog";
-import { Field, FormError, Loaded, confirmed, requiredError, useAction, useResource } from "../components/ui";
+import { Field, FormError, PagedLoaded, confirmed, requiredError, useAction } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { formatDateTime, t } from "../lib/i18n";
+import { usePagedList } from "../lib/paging";
 import type { NoteView, Participant } from "../lib/types";
 import type { CaseContext } from "./case";
 
@@ -144,7 +145,7 @@ function NoteItem(props: { url: string; note: NoteView; author: string; editable
 
 export function NotesTab({ summary }: CaseContext) {
   const url = `/api/cases/${summary.caseId}/notes`;
-  const notes = useResource(async () => (await api.get<{ notes: NoteView[] }>(url)).data.notes, [url]);
+  const notes = usePagedList<NoteView>(url, "notes");
   const [sharing, setSharing] = useState<{ item: Shareable; ownerId: string } | null>(null);
   const names = new Map(summary.participants.map((p) => [p.userId, p.name]));
   const open = summary.status === "open";
@@ -152,7 +153,7 @@ export function NotesTab({ summary }: CaseContext) {
   return (
     <div class="stack">
       <h2>{t("web.notes.title")}</h2>
-      <Loaded data={notes.data} error={notes.error}>
+      <PagedLoaded list={notes} label={t("web.notes.title")}>
         {(list) =>
           list.length === 0 ? (
             <p>{t("web.notes.empty")}</p>
@@ -172,7 +173,7 @@ export function NotesTab({ summary }: CaseContext) {
             </ul>
           )
         }
-      </Loaded>
+      </PagedLoaded>
       {open && <NoteForm url={url} onSaved={notes.reload} />}
       {sharing && <ShareDialog caseId={summary.caseId} item={sharing.item} participants={others(sharing.ownerId)} onClose={() => setSharing(null)} />}
     </div>

@@ -1,53 +1,53 @@
 // In-app notifications, private to the recipient: what was shared with me, new messages; mark
 // one or all as read. They carry ids only; the link opens the case section with the item.
 import { useState } from "preact/hooks";
-import { Link, Loaded, PageTitle, useAction, useResource } from "../components/ui";
+import { Link, PageTitle, PagedLoaded, useAction } from "../components/ui";
 import { api } from "../lib/api";
 import { formatDateTime, t } from "../lib/i18n";
 import { refreshUnread } from "../lib/notifications";
+import { fetchAll, usePagedList } from "../lib/paging";
 import type { NotificationView } from "../lib/types";
 
-interface Page {
-  notifications: NotificationView[];
-  continuation: string | null;
-}
+const INBOX = "/api/me/notifications";
+/** How many ids one "mark as read" takes (shared/notifications: MAX_MARK). */
+const MARK_AT_ONCE = 100;
 
 function target(n: NotificationView): string {
+  if (n.kind === "reflections_shared") return `/cases/${n.caseId}/dashboard`;
   if (n.itemType === "doc") return `/cases/${n.caseId}/documents`;
   if (n.itemType === "note") return `/cases/${n.caseId}/notes`;
   return `/cases/${n.caseId}`;
 }
 
 function describe(n: NotificationView): string {
-  const key = `web.notifications.kind.${n.kind}.${n.itemType ?? "none"}`;
-  const text = t(key);
-  return text === key ? t("web.notifications.kind.other") : text;
+  for (const key of [`web.notifications.kind.${n.kind}.${n.itemType ?? "none"}`, `web.notifications.kind.${n.kind}.none`]) {
+    const text = t(key);
+    if (text !== key) return text;
+  }
+  return t("web.notifications.kind.other");
 }
 
 export function NotificationsPage() {
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const [more, setMore] = useState<NotificationView[]>([]);
-  const [continuation, setContinuation] = useState<string | null>(null);
-  const first = useResource(async () => {
-    const { data } = await api.get<Page>(`/api/me/notifications?limit=50&unread=${unreadOnly}`);
-    setMore([]);
-    setContinuation(data.continuation);
-    return data.notifications;
-  }, [unreadOnly]);
+  const list = usePagedList<NotificationView>(`${INBOX}?unread=${unreadOnly}`, "notifications");
   const { busy, error, run } = useAction();
-  const all = [...(first.data ?? []), ...more];
   const markRead = (ids: string[]) =>
     void run(async () => {
-      if (ids.length === 0) return;
-      await api.post("/api/me/notifications/read", { notificationIds: ids.slice(0, 100) });
-      first.reload();
+      for (let i = 0; i < ids.length; i += MARK_AT_ONCE) {
+        await api.post(`${INBOX}/read`, { notificationIds: ids.slice(i, i + MARK_AT_ONCE) });
+      }
+      list.reload();
       await refreshUnread();
     });
-  const loadMore = () =>
+  // Every unread one, not only those shown: the list is read to its end first.
+  const markAllRead = () =>
     void run(async () => {
-      const { data } = await api.get<Page>(`/api/me/notifications?limit=50&unread=${unreadOnly}&continuation=${encodeURIComponent(continuation ?? "")}`);
-      setMore([...more, ...data.notifications]);
-      setContinuation(data.continuation);
+      const unread = await fetchAll<NotificationView>(`${INBOX}?unread=true`, "notifications");
+      for (let i = 0; i < unread.length; i += MARK_AT_ONCE) {
+        await api.post(`${INBOX}/read`, { notificationIds: unread.slice(i, i + MARK_AT_ONCE).map((n) => n.id) });
+      }
+      list.reload();
+      await refreshUnread();
     });
   return (
     <section>
@@ -56,7 +56,7 @@ export function NotificationsPage() {
         <button type="button" class="button-quiet" aria-pressed={unreadOnly} onClick={() => setUnreadOnly(!unreadOnly)}>
           {t("web.notifications.unreadOnly")}
         </button>
-        <button type="button" class="button-quiet" disabled={busy} onClick={() => markRead(all.filter((n) => !n.read).map((n) => n.id))}>
+        <button type="button" class="button-quiet" disabled={busy} onClick={markAllRead}>
           {t("web.notifications.markAllRead")}
         </button>
       </div>
@@ -65,8 +65,8 @@ export function NotificationsPage() {
           {error.detail}
         </p>
       )}
-      <Loaded data={first.data} error={first.error}>
-        {() =>
+      <PagedLoaded list={list} label={t("web.notifications.title")}>
+        {(all) =>
           all.length === 0 ? (
             <p>{t("web.notifications.empty")}</p>
           ) : (
@@ -92,12 +92,7 @@ export function NotificationsPage() {
             </ul>
           )
         }
-      </Loaded>
-      {continuation && (
-        <button type="button" class="button-quiet" disabled={busy} onClick={loadMore}>
-          {t("web.common.loadMore")}
-        </button>
-      )}
+      </PagedLoaded>
     </section>
   );
 }

@@ -3,9 +3,10 @@
 import { useEffect, useState } from "preact/hooks";
 import { InviteForm } from "../components/invite-form";
 import { roleName, statusName } from "../components/labels";
-import { Checkbox, FormError, Link, Loaded, Notice, PageTitle, useAction, useResource } from "../components/ui";
+import { Checkbox, FormError, Link, Notice, PageTitle, PagedLoaded, useAction } from "../components/ui";
 import { api } from "../lib/api";
 import { formatDateTime, t } from "../lib/i18n";
+import { fetchAll, usePagedList } from "../lib/paging";
 
 const STAFF_ROLES = ["org_admin", "case_manager"];
 
@@ -25,6 +26,11 @@ interface Invitation {
   status: string;
   createdAt: string;
   expiresAt: string;
+}
+
+/** Every staff member of the organisation (all pages), for pickers and names. */
+export function staffMembers(orgId: string): Promise<Member[]> {
+  return fetchAll<Member>(`/api/orgs/${orgId}/staff`, "members");
 }
 
 function MemberRow({ orgId, member, onSaved }: { orgId: string; member: Member; onSaved: () => void }) {
@@ -74,10 +80,8 @@ function MemberRow({ orgId, member, onSaved }: { orgId: string; member: Member; 
 
 export function OrgPage({ params }: { params: Record<string, string> }) {
   const { orgId } = params;
-  const staff = useResource(async () => {
-    const { data } = await api.get<{ members: Member[]; invitations: Invitation[] }>(`/api/orgs/${orgId}/staff`);
-    return data;
-  }, [orgId]);
+  const members = usePagedList<Member>(`/api/orgs/${orgId}/staff`, "members");
+  const invitations = usePagedList<Invitation>(`/api/orgs/${orgId}/invitations`, "invitations");
   const { busy, error, run } = useAction();
   const [done, setDone] = useState<string | null>(null);
   const invitationAction = (path: string, method: "post" | "delete", message: string) =>
@@ -85,7 +89,7 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
       setDone(null);
       await (method === "post" ? api.post(path) : api.delete(path));
       setDone(message);
-      staff.reload();
+      invitations.reload();
     });
   return (
     <section class="stack">
@@ -93,54 +97,56 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
       <p>
         <Link href={`/orgs/${orgId}/audit`}>{t("web.audit.title")}</Link>
       </p>
-      <Loaded data={staff.data} error={staff.error}>
-        {({ members, invitations }) => (
-          <>
-            <section>
-              <h2>{t("web.org.staffTitle")}</h2>
-              <ul class="item-list" data-testid="staff">
-                {members.map((m) => (
-                  <MemberRow key={m.userId} orgId={orgId} member={m} onSaved={staff.reload} />
+      <section>
+        <h2>{t("web.org.staffTitle")}</h2>
+        <PagedLoaded list={members} label={t("web.org.staffTitle")}>
+          {(list) => (
+            <ul class="item-list" data-testid="staff">
+              {list.map((m) => (
+                <MemberRow key={m.userId} orgId={orgId} member={m} onSaved={members.reload} />
+              ))}
+            </ul>
+          )}
+        </PagedLoaded>
+      </section>
+      <section>
+        <h2>{t("web.org.invitationsTitle")}</h2>
+        <FormError error={error} />
+        {done && <Notice kind="success">{done}</Notice>}
+        <PagedLoaded list={invitations} label={t("web.org.invitationsTitle")}>
+          {(list) =>
+            list.length === 0 ? (
+              <p>{t("web.org.noInvitations")}</p>
+            ) : (
+              <ul class="item-list" data-testid="invitations">
+                {list.map((i) => (
+                  <li key={i.invitationId} class="card">
+                    <p>
+                      <strong>{i.email}</strong> · {roleName(i.role)} · <span class={`tag tag-${i.status}`}>{statusName(i.status)}</span>
+                    </p>
+                    <p class="meta">
+                      <span>{t("web.org.invitedAt", { date: formatDateTime(i.createdAt) })}</span>
+                      <span>{t("web.org.expiresAt", { date: formatDateTime(i.expiresAt) })}</span>
+                    </p>
+                    {i.status === "pending" && (
+                      <div class="actions">
+                        <button type="button" class="button-quiet" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}/resend`, "post", t("web.org.resent", { email: i.email }))}>
+                          {t("web.org.resend")}
+                          <span class="visually-hidden"> {i.email}</span>
+                        </button>
+                        <button type="button" class="button-quiet danger" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}`, "delete", t("web.org.revoked", { email: i.email }))}>
+                          {t("web.org.revoke")}
+                          <span class="visually-hidden"> {i.email}</span>
+                        </button>
+                      </div>
+                    )}
+                  </li>
                 ))}
               </ul>
-            </section>
-            <section>
-              <h2>{t("web.org.invitationsTitle")}</h2>
-              <FormError error={error} />
-              {done && <Notice kind="success">{done}</Notice>}
-              {invitations.length === 0 ? (
-                <p>{t("web.org.noInvitations")}</p>
-              ) : (
-                <ul class="item-list" data-testid="invitations">
-                  {invitations.map((i) => (
-                    <li key={i.invitationId} class="card">
-                      <p>
-                        <strong>{i.email}</strong> · {roleName(i.role)} · <span class={`tag tag-${i.status}`}>{statusName(i.status)}</span>
-                      </p>
-                      <p class="meta">
-                        <span>{t("web.org.invitedAt", { date: formatDateTime(i.createdAt) })}</span>
-                        <span>{t("web.org.expiresAt", { date: formatDateTime(i.expiresAt) })}</span>
-                      </p>
-                      {i.status === "pending" && (
-                        <div class="actions">
-                          <button type="button" class="button-quiet" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}/resend`, "post", t("web.org.resent", { email: i.email }))}>
-                            {t("web.org.resend")}
-                            <span class="visually-hidden"> {i.email}</span>
-                          </button>
-                          <button type="button" class="button-quiet danger" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}`, "delete", t("web.org.revoked", { email: i.email }))}>
-                            {t("web.org.revoke")}
-                            <span class="visually-hidden"> {i.email}</span>
-                          </button>
-                        </div>
-                      )}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </section>
-          </>
-        )}
-      </Loaded>
+            )
+          }
+        </PagedLoaded>
+      </section>
       <InviteForm
         endpoint={`/api/orgs/${orgId}/invitations`}
         roles={STAFF_ROLES}
@@ -148,7 +154,7 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
         roleLabel={t("web.org.role")}
         testId="staff-invite-form"
         level={2}
-        onInvited={staff.reload}
+        onInvited={invitations.reload}
       />
     </section>
   );

@@ -2,9 +2,10 @@
 // every participant sees; case managers add, change and delete stages (with the stage's ETag,
 // so a concurrent change is never overwritten) and everyone can read the change history.
 import { useState } from "preact/hooks";
-import { Field, FormError, Loaded, confirmed, requiredError, useAction, useResource } from "../components/ui";
+import { Field, FormError, PagedLoaded, confirmed, requiredError, useAction } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { formatDate, formatDateTime, formatPercent, t } from "../lib/i18n";
+import { usePagedList } from "../lib/paging";
 import type { PlanChange, Stage } from "../lib/types";
 import type { CaseContext } from "./case";
 
@@ -75,9 +76,9 @@ function StageForm(props: { url: string; stage?: Stage; onSaved: () => void; onC
 }
 
 function History({ url, names }: { url: string; names: Map<string, string> }) {
-  const history = useResource(async () => (await api.get<{ changes: PlanChange[] }>(`${url}/history`)).data.changes, [url]);
+  const history = usePagedList<PlanChange>(`${url}/history`, "changes");
   return (
-    <Loaded data={history.data} error={history.error}>
+    <PagedLoaded list={history} label={t("web.plan.historyTitle")}>
       {(changes) => (
         <ol class="history">
           {changes.map((c) => (
@@ -91,13 +92,13 @@ function History({ url, names }: { url: string; names: Map<string, string> }) {
           ))}
         </ol>
       )}
-    </Loaded>
+    </PagedLoaded>
   );
 }
 
 export function PlanTab({ summary, myRole }: CaseContext) {
   const url = `/api/cases/${summary.caseId}/plan`;
-  const plan = useResource(async () => (await api.get<{ stages: Stage[] }>(url)).data.stages, [url]);
+  const plan = usePagedList<Stage>(url, "stages");
   const [editing, setEditing] = useState<string | null>(null);
   const [showHistory, setShowHistory] = useState(false);
   const { busy, error, run } = useAction();
@@ -107,7 +108,7 @@ export function PlanTab({ summary, myRole }: CaseContext) {
     <div class="stack">
       <h2>{t("web.plan.title")}</h2>
       <FormError error={error} />
-      <Loaded data={plan.data} error={plan.error}>
+      <PagedLoaded list={plan} label={t("web.plan.title")}>
         {(stages) =>
           stages.length === 0 ? (
             <p>{t("web.plan.empty")}</p>
@@ -159,7 +160,7 @@ export function PlanTab({ summary, myRole }: CaseContext) {
             </ol>
           )
         }
-      </Loaded>
+      </PagedLoaded>
       {manager && editing === null && <StageForm url={url} onSaved={plan.reload} />}
       <div>
         <button type="button" class="button-quiet" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>

@@ -3,9 +3,10 @@
 // data" and the introduction.
 import { useEffect, useState } from "preact/hooks";
 import { languageOptions } from "../components/labels";
-import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, Select, requiredError, useAction, useResource } from "../components/ui";
+import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, PagedLoaded, Select, requiredError, useAction, useResource } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { formatDateTime, isLanguage, setLanguage, t } from "../lib/i18n";
+import { usePagedList } from "../lib/paging";
 import { loadSession } from "../lib/session";
 
 interface Profile {
@@ -78,13 +79,13 @@ function ProfileForm() {
 }
 
 function Sessions() {
-  const sessions = useResource(async () => (await api.get<{ sessions: SessionInfo[] }>("/api/me/sessions")).data.sessions, []);
+  const sessions = usePagedList<SessionInfo>("/api/me/sessions", "sessions");
   const { busy, error, run } = useAction();
   return (
     <section class="card">
       <h2>{t("web.profile.sessionsTitle")}</h2>
       <FormError error={error} />
-      <Loaded data={sessions.data} error={sessions.error}>
+      <PagedLoaded list={sessions} label={t("web.profile.sessionsTitle")}>
         {(list) => (
           <ul class="people" data-testid="sessions">
             {list.map((s) => (
@@ -112,7 +113,7 @@ function Sessions() {
             ))}
           </ul>
         )}
-      </Loaded>
+      </PagedLoaded>
     </section>
   );
 }

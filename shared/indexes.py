@@ -1,0 +1,91 @@
+"""The composite indexes of the Cosmos containers: one table, read by the Cosmos adapter's
+container setup (``CosmosStore.ensure_containers``, emulator and local use) and mirrored in
+``infra/modules/cosmos.bicep`` (a test keeps the two equal, and checks that every ordered query
+of the code has its index here).
+
+Every query is ordered by a total order, its field then ``id`` (docs/decisions/021). Cosmos
+serves ``ORDER BY c.f ASC, c.id ASC`` only from a composite index (f asc, id asc) — and the
+descending order from (f desc, id desc) or the reverse of the ascending one; we declare both
+directions of every ordered field, so a query may be turned around without an infrastructure
+change. Without the index Azure (and the emulator) answer 400. Ordering by ``id`` alone needs
+no composite index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from shared.ports import CONTAINERS
+
+__all__ = ["EMBEDDED_INDEXES", "ORDERED_FIELDS", "composite_indexes", "indexing_policy"]
+
+#: Container → the fields its queries order by (other than ``id``).
+ORDERED_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "cases": ("at", "fromDate"),  # plan history (newest first), plan stages (by start date)
+    "users": (),
+    "directory": (),
+    "orgs": ("createdAt",),  # staff invitations
+    "audit": ("seq",),  # an audit chain, newest first
+    "keys": (),
+    "sessions": (),
+    "outbox": (),
+}
+
+assert set(ORDERED_FIELDS) == set(CONTAINERS), "every container has its row"
+
+
+#: The embedded store's indexes (SQLite; Cosmos indexes every path by itself): container → the
+#: field tuples of its list queries — equality fields, then the ordered field if any. Each is an
+#: index (partition, fields…, id), so a page is a range scan that stops after the page, not a
+#: scan of the partition: the list lookups of ``shared/sharing/pages.py``, the ordered lists.
+EMBEDDED_INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
+    "cases": (
+        ("type", "ownerId"),  # a user's own items of a type, by id
+        ("type", "granteeId", "itemType"),  # the grants a user holds on a type, by id
+        ("type", "itemType", "itemId"),  # the grants on one item, by id
+        ("type", "at"),  # plan history
+        ("type", "fromDate"),  # plan stages
+    ),
+    # ("caseId",): the retention purge finds a case's items in its people's and its
+    # organisation's partitions (shared/retention/purge.py) without reading the partition.
+    "users": (("type",), ("type", "read"), ("caseId",)),
+    "directory": (),
+    "orgs": (("type",), ("type", "createdAt"), ("caseId",)),
+    "audit": (("type", "seq"),),
+    "keys": (),
+    "sessions": (),
+    "outbox": (),
+}
+
+
+def composite_indexes(fields: Sequence[str]) -> list[list[dict[str, str]]]:
+    """The composite indexes of these ordered fields, in the shape Cosmos (and Bicep) take:
+    (field asc, id asc) and (field desc, id desc) for each."""
+    return [
+        [{"path": f"/{name}", "order": order}, {"path": "/id", "order": order}]
+        for name in fields
+        for order in ("ascending", "descending")
+    ]
+
+
+def indexing_policy(container: str, extra_fields: Sequence[str] = ()) -> dict[str, Any]:
+    """The container's indexing policy: everything indexed (the default), plus its composite
+    indexes. ``extra_fields`` adds ordered fields (the contract tests order by their own)."""
+    fields = [*ORDERED_FIELDS[container], *extra_fields]
+    return {
+        "indexingMode": "consistent",
+        "automatic": True,
+        "includedPaths": [{"path": "/*"}],
+        "excludedPaths": [{"path": '/"_etag"/?'}],
+        "compositeIndexes": composite_indexes(fields),
+    }
+
+
+def ordered_fields_for(container: str) -> tuple[str, ...]:
+    return ORDERED_FIELDS[container]
+
+
+def declared() -> Mapping[str, list[list[dict[str, str]]]]:
+    """Container → its composite indexes (what the Bicep file must declare)."""
+    return {name: composite_indexes(fields) for name, fields in ORDERED_FIELDS.items()}

@@ -1,0 +1,304 @@
+"""The retention purge (SPEC journey 13): a case closed ``CASEDESK_RETENTION_YEARS`` ago and not
+under legal hold is deleted — its keys first — and leaves only a tombstone and its audit events.
+
+One case, in this order (:func:`purge_case`); every step is idempotent, so a run that dies
+anywhere is finished by the next one, and a second run finds nothing left to do:
+
+a. **mark** the case ``purging`` (if it is still closed, unheld and due by its own record: the
+   case is the truth, the index only finds it), noting its participants' ids, which the later
+   steps need after the participant items are gone. From now on every route answers 410;
+b. **destroy the case's data key** (crypto-shredding): from here nothing of the case decrypts
+   anywhere — blob versions, soft-deleted copies, backups — and within
+   :data:`shared.crypto.case_keys.CACHE_SECONDS` no running instance holds it any more;
+c. **delete the case's blobs** (every name under ``cases/<caseId>/``: a listing by prefix, so
+   an orphan of a failed upload goes too);
+d. **delete every item**: each item type's ``purge_case`` hook from the registry
+   (:mod:`shared.item_types` — documents, notes, reflections, and whatever registers later),
+   then every item left in the case partition (participants, grants, invitations' effects, plan
+   entries, …, but not the pending audit events, which the relay still has to chain), every item
+   in the participants' partitions that points into the case (their "my cases" entry,
+   notifications, counters), and the organisation's items of the case (its case index,
+   invitations with their token links);
+e.+f. **tombstone and final event**, one batch: the case item becomes ``{caseId, orgId,
+   status: purged, closedAt, purgedAt}`` — no people — and the event ``case:purge`` (actor
+   ``system``, ids only) closes the case's audit chain. Then the index entry goes.
+
+The audit chain of the case outlives it and is deleted ``CASEDESK_AUDIT_RETENTION_YEARS`` after
+the purge by the weekly reconciliation (:func:`expire_audit`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from shared import config
+from shared.audit.events import SYSTEM_ACTOR, AuditEvent, scope_for_case
+from shared.effects import EFFECT_TYPE, audit_op, commit
+from shared.errors import CaseDeskError, ConcurrencyConflict, NotFound
+from shared.item_types import REGISTRY, hooks
+from shared.log import log_event
+from shared.ports import MAX_BATCH_OPERATIONS, BatchOperation, Item, Ports, Query, Store
+from shared.retention import notice
+from shared.retention.schedule import (
+    CANCEL_PARTITION,
+    Scheduled,
+    drop,
+    purge_date,
+    reconcile,
+    schedule,
+    today,
+)
+
+__all__ = ["Outcome", "RunReport", "expire_audit", "purge_case", "run", "weekly"]
+
+Outcome = Literal["purged", "resumed", "already", "skipped"]
+
+#: A run stops starting new cases after this long (the Functions timeout is 10 minutes on the
+#: Consumption plan); what is left is taken by the next run.
+DEFAULT_BUDGET_SECONDS = 480.0
+#: Cases one run purges at most; notices one run sends at most.
+DEFAULT_MAX_CASES = 20_000
+#: Cases purged at once (threads: the work is mostly waiting for the store and the blob service).
+DEFAULT_WORKERS = 8
+_PAGE = 100
+
+
+def _ids(store: Store, container: str, partition: str, equals: dict[str, Any]) -> list[Item]:
+    found: list[Item] = []
+    continuation: str | None = None
+    while True:
+        page = store.query(container, partition, Query(equals=equals, limit=_PAGE, continuation=continuation))
+        found += page.items
+        continuation = page.continuation
+        if continuation is None:
+            return found
+
+
+def _delete_all(store: Store, container: str, partition: str, ids: Iterable[str]) -> int:
+    """Delete these items of one partition, 100 per batch (one by one where some are gone)."""
+    wanted = list(ids)
+    for start in range(0, len(wanted), MAX_BATCH_OPERATIONS):
+        chunk = wanted[start : start + MAX_BATCH_OPERATIONS]
+        try:
+            store.batch(container, partition, [BatchOperation("delete", id=i) for i in chunk])
+        except NotFound:  # some deleted by an earlier, interrupted run
+            for item_id in chunk:
+                with contextlib.suppress(NotFound):
+                    store.delete(container, partition, item_id)
+    return len(wanted)
+
+
+def _kept(item: Item) -> bool:
+    """What the sweep of the case partition leaves: the case item (it becomes the tombstone)
+    and the audit events still pending for the relay (ids only; the relay chains and deletes
+    them). Pending e-mails go: nothing about a purged case is sent any more."""
+    return item["id"] == "case" or (item.get("type") == EFFECT_TYPE and item.get("kind") == "audit")
+
+
+def _due_by_record(case: Item, now: datetime) -> bool:
+    return (
+        case.get("status") == "closed"
+        and bool(case.get("closedAt"))
+        and not case.get("legalHold")
+        and purge_date(datetime.fromisoformat(case["closedAt"])) <= today(now)
+    )
+
+
+def purge_case(ports: Ports, case_id: str, now: datetime, *, partition: str | None = None) -> Outcome:
+    """Purge one case (steps a–f of the module docstring). ``partition`` is its index entry's,
+    removed at the end. Raises on a failing port: the next run carries on from the stored state."""
+    store = ports.store
+    try:
+        case = store.read("cases", case_id, "case")
+    except NotFound:
+        return "skipped"
+    outcome: Outcome = "resumed"
+    if case.get("status") == "purged":
+        if partition:
+            drop(store, partition, case_id)
+        return "already"
+    if case.get("status") != "purging":
+        if not _due_by_record(case, now):
+            return "skipped"  # reopened, held or re-closed since: the index was stale
+        users = sorted({str(p["userId"]) for p in _ids(store, "cases", case_id, {"type": "participant"})})
+        marked = {**case, "status": "purging", "purgeStartedAt": now.isoformat(), "purgeUsers": users}
+        case = store.replace("cases", marked, if_match=case["_etag"])  # (a)
+        outcome = "purged"
+    ports.case_keys.destroy(case_id)  # (b) crypto-shredding, before anything else is deleted
+    for name in list(ports.blobs.list(f"cases/{case_id}/")):  # (c)
+        ports.blobs.delete(name)
+    for kind in REGISTRY.values():  # (d) every item type's own hook, then what is left
+        hooks(kind).purge_case(ports, case_id)
+    for user_id in case.get("purgeUsers", []):
+        _delete_all(
+            store, "users", user_id, [i["id"] for i in _ids(store, "users", user_id, {"caseId": case_id})]
+        )
+    _purge_org_items(store, str(case["orgId"]), case_id)
+    rest = [i["id"] for i in _ids(store, "cases", case_id, {}) if not _kept(i)]
+    _delete_all(store, "cases", case_id, rest)
+    tombstone = {  # (f) no people: ids and dates only
+        "id": "case",
+        "caseId": case_id,
+        "orgId": case["orgId"],
+        "type": "case",
+        "status": "purged",
+        "closedAt": case.get("closedAt"),
+        "purgedAt": now.isoformat(),
+        "retentionIndex": None,
+    }
+    event = AuditEvent(  # (e) the chain's last event: ids only, no owner (no user chain)
+        actor=SYSTEM_ACTOR,
+        action="case:purge",
+        target_type="case",
+        target_id=case_id,
+        request_id=f"sys-{uuid.uuid4().hex}",
+        case_id=case_id,
+        org_id=str(case["orgId"]),
+    )
+    commit(
+        store,
+        "cases",
+        case_id,
+        [BatchOperation("replace", item=tombstone, if_match=case["_etag"])],
+        [audit_op("cases", case_id, event, now)],
+    )
+    drop(store, CANCEL_PARTITION, case_id)
+    for where in {partition, case.get("retentionIndex")} - {None}:  # last: a rerun finds the case
+        drop(store, str(where), case_id)
+    return outcome
+
+
+def _purge_org_items(store: Store, org_id: str, case_id: str) -> None:
+    """The organisation's items of the case: its case index and the invitations into the case,
+    each invitation's token link in the directory first (the index item names it)."""
+    items = _ids(store, "orgs", org_id, {"caseId": case_id})
+    for item in items:
+        if item.get("type") == "invitation" and item.get("tokenHash"):
+            key = f"invitation-{item['tokenHash']}"
+            with contextlib.suppress(NotFound):
+                store.delete("directory", key, key)
+    _delete_all(store, "orgs", org_id, [i["id"] for i in items])
+
+
+@dataclass
+class RunReport:
+    due: int = 0
+    purged: int = 0
+    resumed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    left: int = 0
+    notices: int = 0
+    notified: int = 0
+    withdrawn: int = 0
+    failed_codes: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, int]:
+        counts = {k: v for k, v in self.__dict__.items() if isinstance(v, int)}
+        return counts
+
+
+def run(
+    ports: Ports,
+    *,
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+    max_cases: int = DEFAULT_MAX_CASES,
+    workers: int = DEFAULT_WORKERS,
+    monotonic: Callable[[], float] = time.monotonic,
+) -> RunReport:
+    """One run of the daily ``retention_purge`` timer: withdraw cancelled notices, send the
+    notices that are due, purge the cases that are due — bounded by ``budget_seconds`` and
+    ``max_cases`` — and log one line of counts (no ids, no personal data)."""
+    started = monotonic()
+    now = ports.clock.now()
+    report = RunReport()
+    report.withdrawn = notice.withdraw_cancelled(ports, limit=1000)
+    planned = schedule(ports.store, now, ahead=0)
+    for entry in (e for e in planned if e.state == "notice_due"):
+        try:
+            report.notified += notice.send_notice(ports, entry, now)
+            report.notices += 1
+        except CaseDeskError as exc:
+            _failed(report, exc)
+    due = [e for e in planned if e.state == "due"]
+    report.due = len(due)
+    lock = threading.Lock()
+
+    def one(entry: Scheduled) -> None:
+        if monotonic() - started > budget_seconds:  # out of time: the next run takes the rest
+            with lock:
+                report.left += 1
+            return
+        _purge_one(ports, entry, now, report, lock)
+
+    # Cases are independent: several at once, so the waits of one (a blob delete, a store round
+    # trip) overlap with the work of another. Each case's own steps stay in order.
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="retention") as pool:
+        list(pool.map(one, due[:max_cases]))
+    report.left += max(0, len(due) - max_cases)
+    log_event("retention.run", logging.ERROR if report.failed else logging.INFO, **report.to_json())
+    return report
+
+
+def _purge_one(
+    ports: Ports, entry: Scheduled, now: datetime, report: RunReport, lock: threading.Lock
+) -> None:
+    try:
+        outcome = purge_case(ports, entry.case_id, now, partition=entry.partition)
+    except (CaseDeskError, OSError) as exc:  # one case failing does not stop the others
+        with lock:
+            _failed(report, exc)
+        return
+    with lock:
+        if outcome == "purged":
+            report.purged += 1
+        elif outcome in ("resumed", "already"):  # "already": only its index entry was left
+            report.resumed += 1
+        else:
+            report.skipped += 1
+
+
+def _failed(report: RunReport, exc: Exception) -> None:
+    report.failed += 1
+    code = exc.code if isinstance(exc, CaseDeskError) else "internal_error"
+    report.failed_codes[code] = report.failed_codes.get(code, 0) + 1
+
+
+def expire_audit(ports: Ports, now: datetime) -> int:
+    """Delete the audit chain of every case purged ``CASEDESK_AUDIT_RETENTION_YEARS`` ago (a scan
+    of the tombstones: the weekly timer). The events' copies in the organisation's chain stay."""
+    years = config.int_setting("CASEDESK_AUDIT_RETENTION_YEARS")
+    limit = today(now) - timedelta(days=round(365.25 * years))
+    expired = 0
+    for tombstone in ports.store.scan("cases", equals={"id": "case", "status": "purged"}):
+        purged = tombstone.get("purgedAt")
+        if not purged or today(datetime.fromisoformat(purged)) > limit or tombstone.get("auditExpired"):
+            continue
+        scope = scope_for_case(str(tombstone["caseId"]))
+        ids = [i["id"] for i in _ids(ports.store, "audit", scope, {})]
+        _delete_all(ports.store, "audit", scope, ids)
+        with contextlib.suppress(NotFound, ConcurrencyConflict):
+            ports.store.replace(
+                "cases", {**tombstone, "auditExpired": now.isoformat()}, if_match=tombstone["_etag"]
+            )
+        expired += 1
+    return expired
+
+
+def weekly(ports: Ports) -> dict[str, int]:
+    """The weekly ``retention_reconcile`` timer: repair the due-date index from the case records,
+    expire old audit chains of purged cases; one log line of counts."""
+    now = ports.clock.now()
+    repaired = reconcile(ports.store, now)
+    counts = {**repaired.__dict__, "auditExpired": expire_audit(ports, now)}
+    log_event("retention.reconciled", **counts)
+    return counts
