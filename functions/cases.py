@@ -13,9 +13,9 @@ from pydantic import Field
 from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
-from shared.cases import cases, participants, plan
+from shared.cases import cases, directory, participants, plan
 from shared.cases.participants import CaseRole
-from shared.identity import orgs
+from shared.identity import accounts, orgs
 
 bp = func.Blueprint()
 
@@ -58,6 +58,7 @@ class CaseParticipant(ApiModel):
     name: str
     role: CaseRole
     status: TakingPart
+    former: bool = Field(default=False, description="the account was deleted: a former participant")
 
 
 class CaseSummary(ApiModel):
@@ -76,17 +77,52 @@ class CaseSummary(ApiModel):
 
 
 class MyCase(ApiModel):
+    """One of the user's cases: whose case it is and where it stands (no content)."""
+
     case_id: str
     org_id: str
     org_name: str
-    role: CaseRole
-    status: TakingPart
+    role: CaseRole = Field(description="The user's role in the case")
+    status: TakingPart = Field(description="The user's part in the case: invited or active")
+    employee_name: str | None = Field(
+        description="The employee whose case it is; null until the user has accepted the invitation"
+    )
+    case_status: CaseStatus | None = Field(description="Open or closed; null if the case is gone")
+    legal_hold: bool
+    created_at: datetime | None = Field(description="When the case was opened")
+    closed_at: datetime | None
 
 
 class MyCases(ApiModel):
     """One page of the user's cases, by case id."""
 
     cases: list[MyCase]
+    continuation: str | None = Field(description=paging.CONTINUATION_DOC)
+
+
+class OrgCasesQuery(paging.PageQuery):
+    q: str | None = Field(
+        None,
+        max_length=directory.MAX_QUERY,
+        description="Only cases whose employee's name has each of these whole words (any case, accents)",
+    )
+
+
+class OrgCase(ApiModel):
+    """One of the organisation's cases: whose it is and where it stands (never content)."""
+
+    case_id: str
+    employee_name: str
+    status: CaseStatus
+    legal_hold: bool
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class OrgCases(ApiModel):
+    """One page of the organisation's cases, by case id (or of those the search finds)."""
+
+    cases: list[OrgCase]
     continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
@@ -194,19 +230,56 @@ def my_cases(request: Request) -> func.HttpResponse:
     """The cases the user takes part in, across organisations, one page by case id."""
     ports = bootstrap.ports()
     page = participants.my_cases_page(ports, request.actor, paging.window(request))
-    # Each organisation of the page once, all in one call — however many of its cases are listed.
+    # A fixed number of calls per page, however many cases it lists: each organisation once,
+    # the page's case items in one call, the employees' profiles in one call (per 100).
     names = orgs.names(ports.store, [str(r["orgId"]) for r in page.items])
-    views = [
-        {
-            "caseId": r["caseId"],
-            "orgId": r["orgId"],
-            "orgName": names.get(str(r["orgId"]), ""),
-            "role": r["role"],
-            "status": r["status"],
-        }
-        for r in page.items
-    ]
+    found = cases.case_items(ports, [str(r["caseId"]) for r in page.items])
+    # Whose case it is, for those who take part in it (they see the name on the case page
+    # anyway); someone only invited sees the organisation until they accept.
+    employees = accounts.profiles(
+        ports.store,
+        [
+            str(found[str(r["caseId"])]["employeeUserId"])
+            for r in page.items
+            if r["status"] == "active" and found.get(str(r["caseId"]), {}).get("employeeUserId")
+        ],
+    )
+    views = []
+    for r in page.items:
+        case = found.get(str(r["caseId"]), {})
+        employee = employees.get(str(case.get("employeeUserId"))) if r["status"] == "active" else None
+        views.append(
+            {
+                "caseId": r["caseId"],
+                "orgId": r["orgId"],
+                "orgName": names.get(str(r["orgId"]), ""),
+                "role": r["role"],
+                "status": r["status"],
+                "employeeName": employee.get("name") if employee else None,
+                "caseStatus": case.get("status"),
+                "legalHold": bool(case.get("legalHold")),
+                "createdAt": case.get("createdAt"),
+                "closedAt": case.get("closedAt"),
+            }
+        )
     return json_response({"cases": views, "continuation": paging.continuation(request, page.after)})
+
+
+@route(
+    bp,
+    name="org_cases",
+    path="api/orgs/{orgId}/cases",
+    methods=["GET"],
+    permission=Action.ORG_CASES_LIST,
+    query=OrgCasesQuery,
+    responses={200: OrgCases},
+)
+def org_cases(request: Request) -> func.HttpResponse:
+    """All the organisation's cases (summary only), one page; ``q`` finds them by name."""
+    search = request.query_as(OrgCasesQuery).q or ""
+    org_id = request.http.route_params["orgId"]
+    page = directory.page(bootstrap.ports(), org_id, paging.window(request), search)
+    return json_response({"cases": page.items, "continuation": paging.continuation(request, page.after)})
 
 
 def _summary_view(request: Request, summary: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from functions.http import (
     route,
 )
 from functions.http.uploads import FORM_OVERHEAD, read_upload
-from functions.items import ItemView
+from functions.items import ItemView, ListedItem, with_shares
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.documents import documents
@@ -58,10 +58,14 @@ class DocumentView(ItemView):
     version: int
 
 
+class ListedDocument(DocumentView, ListedItem):
+    """A document in the list, with whom it is shared if it is the caller's own."""
+
+
 class DocumentList(ApiModel):
     """One page of the documents the caller may see (own and shared), by id."""
 
-    documents: list[DocumentView]
+    documents: list[ListedDocument]
     continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
@@ -145,8 +149,10 @@ def document_upload(request: Request) -> func.HttpResponse:
 )
 def document_list(request: Request) -> func.HttpResponse:
     case_id = request.http.route_params["caseId"]
-    page = documents.listing_page(bootstrap.ports(), request.caller, case_id, paging.window(request))
-    return json_response({"documents": page.items, "continuation": paging.continuation(request, page.after)})
+    ports = bootstrap.ports()
+    page = documents.listing_page(ports, request.caller, case_id, paging.window(request))
+    views = with_shares(ports, case_id, request.actor, "doc", page.items)
+    return json_response({"documents": views, "continuation": paging.continuation(request, page.after)})
 
 
 @route(

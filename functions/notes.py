@@ -8,7 +8,7 @@ import azure.functions as func
 from pydantic import Field
 
 from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
-from functions.items import ItemView
+from functions.items import ItemView, ListedItem, with_shares
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.notes import notes
@@ -41,10 +41,14 @@ class NoteView(NoteSummary):
     body: str
 
 
+class ListedNote(NoteSummary, ListedItem):
+    """A note in the list, with whom it is shared if it is the caller's own."""
+
+
 class NoteList(ApiModel):
     """One page of the notes the caller may see (own and shared), by id."""
 
-    notes: list[NoteSummary]
+    notes: list[ListedNote]
     continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
@@ -79,8 +83,10 @@ def note_create(request: Request) -> func.HttpResponse:
 )
 def note_list(request: Request) -> func.HttpResponse:
     case_id = request.http.route_params["caseId"]
-    page = notes.listing_page(bootstrap.ports(), request.caller, case_id, paging.window(request))
-    return json_response({"notes": page.items, "continuation": paging.continuation(request, page.after)})
+    ports = bootstrap.ports()
+    page = notes.listing_page(ports, request.caller, case_id, paging.window(request))
+    views = with_shares(ports, case_id, request.actor, "note", page.items)
+    return json_response({"notes": views, "continuation": paging.continuation(request, page.after)})
 
 
 @route(

@@ -12,9 +12,11 @@ from typing import Annotated, Literal
 import azure.functions as func
 from pydantic import Field
 
+from functions.evaluations import EvaluationView, FeedbackView
 from functions.http import ApiModel, ApiQuery, Request, json_response, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
+from shared.evaluations import records
 from shared.reflections import reflections
 
 bp = func.Blueprint()
@@ -137,6 +139,21 @@ class PlanSpan(ApiModel):
     workload_percent: int
 
 
+class CapacitySpan(ApiModel):
+    """One step of the work-capacity line: an evaluation in force from ``from`` until ``to``."""
+
+    from_: date = Field(alias="from")
+    to: date | None = Field(description="Exclusive: the day after validTo, or the next evaluation's start")
+    capacity_percent: int
+    evaluation_id: str
+    version: int
+    corrected: bool
+
+
+class FeedbackScaleView(ScaleView):
+    scale: Literal["attendance", "workloadFit", "collaboration"]  # type: ignore[assignment]
+
+
 class DashboardView(ApiModel):
     from_: date = Field(alias="from")
     to: date
@@ -145,6 +162,14 @@ class DashboardView(ApiModel):
     access: Access
     scales: list[ScaleView]
     plan: list[PlanSpan]
+    capacity: list[CapacitySpan] = Field(description="Work capacity over time, from the evaluations one sees")
+    evaluations: list[EvaluationView] = Field(
+        description="The evaluations in force in the period, newest first"
+    )
+    feedback: list[FeedbackView] = Field(
+        description="The employer's feedback of the period one sees, newest first"
+    )
+    feedback_scales: list[FeedbackScaleView]
 
 
 def _case_id(request: Request) -> str:
@@ -273,9 +298,11 @@ def reflection_series_read(request: Request) -> func.HttpResponse:
     responses={200: DashboardView},
 )
 def dashboard_read(request: Request) -> func.HttpResponse:
-    """The scales over time from what the caller may see now, and the plan (default: 90 days)."""
+    """The scales over time from what the caller may see now, and the plan (default: 90 days);
+    the work capacity, evaluations and feedback the caller may see now (issue 16)."""
     query = request.query_as(RangeQuery)
-    answer = reflections.dashboard(
-        bootstrap.ports(), request.caller, _case_id(request), first=query.from_, last=query.to
-    )
+    ports = bootstrap.ports()
+    answer = reflections.dashboard(ports, request.caller, _case_id(request), first=query.from_, last=query.to)
+    first, last = date.fromisoformat(answer["from"]), date.fromisoformat(answer["to"])
+    answer.update(records.dashboard(ports, request.caller, _case_id(request), first, last))
     return json_response(answer)

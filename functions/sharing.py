@@ -13,6 +13,7 @@ import pydantic
 
 from functions import params
 from functions.documents import DocumentView
+from functions.evaluations import EvaluationView, FeedbackView
 from functions.http import ApiModel, Request, json_response, paging, route
 from functions.notes import NoteSummary
 from functions.reflections import EntryView, SeriesView
@@ -49,12 +50,13 @@ class GrantBody(ApiModel):
 
 
 class AccessEntry(ApiModel):
-    """Someone who can see the item now: its owner, or a participant holding a grant."""
+    """Someone who can see the item now: its owner, or a participant holding a grant (``subject``:
+    the employee's grant on a record about them, which the owner cannot end)."""
 
     user_id: str
     name: str | None
     role: CaseRole | None
-    access: Literal["owner", "shared"]
+    access: Literal["owner", "shared", "subject"]
     expires_at: datetime | None
     since: datetime | None
     from_date: date | None = None
@@ -88,6 +90,8 @@ _LISTED: dict[str, Any] = {
     "doc": list[DocumentView],
     "note": list[NoteSummary],
     "reflection_series": list[SeriesView],
+    "evaluation": list[EvaluationView],
+    "feedback": list[FeedbackView],
 }
 _SEEN: dict[str, Any] = {kind.segment: (_LISTED[kind.name], ...) for kind in REGISTRY.values()}
 #: ... and the caller's reflections of the last 30 days as X gets them (text only if shared).

@@ -30,6 +30,7 @@ from shared.effects.relay import RELAY_SCHEDULE, relay_pending
 from shared.errors import IntegrityError
 from shared.identity.credentials import issue_reset
 from shared.log import log_event
+from shared.messages import mail as message_mail
 from shared.retention import purge
 
 bp = func.Blueprint()
@@ -39,6 +40,12 @@ AUDIT_VERIFY_SCHEDULE = "0 30 2 * * *"
 #: Daily at 03:15 UTC (after the audit check), and weekly on Sunday at 04:00 UTC.
 RETENTION_PURGE_SCHEDULE = "0 15 3 * * *"
 RETENTION_RECONCILE_SCHEDULE = "0 0 4 * * 0"
+#: Every minute: the delayed e-mail notices of unread messages (shared/messages/mail.py).
+MESSAGE_MAIL_SCHEDULE = "0 * * * * *"
+#: Hourly: the parts of exports downloaded, discarded or over 24 hours old (shared/export).
+EXPORT_SWEEP_SCHEDULE = "0 40 * * * *"
+#: Monthly, on the 1st at 06:00 UTC: remind org admins to review who can access their cases.
+ACCESS_REVIEW_REMINDER_SCHEDULE = "0 0 6 1 * *"
 
 
 @bp.timer_trigger(arg_name="timer", schedule=RELAY_SCHEDULE)
@@ -72,3 +79,31 @@ def retention_purge(timer: func.TimerRequest) -> None:
 @bp.timer_trigger(arg_name="timer", schedule=RETENTION_RECONCILE_SCHEDULE)
 def retention_reconcile(timer: func.TimerRequest) -> None:
     purge.weekly(bootstrap.ports())
+
+
+@bp.timer_trigger(arg_name="timer", schedule=MESSAGE_MAIL_SCHEDULE)
+def message_mail_notices(timer: func.TimerRequest) -> None:
+    """E-mail notices of messages still unread after the delay (content-free; at most one per
+    recipient and thread in 30 minutes)."""
+    sent = message_mail.send_due(bootstrap.ports())
+    if sent:
+        log_event("messages.mailed", timer="message_mail_notices", count=sent)
+
+
+@bp.timer_trigger(arg_name="timer", schedule=EXPORT_SWEEP_SCHEDULE)
+def export_sweep(timer: func.TimerRequest) -> None:
+    """Delete the parts of every "download my data" export that is over (issue 20)."""
+    from shared.export import exports  # noqa: PLC0415
+
+    deleted = exports.sweep(bootstrap.ports())
+    if deleted:
+        log_event("export.swept", timer="export_sweep", count=deleted)
+
+
+@bp.timer_trigger(arg_name="timer", schedule=ACCESS_REVIEW_REMINDER_SCHEDULE)
+def access_review_reminder(timer: func.TimerRequest) -> None:
+    """Remind each organisation's admins to review access (once a month, idempotent; issue 23)."""
+    from shared.tempaccess import reminders  # noqa: PLC0415
+
+    reminded = reminders.remind(bootstrap.ports())
+    log_event("access_review.reminded", timer="access_review_reminder", count=reminded)

@@ -62,6 +62,16 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "CASEDESK_INVITATION_DAYS": ("7", "Days an invitation link stays valid."),
     "CASEDESK_RETENTION_YEARS": ("3", "Years after its closure a case is purged (SPEC journey 13)."),
     "CASEDESK_NOTICE_DAYS": ("30", "Days before the purge every participant of the case is told."),
+    "CASEDESK_BREAK_GLASS_HOURS": ("8", "Hours a break-glass access to a case lasts (journey 17)."),
+    "CASEDESK_TEMP_ACCESS_DAYS": (
+        "30",
+        "Days the temporary-access overview looks back (support and break-glass).",
+    ),
+    "CASEDESK_MESSAGE_EMAIL_DELAY_MINUTES": (
+        "10",
+        "Minutes after a first unread message before its e-mail notice goes out (if still unread).",
+    ),
+    "CASEDESK_MESSAGE_RATE_PER_MINUTE": ("30", "Messages one person may send per minute (then 429)."),
     "CASEDESK_AUDIT_RETENTION_YEARS": (
         "10",
         "Years the audit events of a purged case are kept after the purge, then deleted.",

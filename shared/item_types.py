@@ -44,6 +44,9 @@ class ItemType:
     employer_warning: bool = False
     #: The notification kind a new grant sends its grantee.
     share_notice: str = "share"
+    #: Records about the employee (evaluations, feedback): the case's employee always sees them,
+    #: by a grant the author can neither revoke nor change (shared/evaluations/records.py).
+    subject_sees: bool = False
 
     @property
     def catalog_key(self) -> str:
@@ -68,6 +71,29 @@ REGISTRY: Mapping[str, ItemType] = {
             grant_options=True,
             employer_warning=True,
             share_notice="reflections_shared",
+        ),
+        # About the employee, who always sees them; every amendment is a new version (issue 16).
+        ItemType(
+            "evaluation",
+            "evaluationId",
+            "evaluations",
+            "evaluation",
+            "evaluationId",
+            (),
+            "shared.evaluations.evaluations",
+            share_notice="evaluation_shared",
+            subject_sees=True,
+        ),
+        ItemType(
+            "feedback",
+            "feedbackId",
+            "feedback",
+            "feedback",
+            "feedbackId",
+            (),
+            "shared.evaluations.feedback",
+            share_notice="feedback_shared",
+            subject_sees=True,
         ),
     )
 }

@@ -32,7 +32,7 @@ from functions.http.problems import (
     status_of,
 )
 from functions.http.request import Request
-from functions.http.responses import SECURITY_HEADERS, json_response, require_if_match
+from functions.http.responses import SECURITY_HEADERS, json_response, not_modified, require_if_match
 from functions.http.routing import ROUTES, RouteSpec, route, serve
 from functions.http.session import SESSION_COOKIE, CrossSiteRefused
 
@@ -53,6 +53,7 @@ __all__ = [
     "RouteSpec",
     "field_errors",
     "json_response",
+    "not_modified",
     "parse_json",
     "parse_query",
     "problem_document",

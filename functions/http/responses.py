@@ -53,3 +53,16 @@ def require_if_match(request: Request) -> str:
     if not etag or etag == "*":
         raise PreconditionRequired("If-Match header required")
     return etag
+
+
+def not_modified(request: Request, etag: str) -> func.HttpResponse | None:
+    """A ``304 Not Modified`` (no body, the ``ETag``) if the request's ``If-None-Match`` names
+    ``etag`` (or is ``*``), else ``None``: answer in full. For polled reads (the thread list and a
+    thread's state): a route compares a version it gets from one point read before doing the work."""
+    header = (request.http.headers.get("if-none-match") or "").strip()
+    if not header:
+        return None
+    given = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    if "*" in given or etag in given:
+        return func.HttpResponse(status_code=304, headers={"ETag": etag})
+    return None

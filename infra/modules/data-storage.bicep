@@ -22,6 +22,7 @@ param exportsContainerName string = 'cosmos-exports'
 @description('Queues the app sends to (TaskQueue port). The Functions host creates each one\'s -poison queue itself.')
 param queueNames array = [
   'mail-outgoing'
+  'export-build'
 ]
 
 @minValue(7)

@@ -20,13 +20,13 @@ read the participant twice.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from shared.access.caller import Decision
 from shared.access.items import ID, ITEM_PARAMS, ITEM_TYPES, grant_counts, grant_id
 from shared.access.permissions import Action
-from shared.access.relations import org_roles
+from shared.access.relations import org_member
 from shared.access.table import TABLE, Grant
 from shared.errors import CasePurged, NotFound, PermissionDenied
 from shared.ports import Item, Store
@@ -49,7 +49,7 @@ class _Facts:
         self.store, self.user_id, self.params, self.now = store, user_id, params, now
         self.case_id = params.get("caseId", "")
         self._in_case: dict[str, Item] | None = None
-        self._org_roles: dict[str, list[str]] = {}
+        self._members: dict[str, Item | None] = {}
         named = route_item(params)
         self._item_key = (
             f"{named[0]}-{named[1]}" if named and named[0] in ITEM_TYPES and ID.fullmatch(named[1]) else None
@@ -66,6 +66,8 @@ class _Facts:
                 if ID.fullmatch(self.user_id):
                     wanted.append(f"participant-{self.user_id}")
                 wanted += [k for k in (self._item_key, self._grant_key) if k is not None]
+                if ID.fullmatch(self.user_id):
+                    wanted.append(f"breakglass-{self.user_id}")
                 self._in_case = self.store.read_many("cases", self.case_id, wanted)
         return self._in_case
 
@@ -83,10 +85,21 @@ class _Facts:
         found = self._case_partition().get(f"participant-{self.user_id}")
         return found if found is not None and found.get("status") == "active" else None
 
+    def member(self, org_id: str) -> Item | None:
+        if org_id not in self._members:
+            self._members[org_id] = org_member(self.store, org_id, self.user_id)
+        return self._members[org_id]
+
     def org_roles(self, org_id: str) -> list[str]:
-        if org_id not in self._org_roles:
-            self._org_roles[org_id] = org_roles(self.store, org_id, self.user_id)
-        return self._org_roles[org_id]
+        found = self.member(org_id)
+        return list(found.get("roles", [])) if found else []
+
+    def break_glass(self) -> Item | None:
+        """The user's break-glass grant on the case, if it is live (shared.tempaccess.breakglass)."""
+        found = self._case_partition().get(f"breakglass-{self.user_id}")
+        if found is None or found.get("type") != "break_glass" or found.get("endedAt"):
+            return None
+        return found if str(found.get("untilAt", "")) > self.now.astimezone(UTC).isoformat() else None
 
     def item(self) -> Item | None:
         if self._item_key is None:
@@ -130,6 +143,34 @@ def _case_org(facts: _Facts, roles: tuple[str, ...]) -> Found:
     )
 
 
+def _org_all_cases(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    """Staff of the route's organisation, in one of the roles, holding "access all cases"."""
+    org_id = facts.params.get("orgId", "")
+    found = facts.member(org_id)
+    held = tuple(r for r in (found or {}).get("roles", []) if r in roles)
+    return {"roles": held, "org_id": org_id} if held and found and found.get("accessAllCases") else None
+
+
+def _break_glass(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    """A live break-glass grant on the case, while the holder still has "access all cases" in
+    the case's organisation: the summary and the plan, read-only, under the grant's reason."""
+    grant, case = facts.break_glass(), facts.case()
+    if grant is None or case is None or grant.get("orgId") != case.get("orgId"):
+        return None
+    found = facts.member(str(case["orgId"]))
+    if not found or not found.get("accessAllCases") or not set(found.get("roles", [])) & set(roles):
+        return None
+    return {
+        "roles": ("break_glass",),
+        "case_id": facts.case_id,
+        "org_id": case["orgId"],
+        "case": case,
+        "grant_id": str(grant["accessId"]),
+        "reason": str(grant["reason"]),
+        "read_only": True,
+    }
+
+
 def _case(facts: _Facts, roles: tuple[str, ...]) -> Found:
     found = facts.participant()
     if found is None or found.get("role") not in roles:
@@ -156,6 +197,8 @@ RELATIONS: dict[str, Callable[[_Facts, tuple[str, ...]], Found]] = {
     "self": _self,
     "org": _org,
     "case_org": _case_org,
+    "org_all_cases": _org_all_cases,
+    "break_glass": _break_glass,
     "case": _case,
     "item_owner": _item_owner,
     "item_viewer": _item_viewer,
@@ -193,13 +236,15 @@ def authorize(
         mine = (facts.item() or {}).get("ownerId") == user_id
         if not visible or (not mine and facts.live_grant() is None):
             raise NotFound("no such item")
-    if any(g.relation not in {"self", "org"} for g in grants) and not _related_to_case(facts):
+    if any(g.relation not in {"self", "org", "org_all_cases"} for g in grants) and not _related_to_case(
+        facts
+    ):
         raise NotFound("no such case")
     raise PermissionDenied(f"{action} is not granted")
 
 
 def _related_to_case(facts: _Facts) -> bool:
-    if facts.participant() is not None:
+    if facts.participant() is not None or _break_glass(facts, ("case_manager", "org_admin")) is not None:
         return True
     case = facts.case()
     return case is not None and "org_admin" in facts.org_roles(case["orgId"])

@@ -22,6 +22,7 @@ class Action(StrEnum):
     CASE_CREATE = "case:create"  # open a case in the organisation and invite the employee
     CASES_LIST_MINE = "cases:list_mine"  # the cases one takes part in, across organisations
     ORGS_LIST_MINE = "orgs:list_mine"  # the organisations one is staff of, with one's roles
+    ORG_CASES_LIST = "org:cases_list"  # the organisation's cases, summary only (org admins, break-glass)
     CASE_READ = "case:read"  # the summary: status, participants (no content)
     PARTICIPANT_MANAGE = "participant:manage"  # invite and remove participants
     CASE_CLOSE = "case:close"  # close and reopen
@@ -30,6 +31,11 @@ class Action(StrEnum):
     PLAN_WRITE = "plan:write"
     AUDIT_READ = "audit:read"  # the organisation's audit log (ids and actions, never content)
     AUDIT_READ_OWN = "audit:read_own"  # "who accessed my data"
+    BREAK_GLASS_OPEN = "break_glass:open"  # open a case one is not assigned to, with a reason (8 h)
+    TEMP_ACCESS_READ = "temp_access:read"  # the temporary-access overview and its CSV export (org admins)
+    TEMP_ACCESS_MANAGE = "temp_access:manage"  # mark an access reviewed, end a break-glass access
+    ACCESS_REVIEW_READ = "access_review:read"  # who can access a case: people, grants, shares, last access
+    ACCESS_REVIEW_MANAGE = "access_review:manage"  # end a participation or an invitation (org admins)
     DOCUMENT_CREATE = "document:create"  # upload into a case (private to the uploader)
     DOCUMENT_LIST = "document:list"  # one's own documents and those shared with one
     DOCUMENT_READ = "document:read"  # details and download of the current version
@@ -47,9 +53,24 @@ class Action(StrEnum):
     REFLECTION_SERIES_FIND = "reflection_series:find"  # the case's series: its id and owner, nothing more
     REFLECTION_SERIES_READ = "reflection_series:read"  # the series item itself (owner or grantee)
     DASHBOARD_READ = "dashboard:read"  # the scales over time, only from what one may see, and the plan
+    EVALUATION_CREATE = "evaluation:create"  # a doctor of the case records an evaluation
+    EVALUATION_LIST = "evaluation:list"  # those one may see: own, about oneself (employee), shared
+    EVALUATION_READ = "evaluation:read"  # one, with its history of versions (author, employee, grantee)
+    EVALUATION_AMEND = "evaluation:amend"  # a new version of one's own evaluation (If-Match)
+    FEEDBACK_CREATE = "feedback:create"  # an employer contact of the case gives feedback on the work trial
+    FEEDBACK_LIST = "feedback:list"  # those one may see: own, about oneself (employee), shared
+    FEEDBACK_READ = "feedback:read"  # one, with its history of versions (author, employee, grantee)
+    FEEDBACK_AMEND = "feedback:amend"  # a new version of one's own feedback (If-Match)
+    MESSAGE_THREADS = "message:threads"  # one's own threads of a case, with unread counts
+    MESSAGE_START = "message:start"  # start a thread with other active participants
+    MESSAGE_READ = "message:read"  # a thread one is a member of, and its messages (marks it read)
+    MESSAGE_SEND = "message:send"  # write into a thread one is a member of
+    MESSAGE_DELETE = "message:delete"  # delete one's own message within 15 minutes
+    MESSAGE_MEMBERS = "message:members"  # add a member to, or leave, a thread one is a member of
     ITEM_SHARE = "item:share"  # grant, revoke, "who has access" on one's own item
     ITEM_PREVIEW = "item:preview"  # "see what X sees": one's own items as another participant gets them
     NOTIFICATIONS_OWN = "notifications:own"  # list and mark read one's own notifications
+    REPORT_CREATE = "report:create"  # a PDF of what one may see of the case (employee, case manager, doctor)
 
 
 class Public(StrEnum):
@@ -78,4 +99,5 @@ PUBLIC_ROUTES: dict[str, str] = {
     "login_second_factor": "authenticated by the login challenge; throttled",
     "password_reset_request": "answers the same for every address; sends a link only to an account",
     "password_reset_complete": "authenticated by the reset token and the second factor; throttled",
+    "report_verify": "checks a paper report's id and code; throttled; answers only day and role",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from shared.errors import NotFound
 from shared.ports import Item, Store
 
-__all__ = ["case_item", "org_roles", "participant"]
+__all__ = ["case_item", "org_member", "org_roles", "participant"]
 
 
 def case_item(store: Store, case_id: str) -> Item | None:
@@ -24,9 +24,14 @@ def participant(store: Store, case_id: str, user_id: str) -> Item | None:
     return item if item and item.get("status") == "active" else None
 
 
-def org_roles(store: Store, org_id: str, user_id: str) -> list[str]:
+def org_member(store: Store, org_id: str, user_id: str) -> Item | None:
+    """The user's staff membership of the organisation (roles, ``accessAllCases``), if any."""
     try:
-        member = store.read("orgs", org_id, f"member-{user_id}") if org_id else None
+        return store.read("orgs", org_id, f"member-{user_id}") if org_id else None
     except NotFound:
-        return []
+        return None
+
+
+def org_roles(store: Store, org_id: str, user_id: str) -> list[str]:
+    member = org_member(store, org_id, user_id)
     return list(member.get("roles", [])) if member else []

@@ -12,6 +12,8 @@ _RELATIONS = {
     "org": "staff of the organisation in the route",
     "case": "active participant of the case in the route",
     "case_org": "staff of the organisation that owns the case",
+    "org_all_cases": 'staff of the organisation in the route holding "access all cases"',
+    "break_glass": 'holder of a live break-glass access to the case (8 h, a reason, "access all cases")',
     "item_owner": "owner of the item in the route (an active participant)",
     "item_viewer": "owner of the item in the route, or a participant it is shared with (unexpired)",
 }

@@ -9,6 +9,10 @@ that relation must carry:
   the roles;
 * ``case_org`` — a staff membership in the organisation that owns the case (``caseId``): how
   org admins reach a case's *summary* (never its content) and its legal hold;
+* ``org_all_cases`` — as ``org``, and the membership holds "access all cases" (break-glass staff);
+* ``break_glass`` — a live break-glass grant on the case (``caseId``, 8 h, with its reason) while
+  its holder, in one of the roles, still holds "access all cases" (shared/tempaccess/breakglass.py):
+  the case summary and the integration plan, read-only — never an item;
 * ``item_owner`` — an active participation in the case, in one of the roles, *and* ownership of
   the item the route names (``docId``, ``noteId``: ``shared.access.items.ITEM_PARAMS``);
 * ``item_viewer`` — as ``item_owner``, or holding an unexpired grant from the item's owner.
@@ -30,7 +34,9 @@ from shared.access.permissions import Action
 
 __all__ = ["CASE_ROLES", "ORG_ROLES", "TABLE", "Grant", "Relation"]
 
-Relation = Literal["self", "org", "case", "case_org", "item_owner", "item_viewer"]
+Relation = Literal[
+    "self", "org", "org_all_cases", "case", "case_org", "break_glass", "item_owner", "item_viewer"
+]
 CASE_ROLES = ("employee", "case_manager", "employer", "doctor")
 ORG_ROLES = ("org_admin", "case_manager")
 ALL_PARTICIPANTS = CASE_ROLES
@@ -53,13 +59,24 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.CASE_CREATE: (Grant("org", ("case_manager",)),),
     Action.CASES_LIST_MINE: (Grant("self"),),
     Action.ORGS_LIST_MINE: (Grant("self"),),
-    Action.CASE_READ: (Grant("case", ALL_PARTICIPANTS), Grant("case_org", ("org_admin",))),
+    Action.ORG_CASES_LIST: (Grant("org", ("org_admin",)), Grant("org_all_cases", ("case_manager",))),
+    Action.CASE_READ: (
+        Grant("case", ALL_PARTICIPANTS),
+        Grant("case_org", ("org_admin",)),
+        Grant("break_glass", ("case_manager",)),
+    ),
     Action.PARTICIPANT_MANAGE: (Grant("case", ("case_manager",)),),
     Action.CASE_CLOSE: (Grant("case", ("case_manager",)),),
     Action.CASE_LEGAL_HOLD: (Grant("case_org", ("org_admin",)),),
-    Action.PLAN_READ: (Grant("case", ALL_PARTICIPANTS),),
+    Action.PLAN_READ: (Grant("case", ALL_PARTICIPANTS), Grant("break_glass", ("case_manager",))),
     Action.PLAN_WRITE: (Grant("case", ("case_manager",)),),
     Action.AUDIT_READ: (Grant("org", ("org_admin",)),),
+    # Break-glass (journey 17) and the temporary-access overview (issue 23).
+    Action.BREAK_GLASS_OPEN: (Grant("org_all_cases", ("case_manager",)),),
+    Action.TEMP_ACCESS_READ: (Grant("org", ("org_admin",)),),
+    Action.TEMP_ACCESS_MANAGE: (Grant("org", ("org_admin",)),),
+    Action.ACCESS_REVIEW_READ: (Grant("case_org", ("org_admin",)),),
+    Action.ACCESS_REVIEW_MANAGE: (Grant("case_org", ("org_admin",)),),
     Action.AUDIT_READ_OWN: (Grant("self"),),
     Action.DOCUMENT_CREATE: (Grant("case", ALL_PARTICIPANTS),),
     Action.DOCUMENT_LIST: (Grant("case", ALL_PARTICIPANTS),),
@@ -81,7 +98,27 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.REFLECTION_SERIES_FIND: (Grant("case", ALL_PARTICIPANTS),),
     Action.REFLECTION_SERIES_READ: (Grant("item_viewer", ALL_PARTICIPANTS),),
     Action.DASHBOARD_READ: (Grant("case", ALL_PARTICIPANTS),),
+    # Evaluations and feedback (issue 16): written by the case's doctor / employer contact; read by
+    # the author, the employee (a grant they always hold) and the author's chosen recipients.
+    Action.EVALUATION_CREATE: (Grant("case", ("doctor",)),),
+    Action.EVALUATION_LIST: (Grant("case", ALL_PARTICIPANTS),),
+    Action.EVALUATION_READ: (Grant("item_viewer", ALL_PARTICIPANTS),),
+    Action.EVALUATION_AMEND: (Grant("item_owner", ("doctor",)),),
+    Action.FEEDBACK_CREATE: (Grant("case", ("employer",)),),
+    Action.FEEDBACK_LIST: (Grant("case", ALL_PARTICIPANTS),),
+    Action.FEEDBACK_READ: (Grant("item_viewer", ALL_PARTICIPANTS),),
+    Action.FEEDBACK_AMEND: (Grant("item_owner", ("employer",)),),
+    # Messaging (issue 18): active participants only; thread membership is checked by the service
+    # (shared.messages): a thread one is not a member of does not exist. No org admin, no support.
+    Action.MESSAGE_THREADS: (Grant("case", ALL_PARTICIPANTS),),
+    Action.MESSAGE_START: (Grant("case", ALL_PARTICIPANTS),),
+    Action.MESSAGE_READ: (Grant("case", ALL_PARTICIPANTS),),
+    Action.MESSAGE_SEND: (Grant("case", ALL_PARTICIPANTS),),
+    Action.MESSAGE_DELETE: (Grant("case", ALL_PARTICIPANTS),),
+    Action.MESSAGE_MEMBERS: (Grant("case", ALL_PARTICIPANTS),),
     Action.ITEM_SHARE: (Grant("item_owner", ALL_PARTICIPANTS),),
     Action.ITEM_PREVIEW: (Grant("case", ALL_PARTICIPANTS),),
     Action.NOTIFICATIONS_OWN: (Grant("self"),),
+    # A report shows only what its requester may see (shared.reports); not employers, not org admins.
+    Action.REPORT_CREATE: (Grant("case", ("employee", "case_manager", "doctor")),),
 }

@@ -6,11 +6,12 @@ The case item holds ids and states only; names come from the participants' own p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, cast
 
 from shared.access.caller import Caller
 from shared.access.relations import case_item
-from shared.cases import participants
+from shared.cases import directory, participants
 from shared.cases.auditing import case_audit
 from shared.cases.participants import CaseClosed
 from shared.effects import commit, record
@@ -19,11 +20,12 @@ from shared.identity import accounts, orgs
 from shared.identity.accounts import Language
 from shared.identity.tokens import new_id
 from shared.paging import Paged, Window
-from shared.ports import BatchOperation, Item, Ports
+from shared.ports import MAX_READ_MANY, BatchOperation, Item, Ports
 from shared.retention import schedule as retention
 
 __all__ = [
     "SUMMARY_PARTICIPANTS",
+    "case_items",
     "close",
     "create",
     "participant_views",
@@ -78,11 +80,24 @@ def create(
     ports.store.upsert(
         "orgs", {"id": f"case-{case_id}", "orgId": org_id, "type": "case_ref", "caseId": case_id}
     )
+    # Findable by the employee's name in the organisation's case directory (a blind index).
+    directory.index_case_name(ports, org_id, case_id, employee_name)
     participants.add_active(ports, case, caller.actor, "case_manager")
     participants.invite_employee(
         ports, caller, case, email=employee_email, name=employee_name, language=employee_language
     )
     return case
+
+
+def case_items(ports: Ports, case_ids: Iterable[str]) -> dict[str, Item]:
+    """The case items of these cases, by case id (missing ones absent): one store call per
+    100 cases, not one per case."""
+    wanted = list(dict.fromkeys(case_ids))
+    found: dict[str, Item] = {}
+    for start in range(0, len(wanted), MAX_READ_MANY):
+        keys = [(case_id, "case") for case_id in wanted[start : start + MAX_READ_MANY]]
+        found.update({key[0]: item for key, item in ports.store.read_points("cases", keys).items()})
+    return found
 
 
 def summary(ports: Ports, case_id: str) -> dict[str, Any]:
@@ -120,6 +135,8 @@ def participant_views(ports: Ports, items: list[Item]) -> list[dict[str, Any]]:
             "name": names.get(str(item["userId"]), {}).get("name", ""),
             "role": item["role"],
             "status": item["status"],
+            # The account was deleted (issue 20): the name is gone, the records stay.
+            "former": bool(item.get("former")) or str(item["userId"]) not in names,
         }
         for item in items
     ]

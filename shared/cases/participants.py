@@ -151,9 +151,10 @@ def _invite(
     profile = accounts.profile(ports.store, user_id)
     org_name = orgs.org(ports.store, case["orgId"])["name"]
     days = config.int_setting("CASEDESK_INVITATION_DAYS")
-    mail = emails.invitation_email(
-        profile["email"], profile["language"], onboarding_link(token), org_name, days
-    )
+    # Someone with an account signs in and joins; only someone new sets up an account. (The
+    # inviter's answer is the same either way: no telling whether an address has an account.)
+    write = emails.invitation_email if profile.get("status") == "invited" else emails.case_added_email
+    mail = write(profile["email"], profile["language"], onboarding_link(token), org_name, days)
     now = ports.clock.now()
     participant = {
         "id": f"participant-{user_id}",

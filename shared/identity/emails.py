@@ -56,6 +56,32 @@ def invitation_email(to: str, language: str, link: str, inviter_org: str | None,
     return render_email(to, "invitation", content)
 
 
+def case_added_email(to: str, language: str, link: str, inviter_org: str | None, expires_days: int) -> Email:
+    """Someone who already has an account was invited into a case: sign in and join (no
+    password or authenticator to set up). As content-free as the invitation: no case, no names."""
+    if expires_days < 1:
+        raise ValueError("an invitation must be valid for at least one day")
+    lang = email_language(language)
+    org = one_line(inviter_org or "", _ORG_NAME_LIMIT)
+    intro = (
+        email_text("caseAdded.introFromOrg", lang, org=org) if org else email_text("caseAdded.intro", lang)
+    )
+    expiry = (
+        email_text("invitation.expiresOneDay", lang)
+        if expires_days == 1
+        else email_text("invitation.expiresDays", lang, days=expires_days)
+    )
+    content = Content(
+        language=lang,
+        subject=email_text("caseAdded.subject", lang),
+        heading=email_text("caseAdded.heading", lang),
+        before=(intro, email_text("caseAdded.steps", lang)),
+        action=(email_text("caseAdded.action", lang), checked_link(link)),
+        after=(expiry, email_text("invitation.notExpected", lang)),
+    )
+    return render_email(to, "case_added", content)
+
+
 def password_reset_email(to: str, language: str, link: str, expires_minutes: int) -> Email:
     """The password-reset link (journey 3); finishing still needs the second factor, and says so."""
     if expires_minutes < 1:

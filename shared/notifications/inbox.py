@@ -35,8 +35,22 @@ from shared.ports import BatchOperation, Item, Page, PatchOperation, Ports, Quer
 __all__ = ["KINDS", "MAX_MARK", "MAX_PAGE", "inbox", "mark_read", "notify", "unread_count"]
 
 #: What a notification can be about: an item shared, a reflection series shared (issue 15),
-#: a message (journey 8).
-KINDS = frozenset({"share", "reflections_shared", "message"})
+#: a message (journey 8), an evaluation or feedback shared or corrected (issue 16).
+KINDS = frozenset(
+    {
+        "share",
+        "reflections_shared",
+        "message",
+        "evaluation_shared",
+        "evaluation_corrected",
+        "feedback_shared",
+        "feedback_corrected",
+        "break_glass",  # to org admins: someone opened a case by break-glass (issue 23)
+        "access_review_due",  # to org admins: the monthly access-review reminder (issue 23)
+        "shares_check",  # to a participant: an org admin asks them to check their shares (issue 23)
+        "export_ready",  # "download my data": the ZIP is ready (issue 20)
+    }
+)
 MAX_PAGE = 200
 #: Ids accepted by one mark-read call (one request, bounded work).
 MAX_MARK = 100
@@ -47,10 +61,18 @@ _COUNT_PAGE = 1000
 
 
 def notify(
-    ports: Ports, user_id: str, kind: str, *, case_id: str | None, item_type: str | None, item_id: str | None
+    ports: Ports,
+    user_id: str,
+    kind: str,
+    *,
+    case_id: str | None,
+    item_type: str | None,
+    item_id: str | None,
+    email: bool = True,
 ) -> Item:
     """Store a notification for ``user_id`` and, if they want e-mail notices, an e-mail notice
-    with it (one batch in the user's partition; the relay sends it)."""
+    with it (one batch in the user's partition; the relay sends it). ``email=False``: the caller
+    sends its own, later notice (messages: shared.messages.mail)."""
     if kind not in KINDS:
         raise InvalidInput("unknown notification kind", field="kind")
     now = ports.clock.now().astimezone(UTC)
@@ -66,9 +88,8 @@ def notify(
         "at": now.isoformat(),
         "ttl": int(_TTL.total_seconds()),
     }
-    [stored] = commit(
-        ports.store, "users", user_id, [BatchOperation("create", item=item)], _email_notice(ports, user_id)
-    )
+    notice = _email_notice(ports, user_id) if email else []
+    [stored] = commit(ports.store, "users", user_id, [BatchOperation("create", item=item)], notice)
     return cast(Item, stored)
 
 

@@ -46,7 +46,7 @@ from shared.identity.tokens import new_id
 from shared.item_types import REGISTRY
 from shared.items import kernel
 from shared.ports import MAX_READ_MANY, BatchOperation, Item, Ports, Query
-from shared.reflections.series import SCALES, scale_series
+from shared.reflections.series import SCALES, ScaleSeries, scale_series
 
 __all__ = [
     "EDITABLE_DAYS",
@@ -64,6 +64,7 @@ __all__ = [
     "InvalidRange",
     "RangeTooLong",
     "ReflectionExists",
+    "Visible",
     "Window",
     "dashboard",
     "delete_entry",
@@ -77,6 +78,8 @@ __all__ = [
     "series_view",
     "today",
     "views_of",
+    "visible",
+    "visible_texts",
     "window",
 ]
 
@@ -584,22 +587,54 @@ def dashboard(
     entries the caller may see now (:mod:`shared.reflections.series`), and the plan timeline.
     Audited for everyone but the employee (it shows the employee's case)."""
     first, last = span(ports, first, last, default_days=DASHBOARD_DAYS, max_days=MAX_DASHBOARD_DAYS)
+    seen = visible(ports, caller, case_id, first, last, action="dashboard:read")
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "visibleFrom": seen.window.visible_from.isoformat() if seen.window.visible_from else None,
+        "includesText": seen.window.include_text,
+        "access": seen.window.access,
+        "scales": [s.to_json() for s in seen.scales],
+        "plan": seen.plan,
+    }
+
+
+@dataclass(frozen=True)
+class Visible:
+    """What a viewer may see of the case's reflections over a period, right now: the window,
+    every scale's series (:mod:`shared.reflections.series`) and the plan timeline."""
+
+    window: Window
+    scales: list[ScaleSeries]
+    plan: list[dict[str, Any]]
+    case: Item
+
+
+def visible(ports: Ports, caller: Caller, case_id: str, first: date, last: date, *, action: str) -> Visible:
+    """The dashboard's one path to what the caller may see now (the dashboard and the PDF report
+    both use it), audited as ``action`` for everyone but the employee. The period is the
+    caller's to check (:func:`span`)."""
     case = _case(ports, caller, case_id)
     seen = window(ports, case, caller.actor, participant_known=caller.case_role(case_id) is not None)
     values = _visible_scales(ports, case_id, seen, first, last)
     timeline = plan_timeline(ports, case_id, first, last)
     if seen.access == "none":  # the plan is the employee's case too: audited all the same
         seen = Window("none", case.get("employeeUserId"), None, False)
-    _record_read(ports, caller, case_id, seen, "dashboard:read")
-    return {
-        "from": first.isoformat(),
-        "to": last.isoformat(),
-        "visibleFrom": seen.visible_from.isoformat() if seen.visible_from else None,
-        "includesText": seen.include_text,
-        "access": seen.access,
-        "scales": [s.to_json() for s in scale_series(values)],
-        "plan": timeline,
-    }
+    _record_read(ports, caller, case_id, seen, action)
+    return Visible(seen, scale_series(values), timeline, case)
+
+
+def visible_texts(ports: Ports, seen: Visible, first: date, last: date) -> list[dict[str, Any]]:
+    """The entries of the period that carry text, newest first, if the window includes text
+    (the employee's own, or a share with text); else none. Only the text fields and the date."""
+    if not seen.window.include_text:
+        return []
+    entries = _visible_entries(ports, str(seen.case["caseId"]), seen.window, first, last)
+    return [
+        {"date": e["date"], **{field: e[field] for field in TEXTS}}
+        for e in entries
+        if any(e[field] for field in TEXTS)
+    ]
 
 
 def plan_timeline(ports: Ports, case_id: str, first: date, last: date) -> list[dict[str, Any]]:

@@ -18,7 +18,8 @@ d. **delete every item**: each item type's ``purge_case`` hook from the registry
    entries, …, but not the pending audit events, which the relay still has to chain), every item
    in the participants' partitions that points into the case (their "my cases" entry,
    notifications, counters), and the organisation's items of the case (its case index,
-   invitations with their token links);
+   invitations with their token links); before the sweep, the lookup records of the case's
+   PDF reports in ``directory`` (:func:`shared.reports.reports.purge_case`);
 e.+f. **tombstone and final event**, one batch: the case item becomes ``{caseId, orgId,
    status: purged, closedAt, purgedAt}`` — no people — and the event ``case:purge`` (actor
    ``system``, ids only) closes the case's audit chain. Then the index entry goes.
@@ -30,6 +31,7 @@ the purge by the weekly reconciliation (:func:`expire_audit`).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import threading
 import time
@@ -138,6 +140,9 @@ def purge_case(ports: Ports, case_id: str, now: datetime, *, partition: str | No
         ports.blobs.delete(name)
     for kind in REGISTRY.values():  # (d) every item type's own hook, then what is left
         hooks(kind).purge_case(ports, case_id)
+    # Reports' lookup records (the sweep takes the rest); resolved when called, like the registry
+    # hooks: shared.reports imports documents → cases → retention (no package cycle).
+    importlib.import_module("shared.reports.reports").purge_case(ports, case_id)
     for user_id in case.get("purgeUsers", []):
         _delete_all(
             store, "users", user_id, [i["id"] for i in _ids(store, "users", user_id, {"caseId": case_id})]

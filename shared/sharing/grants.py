@@ -38,10 +38,10 @@ from shared.access.items import (
     owned_by,
     viewable,
 )
-from shared.access.relations import participant
+from shared.access.relations import case_item, participant
 from shared.effects import case_audit_op, commit, commit_item
 from shared.errors import Conflict, InvalidInput, NotFound
-from shared.item_types import REGISTRY
+from shared.item_types import REGISTRY, ItemType
 from shared.notifications import notify
 from shared.ports import MAX_READ_MANY, BatchOperation, Item, Ports, Query, Scalar
 
@@ -53,6 +53,7 @@ __all__ = [
     "ExpiryTooFar",
     "NotAParticipant",
     "ShareOptionNotApplicable",
+    "SubjectAlwaysSees",
     "as_seen_by",
     "can_view",
     "case_items",
@@ -89,6 +90,13 @@ class ShareOptionNotApplicable(InvalidInput):
     code = "share_option_not_applicable"
 
 
+class SubjectAlwaysSees(Conflict):
+    """A grant of the employee on a record about them (an evaluation, feedback): it is theirs by
+    right (SPEC §2.7), so the author can neither revoke it nor give it an expiry."""
+
+    code = "subject_always_sees"
+
+
 class EmployerHealthDataWarning(Conflict):
     """Health data for the employer contact: the owner must acknowledge the warning first."""
 
@@ -117,6 +125,7 @@ def share(
     if not kind.grant_options and (from_date is not None or include_text):
         field = "fromDate" if from_date is not None else "includeText"
         raise ShareOptionNotApplicable("this item type takes no such option", field=field)
+    _not_the_subject(ports, caller, case_id, kind, grantee_id)
     holder = participant(ports.store, case_id, grantee_id) if ID.fullmatch(grantee_id) else None
     if grantee_id == owner_id or holder is None:
         raise NotAParticipant("items can be shared only with other active participants", field="granteeId")
@@ -161,6 +170,7 @@ def revoke(
     _owned(ports, caller, case_id, item_type, item_id)
     if not ID.fullmatch(grantee_id):
         raise NotFound("no such grant")
+    _not_the_subject(ports, caller, case_id, REGISTRY[item_type], grantee_id)
     grant_item_id = grant_id(item_type, item_id, grantee_id)
     if live_grant(ports.store, case_id, grant_item_id, ports.clock.now()) is None:
         raise NotFound("no such grant")
@@ -179,7 +189,8 @@ def who_has_access(ports: Ports, caller: Caller, case_id: str, item_type: str, i
     for grant in _grants(ports, case_id, {"itemType": item_type, "itemId": item_id}):
         holder = participant(ports.store, case_id, grant["granteeId"])
         if holder is not None:
-            entry = _entry(grant["granteeId"], holder, "shared", grant["expiresAt"], grant["createdAt"])
+            access = "subject" if grant.get("subject") is True else "shared"  # the employee, always
+            entry = _entry(grant["granteeId"], holder, access, grant["expiresAt"], grant["createdAt"])
             entry.update(fromDate=grant.get("fromDate"), includeText=grant.get("includeText") is True)
             result.append(entry)
     return result
@@ -190,10 +201,13 @@ def can_view(ports: Ports, case_id: str, item_type: str, item_id: str, user_id: 
     return viewable(ports.store, case_id, item_type, item_id, user_id, now=ports.clock.now()) is not None
 
 
-def visible_items(ports: Ports, case_id: str, user_id: str, item_type: str) -> list[Item]:
-    """The items of ``item_type`` the user may see (own and shared with them), ordered by id."""
+def visible_items(
+    ports: Ports, case_id: str, user_id: str, item_type: str, *, participant_known: bool = False
+) -> list[Item]:
+    """The items of ``item_type`` the user may see (own and shared with them), ordered by id.
+    ``participant_known``: the caller's access check established an active participation."""
     _check_type(item_type)
-    if participant(ports.store, case_id, user_id) is None:
+    if not participant_known and participant(ports.store, case_id, user_id) is None:
         return []
     found = {i["id"]: i for i in case_items(ports, case_id, {"type": item_type, "ownerId": user_id})}
     grants = _grants(ports, case_id, {"granteeId": user_id, "itemType": item_type})
@@ -229,6 +243,16 @@ def end_grants_for_type(ports: Ports, case_id: str, item_type: str) -> int:
 def end_grants_for_item(ports: Ports, case_id: str, item_type: str, item_id: str) -> int:
     """Delete every grant on one item (call it when the item is deleted). Idempotent."""
     return _delete_all(ports, case_id, {"type": "grant", "itemType": item_type, "itemId": item_id})
+
+
+def _not_the_subject(ports: Ports, caller: Caller, case_id: str, kind: ItemType, grantee_id: str) -> None:
+    """Records about the employee stay visible to the employee: their grant is not the author's
+    to change or end (``SubjectAlwaysSees``)."""
+    if not kind.subject_sees:
+        return
+    case = caller.case(case_id) or case_item(ports.store, case_id)
+    if case is not None and case.get("employeeUserId") == grantee_id:
+        raise SubjectAlwaysSees("the employee always sees records about them", field="granteeId")
 
 
 def _check_type(item_type: str) -> None:

@@ -104,7 +104,8 @@ def access_page(
     for grant in counting:
         holder = holders.get(str(grant["granteeId"]))
         if holder is not None:
-            entry = _entry(grant["granteeId"], holder, "shared", grant["expiresAt"], grant["createdAt"])
+            access = "subject" if grant.get("subject") is True else "shared"  # the employee, always
+            entry = _entry(grant["granteeId"], holder, access, grant["expiresAt"], grant["createdAt"])
             entry.update(fromDate=grant.get("fromDate"), includeText=grant.get("includeText") is True)
             result.append(entry)
     if not more:

@@ -5,6 +5,7 @@ organisations, and ids of other cases answering 404."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 import pytest
 
@@ -165,10 +166,19 @@ def test_my_cases_span_two_organisations(world: dict[str, object], env: Env) -> 
     assert manager_b.post(f"/api/cases/{case_b}/participants", body).status == 201
     token = env.last_link_token("dora@example.invalid")
     doctor: ApiClient = world["doctor"]  # type: ignore[assignment]
+    # Invited only: the organisation, not yet whose case it is (issue 24).
+    invited = {c["caseId"]: c for c in doctor.get("/api/me/cases").json()["cases"]}[case_b]
+    assert (invited["status"], invited["employeeName"], invited["caseStatus"]) == ("invited", None, "open")
     accepted = doctor.post("/api/invitations/accept", {"token": token})
     assert accepted.status == 200 and accepted.json()["caseId"] == case_b
-    mine = {(c["orgName"], c["role"]) for c in doctor.get("/api/me/cases").json()["cases"]}
+    listed = doctor.get("/api/me/cases").json()["cases"]
+    mine = {(c["orgName"], c["role"]) for c in listed}
     assert mine == {("Fall AG", "doctor"), ("Zweitfall AG", "doctor")}
+    # Each entry says whose case it is and where it stands: two cases can be told apart.
+    told = {(c["orgName"], c["employeeName"], c["caseStatus"], c["legalHold"]) for c in listed}
+    # (Fall AG's case is under the legal hold an earlier test set.)
+    assert told == {("Fall AG", "Emma Employee", "open", True), ("Zweitfall AG", "Zeno", "open", False)}
+    assert all(c["createdAt"] and c["closedAt"] is None for c in listed)
 
 
 def test_the_audit_trail_shows_who_accessed_what_and_verifies(world: dict[str, object], env: Env) -> None:
@@ -194,3 +204,65 @@ def test_the_audit_trail_shows_who_accessed_what_and_verifies(world: dict[str, o
     assert bad.status == 400 and bad.json()["errors"][0]["field"] == "since"
     verified = env.cli("verify-audit", "--all")
     assert verified.returncode == 0 and verified.stdout.startswith("ok:"), verified.stdout + verified.stderr
+
+
+def test_the_org_admin_lists_every_case_of_the_organisation_and_finds_one_by_name(
+    world: dict[str, object],
+) -> None:
+    """Issue 24 / SPEC 17: the organisation-wide list (summary only) with a search by whole words
+    of the employee's name (a blind index); case managers use "my cases" instead."""
+    admin: ApiClient = world["admin"]  # type: ignore[assignment]
+    manager: ApiClient = world["manager"]  # type: ignore[assignment]
+    org_id, case_id = world["org"], world["case"]
+    listed = admin.get(f"/api/orgs/{org_id}/cases")
+    assert listed.status == 200, listed.body
+    [entry] = listed.json()["cases"]
+    assert entry["caseId"] == case_id and entry["employeeName"] == "Emma Employee"
+    assert set(entry) == {"caseId", "employeeName", "status", "legalHold", "createdAt", "closedAt"}
+
+    def search(text: str) -> list[str]:
+        answer = admin.get(f"/api/orgs/{org_id}/cases?{urlencode({'q': text})}")
+        assert answer.status == 200, answer.body
+        return [c["caseId"] for c in answer.json()["cases"]]
+
+    for found_by in ("emma", "EMPLOYEE", "Emma Employee", "employee  emma"):
+        assert search(found_by) == [case_id], found_by
+    for missed_by in ("emm", "Emma Zeno", "dora"):  # whole words only; every word; the employee's
+        assert search(missed_by) == [], missed_by
+    too_long = admin.get(f"/api/orgs/{org_id}/cases?q={'x' * 121}")
+    assert too_long.status == 400 and too_long.json()["errors"][0]["field"] == "q", too_long.body
+    assert manager.get(f"/api/orgs/{org_id}/cases").status == 403
+
+
+def test_someone_with_an_account_is_told_they_were_added_not_to_set_up_an_account(
+    world: dict[str, object], env: Env
+) -> None:
+    """Issue 24: inviting an existing account sends "you were added to a case — sign in", not
+    "choose a password and set up an authenticator"; someone new still gets the invitation. The
+    inviter's answer is the same for both (no telling whether an address has an account)."""
+    from shared.adapters.outbox import OutboxMailer
+    from shared.i18n import translate
+
+    manager: ApiClient = world["manager"]  # type: ignore[assignment]
+    case_id = world["case"]
+    body = {"name": "Ada Admin", "language": "en", "role": "employer"}
+    existing = manager.post(
+        f"/api/cases/{case_id}/participants", {**body, "email": "fa.admin@example.invalid"}
+    )
+    new = manager.post(f"/api/cases/{case_id}/participants", {**body, "email": "nobody.yet@example.invalid"})
+    assert existing.status == new.status == 201, (existing.body, new.body)
+    assert set(existing.json()) == set(new.json()) and existing.json()["status"] == new.json()["status"]
+    assert set(existing.headers) == set(new.headers)
+    env.settle()
+    mails: dict[str, dict[str, str]] = {}
+    for mail in OutboxMailer(env.data / "outbox").messages(limit=200):  # newest first
+        mails.setdefault(mail["to"], mail)
+    added, invited = mails["fa.admin@example.invalid"], mails["nobody.yet@example.invalid"]
+    # Each in the person's own language (the admin's account is in German, the new one English).
+    assert added["subject"] == translate("email.caseAdded.subject", added["language"]), added["subject"]
+    language = added["language"]
+    assert translate("email.invitation.steps", language) not in added["text"]  # no account to set up
+    assert translate("email.caseAdded.steps", language) in added["text"]
+    assert "Authenticator" not in added["text"] and "authenticator" not in added["text"]
+    assert "#token=" in added["text"] and "Fall AG" in added["text"]
+    assert invited["subject"] == translate("email.invitation.subject", "en") and "password" in invited["text"]

@@ -170,8 +170,13 @@ def test_a_document_is_private_until_shared_and_gone_again_when_revoked(
         "documents": [],
         "notes": [],
         "reflection-series": [],
+        "evaluations": [],
+        "feedback": [],
         "reflections": [],
-        "continuations": {"documents": None, "notes": None, "reflection-series": None},  # all on one page
+        # all on one page
+        "continuations": dict.fromkeys(
+            ("documents", "notes", "reflection-series", "evaluations", "feedback")
+        ),
     }
 
     # The employee sees the doctor's download in "who accessed my data" once the relay ran.
@@ -435,6 +440,50 @@ def test_removing_a_participant_ends_their_shares_at_once(env: Env) -> None:
         "documents": [],
         "notes": [],
         "reflection-series": [],
+        "evaluations": [],
+        "feedback": [],
         "reflections": [],
-        "continuations": {"documents": None, "notes": None, "reflection-series": None},
+        "continuations": dict.fromkeys(
+            ("documents", "notes", "reflection-series", "evaluations", "feedback")
+        ),
     }
+
+
+def test_the_lists_say_of_each_own_item_whether_it_is_private_or_with_whom_until_when(
+    world: dict[str, Any],
+) -> None:
+    """Issue 24: each of the owner's documents and notes in the lists carries who it is shared
+    with now (empty: private; expired shares left out); others' items carry null."""
+    case_id, ids, employee, doctor = world["case"], world["ids"], world["employee"], world["doctor"]
+    private = upload(employee, case_id, ("a.txt", "text/plain", b"a\n"), title="Privat").json()
+    shared = upload(employee, case_id, ("b.txt", "text/plain", b"b\n"), title="Geteilt").json()
+    docs = f"/api/cases/{case_id}/documents"
+    until = (datetime.now(UTC) + timedelta(days=30)).replace(microsecond=0)
+    assert (
+        put(
+            employee, f"{docs}/{shared['id']}/grants/{ids['doctor']}", {"expiresAt": until.isoformat()}
+        ).status
+        == 200
+    )
+    assert put(employee, f"{docs}/{shared['id']}/grants/{ids['employer']}", {"expiresAt": None}).status == 200
+
+    listed = {d["id"]: d for d in employee.get(docs).json()["documents"]}
+    assert listed[private["id"]]["sharedWith"] == []
+    states = {s["userId"]: s for s in listed[shared["id"]]["sharedWith"]}
+    assert set(states) == {ids["doctor"], ids["employer"]}
+    assert datetime.fromisoformat(states[ids["doctor"]]["expiresAt"]) == until
+    assert states[ids["employer"]]["expiresAt"] is None and not states[ids["employer"]]["subject"]
+    # The doctor sees the shared one as someone else's: no sharing state of another's item.
+    seen = {d["id"]: d for d in doctor.get(docs).json()["documents"]}
+    assert seen[shared["id"]]["sharedWith"] is None
+
+    assert employee.request("DELETE", f"{docs}/{shared['id']}/grants/{ids['employer']}").status == 204
+    after = {d["id"]: d for d in employee.get(docs).json()["documents"]}
+    assert [s["userId"] for s in after[shared["id"]]["sharedWith"]] == [ids["doctor"]]
+
+    note = employee.post(f"/api/cases/{case_id}/notes", {"title": "Für Dora", "body": "x"}).json()
+    notes = f"/api/cases/{case_id}/notes"
+    assert {n["id"]: n for n in employee.get(notes).json()["notes"]}[note["id"]]["sharedWith"] == []
+    assert put(employee, f"{notes}/{note['id']}/grants/{ids['doctor']}", {}).status == 200
+    mine = {n["id"]: n for n in employee.get(notes).json()["notes"]}[note["id"]]
+    assert [(s["userId"], s["expiresAt"]) for s in mine["sharedWith"]] == [(ids["doctor"], None)]

@@ -131,6 +131,8 @@ def _populate(env: Env) -> dict[str, object]:
     erik = Person("erik.employee@browser.invalid", "Erik Beispiel")
     dora = Person("dora.doctor@browser.invalid", "Dr. Dora Doctor")
     elsa = Person("elsa.employer@browser.invalid", "Elsa Employer")
+    # Staff with "access all cases", in no case: break-glass (issue 23, web/e2e/breakglass.mjs).
+    sven = Person("sven.staff@browser.invalid", "Sven Staff")
     made = env.cli(
         "create-org", "--name", "Browser AG", "--admin-email", admin.email, "--admin-name", admin.name
     )
@@ -139,6 +141,19 @@ def _populate(env: Env) -> dict[str, object]:
     invite = {"email": manager.email, "name": manager.name, "language": "en", "role": "case_manager"}
     assert admin_api.post(f"/api/orgs/{org_id}/invitations", invite).status == 201
     manager_api, manager.secret, _ = onboard(env, manager.email)
+    staff_invite = {"email": sven.email, "name": sven.name, "language": "en", "role": "case_manager"}
+    assert admin_api.post(f"/api/orgs/{org_id}/invitations", staff_invite).status == 201
+    sven_api, sven.secret, _ = onboard(env, sven.email)
+    sven_id = sven_api.get("/api/auth/session").json()["userId"]
+    listed = admin_api.get(f"/api/orgs/{org_id}/staff?limit=200").json()["members"]
+    etag = next(m["etag"] for m in listed if m["userId"] == sven_id)
+    flagged = admin_api.request(
+        "PATCH",
+        f"/api/orgs/{org_id}/staff/{sven_id}",
+        {"roles": ["case_manager"], "accessAllCases": True},
+        headers={"If-Match": etag},
+    )
+    assert flagged.status == 200, flagged.body
 
     def open_case(person: Person, language: str) -> str:
         body = {"employee": {"email": person.email, "name": person.name, "language": language}}
@@ -173,14 +188,15 @@ def _populate(env: Env) -> dict[str, object]:
     assert manager_api.post(f"/api/cases/{second}/participants", employer).status == 201
     _, elsa.secret, _ = onboard(env, elsa.email)
     onboarded = _step_now()  # no sign-in below may reuse a code of this step or an earlier one
-    people = {"admin": admin, "manager": manager, "emma": emma, "erik": erik, "dora": dora, "elsa": elsa}
+    people = {"admin": admin, "manager": manager, "emma": emma, "erik": erik, "dora": dora, "elsa": elsa,
+              "sven": sven}  # fmt: skip
     return {
         "baseUrl": env.url,
         "orgId": org_id,
         "cases": {"emma": first, "erik": second},
         "invitations": {"emma": env.last_link_token(emma.email)},
         "people": {key: person.as_json() for key, person in people.items()},
-        "lastSteps": {p.email: onboarded for p in (admin, manager, erik, dora)},
+        "lastSteps": {p.email: onboarded for p in (admin, manager, erik, dora, sven)},
         "uploadLimit": UPLOAD_LIMIT,
         "outbox": str(env.data / "outbox"),
     }

@@ -29,6 +29,38 @@ def test_a_week_of_reflections_at_360_px_shared_scales_only_with_the_doctor_then
     assert "not ok" not in output
 
 
+def test_casework_cases_tell_apart_and_found_by_name_status_and_order(world: World) -> None:
+    output = world.run("casework")
+    assert "not ok" not in output
+
+
+def test_an_evaluation_shared_seen_by_the_employee_on_the_dashboard_then_corrected(world: World) -> None:
+    output = world.run("evaluations")
+    assert "not ok" not in output
+
+
+def test_messages_between_two_people_by_polling_with_if_none_match(world: World) -> None:
+    output = world.run("messages")
+    assert "not ok" not in output
+
+
+def test_a_pdf_report_made_from_the_dashboard_downloaded_and_verified_from_paper(world: World) -> None:
+    output = world.run("reports")
+    assert "not ok" not in output
+
+
+def test_break_glass_opened_with_a_reason_then_reviewed_and_ended_by_the_admin(world: World) -> None:
+    output = world.run("breakglass")
+    assert "not ok" not in output
+
+
+def test_download_my_data_as_a_zip_that_opens_and_account_deletion_refused_in_an_open_case(
+    world: World,
+) -> None:
+    output = world.run("export")
+    assert "not ok" not in output
+
+
 def test_paging_lists_longer_than_a_page_show_more_until_all_are_shown(world: World) -> None:
     # Last in this module: it adds 60 notes and a case, which the journeys above do not expect.
     output = world.run("paging")

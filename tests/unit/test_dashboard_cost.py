@@ -126,8 +126,9 @@ def test_a_three_year_dashboard_costs_the_same_few_calls_for_10_and_1000_entries
             costs.append(calls)
     assert costs[0] == costs[1], costs
     # Session, access check (one read_many of the case partition), consent profile, the grant
-    # (others only), the buckets (one read_many), the plan (one query), the audit (others only).
-    assert len(costs[1]) == (7 if who == "doctor" else 5), costs[1]
+    # (others only), the buckets (one read_many), the plan (one query), the audit (others only);
+    # the evaluations and feedback one sees (issue 16): one's own and one's grants, a query each.
+    assert len(costs[1]) == (11 if who == "doctor" else 9), costs[1]
     assert costs[1].count(("read_many", "cases")) == (3 if who == "doctor" else 2), costs[1]
     writes = [c for c in costs[1] if c[0] in CountingStore.WRITES]
     assert len(writes) == (1 if who == "doctor" else 0), writes  # the doctor's read is audited

@@ -23,9 +23,12 @@ import azure.functions as func
 import pytest
 
 from functions import audit as audit_routes
+from functions import breakglass as breakglass_routes
 from functions import cases as case_routes
 from functions import documents as document_routes
+from functions import evaluations as evaluation_routes
 from functions import me as me_routes
+from functions import messages as message_routes
 from functions import notes as note_routes
 from functions import notifications as notification_routes
 from functions import orgs as org_routes
@@ -37,7 +40,9 @@ from shared.access.items import grant_id
 from shared.audit import AuditLog
 from shared.audit.events import AuditEvent, scope_for_org, scope_for_user
 from shared.audit.log import stored_event
+from shared.cases import directory
 from shared.documents import documents
+from shared.evaluations import records
 from shared.identity import demo
 from shared.identity.sessions import SessionService
 from shared.indexes import ORDERED_FIELDS
@@ -94,6 +99,9 @@ def _documents(world: World, n: int) -> None:
         )  # fmt: skip
         share(world.ports, world.owner(), CASE, "doc", doc["id"], grantee_id=world.doctor, expires_at=None)
     own = Caller.user(world.doctor, "req-setup", case_id=CASE)
+    # The newest, so on the first page whatever n: its sharing state is read too (issue 24; the
+    # manual clock stands still, so it is moved on for this one).
+    world.ports.clock.advance(seconds=1)  # type: ignore[attr-defined]
     documents.upload(world.ports, own, CASE, data=b"y\n", declared_type="text/plain", file_name="y.txt",
                      title="Mine", category="other")  # fmt: skip
 
@@ -102,6 +110,24 @@ def _notes(world: World, n: int) -> None:
     for i in range(n):
         note = notes.create(world.ports, world.owner(), CASE, title=f"Note {i}", body="b")
         share(world.ports, world.owner(), CASE, "note", note["id"], grantee_id=world.doctor, expires_at=None)
+
+
+def _evaluations(world: World, n: int) -> None:
+    """``n`` evaluations of the doctor (the employee lists them: theirs to see, always)."""
+    doctor = Caller.user(world.doctor, "req-setup", case_id=CASE)
+    body = {"capacityPercent": 50, "validFrom": "2026-01-01", "validTo": None, "restrictions": "r"}
+    for _ in range(n):
+        records.create(world.ports, doctor, records.EVALUATION, CASE, body, recipients=[])
+
+
+def _feedback(world: World, n: int) -> None:
+    """``n`` feedback entries shared with the doctor (the case has no employer: raw, as written)."""
+    world.raw("cases", {"id": f"participant-{world.people['org_admin']}", "caseId": CASE, "type": "participant",
+                        "userId": world.people["org_admin"], "role": "employer", "status": "active"})  # fmt: skip
+    boss = Caller.user(world.people["org_admin"], "req-setup", case_id=CASE)
+    for _ in range(n):
+        records.create(world.ports, boss, records.FEEDBACK, CASE, {"date": "2026-01-01", "attendance": 5},
+                       recipients=[world.doctor])  # fmt: skip
 
 
 def _versions(world: World, n: int) -> None:
@@ -163,6 +189,82 @@ def _my_cases(world: World, n: int) -> None:
         world.raw("users", {"id": f"case-k{i:04d}", "userId": world.doctor, "type": "case_ref",
                             "caseId": f"k{i:04d}", "orgId": orgs[i % len(orgs)], "role": "doctor",
                             "status": "active"})  # fmt: skip
+        # The case item and its employee: each entry names whose case it is (issue 24).
+        employee = f"e{i:04d}"
+        world.person(employee, f"Employee {i}")
+        world.raw("cases", {"id": "case", "caseId": f"k{i:04d}", "orgId": orgs[i % len(orgs)], "type": "case",
+                            "status": "open", "createdAt": world.now(), "closedAt": None, "legalHold": False,
+                            "employeeUserId": employee})  # fmt: skip
+
+
+def _org_cases(world: World, n: int) -> None:
+    """``n`` cases of the organisation, each employee's name in the blind index (issue 24)."""
+    for i in range(n):
+        case_id, employee = f"k{i:04d}", f"e{i:04d}"
+        world.person(employee, f"Erika Muster{i}")
+        world.raw("cases", {"id": "case", "caseId": case_id, "orgId": world.org_id, "type": "case",
+                            "status": "open", "createdAt": world.now(), "closedAt": None, "legalHold": False,
+                            "employeeUserId": employee})  # fmt: skip
+        world.raw(
+            "orgs", {"id": f"case-{case_id}", "orgId": world.org_id, "type": "case_ref", "caseId": case_id}
+        )
+        directory.index_case_name(world.ports, world.org_id, case_id, f"Erika Muster{i}")
+
+
+def _temp_access(world: World, n: int) -> None:
+    """``n`` break-glass accesses of the organisation, by as many staff (issue 23)."""
+    for i in range(n):
+        user, access = f"s{i:04d}", _bare(world, i)
+        world.person(user, f"Staff {i}")
+        world.raw("orgs", {"id": f"tempaccess-{access}", "orgId": world.org_id, "type": "temp_access",
+                           "kind": "break_glass", "accessId": access, "userId": user, "caseId": CASE,
+                           "scope": "case", "reason": "r", "ticket": None, "fromAt": world.now(),
+                           "untilAt": world.now(), "endedAt": None, "reviewedAt": None, "reviewedBy": None,
+                           "reviewComment": None})  # fmt: skip
+
+
+def _bare(world: World, i: int) -> str:
+    """A creation-time ordered id, ``i`` milliseconds after now (like ``sortable_id``)."""
+    return f"{int(world.ports.clock.now().timestamp() * 1000) + i:012x}{i:020x}"
+
+
+def _thread_item(world: World, thread_id: str) -> Item:
+    item_id = f"thread-{thread_id}"
+    at = world.now()
+    return {"id": item_id, "caseId": CASE, "type": "thread", "threadId": thread_id, "createdBy": world.employee,
+            "members": {world.employee: "2000-01-01T00:00:00+00:00", world.doctor: "2000-01-01T00:00:00+00:00"},
+            "former": {}, "createdAt": at, "lastAt": at, "updatedAt": at,
+            "subjectSealed": world.ports.cipher.encrypt_field(CASE, "cases", item_id, "subject", "Betreff")}  # fmt: skip
+
+
+def _threads(world: World, n: int) -> None:
+    """``n`` threads of the employee with the doctor, each with unread messages for the doctor."""
+    entries = {}
+    for i in range(n):
+        thread_id = _bare(world, i)
+        world.raw("cases", _thread_item(world, thread_id))
+        entries[thread_id] = {"unread": 2, "lastAt": f"2026-01-01T00:00:{i % 60:02d}.{i:06d}+00:00",
+                              "joinedAt": "2000-01-01T00:00:00+00:00"}  # fmt: skip
+    world.raw("cases", {"id": f"message_inbox-{world.doctor}", "caseId": CASE, "type": "message_inbox",
+                        "userId": world.doctor, "threads": entries})  # fmt: skip
+
+
+def _thread_messages(world: World, n: int) -> None:
+    """One thread with ``n`` messages, every tenth with an attachment (a document of the sender)."""
+    thread_id = _bare(world, 0)
+    world.raw("cases", _thread_item(world, thread_id))
+    world.doc_id = thread_id  # the route's {threadId}
+    for i in range(n):
+        message_id = _bare(world, i + 1)
+        item_id = f"message-{thread_id}-{message_id}"
+        world.raw("cases", {"id": item_id, "caseId": CASE, "type": "message", "threadId": thread_id,
+                            "messageId": message_id, "senderId": world.employee, "createdAt": world.now(),
+                            "deletedAt": None, "attachment": f"d{i % 7}" if i % 10 == 0 else None,
+                            "textSealed": world.ports.cipher.encrypt_field(CASE, "cases", item_id, "text", "Hallo")})  # fmt: skip
+
+
+def _thread(world: World) -> dict[str, str]:
+    return {"caseId": CASE, "threadId": world.doc_id}
 
 
 def _my_orgs(world: World, n: int) -> None:
@@ -277,6 +379,10 @@ def _preview_seed(world: World, n: int) -> None:
 LIST_ROUTES = [
     ListRoute("document_list", document_routes.bp, "doctor", "/api/cases/c1/documents", _case, _documents, "documents"),
     ListRoute("note_list", note_routes.bp, "doctor", "/api/cases/c1/notes", _case, _notes, "notes"),
+    ListRoute("evaluation_list", evaluation_routes.bp, "employee", "/api/cases/c1/evaluations", _case, _evaluations,
+              "evaluations"),
+    ListRoute("feedback_list", evaluation_routes.bp, "doctor", "/api/cases/c1/feedback", _case, _feedback,
+              "feedback"),
     ListRoute("document_versions", document_routes.bp, "employee", "/api/cases/c1/documents/d/versions", _doc,
               _versions, "versions"),
     ListRoute("doc_access", sharing_routes.bp, "employee", "/api/cases/c1/documents/d/access", _doc, _grants,
@@ -289,6 +395,10 @@ LIST_ROUTES = [
     ListRoute("plan_read", case_routes.bp, "employee", "/api/cases/c1/plan", _case, _stages, "stages"),
     ListRoute("plan_history", case_routes.bp, "employee", "/api/cases/c1/plan/history", _case, _history, "changes"),
     ListRoute("my_cases", case_routes.bp, "doctor", "/api/me/cases", _none, _my_cases, "cases"),
+    ListRoute("org_cases", case_routes.bp, "org_admin", "/api/orgs/o/cases", _org, _org_cases, "cases"),
+    ListRoute("thread_list", message_routes.bp, "doctor", "/api/cases/c1/threads", _case, _threads, "threads"),
+    ListRoute("message_list", message_routes.bp, "doctor", "/api/cases/c1/threads/t/messages", _thread,
+              _thread_messages, "messages"),
     ListRoute("my_orgs", org_routes.bp, "org_admin", "/api/me/orgs", _none, _my_orgs, "orgs"),
     ListRoute("staff_list", org_routes.bp, "org_admin", "/api/orgs/o/staff", _org, _staff, "members"),
     ListRoute("staff_invitations", org_routes.bp, "org_admin", "/api/orgs/o/invitations", _org, _invitations,
@@ -296,6 +406,10 @@ LIST_ROUTES = [
     ListRoute("me_sessions", me_routes.bp, "employee", "/api/me/sessions", _none, _sessions, "sessions"),
     ListRoute("notification_list", notification_routes.bp, "doctor", "/api/me/notifications", _none,
               _notifications, "notifications"),
+    ListRoute("access_review", breakglass_routes.bp, "org_admin", "/api/cases/c1/access-review", _case,
+              _participants, "people"),
+    ListRoute("temp_access_list", breakglass_routes.bp, "org_admin", "/api/orgs/o/temporary-access", _org,
+              _temp_access, "accesses"),
     ListRoute("org_audit", audit_routes.bp, "org_admin", "/api/orgs/o/audit", _org, _org_audit, "events"),
     ListRoute("my_accesses", audit_routes.bp, "employee", "/api/me/accesses", _none, _my_accesses, "accesses"),
 ]  # fmt: skip
@@ -439,3 +553,74 @@ def test_every_ordered_query_the_lists_run_has_its_composite_index(tmp_path: Pat
     assert seen, "the lists run ordered queries"
     missing = {(c, f) for c, f in seen if f not in ORDERED_FIELDS[c]}
     assert not missing, missing
+
+
+def test_finding_a_case_by_name_costs_the_same_with_10_and_1000_cases(tmp_path: Path) -> None:
+    """The organisation's case directory searched by a name (its blind index): one query on the
+    word's token, not a scan over every case — whatever the number of cases, the same calls."""
+    costs: dict[int, int] = {}
+    for n in SIZES:
+        ports, store = wire_counting(tmp_path / str(n))
+        world = _world(ports, store)
+        try:
+            _org_cases(world, n)
+            request = func.HttpRequest(
+                "GET", "http://localhost/api/orgs/o/cases", headers={"cookie": world.cookies["org_admin"]}, body=b"",
+                route_params={"orgId": world.org_id}, params={"q": "ERIKA muster7"},
+            )  # fmt: skip
+            world.store.reset()
+            answer = entry(case_routes.bp, "org_cases")(request)
+            assert answer.status_code == 200, answer.get_body()[:300]
+            found = json.loads(answer.get_body())["cases"]
+            assert [c["employeeName"] for c in found] == ["Erika Muster7"], found
+            costs[n] = len(world.store.calls)
+            assert not [c for c in world.store.calls if c[0] == "scan"], world.store.calls
+        finally:
+            bootstrap.reset()
+    assert costs[SIZES[0]] == costs[SIZES[-1]], costs
+
+
+@pytest.mark.parametrize("name", ["thread_list", "thread_read"])
+def test_a_poll_answered_304_costs_the_access_check_and_one_point_read(tmp_path: Path, name: str) -> None:
+    """Issue 18: the browser polls the thread list and a thread's state with If-None-Match; an
+    unchanged answer is the session and the access check plus one point read (the inbox or the
+    thread), whatever the number of threads or messages — and no work beyond it."""
+    costs: dict[int, list[tuple[str, str]]] = {}
+    for n in SIZES:
+        ports, store = wire_counting(tmp_path / f"{name}{n}")
+        world = _world(ports, store)
+        try:
+            _threads(world, n)
+            thread_id = _bare(world, 0)
+            path = "/api/cases/c1/threads" + ("" if name == "thread_list" else f"/{thread_id}")
+            params = {"caseId": CASE} if name == "thread_list" else {"caseId": CASE, "threadId": thread_id}
+
+            def get(
+                etag: str | None, world: World = world, path: str = path, params: dict[str, str] = params
+            ) -> func.HttpResponse:
+                headers = {"cookie": world.cookies["doctor"], **({"if-none-match": etag} if etag else {})}
+                request = func.HttpRequest("GET", f"http://localhost{path}", headers=headers, body=b"",
+                                           route_params=params)  # fmt: skip
+                world.store.reset()
+                return entry(message_routes.bp, name)(request)
+
+            full = get(None)
+            assert full.status_code == 200, full.get_body()[:300]
+            full_cost = len(world.store.calls)
+            unchanged = get(full.headers["ETag"])
+            assert unchanged.status_code == 304 and unchanged.get_body() == b""
+            assert unchanged.headers["ETag"] == full.headers["ETag"]
+            costs[n] = list(world.store.calls)
+            assert len(costs[n]) < full_cost
+            assert get('"stale"').status_code == 200
+        finally:
+            bootstrap.reset()
+    assert costs[SIZES[0]] == costs[SIZES[-1]], costs
+    # The session, the access check (the case and the participation in one read_many, the user's
+    # consent), then the one point read of the inbox or the thread.
+    assert costs[SIZES[0]] == [
+        ("read", "sessions"),
+        ("read_many", "cases"),
+        ("read", "users"),
+        ("read", "cases"),
+    ]

@@ -11,6 +11,7 @@ import pytest
 
 from shared.reflections.series import (
     MIN_POINTS,
+    MIN_SPAN_DAYS,
     POLARITY,
     SCALES,
     Point,
@@ -74,9 +75,20 @@ def test_the_slope_is_least_squares_per_30_days() -> None:
     # One point up per 10 days = 3 points per 30 days, exactly.
     rising = line(date(2026, 1, 1), [1, 2, 3, 4, 5], every=10)
     assert trend(rising, "higher_is_better").slope_per_30_days == pytest.approx(3.0)
-    # Noisy: x = 0..5, y = 1,3,2,5,4,6 → Σ(x-x̄)(y-ȳ) = 15.5, Σ(x-x̄)² = 17.5 → 26.571 per 30 days.
-    noisy = line(date(2026, 1, 1), [1, 3, 2, 5, 4, 6])
-    assert trend(noisy, "higher_is_better").slope_per_30_days == pytest.approx(15.5 / 17.5 * 30, abs=1e-3)
+    # Noisy, every 3 days: x = 0..15, y = 1,3,2,5,4,6 → Σ(x-x̄)(y-ȳ) = 46.5, Σ(x-x̄)² = 157.5.
+    noisy = line(date(2026, 1, 1), [1, 3, 2, 5, 4, 6], every=3)
+    assert trend(noisy, "higher_is_better").slope_per_30_days == pytest.approx(46.5 / 157.5 * 30, abs=1e-3)
+
+
+def test_points_closer_together_than_two_weeks_give_no_trend() -> None:
+    """A week of daily entries is no development: no slope "per 30 days" is drawn from it."""
+    week = line(date(2026, 1, 1), [1, 3, 5, 7, 9, 10, 10])  # 7 points, 6 days apart end to end
+    assert trend(week, "higher_is_better").status == "not_enough_data"
+    assert trend(week, "higher_is_better").slope_per_30_days is None
+    just = line(date(2026, 1, 1), [1, 3, 5, 7, 9], every=3)  # 12 days: still not enough
+    assert trend(just, "higher_is_better").status == "not_enough_data"
+    enough = [*just, Point(date(2026, 1, 1) + timedelta(days=MIN_SPAN_DAYS), 10)]
+    assert trend(enough, "higher_is_better").status == "improving"
 
 
 @pytest.mark.parametrize(
@@ -89,7 +101,7 @@ def test_the_slope_is_least_squares_per_30_days() -> None:
     ],
 )
 def test_the_polarity_says_whether_up_is_better(values: list[int], polarity: str, status: str) -> None:
-    assert trend(line(date(2026, 3, 1), values), polarity).status == status  # type: ignore[arg-type]
+    assert trend(line(date(2026, 3, 1), values, every=4), polarity).status == status  # type: ignore[arg-type]
 
 
 def test_the_stable_band_is_under_half_a_point_per_30_days() -> None:
@@ -110,7 +122,10 @@ def test_the_stable_band_is_under_half_a_point_per_30_days() -> None:
 
 def test_every_scale_has_its_series_in_order_with_its_polarity() -> None:
     start = date(2026, 11, 2)  # a Monday
-    values = {start + timedelta(days=i): {"pain": 8 - i, "wellbeing": 3 + i} for i in range(6)}
+    values: dict[date, dict[str, int | None]] = {
+        start + timedelta(days=i): {"pain": 8 - i, "wellbeing": 3 + i} for i in range(6)
+    }
+    values[start + timedelta(days=20)] = {"pain": 2, "wellbeing": 9}  # a third week later: a trend
     result = {s.scale: s for s in scale_series(values)}
     assert [s.scale for s in scale_series(values)] == list(SCALES)
     assert POLARITY["pain"] == POLARITY["stress"] == "higher_is_worse"
@@ -119,9 +134,13 @@ def test_every_scale_has_its_series_in_order_with_its_polarity() -> None:
     assert result["sleep"].points == [] and result["sleep"].trend.status == "not_enough_data"
     as_json = result["pain"].to_json()
     assert as_json["points"][0] == {"date": "2026-11-02", "value": 8}
-    assert as_json["weekly"] == [{"week": "2026-W45", "start": "2026-11-02", "mean": 5.5, "count": 6}]
-    assert as_json["monthly"] == [{"month": "2026-11", "mean": 5.5, "count": 6}]
-    assert as_json["trend"] == {"status": "improving", "slopePer30Days": -30.0, "points": 6}
+    assert as_json["weekly"] == [
+        {"week": "2026-W45", "start": "2026-11-02", "mean": 5.5, "count": 6},
+        {"week": "2026-W47", "start": "2026-11-16", "mean": 2.0, "count": 1},
+    ]
+    assert as_json["monthly"] == [{"month": "2026-11", "mean": 5.0, "count": 7}]
+    assert as_json["trend"]["status"] == "improving" and as_json["trend"]["points"] == 7
+    assert as_json["trend"]["slopePer30Days"] < 0
 
 
 @pytest.mark.parametrize("seed", range(6))

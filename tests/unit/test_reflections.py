@@ -25,6 +25,7 @@ from shared.adapters.local_keys import LocalKeyFile
 from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
 from shared.errors import ConcurrencyConflict, InvalidInput, NotFound, PreconditionRequired
+from shared.evaluations import records
 from shared.item_types import REGISTRY
 from shared.notifications import inbox
 from shared.ports import Ports, Query
@@ -437,7 +438,7 @@ def expected_scale(points: list[tuple[date, int]], worse_up: bool) -> dict[str, 
         weeks.setdefault(f"{iso[0]}-W{iso[1]:02d}", []).append(value)
         months.setdefault(day.strftime("%Y-%m"), []).append(value)
     n = len(points)
-    if n < 5:
+    if n < 5 or (points[-1][0] - points[0][0]).days < 14:
         status, slope = "not_enough_data", None
     else:
         xs = [(d - points[0][0]).days for d, _ in points]
@@ -575,3 +576,162 @@ def test_a_month_of_entries_with_every_text_at_its_limit_fits_in_one_bucket(port
     [bucket] = buckets(ports)
     assert len(bucket["entries"]) == 31 and bucket["id"] == "reflmonth-202612"
     assert refl.read_entry(ports, caller(EMP), C, "2026-12-31")["note"] == wide * refl.MAX_NOTE
+
+
+# -- the property-style run, extended to evaluations and feedback (issue 16) ------------------------
+
+
+@dataclass
+class RecordsReference:
+    """What the test knows of the evaluations and feedback: content, author, recipients."""
+
+    evaluations: dict[str, tuple[str, dict[str, Any], set[str]]] = field(default_factory=dict)
+    feedback: dict[str, tuple[str, dict[str, Any], set[str]]] = field(default_factory=dict)
+
+    @staticmethod
+    def _sees(viewer: str, author: str, recipients: set[str]) -> bool:
+        return viewer in (author, EMP) or viewer in recipients  # the employee: always
+
+
+def expected_capacity(
+    ref: RecordsReference, viewer: str, first: date, last: date
+) -> dict[date, tuple[int, str]]:
+    """Day by day: the visible evaluation with the latest (validFrom, id) that started by that
+    day counts, if it is still valid on it."""
+    seen = [(c, i) for i, (a, c, r) in ref.evaluations.items() if ref._sees(viewer, a, r)]
+    days: dict[date, tuple[int, str]] = {}
+    day = first - timedelta(days=60)
+    while day <= last + timedelta(days=60):
+        started = [(c["validFrom"], i, c) for c, i in seen if date.fromisoformat(c["validFrom"]) <= day]
+        if started:
+            _, ident, content = max(started)
+            if content["validTo"] is None or day <= date.fromisoformat(content["validTo"]):
+                days[day] = (content["capacityPercent"], ident)
+        day += timedelta(days=1)
+    return days
+
+
+def check_records(ports: Ports, ref: RecordsReference, viewer: str, secrets: dict[str, set[str]]) -> None:
+    day = today(ports)
+    first, last = day - timedelta(days=40), day
+    part = records.dashboard(ports, caller(viewer), C, first, last)
+    # The capacity steps, expanded to days, are exactly the reference's days.
+    want = expected_capacity(ref, viewer, first, last)
+    got: dict[date, tuple[int, str]] = {}
+    for step in part["capacity"]:
+        start = date.fromisoformat(step["from"])
+        end = date.fromisoformat(step["to"]) if step["to"] else last + timedelta(days=61)
+        assert start <= last and end > first, step
+        while start < end and start <= last + timedelta(days=60):
+            got[start] = (step["capacityPercent"], step["evaluationId"])
+            start += timedelta(days=1)
+    assert {d: v for d, v in got.items() if first <= d <= last} == {
+        d: v for d, v in want.items() if first <= d <= last
+    }
+    # The feedback of the period and its scales: the newest entry of a day counts.
+    visible_fb = {
+        i: c for i, (a, c, r) in ref.feedback.items()
+        if ref._sees(viewer, a, r) and first <= date.fromisoformat(c["date"]) <= last
+    }  # fmt: skip
+    assert sorted(f["id"] for f in part["feedback"]) == sorted(visible_fb)
+    newest: dict[date, dict[str, Any]] = {}
+    for ident in sorted(visible_fb):
+        newest[date.fromisoformat(visible_fb[ident]["date"])] = visible_fb[ident]
+    for got_scale in part["feedbackScales"]:
+        points = [
+            (d, c[got_scale["scale"]]) for d, c in sorted(newest.items()) if c[got_scale["scale"]] is not None
+        ]
+        expected = expected_scale(points, worse_up=False)
+        assert got_scale["points"] == expected["points"]
+        assert [(m["month"], m["mean"], m["count"]) for m in got_scale["monthly"]] == expected["monthly"]
+    # Nothing of a record the viewer may not see reaches them.
+    answer = json.dumps(part, ensure_ascii=False)
+    hidden = {
+        i for i, (a, _, r) in {**ref.evaluations, **ref.feedback}.items() if not ref._sees(viewer, a, r)
+    }
+    assert not [s for i in hidden for s in secrets.get(i, set()) if s in answer]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_random_evaluations_and_feedback_never_show_more_than_allowed(ports: Ports, seed: int) -> None:
+    rng = random.Random(seed)
+    assert isinstance(ports.clock, ManualClock)
+    ref = RecordsReference()
+    secrets: dict[str, set[str]] = {}
+    etags: dict[str, str] = {}
+    for step in range(50):
+        day = today(ports)
+        move = rng.random()
+        if move < 0.25:  # the doctor records an evaluation for some recipients
+            start = day - timedelta(days=rng.randint(0, 80))
+            end = rng.choice([None, start + timedelta(days=rng.randint(0, 40))])
+            content = {"capacityPercent": rng.randint(0, 100), "validFrom": start.isoformat(),
+                       "validTo": end.isoformat() if end else None, "restrictions": f"secret-{seed}-{step}-x",
+                       "recommendations": None, "nextReview": None}  # fmt: skip
+            chosen = {u for u in (CM, BOSS) if rng.random() < 0.5}
+            made = records.create(
+                ports, caller(DOC), records.EVALUATION, C, content, recipients=sorted(chosen)
+            )
+            ref.evaluations[made["id"]] = (DOC, content, chosen)
+            secrets[made["id"]] = {f"secret-{seed}-{step}-x"}
+            etags[made["id"]] = made["etag"]
+        elif move < 0.45:  # the employer gives feedback
+            content = {"date": (day - timedelta(days=rng.randint(0, 50))).isoformat(), "text": f"fb-{seed}-{step}-x",
+                       **{s: rng.choice([None, rng.randint(0, 10)]) for s in ("attendance", "workloadFit",
+                                                                             "collaboration")}}  # fmt: skip
+            chosen = {u for u in (DOC, CM) if rng.random() < 0.5}
+            made = records.create(
+                ports, caller(BOSS), records.FEEDBACK, C, content, recipients=sorted(chosen)
+            )
+            ref.feedback[made["id"]] = (BOSS, content, chosen)
+            secrets[made["id"]] = {f"fb-{seed}-{step}-x"}
+            etags[made["id"]] = made["etag"]
+        elif move < 0.6 and (ref.evaluations or ref.feedback):  # an amendment: a new version
+            ident = rng.choice(sorted([*ref.evaluations, *ref.feedback]))
+            is_eval = ident in ref.evaluations
+            author, content, chosen = (ref.evaluations if is_eval else ref.feedback)[ident]
+            changed = dict(content)
+            if is_eval:
+                changed["capacityPercent"] = rng.randint(0, 100)
+            else:
+                changed["attendance"] = rng.randint(0, 10)
+            kind = records.EVALUATION if is_eval else records.FEEDBACK
+            amended = records.amend(
+                ports, caller(author), kind, C, ident, fields=changed, if_match=etags[ident]
+            )
+            assert amended["corrected"] is True
+            etags[ident] = amended["etag"]
+            (ref.evaluations if is_eval else ref.feedback)[ident] = (author, changed, chosen)
+        elif move < 0.8 and (ref.evaluations or ref.feedback):  # share or revoke with someone else
+            ident = rng.choice(sorted([*ref.evaluations, *ref.feedback]))
+            is_eval = ident in ref.evaluations
+            author, content, chosen = (ref.evaluations if is_eval else ref.feedback)[ident]
+            other = rng.choice([u for u in (DOC, BOSS, CM) if u != author])
+            item_type = "evaluation" if is_eval else "feedback"
+            if other in chosen:
+                revoke(ports, caller(author), C, item_type, ident, grantee_id=other)
+                chosen = chosen - {other}
+            else:
+                share(ports, caller(author), C, item_type, ident, grantee_id=other, expires_at=None)
+                chosen = chosen | {other}
+            (ref.evaluations if is_eval else ref.feedback)[ident] = (author, content, chosen)
+        else:
+            ports.clock.advance(hours=rng.randint(1, 40))
+        for viewer in (EMP, DOC, BOSS, CM):
+            check_records(ports, ref, viewer, secrets)
+
+
+def test_the_records_reference_check_can_fail(ports: Ports) -> None:
+    """Not vacuous: a reference that forgets the employee's right of access makes it fail."""
+    content = {"capacityPercent": 40, "validFrom": today(ports).isoformat(), "validTo": None,
+               "restrictions": "x", "recommendations": None, "nextReview": None}  # fmt: skip
+    made = records.create(ports, caller(DOC), records.EVALUATION, C, content, recipients=[])
+    ref = RecordsReference()
+    with pytest.raises(AssertionError):
+        check_records(ports, ref, EMP, {})  # the reference knows of no evaluation
+    ref.evaluations[made["id"]] = (DOC, content, set())
+    check_records(ports, ref, EMP, {})
+    check_records(ports, ref, CM, {})
+    ref.evaluations[made["id"]] = (DOC, content, {CM})  # believes the case manager sees it
+    with pytest.raises(AssertionError):
+        check_records(ports, ref, CM, {})

@@ -2,7 +2,7 @@
 // Debian Chromium through playwright-core (never a downloaded browser), TOTP codes computed
 // from enrolment secrets, axe-core checks, screenshots at desktop and 360 px, and step logging.
 import { createHmac } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -53,19 +53,30 @@ export function totpAt(secret, step) {
 }
 
 const currentStep = () => Math.floor(Date.now() / 30_000);
-const lastSteps = new Map(Object.entries(world.lastSteps ?? {}));
+// The TOTP steps each person's codes have used, shared by every journey of the run through a file
+// beside the world: each journey is its own process, and a code the server saw in an earlier
+// journey is refused as a replay (sign-in then hangs on the second-factor form).
+const STEPS_FILE = `${process.env.CASEDESK_WORLD}.steps.json`;
+const lastSteps = new Map(Object.entries({
+  ...(world.lastSteps ?? {}),
+  ...(existsSync(STEPS_FILE) ? JSON.parse(readFileSync(STEPS_FILE, "utf8")) : {}),
+}));
+function remember(email, step) {
+  lastSteps.set(email, Math.max(step, lastSteps.get(email) ?? -1));
+  writeFileSync(STEPS_FILE, JSON.stringify(Object.fromEntries(lastSteps)));
+}
 
 /** A code the server accepts now and has not seen: codes are single-use per 30 s step, and the
  * server accepts the next step too, so a second sign-in in the same step uses the next one. */
 export async function freshCode(email, secret) {
   let step = Math.max(currentStep(), (lastSteps.get(email) ?? -1) + 1);
   while (step > currentStep() + 1) await new Promise((r) => setTimeout(r, 500));
-  lastSteps.set(email, step);
+  remember(email, step);
   return totpAt(secret, step);
 }
 
 export function usedStep(email, step) {
-  lastSteps.set(email, step);
+  remember(email, step);
 }
 
 export { currentStep };

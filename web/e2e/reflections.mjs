@@ -20,6 +20,8 @@ const DESKTOP = { width: 1280, height: 900 };
 /** Words only Erik's written answers contain: they must never reach Dora. */
 const SECRET = "Spaziergang mit Bruno am See";
 // Seven days, oldest first: well-being, energy, sleep and coping go up; pain and stress go down.
+// Seven entries over the last two weeks: a trend needs 5 points at least 14 days apart.
+const DAYS_BACK = [-14, -11, -8, -5, -3, -1, 0];
 const WEEK = [
   { wellbeing: 3, energy: 4, pain: 7, stress: 8, sleep: 5, workload: 3 },
   { wellbeing: 4, energy: 4, pain: 6, stress: 7, sleep: 5, workload: 4 },
@@ -134,9 +136,9 @@ await journey("reflections", async (browser) => {
     await checkAccessibility(erikPage, "reflection entry");
   });
 
-  await step("Erik records the last seven days (a written answer on three of them)", async () => {
+  await step("Erik records seven days of the last two weeks (a written answer on three of them)", async () => {
     for (const [i, values] of WEEK.entries()) {
-      const date = addDays(today, i - (WEEK.length - 1));
+      const date = addDays(today, DAYS_BACK[i]);
       await chooseDay(erikPage, date);
       for (const [scale, value] of Object.entries(values)) {
         await erikPage.getByTestId(`scale-${scale}`).locator(`input[value='${value}']`).check();

@@ -2,10 +2,19 @@
 // integration plan — including a concurrent change that the app reports instead of losing —
 // and closes and reopens the case; the org admin manages staff and invitations, reads and
 // filters the audit log and sets a legal hold.
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { assertNoProblems, base, capture, expect, journey, lastLinkToken, newPage, settle, signIn, step, text, world } from "./lib.mjs";
 
 const { manager, admin, emma } = world.people;
 const en = (key, params) => text("en", key, params);
+
+/** The newest e-mail to ``email`` in the local outbox (after lastLinkToken settled the queue). */
+function lastMailTo(email) {
+  const names = readdirSync(world.outbox).filter((n) => n.endsWith(".json")).sort().reverse();
+  const mails = names.map((n) => JSON.parse(readFileSync(join(world.outbox, n), "utf8")));
+  return mails.find((m) => m.to === email);
+}
 
 async function api(page, method, path, body, etag) {
   return page.evaluate(
@@ -123,16 +132,42 @@ await journey("staff", async (browser) => {
     await page.waitForURL((url) => url.pathname === "/login");
   });
 
-  await step("an existing account takes up a new invitation: sign in, come back, accept", async () => {
-    await page.goto(`${base}/onboarding#token=${await lastLinkToken(admin.email)}`);
+  await step("an existing account is told it was added, signs in and is in the case at once", async () => {
+    const token = await lastLinkToken(admin.email);
+    // Issue 24: not "choose a password and set up an authenticator" — she has an account.
+    const mail = lastMailTo(admin.email);
+    expect([text("en", "email.caseAdded.subject"), text("de", "email.caseAdded.subject")].includes(mail.subject), `the e-mail says she was added: ${mail.subject}`);
+    await page.goto(`${base}/onboarding#token=${token}`);
+    const joinTitles = [text("en", "web.onboarding.joinTitle"), text("de", "web.onboarding.joinTitle")];
+    await page.waitForFunction((titles) => titles.includes(document.querySelector("h1")?.textContent), joinTitles);
+    await capture(page, "join-case-signed-out");
+    const lang = await page.evaluate(() => document.documentElement.lang);
+    await page.getByTestId("language-switch").click();
+    await page.waitForFunction((before) => document.documentElement.lang !== before, lang);
+    await capture(page, "join-case-signed-out-other-language");
+    await page.getByTestId("language-switch").click();
+    await page.waitForFunction((before) => document.documentElement.lang === before, lang);
     await page.locator("main a.button").click(); // "sign in to accept"
-    await signIn(page, admin, { expectPath: "/onboarding" });
-    await page.locator("main button.button").click(); // accept
-    await page.locator("main .alert-success a").click(); // open the case
+    await signIn(page, admin);
+    // One step after signing in: no "accept" button, no "open the case" link — the case itself.
     await page.waitForURL((url) => url.pathname === `/cases/${caseId}`);
+    // The link again, on another device: "link already used" — with the way on, signing in.
+    const elsewhere = await newPage(browser, { width: 360, height: 780 });
+    await elsewhere.goto(`${base}/onboarding#token=${token}`);
+    await elsewhere.getByTestId("used-link-sign-in").waitFor();
+    await capture(elsewhere, "link-already-used");
+    await elsewhere.getByTestId("language-switch").click();
+    await elsewhere.waitForFunction(() => document.documentElement.lang === "de");
+    expect((await elsewhere.getByTestId("used-link-sign-in").textContent()) === text("de", "web.login.signIn"), "in German too");
+    await capture(elsewhere, "link-already-used-de");
+    await elsewhere.getByTestId("used-link-sign-in").locator("a").click();
+    await elsewhere.waitForURL((url) => url.pathname === "/login");
+    await elsewhere.context().close();
     await page.getByTestId("participants").waitFor();
-    // Overview, dashboard, plan, documents, notes: the reflections tab is the employee's only.
-    expect((await page.locator(".tabs a").count()) === 5, "as a participant she sees the case's sections");
+    // Overview, dashboard, plan, documents, notes (and the tabs added since): the reflections tab
+    // is the employee's only.
+    const tabs = await page.locator(".tabs a").count();
+    expect(tabs >= 5 && (await page.locator(".tabs a[href$='/reflections']").count()) === 0, `as a participant she sees the case's sections (${tabs})`);
   });
 
   await step("the org admin sees staff and invites a staff member", async () => {
@@ -142,7 +177,7 @@ await journey("staff", async (browser) => {
     }
     await page.goto(`${base}/orgs/${world.orgId}`);
     await page.getByTestId("staff").waitFor();
-    expect((await page.getByTestId("staff-member").count()) === 2, "admin and case manager");
+    expect((await page.getByTestId("staff-member").count()) === 3, "admin, case manager and Sven (break-glass staff)");
     const form = page.getByTestId("staff-invite-form");
     await form.locator("input[name=name]").fill("Carl Colleague");
     await form.locator("input[name=email]").fill("carl.colleague@browser.invalid");

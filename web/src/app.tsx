@@ -10,6 +10,7 @@ import { here, location, match, navigate } from "./lib/router";
 import { loadSession, session, signedOut } from "./lib/session";
 import { useStore } from "./lib/store";
 import { AccessesPage } from "./pages/accesses";
+import { AccessReviewPage } from "./pages/access-review";
 import { AuditPage } from "./pages/audit";
 import { CasePage } from "./pages/case";
 import { CasesPage } from "./pages/cases";
@@ -20,8 +21,11 @@ import { NotFoundPage } from "./pages/not-found";
 import { NotificationsPage } from "./pages/notifications";
 import { OnboardingPage } from "./pages/onboarding";
 import { OrgPage } from "./pages/org";
+import { OrgCasesPage } from "./pages/org-cases";
 import { ProfilePage } from "./pages/profile";
 import { SeenByPage } from "./pages/seen-by";
+import { TempAccessPage } from "./pages/temp-access";
+import { VerifyPage } from "./pages/verify";
 import { WelcomePage } from "./pages/welcome";
 
 type Page = ComponentType<{ params: Record<string, string> }>;
@@ -32,10 +36,12 @@ const ROUTES: [string, Page, boolean][] = [
   ["/onboarding", OnboardingPage, false],
   ["/forgot-password", ForgotPasswordPage, false],
   ["/reset-password", ResetPasswordPage, false],
+  ["/verify", VerifyPage, false],
   ["/consent", ConsentPage, true],
   ["/welcome", WelcomePage, true],
   ["/cases", CasesPage, true],
   ["/cases/:caseId", CasePage, true],
+  ["/cases/:caseId/access-review", AccessReviewPage, true],
   ["/cases/:caseId/:tab", CasePage, true],
   ["/cases/:caseId/seen-by/:userId", SeenByPage, true],
   ["/notifications", NotificationsPage, true],
@@ -43,6 +49,8 @@ const ROUTES: [string, Page, boolean][] = [
   ["/accesses", AccessesPage, true],
   ["/orgs/:orgId", OrgPage, true],
   ["/orgs/:orgId/audit", AuditPage, true],
+  ["/orgs/:orgId/cases", OrgCasesPage, true],
+  ["/orgs/:orgId/temporary-access", TempAccessPage, true],
 ];
 
 const PUBLIC_ONLY = new Set(["/login", "/forgot-password", "/reset-password"]);

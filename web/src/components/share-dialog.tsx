@@ -11,7 +11,7 @@ import { formatDate, formatDateTime, t } from "../lib/i18n";
 import itemTypes from "../lib/item-types.json";
 import type { AccessEntry, Participant } from "../lib/types";
 import { roleName } from "./labels";
-import { Checkbox, Dialog, Field, FormError, Link, Loaded, Select, useAction, useResource } from "./ui";
+import { Checkbox, Dialog, Field, FormError, Link, Loaded, Notice, Select, useAction, useResource } from "./ui";
 
 /** The URL segments of the item types (rendered from the registry, shared/item_types.py). */
 export type ItemSegment = (typeof itemTypes)[number]["segment"];
@@ -37,6 +37,7 @@ function endOfDay(date: string): string {
  * whether the written answers are included). */
 export function accessWords(entry: AccessEntry, series: boolean): string[] {
   if (entry.access === "owner") return [t("web.sharing.owner")];
+  if (entry.access === "subject") return [t("web.sharing.subjectAlways")];
   const words = [entry.expiresAt ? t("web.sharing.sharedUntil", { date: formatDateTime(entry.expiresAt) }) : t("web.sharing.sharedOpenEnded")];
   if (series) {
     words.push(entry.fromDate ? t("web.sharing.series.fromDateIs", { date: formatDate(entry.fromDate) }) : t("web.sharing.series.allEntries"));
@@ -56,6 +57,7 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
   const [includeText, setIncludeText] = useState(false);
   const [warning, setWarning] = useState<{ userId: string; detail: string } | null>(null);
   const { busy, error, setError, run } = useAction();
+  const [done, setDone] = useState<string | null>(null);
   const warningRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // The warning replaces the form: bring it into view (a phone shows the dialog's top) and
@@ -65,11 +67,13 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
   }, [warning !== null]);
   const holders = new Set((access.data ?? []).map((a) => a.userId));
   const candidates = participants.filter((p) => p.status === "active" && !holders.has(p.userId));
-  const chosen = grantee && candidates.some((c) => c.userId === grantee) ? grantee : (candidates[0]?.userId ?? "");
+  // Nobody is chosen until the owner picks someone: a click on Share never shares by default.
+  const chosen = grantee && candidates.some((c) => c.userId === grantee) ? grantee : "";
   const chosenRole = candidates.find((c) => c.userId === chosen)?.role;
 
   const send = (userId: string, acknowledged: boolean) =>
     void run(async () => {
+      setDone(null);
       const body: Record<string, unknown> = { expiresAt: until ? endOfDay(until) : null };
       if (series) {
         body.fromDate = scope === "from" ? fromDate || null : null;
@@ -111,8 +115,10 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
   };
   const revoke = (entry: AccessEntry) =>
     void run(async () => {
+      setDone(null);
       await api.delete(`${base}/grants/${entry.userId}`);
       access.reload();
+      setDone(t("web.sharing.revoked", { name: entry.name })); // the row goes: say what happened
     });
 
   return (
@@ -142,6 +148,9 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
           )}
         </Loaded>
         <FormError error={error} fields={["expiresAt", "fromDate", "includeText"]} />
+        <div aria-live="polite" data-testid="share-done">
+          {done && <Notice kind="success">{done}</Notice>}
+        </div>
         {warning ? (
           <div class="alert alert-warning" role="alert" tabIndex={-1} ref={warningRef} data-testid="employer-warning">
             <h3>{t("web.sharing.series.employerWarningTitle")}</h3>
@@ -160,7 +169,7 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
         ) : (
           <form onSubmit={share} noValidate data-testid="share-form">
             <h3>{t("web.sharing.giveAccess")}</h3>
-            <Select label={t("web.sharing.person")} name="userId" value={chosen} onValue={setGrantee} options={candidates.map((p) => [p.userId, `${p.name} (${roleName(p.role)})`])} error={error} />
+            <Select label={t("web.sharing.person")} name="userId" value={chosen} onValue={setGrantee} options={[["", t("web.sharing.choosePerson")], ...candidates.map((p): [string, string] => [p.userId, `${p.name} (${roleName(p.role)})`])]} error={error} />
             {series && (
               <>
                 <fieldset class="series-scope" data-testid="series-scope">
@@ -194,7 +203,7 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
               </p>
             )}
             <div class="actions">
-              <button type="submit" class="button" disabled={busy}>
+              <button type="submit" class="button" disabled={busy || !chosen} data-testid="share-submit">
                 {t("web.sharing.share")}
               </button>
             </div>

@@ -157,3 +157,36 @@ export function upload<T>(
     xhr.send(form);
   });
 }
+
+/** A POST whose answer is a file (a PDF report): through XMLHttpRequest, which reports the
+ * download's progress (``null`` while the server is still making it, then 0…1). Errors come back
+ * as problem+json, read from the blob. */
+export function downloadPost(
+  path: string,
+  body: unknown,
+  options: { onProgress?: (fraction: number | null) => void } = {},
+): Promise<{ blob: Blob; fileName: string | null; headers: (name: string) => string | null }> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", path);
+    xhr.responseType = "blob";
+    for (const [name, value] of Object.entries(headersFor("POST", { body }))) xhr.setRequestHeader(name, value);
+    xhr.addEventListener("progress", (event) => {
+      options.onProgress?.(event.lengthComputable && event.total > 0 ? event.loaded / event.total : null);
+    });
+    xhr.addEventListener("load", () => {
+      const blob = xhr.response as Blob;
+      if (xhr.status < 200 || xhr.status >= 300) {
+        void blob.text().then((text) => reject(problemOf(xhr.status, text, false)));
+        return;
+      }
+      options.onProgress?.(1);
+      const disposition = xhr.getResponseHeader("Content-Disposition") ?? "";
+      const fileName = /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
+      resolve({ blob, fileName, headers: (name) => xhr.getResponseHeader(name) });
+    });
+    xhr.addEventListener("error", () => reject(networkError()));
+    xhr.addEventListener("abort", () => reject(networkError()));
+    xhr.send(JSON.stringify(body));
+  });
+}

@@ -19,6 +19,8 @@ export interface OrgMembership {
   orgId: string;
   name: string;
   roles: string[];
+  /** Break-glass (journey 17): may open the organisation's cases with a reason. */
+  accessAllCases?: boolean;
 }
 
 /** undefined while the first check runs, null when signed out. */

@@ -3,8 +3,15 @@ export interface CaseRef {
   caseId: string;
   orgId: string;
   orgName: string;
+  /** The user's role and part (invited / active) in the case. */
   role: string;
   status: string;
+  /** Whose case it is; null until the user accepted the invitation. */
+  employeeName: string | null;
+  caseStatus: "open" | "closed" | null;
+  legalHold: boolean;
+  createdAt: string | null;
+  closedAt: string | null;
 }
 
 export interface Participant {
@@ -12,6 +19,8 @@ export interface Participant {
   name: string;
   role: string;
   status: string;
+  /** The account was deleted (issue 20): shown as a former participant. */
+  former?: boolean;
 }
 
 export interface CaseSummary {
@@ -48,6 +57,13 @@ export interface PlanChange {
 export type Category = "job_description" | "target_agreement" | "medical_certificate" | "other";
 export const CATEGORIES: Category[] = ["job_description", "target_agreement", "medical_certificate", "other"];
 
+/** Someone one of my items is shared with now (lists answer these for my own items). */
+export interface ShareState {
+  userId: string;
+  expiresAt: string | null;
+  subject: boolean;
+}
+
 export interface DocumentView {
   id: string;
   caseId: string;
@@ -63,6 +79,8 @@ export interface DocumentView {
   createdAt: string;
   updatedAt: string;
   etag: string;
+  /** In lists, for my own documents: who it is shared with now ([] = private). */
+  sharedWith?: ShareState[] | null;
 }
 
 export interface DocumentVersion {
@@ -86,13 +104,16 @@ export interface NoteView {
   createdAt: string;
   updatedAt: string;
   etag: string;
+  /** In lists, for my own notes: who it is shared with now ([] = private). */
+  sharedWith?: ShareState[] | null;
 }
 
 export interface AccessEntry {
   userId: string;
   name: string;
   role: string;
-  access: "owner" | "shared";
+  /** ``subject``: the employee's access to a record about them, which the owner cannot end. */
+  access: "owner" | "shared" | "subject";
   expiresAt: string | null;
   since: string | null;
   /** Reflection-series grants only: visible from this day on (null: all entries). */
@@ -166,4 +187,68 @@ export interface Dashboard {
   includesText: boolean;
   scales: ScaleSeries[];
   plan: PlanSpan[];
+  /** Work capacity over time from the evaluations this viewer may see (issue 16). */
+  capacity: CapacitySpan[];
+  evaluations: Evaluation[];
+  feedback: Feedback[];
+  feedbackScales: FeedbackScaleSeries[];
+}
+
+// -- evaluations and feedback (issue 16) --------------------------------------------------------
+
+export const FEEDBACK_SCALES = ["attendance", "workloadFit", "collaboration"] as const;
+export type FeedbackScaleName = (typeof FEEDBACK_SCALES)[number];
+
+export interface FeedbackScaleSeries extends Omit<ScaleSeries, "scale"> {
+  scale: FeedbackScaleName;
+}
+
+export interface CapacitySpan {
+  from: string;
+  /** Exclusive: the day after validTo, or the next evaluation's first day; null: open. */
+  to: string | null;
+  capacityPercent: number;
+  evaluationId: string;
+  version: number;
+  corrected: boolean;
+}
+
+interface RecordBase {
+  id: string;
+  caseId: string;
+  ownerId: string;
+  ownerRole: string | null;
+  subjectId: string | null;
+  mine: boolean;
+  createdAt: string;
+  updatedAt: string;
+  etag: string;
+  version: number;
+  corrected: boolean;
+  correctedAt: string | null;
+}
+
+export interface EvaluationContent {
+  capacityPercent: number;
+  validFrom: string;
+  validTo: string | null;
+  restrictions: string | null;
+  recommendations: string | null;
+  nextReview: string | null;
+}
+
+export interface Evaluation extends RecordBase, EvaluationContent {
+  history?: (EvaluationContent & { version: number; at: string })[];
+}
+
+export interface FeedbackContent {
+  date: string;
+  attendance: number | null;
+  workloadFit: number | null;
+  collaboration: number | null;
+  text: string | null;
+}
+
+export interface Feedback extends RecordBase, FeedbackContent {
+  history?: (FeedbackContent & { version: number; at: string })[];
 }

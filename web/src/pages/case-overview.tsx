@@ -5,16 +5,20 @@ import { roleName, statusName } from "../components/labels";
 import { FormError, Link, confirmed, useAction } from "../components/ui";
 import { api } from "../lib/api";
 import { t } from "../lib/i18n";
-import { session } from "../lib/session";
+import { orgs, session } from "../lib/session";
 import { useStore } from "../lib/store";
 import type { CaseContext } from "./case";
+import { WhatIShare } from "./what-i-share";
 
 const INVITABLE = ["employer", "doctor", "case_manager"];
 
 export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
   const me = useStore(session);
   const manager = myRole === "case_manager";
-  const admin = myRole === null; // only org admins read a case they do not take part in
+  const memberships = useStore(orgs);
+  // Org admins read a case they do not take part in; so does break-glass staff (journey 17), who
+  // may not set a legal hold.
+  const admin = myRole === null && memberships.some((m) => m.orgId === summary.orgId && m.roles.includes("org_admin"));
   const { busy, error, run } = useAction();
   // Reload after success and failure alike: after a 412 (someone else changed the case) the
   // page shows the current state with the API's message, and the next try sends the new ETag.
@@ -35,7 +39,7 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
         <ul class="people" data-testid="participants">
           {summary.participants.map((p) => (
             <li key={p.userId} class="person">
-              <span class="person-name">{p.name}</span>
+              <span class="person-name">{p.former ? t("web.case.formerParticipant") : p.name}</span>
               <span class="muted">{roleName(p.role)}</span>
               <span class={`tag tag-${p.status}`}>{statusName(p.status)}</span>
               <span class="person-actions">
@@ -88,6 +92,13 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
         </section>
       )}
       {admin && (
+        <p>
+          <Link href={`/cases/${summary.caseId}/access-review`} data-testid="access-review-link">
+            {t("web.accessReview.title")}
+          </Link>
+        </p>
+      )}
+      {admin && (
         <section class="card">
           <h3>{t("web.case.legalHoldTitle")}</h3>
           <p>{t("web.case.legalHoldIntro")}</p>
@@ -105,6 +116,8 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
           </button>
         </section>
       )}
+      {/* Last: it loads after the page, and nothing below it can move. */}
+      {myRole && <WhatIShare summary={summary} />}
     </div>
   );
 }

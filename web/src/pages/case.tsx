@@ -1,16 +1,18 @@
 // One case: a header with its status and tabs for the overview (participants), the integration
 // plan, documents and notes. What a user may do follows their role in the case; the API checks
 // every action again.
-import { Link, Loaded, PageTitle, useResource } from "../components/ui";
+import { Link, Loaded, Notice, PageTitle, useResource } from "../components/ui";
 import { statusName } from "../components/labels";
 import { loadCase } from "../lib/cases";
 import { formatDateTime, t } from "../lib/i18n";
-import { session } from "../lib/session";
+import { orgs, session } from "../lib/session";
 import { useStore } from "../lib/store";
 import type { CaseSummary } from "../lib/types";
 import { CaseOverview } from "./case-overview";
 import { DashboardTab } from "./dashboard";
 import { DocumentsTab } from "./documents";
+import { EvaluationsTab } from "./evaluations";
+import { MessagesTab } from "./messages";
 import { NotesTab } from "./notes";
 import { PlanTab } from "./plan";
 import { ReflectionsTab } from "./reflections";
@@ -22,10 +24,11 @@ export interface CaseContext {
   reload: () => void;
 }
 
-const TABS = ["overview", "reflections", "dashboard", "plan", "documents", "notes"] as const;
+const TABS = ["overview", "reflections", "dashboard", "evaluations", "plan", "documents", "notes", "messages"] as const;
 
 export function CasePage({ params }: { params: Record<string, string> }) {
   const me = useStore(session);
+  const memberships = useStore(orgs);
   const caseId = params.caseId;
   const tab = (params.tab ?? "overview") as (typeof TABS)[number];
   // Every participant, not only the first page: the role, names and share pickers need them all.
@@ -42,7 +45,13 @@ export function CasePage({ params }: { params: Record<string, string> }) {
           const context: CaseContext = { summary, etag, myRole, reload: loaded.reload };
           // Org admins see the overview only: they never see case content (SPEC §1).
           // Reflections are the employee's own: nobody else has an entry page.
-          const tabs = myRole ? TABS.filter((name) => name !== "reflections" || myRole === "employee") : (["overview"] as const);
+          // Staff who opened the case by break-glass (journey 17): the overview and the plan, read-only.
+          const breakGlass = !myRole && !memberships.some((m) => m.orgId === summary.orgId && m.roles.includes("org_admin"));
+          const tabs = myRole
+            ? TABS.filter((name) => name !== "reflections" || myRole === "employee")
+            : breakGlass
+              ? (["overview", "plan"] as const)
+              : (["overview"] as const);
           return (
             <>
               <PageTitle>{t("web.case.title", { name: employee?.name ?? "" })}</PageTitle>
@@ -65,12 +74,19 @@ export function CasePage({ params }: { params: Record<string, string> }) {
                   ))}
                 </ul>
               </nav>
+              {breakGlass && (
+                <Notice kind="warning">
+                  <span data-testid="break-glass-notice">{t("web.breakGlass.notice")}</span>
+                </Notice>
+              )}
               {tab === "overview" && <CaseOverview {...context} />}
               {tab === "reflections" && myRole === "employee" && <ReflectionsTab {...context} />}
               {tab === "dashboard" && myRole && <DashboardTab {...context} />}
-              {tab === "plan" && myRole && <PlanTab {...context} />}
+              {tab === "evaluations" && myRole && <EvaluationsTab {...context} />}
+              {tab === "plan" && (myRole || breakGlass) && <PlanTab {...context} />}
               {tab === "documents" && myRole && <DocumentsTab {...context} />}
               {tab === "notes" && myRole && <NotesTab {...context} />}
+              {tab === "messages" && myRole && <MessagesTab {...context} />}
             </>
           );
         }}

@@ -4,7 +4,7 @@ import { useState } from "preact/hooks";
 import { languageOptions, roleName, statusName } from "../components/labels";
 import { Field, FormError, Link, PageTitle, PagedLoaded, Select, requiredError, useAction } from "../components/ui";
 import { api } from "../lib/api";
-import { language, t } from "../lib/i18n";
+import { formatDate, language, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import { navigate } from "../lib/router";
 import { type OrgMembership, orgs } from "../lib/session";
@@ -28,7 +28,7 @@ function NewCaseForm({ places }: { places: OrgMembership[] }) {
     });
   };
   return (
-    <form onSubmit={submit} noValidate class="card" data-testid="new-case-form">
+    <form onSubmit={submit} noValidate class="card new-case" data-testid="new-case-form">
       <h2>{t("web.cases.newTitle")}</h2>
       <p>{t("web.cases.newIntro")}</p>
       <FormError error={error} fields={["name", "email", "language"]} />
@@ -47,36 +47,132 @@ function NewCaseForm({ places }: { places: OrgMembership[] }) {
   );
 }
 
+type StatusFilter = "all" | "open" | "closed";
+type Order = "recent" | "name";
+
+/** What an entry is called: whose case it is — or, before the invitation is accepted, where. */
+function caseTitle(c: CaseRef): string {
+  if (c.status === "invited" || !c.employeeName) return t("web.cases.invitedTo", { org: c.orgName });
+  return c.role === "employee" ? t("web.cases.yours", { org: c.orgName }) : t("web.case.title", { name: c.employeeName });
+}
+
+/** The entries the filters leave, in the chosen order (over the pages loaded so far). */
+function choose(list: CaseRef[], query: string, status: StatusFilter, order: Order): CaseRef[] {
+  const words = query.trim().toLocaleLowerCase().split(/\s+/).filter(Boolean);
+  const chosen = list.filter((c) => {
+    if (status !== "all" && c.caseStatus !== status) return false;
+    const haystack = `${c.employeeName ?? ""} ${c.orgName}`.toLocaleLowerCase();
+    return words.every((word) => haystack.includes(word));
+  });
+  const byName = (a: CaseRef, b: CaseRef) => caseTitle(a).localeCompare(caseTitle(b), language.get());
+  const byRecent = (a: CaseRef, b: CaseRef) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "");
+  return chosen.sort(order === "name" ? byName : byRecent);
+}
+
+function CaseEntry({ c }: { c: CaseRef }) {
+  return (
+    <li class="card case-entry" data-case-id={c.caseId}>
+      <Link href={`/cases/${c.caseId}`} class="case-link">
+        {caseTitle(c)}
+      </Link>
+      <p class="meta">
+        {c.caseStatus && <span class={`tag tag-${c.caseStatus}`}>{statusName(c.caseStatus)}</span>}
+        {c.legalHold && <span class="tag tag-hold">{t("web.cases.legalHold")}</span>}
+        {c.status === "invited" && <span class="tag tag-invited">{statusName("invited")}</span>}
+        <span>{t("web.cases.yourRole", { role: roleName(c.role) })}</span>
+        {c.employeeName && c.role !== "employee" && <span>{c.orgName}</span>}
+      </p>
+      <p class="meta">
+        {c.createdAt && <span>{t("web.cases.openedOn", { date: formatDate(c.createdAt) })}</span>}
+        {c.closedAt && <span>{t("web.cases.closedOn", { date: formatDate(c.closedAt) })}</span>}
+      </p>
+      {c.status === "invited" && <p class="hint">{t("web.cases.invitedHint")}</p>}
+    </li>
+  );
+}
+
+/** Search, status and order over the cases listed (shown once there is more than one). */
+function CaseFilters(props: {
+  query: string;
+  setQuery: (v: string) => void;
+  status: StatusFilter;
+  setStatus: (v: StatusFilter) => void;
+  order: Order;
+  setOrder: (v: Order) => void;
+}) {
+  return (
+    <form role="search" class="case-filters" data-testid="case-filters" onSubmit={(e) => e.preventDefault()}>
+      <h2 class="visually-hidden">{t("web.cases.find")}</h2>
+      <Field label={t("web.cases.search")} name="q" autoComplete="off" value={props.query} onValue={props.setQuery} />
+      <Select
+        label={t("web.cases.statusFilter")}
+        name="status"
+        value={props.status}
+        onValue={(v) => props.setStatus(v as StatusFilter)}
+        options={[
+          ["all", t("web.cases.allStatuses")],
+          ["open", statusName("open")],
+          ["closed", statusName("closed")],
+        ]}
+      />
+      <Select
+        label={t("web.cases.sort")}
+        name="order"
+        value={props.order}
+        onValue={(v) => props.setOrder(v as Order)}
+        options={[
+          ["recent", t("web.cases.sortRecent")],
+          ["name", t("web.cases.sortName")],
+        ]}
+      />
+    </form>
+  );
+}
+
 export function CasesPage() {
   const memberships = useStore(orgs);
   const cases = usePagedList<CaseRef>("/api/me/cases", "cases");
   const managing = memberships.filter((m) => m.roles.includes("case_manager"));
+  const [query, setQuery] = useState("");
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [order, setOrder] = useState<Order>("recent");
   return (
     <section>
       <PageTitle>{t("web.cases.title")}</PageTitle>
       <PagedLoaded list={cases} label={t("web.cases.title")}>
-        {(list) =>
-          list.length === 0 ? (
-            <p>{t("web.cases.none")}</p>
-          ) : (
-            <ul class="case-list" data-testid="case-list">
-              {list.map((c) => (
-                <li key={c.caseId} class="card">
-                  <Link href={`/cases/${c.caseId}`} class="case-link">
-                    {t("web.cases.caseAt", { org: c.orgName })}
-                  </Link>
-                  <p class="meta">
-                    <span>{t("web.cases.yourRole", { role: roleName(c.role) })}</span>
-                    <span class={`tag tag-${c.status}`}>{statusName(c.status)}</span>
-                    <span class="muted">{t("web.cases.reference", { id: c.caseId.slice(0, 8) })}</span>
-                  </p>
-                </li>
-              ))}
-            </ul>
-          )
-        }
+        {(list) => {
+          if (list.length === 0) return <p>{t("web.cases.none")}</p>;
+          const shown = choose([...list], query, status, order);
+          const filtering = list.length > 1 || cases.hasMore;
+          return (
+            <>
+              {filtering && <CaseFilters {...{ query, setQuery, status, setStatus, order, setOrder }} />}
+              {filtering && (
+                <p class="muted" aria-live="polite" data-testid="case-count">
+                  {t("web.cases.shown", { shown: shown.length, total: list.length })}
+                </p>
+              )}
+              {shown.length === 0 ? (
+                <p>{t("web.cases.noMatch")}</p>
+              ) : (
+                <ul class="case-list" data-testid="case-list">
+                  {shown.map((c) => (
+                    <CaseEntry key={c.caseId} c={c} />
+                  ))}
+                </ul>
+              )}
+            </>
+          );
+        }}
       </PagedLoaded>
       {managing.length > 0 && <NewCaseForm places={managing} />}
+      {memberships
+        .filter((m) => m.accessAllCases && !m.roles.includes("org_admin"))
+        .map((m) => (
+          <p key={m.orgId} data-testid="break-glass-search">
+            <Link href={`/orgs/${m.orgId}/cases`}>{t("web.breakGlass.search", { org: m.name })}</Link>
+          </p>
+        ))}
     </section>
   );
 }

@@ -6,13 +6,15 @@ import type { Chart } from "chart.js";
 import type { ComponentChildren } from "preact";
 import { useEffect, useId, useMemo, useRef, useState } from "preact/hooks";
 import { Loaded, Select, useResource } from "../components/ui";
+import { CreateReport, REPORT_ROLES } from "../components/report-form";
 import { api } from "../lib/api";
 import { addDays, daysBetween, formatMonth, formatShortDay } from "../lib/dates";
 import { formatDate, formatNumber, formatPercent, language, locale, t } from "../lib/i18n";
 import { useStore } from "../lib/store";
-import { SCALES, type Dashboard, type PlanSpan, type ScaleName, type ScaleSeries } from "../lib/types";
+import { FEEDBACK_SCALES, SCALES, type Dashboard, type FeedbackScaleName, type PlanSpan, type ScaleName, type ScaleSeries } from "../lib/types";
 import type { LineSeries, LineSpec } from "../lib/charts";
 import type { CaseContext } from "./case";
+import { CorrectedTag, EvaluationBody, FeedbackBody, feedbackScaleName } from "./evaluations";
 import { ReflectionHistory, scaleName } from "./reflections";
 
 /** Okabe–Ito colours (distinguishable with the common colour-vision deficiencies), and a point
@@ -26,6 +28,12 @@ const LOOK: Record<ScaleName, Pick<LineSeries, "color" | "pointStyle" | "dash">>
   workload: { color: "#000000", pointStyle: "crossRot", dash: [4, 4] },
 };
 const PLAN_COLOUR = "#0b5c6b";
+const CAPACITY_COLOUR = "#D55E00";
+const FEEDBACK_LOOK: Record<FeedbackScaleName, Pick<LineSeries, "color" | "pointStyle" | "dash">> = {
+  attendance: { color: "#0072B2", pointStyle: "circle", dash: [] },
+  workloadFit: { color: "#E69F00", pointStyle: "triangle", dash: [8, 4] },
+  collaboration: { color: "#009E73", pointStyle: "rect", dash: [2, 3] },
+};
 
 const PERIODS = ["30", "90", "365", "1095"] as const;
 type Period = (typeof PERIODS)[number];
@@ -134,7 +142,7 @@ function trendWords(series: ScaleSeries): { status: string; detail: string } {
   const { status, slopePer30Days, points } = series.trend;
   const polarity = t(`web.dashboard.polarity.${series.polarity}`);
   if (status === "not_enough_data") {
-    return { status: t("web.dashboard.trend.not_enough_data"), detail: t("web.dashboard.notEnough", { entries: entries(points), minimum: 5, polarity }) };
+    return { status: t("web.dashboard.trend.not_enough_data"), detail: t("web.dashboard.notEnough", { entries: entries(points), minimum: 5, days: 14, polarity }) };
   }
   const slope = formatNumber(slopePer30Days ?? 0, { maximumFractionDigits: 1, signDisplay: "exceptZero" });
   return { status: t(`web.dashboard.trend.${status}`), detail: t("web.dashboard.trendDetail", { slope, entries: entries(points), polarity }) };
@@ -266,6 +274,189 @@ function PlanSection({ data }: { data: Dashboard }) {
   );
 }
 
+/** Steps of ``{from, to, value}`` spans as chart points: a value holds from its first day until
+ * the next span's (``to`` exclusive, null: open); a gap between spans stays a gap. */
+function stepPoints(data: Dashboard, spans: { from: string; to: string | null; value: number }[], xMax: number) {
+  const points: { x: number; y: number }[] = [];
+  let last: { x: number; y: number } | null = null;
+  for (const span of [...spans].sort((a, b) => a.from.localeCompare(b.from))) {
+    const start = Math.max(daysBetween(data.from, span.from), firstShown(data));
+    const stop = Math.min(span.to ? daysBetween(data.from, span.to) : xMax, xMax);
+    if (stop < 0 || start > xMax) continue;
+    if (last && start > last.x) {
+      points.push(last, { x: last.x, y: Number.NaN }); // a gap: the line breaks
+    } else if (last) {
+      points.push({ x: start, y: last.y });
+    }
+    points.push({ x: start, y: span.value });
+    last = { x: stop, y: span.value };
+  }
+  if (last) points.push(last);
+  return points;
+}
+
+/** Work capacity (the evaluations this viewer may see) against the plan's workload, both steps. */
+function CapacitySection({ data }: { data: Dashboard }) {
+  const lang = useStore(language);
+  const spec = useMemo<LineSpec>(() => {
+    // The axis is the period, extended (up to a year) to show evaluations valid beyond it and
+    // stages planned after it: an evaluation from today is a line ahead, not a dot at the edge.
+    const ahead = [
+      ...data.capacity.map((c) => (c.to ? addDays(c.to, -1) : addDays(c.from, 14))),
+      ...data.plan.map((p) => addDays(p.from, 14)),
+    ].reduce((latest, day) => (day > latest ? day : latest), data.to);
+    const end = ahead > data.to ? (ahead > addDays(data.to, 366) ? addDays(data.to, 366) : ahead) : data.to;
+    const xMax = daysBetween(data.from, end);
+    return {
+      series: [
+        { label: t("web.dashboard.capacity"), color: CAPACITY_COLOUR, pointStyle: "rectRot", dash: [], points: stepPoints(data, data.capacity.map((c) => ({ from: c.from, to: c.to, value: c.capacityPercent })), xMax) },
+        { label: t("web.dashboard.workload"), color: PLAN_COLOUR, pointStyle: "circle", dash: [6, 4], points: stepPoints(data, data.plan.map((p) => ({ from: p.from, to: p.to, value: p.workloadPercent })), xMax) },
+      ],
+      xMin: firstShown(data),
+      xMax,
+      yMin: 0,
+      yMax: 100,
+      stepped: true,
+      locale: locale(),
+      xLabel: (x) => formatShortDay(addDays(data.from, Math.round(x))),
+      yLabel: (y) => formatPercent(y),
+      yTitle: t("web.dashboard.percentAxis"),
+    };
+  }, [data, lang]);
+  if (data.capacity.length === 0) {
+    return (
+      <p class="muted" data-testid="capacity-empty">
+        {t("web.dashboard.capacityEmpty")}
+      </p>
+    );
+  }
+  const caption = t("web.dashboard.capacityCaption");
+  return (
+    <>
+      <LineChart spec={spec} label={t("web.dashboard.chartLabel", { caption })} testId="capacity-chart" />
+      <TableToggle testId="capacity-table">
+        <table class="data-table">
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t("web.dashboard.planFrom")}</th>
+              <th scope="col">{t("web.dashboard.planTo")}</th>
+              <th scope="col">{t("web.dashboard.capacity")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.capacity.map((c) => (
+              <tr key={`${c.evaluationId}-${c.from}`}>
+                <th scope="row">{formatDate(c.from)}</th>
+                <td>{c.to ? formatDate(addDays(c.to, -1)) : t("web.dashboard.planOpen")}</td>
+                <td>
+                  {formatPercent(c.capacityPercent)} {c.corrected && `(${t("web.evaluations.correctedTag")})`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableToggle>
+      <ul class="item-list" data-testid="dashboard-evaluations">
+        {data.evaluations.map((e) => (
+          <li key={e.id} class="card" data-testid="dashboard-evaluation" data-corrected={e.corrected ? "yes" : "no"}>
+            <div class="item-head">
+              <h4 class="item-title">{t("web.evaluations.evaluationTitle", { date: formatDate(e.validFrom) })}</h4>
+              <CorrectedTag record={e} />
+            </div>
+            <EvaluationBody e={e} />
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** The employer's feedback on the work trial this viewer may see: scales over time, trends, entries. */
+function FeedbackSection({ data }: { data: Dashboard }) {
+  const lang = useStore(language);
+  const spec = useMemo<LineSpec>(
+    () => ({
+      series: data.feedbackScales.map((series) => ({
+        label: feedbackScaleName(series.scale),
+        ...FEEDBACK_LOOK[series.scale],
+        points: series.points.map((p) => ({ x: daysBetween(data.from, p.date), y: p.value })),
+      })),
+      xMin: firstShown(data),
+      xMax: daysBetween(data.from, data.to),
+      yMin: 0,
+      yMax: 10,
+      locale: locale(),
+      xLabel: (x) => formatShortDay(addDays(data.from, Math.round(x))),
+      yLabel: (y) => mean(y),
+      yTitle: t("web.dashboard.scaleAxis"),
+    }),
+    [data, lang],
+  );
+  if (data.feedback.length === 0) {
+    return (
+      <p class="muted" data-testid="feedback-empty">
+        {t("web.dashboard.feedbackEmpty")}
+      </p>
+    );
+  }
+  const caption = t("web.dashboard.feedbackCaption");
+  const days = [...new Set(data.feedbackScales.flatMap((s) => s.points.map((p) => p.date)))].sort();
+  return (
+    <>
+      {days.length > 0 && <LineChart spec={spec} label={t("web.dashboard.chartLabel", { caption })} testId="feedback-chart" />}
+      {days.length > 0 && (
+        <TableToggle testId="feedback-table">
+          <table class="data-table">
+            <caption>{caption}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t("web.dashboard.rowHead.daily")}</th>
+                {FEEDBACK_SCALES.map((s) => (
+                  <th key={s} scope="col">
+                    {feedbackScaleName(s)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {days.map((day) => (
+                <tr key={day}>
+                  <th scope="row">{formatDate(day)}</th>
+                  {data.feedbackScales.map((s) => (
+                    <td key={s.scale}>{String(s.points.find((p) => p.date === day)?.value ?? "–")}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableToggle>
+      )}
+      <ul class="trends" data-testid="feedback-trends">
+        {data.feedbackScales.map((series) => {
+          const words = trendWords(series as unknown as ScaleSeries);
+          return (
+            <li key={series.scale} data-scale={series.scale} data-trend={series.trend.status}>
+              <strong>{feedbackScaleName(series.scale)}:</strong> <span class={`trend trend-${series.trend.status}`}>{words.status}</span> <span class="muted">{words.detail}</span>
+            </li>
+          );
+        })}
+      </ul>
+      <ul class="item-list" data-testid="dashboard-feedback">
+        {data.feedback.map((f) => (
+          <li key={f.id} class="card" data-corrected={f.corrected ? "yes" : "no"}>
+            <div class="item-head">
+              <h4 class="item-title">{t("web.evaluations.feedbackTitle", { date: formatDate(f.date) })}</h4>
+              <CorrectedTag record={f} />
+            </div>
+            <FeedbackBody f={f} />
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
+
 export function DashboardTab({ summary, myRole }: CaseContext) {
   useStore(language);
   const caseId = summary.caseId;
@@ -293,6 +484,7 @@ export function DashboardTab({ summary, myRole }: CaseContext) {
           options={PERIODS.map((days) => [days, t(`web.dashboard.periods.${days}`)])}
         />
       </div>
+      {today && myRole && REPORT_ROLES.includes(myRole) && <CreateReport caseId={caseId} today={today} />}
       <Loaded data={dashboard.data} error={dashboard.error}>
         {(data) => (
           <>
@@ -335,6 +527,14 @@ export function DashboardTab({ summary, myRole }: CaseContext) {
             <section class="stack" aria-labelledby="dashboard-plan">
               <h3 id="dashboard-plan">{t("web.dashboard.planTitle")}</h3>
               <PlanSection data={data} />
+            </section>
+            <section class="stack" aria-labelledby="dashboard-capacity" data-testid="dashboard-capacity">
+              <h3 id="dashboard-capacity">{t("web.dashboard.capacityTitle")}</h3>
+              <CapacitySection data={data} />
+            </section>
+            <section class="stack" aria-labelledby="dashboard-feedback" data-testid="dashboard-feedback-section">
+              <h3 id="dashboard-feedback">{t("web.dashboard.feedbackTitle")}</h3>
+              <FeedbackSection data={data} />
             </section>
           </>
         )}

@@ -1,4 +1,5 @@
 // One document in the list, with the owner's actions.
+import { SharingState } from "../components/sharing-state";
 import { useState } from "preact/hooks";
 import { categoryName } from "../components/labels";
 import { FileField, fileError } from "../components/upload";
@@ -56,7 +57,7 @@ function Versions({ url, onChanged }: { url: string; onChanged: () => void }) {
 
 type Mode = "view" | "rename" | "replace" | "versions";
 
-export function DocumentItem(props: { base: string; doc: DocumentView; owner: string; editable: boolean; onChanged: () => void; onShare: () => void }) {
+export function DocumentItem(props: { base: string; doc: DocumentView; owner: string; names?: Map<string, string>; editable: boolean; onChanged: () => void; onShare: () => void }) {
   const { doc } = props;
   const url = `${props.base}/${doc.id}`;
   const [mode, setMode] = useState<Mode>("view");
@@ -97,6 +98,7 @@ export function DocumentItem(props: { base: string; doc: DocumentView; owner: st
         <span>{t("web.documents.updated", { date: formatDateTime(doc.updatedAt) })}</span>
         <span>{t("web.documents.by", { name: props.owner })}</span>
       </p>
+      <SharingState shares={doc.sharedWith} names={props.names ?? new Map()} />
       <FormError error={mode === "replace" && fileError(error) ? null : error} fields={["title", "category"]} />
       <div class="actions">
         <a class="button-quiet" href={`${url}/content`} download>

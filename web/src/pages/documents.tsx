@@ -85,6 +85,7 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
                   base={base}
                   doc={doc}
                   owner={doc.mine ? t("web.common.you") : (names.get(doc.ownerId) ?? t("web.common.someone"))}
+                  names={names}
                   editable={open}
                   onChanged={docs.reload}
                   onShare={() => setSharing({ kind: "documents", id: doc.id, title: doc.title })}
@@ -108,7 +109,10 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
           caseId={summary.caseId}
           item={sharing}
           participants={summary.participants.filter((p) => p.userId !== docs.items?.find((d) => d.id === sharing.id)?.ownerId)}
-          onClose={() => setSharing(null)}
+          onClose={() => {
+            setSharing(null);
+            docs.reload(); // the cards say with whom each is shared now
+          }}
         />
       )}
     </div>

@@ -1,9 +1,10 @@
 // Notes of a case: private to their author until shared. Lists carry titles only; the text is
 // fetched when a note is opened (so each read of someone else's note is audited for its author).
 // The author edits (with the note's ETag), deletes and shares; shared notes are read-only.
+import { SharingState } from "../components/sharing-state";
 import { useState } from "preact/hooks";
 import { ShareDialog, type Shareable } from "../components/share-dialog";
-import { Field, FormError, PagedLoaded, confirmed, requiredError, useAction } from "../components/ui";
+import { Field, FormError, Notice, PagedLoaded, confirmed, requiredError, useAction } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
@@ -62,7 +63,7 @@ function NoteForm(props: { url: string; note?: NoteView; onSaved: () => void; on
   );
 }
 
-function NoteItem(props: { url: string; note: NoteView; author: string; editable: boolean; onChanged: () => void; onShare: () => void }) {
+function NoteItem(props: { url: string; note: NoteView; author: string; names: Map<string, string>; editable: boolean; onChanged: () => void; onSaved: () => void; onShare: () => void }) {
   const { url, note } = props;
   const [full, setFull] = useState<NoteView | null>(null);
   const [editing, setEditing] = useState(false);
@@ -84,7 +85,7 @@ function NoteItem(props: { url: string; note: NoteView; author: string; editable
           onSaved={() => {
             setEditing(false);
             setFull(null);
-            props.onChanged();
+            props.onSaved();
           }}
         />
       </li>
@@ -97,6 +98,7 @@ function NoteItem(props: { url: string; note: NoteView; author: string; editable
         <span>{t("web.documents.by", { name: props.author })}</span>
         <span>{t("web.documents.updated", { date: formatDateTime(note.updatedAt) })}</span>
       </p>
+      <SharingState shares={note.sharedWith} names={props.names} />
       <FormError error={error} />
       {full && <p class="pre" data-testid="note-body">{full.body}</p>}
       <div class="actions">
@@ -150,9 +152,15 @@ export function NotesTab({ summary }: CaseContext) {
   const names = new Map(summary.participants.map((p) => [p.userId, p.name]));
   const open = summary.status === "open";
   const others = (ownerId: string): Participant[] => summary.participants.filter((p) => p.userId !== ownerId);
+  const [savedNotice, setSavedNotice] = useState(false);
+  const saved = () => {
+    setSavedNotice(true); // say so: the form empties (or closes) and nothing else tells
+    notes.reload();
+  };
   return (
     <div class="stack">
       <h2>{t("web.notes.title")}</h2>
+      <div aria-live="polite">{savedNotice && <Notice kind="success">{t("web.notes.saved")}</Notice>}</div>
       <PagedLoaded list={notes} label={t("web.notes.title")}>
         {(list) =>
           list.length === 0 ? (
@@ -165,8 +173,10 @@ export function NotesTab({ summary }: CaseContext) {
                   url={url}
                   note={note}
                   author={note.mine ? t("web.common.you") : (names.get(note.ownerId) ?? t("web.common.someone"))}
+                  names={names}
                   editable={open}
                   onChanged={notes.reload}
+                  onSaved={saved}
                   onShare={() => setSharing({ item: { kind: "notes", id: note.id, title: note.title }, ownerId: note.ownerId })}
                 />
               ))}
@@ -174,8 +184,18 @@ export function NotesTab({ summary }: CaseContext) {
           )
         }
       </PagedLoaded>
-      {open && <NoteForm url={url} onSaved={notes.reload} />}
-      {sharing && <ShareDialog caseId={summary.caseId} item={sharing.item} participants={others(sharing.ownerId)} onClose={() => setSharing(null)} />}
+      {open && <NoteForm url={url} onSaved={saved} />}
+      {sharing && (
+        <ShareDialog
+          caseId={summary.caseId}
+          item={sharing.item}
+          participants={others(sharing.ownerId)}
+          onClose={() => {
+            setSharing(null);
+            notes.reload(); // the cards say with whom each is shared now
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -13,7 +13,12 @@ const INBOX = "/api/me/notifications";
 const MARK_AT_ONCE = 100;
 
 function target(n: NotificationView): string {
+  if (n.kind === "export_ready") return "/profile";
   if (n.kind === "reflections_shared") return `/cases/${n.caseId}/dashboard`;
+  if (n.kind === "message") return `/cases/${n.caseId}/messages`;
+  if (n.kind === "break_glass" && n.itemType === "org") return `/orgs/${n.itemId}/temporary-access`;
+  if (n.kind === "access_review_due" && n.itemType === "org") return `/orgs/${n.itemId}/cases`;
+  if (n.itemType === "evaluation" || n.itemType === "feedback") return `/cases/${n.caseId}/evaluations`;
   if (n.itemType === "doc") return `/cases/${n.caseId}/documents`;
   if (n.itemType === "note") return `/cases/${n.caseId}/notes`;
   return `/cases/${n.caseId}`;

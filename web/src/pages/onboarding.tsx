@@ -187,7 +187,16 @@ function RecoveryCodes({ codes }: { codes: string[] }) {
 function AcceptExisting({ token }: { token: string }) {
   const me = useStore(session);
   const { busy, error, run } = useAction();
-  const [caseId, setCaseId] = useState<string | null | undefined>(undefined);
+  const accept = () =>
+    void run(async () => {
+      const { data } = await api.post<{ caseId: string | null }>("/api/invitations/accept", { token });
+      forgetToken(TOKEN_KEY);
+      navigate(data.caseId ? `/cases/${data.caseId}` : "/cases"); // straight into the case
+    });
+  // Signed in (now or already): the link was opened to join, so join — one step, no second click.
+  useEffect(() => {
+    if (me) accept();
+  }, [me?.userId]);
   if (!me) {
     return (
       <div>
@@ -198,37 +207,22 @@ function AcceptExisting({ token }: { token: string }) {
       </div>
     );
   }
-  if (caseId !== undefined) {
-    return (
-      <Notice kind="success">
-        {t("web.onboarding.accepted")}{" "}
-        <Link href={caseId ? `/cases/${caseId}` : "/cases"}>{t("web.onboarding.openCase")}</Link>
-      </Notice>
-    );
-  }
   return (
-    <div>
+    <div aria-live="polite">
       <FormError error={error} />
-      <p>{t("web.onboarding.acceptIntro")}</p>
-      <button
-        type="button"
-        class="button"
-        disabled={busy}
-        onClick={() =>
-          void run(async () => {
-            const { data } = await api.post<{ caseId: string | null }>("/api/invitations/accept", { token });
-            forgetToken(TOKEN_KEY);
-            setCaseId(data.caseId);
-          })
-        }
-      >
-        {t("web.onboarding.accept")}
-      </button>
+      {busy || !error ? (
+        <p>{t("web.onboarding.joining")}</p>
+      ) : (
+        <button type="button" class="button" onClick={accept}>
+          {t("web.onboarding.retry")}
+        </button>
+      )}
     </div>
   );
 }
 
 export function OnboardingPage() {
+  const me = useStore(session);
   const [token] = useState(() => takeFragmentToken(TOKEN_KEY));
   const [step, setStep] = useState<Step | null>(null);
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
@@ -256,7 +250,8 @@ export function OnboardingPage() {
   }
   return (
     <section class="narrow">
-      <PageTitle>{t("web.onboarding.title")}</PageTitle>
+      {/* Someone with an account joins a case; only someone new sets one up. */}
+      <PageTitle>{step === "login" ? t("web.onboarding.joinTitle") : t("web.onboarding.title")}</PageTitle>
       <Loaded data={inspection.data} error={inspection.error}>
         {(found) =>
           found && (
@@ -284,6 +279,14 @@ export function OnboardingPage() {
           )
         }
       </Loaded>
+      {inspection.error?.code === "invitation_used" && !me && (
+        // The link did its work already (the account exists): signing in is the way on.
+        <p class="actions" data-testid="used-link-sign-in">
+          <Link class="button" href="/login">
+            {t("web.login.signIn")}
+          </Link>
+        </p>
+      )}
     </section>
   );
 }

@@ -94,9 +94,17 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
   return (
     <section class="stack">
       <PageTitle>{t("web.org.title")}</PageTitle>
-      <p>
-        <Link href={`/orgs/${orgId}/audit`}>{t("web.audit.title")}</Link>
-      </p>
+      <ul class="links">
+        <li>
+          <Link href={`/orgs/${orgId}/cases`}>{t("web.orgCases.title")}</Link>
+        </li>
+        <li>
+          <Link href={`/orgs/${orgId}/audit`}>{t("web.audit.title")}</Link>
+        </li>
+        <li>
+          <Link href={`/orgs/${orgId}/temporary-access`}>{t("web.tempAccess.title")}</Link>
+        </li>
+      </ul>
       <section>
         <h2>{t("web.org.staffTitle")}</h2>
         <PagedLoaded list={members} label={t("web.org.staffTitle")}>

@@ -1,6 +1,6 @@
 // My account: name, language and e-mail notices (saved with the profile's ETag), my sessions
 // (end any other), password change (ends the other sessions), and links to "who accessed my
-// data" and the introduction.
+// data" and the introduction; download my data and delete my account (components/my-data.tsx).
 import { useEffect, useState } from "preact/hooks";
 import { languageOptions } from "../components/labels";
 import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, PagedLoaded, Select, requiredError, useAction, useResource } from "../components/ui";
@@ -8,6 +8,7 @@ import { ApiError, api } from "../lib/api";
 import { formatDateTime, isLanguage, setLanguage, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import { loadSession } from "../lib/session";
+import { DataExport, DeleteAccount } from "../components/my-data";
 
 interface Profile {
   userId: string;
@@ -172,6 +173,8 @@ export function ProfilePage() {
           </li>
         </ul>
       </section>
+      <DataExport />
+      <DeleteAccount />
     </section>
   );
 }

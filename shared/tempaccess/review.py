@@ -1,0 +1,106 @@
+"""The access review of one case for the organisation's admins (SPEC journey 18, issue 23): who
+can access what — participants with their roles (invited ones are open invitations), the live
+break-glass grants — and, per person, how many items are shared with them (never which, never
+their titles) and when they last accessed the case (from the audit index). One click ends a
+participation or an invitation (``participants.remove``); a break-glass grant ends from the
+temporary-access overview's ``end``. Shares of private items stay their owners' decision.
+
+A page of people costs a fixed number of store calls; the per-person facts are
+:func:`person` (one count and one query), so a page never reads per row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from shared.access.caller import Caller
+from shared.audit.events import EVENT_TYPE, scope_for_case
+from shared.audit.log import CONTAINER as AUDIT
+from shared.cases import cases, participants
+from shared.effects import audit_event, audit_op
+from shared.effects import record as record_effects
+from shared.errors import NotFound
+from shared.identity import accounts
+from shared.notifications.inbox import notify
+from shared.paging import Paged, Window
+from shared.ports import Item, Ports, Query
+
+__all__ = ["MAX_GRANTS", "ask_to_check", "end_participation", "page", "person"]
+
+#: Live break-glass grants listed with the first page (a case has a handful at most).
+MAX_GRANTS = 50
+
+
+def page(ports: Ports, caller: Caller, case_id: str, window: Window) -> dict[str, Any]:
+    """One page of the case's people (invited and active, by user id) and, on the first page, its
+    live break-glass grants (audited ``access_review:read``)."""
+    people: Paged[dict[str, Any]] = cases.participants_page(ports, case_id, window)
+    grants: list[dict[str, Any]] = []
+    if window.after is None:
+        now = ports.clock.now().astimezone(UTC).isoformat()
+        found = ports.store.query(
+            "cases", case_id, Query(equals={"type": "break_glass"}, limit=MAX_GRANTS)
+        ).items
+        live = [g for g in found if not g.get("endedAt") and str(g.get("untilAt", "")) > now]
+        names = accounts.profiles(ports.store, [str(g["userId"]) for g in live])
+        grants = [
+            {
+                "kind": "break_glass",
+                "accessId": g["accessId"],
+                "orgId": g["orgId"],
+                "userId": g["userId"],
+                "name": str(names.get(str(g["userId"]), {}).get("name", "")),
+                "reason": g.get("reason"),
+                "fromAt": g.get("fromAt"),
+                "untilAt": g.get("untilAt"),
+            }
+            for g in live
+        ]
+    newest = ports.store.query(
+        AUDIT,
+        scope_for_case(case_id),
+        Query(
+            equals={"type": EVENT_TYPE, "action": "access_review:read"},
+            order_by="seq",
+            descending=True,
+            limit=1,
+        ),
+    ).items
+    event = audit_event(caller, "access_review:read", target_type="case", target_id=case_id, case_id=case_id)
+    record_effects(ports.store, "cases", case_id, [audit_op("cases", case_id, event, ports.clock.now())])
+    last = newest[0]["at"] if newest else None
+    return {"people": people.items, "after": people.after, "grants": grants, "lastReviewedAt": last}
+
+
+def person(ports: Ports, case_id: str, user_id: str) -> dict[str, Any]:
+    """How many items of the case are shared with ``user_id`` (a count of the sharing grants —
+    never which) and when they last did anything in the case (the newest event of theirs in the
+    case's audit chain): one count and one query."""
+    shared = ports.store.count("cases", case_id, Query(equals={"type": "grant", "granteeId": user_id}))
+    newest = ports.store.query(
+        AUDIT,
+        scope_for_case(case_id),
+        Query(equals={"type": EVENT_TYPE, "actor": user_id}, order_by="seq", descending=True, limit=1),
+    ).items
+    return {"userId": user_id, "sharedItems": shared, "lastAccessAt": newest[0]["at"] if newest else None}
+
+
+def end_participation(ports: Ports, caller: Caller, case_id: str, user_id: str) -> Item:
+    """End a participation or an open invitation (audited ``participant:remove`` by the admin);
+    the employee stays, and so does the last case manager."""
+    return participants.remove(ports, caller, case_id, user_id)
+
+
+def ask_to_check(ports: Ports, caller: Caller, case_id: str, user_id: str) -> None:
+    """Ask an active participant to check what they share in the case (an in-app notification,
+    and the content-free e-mail notice if they want one; audited ``access_review:ask``). Their
+    shares stay their decision: nothing is ended here."""
+    found = ports.store.read_many("cases", case_id, [f"participant-{user_id}"]).get(f"participant-{user_id}")
+    if found is None or found.get("status") != "active":
+        raise NotFound("no such participant")
+    event = audit_event(
+        caller, "access_review:ask", target_type="user", target_id=user_id, case_id=case_id, owner_id=user_id
+    )
+    record_effects(ports.store, "cases", case_id, [audit_op("cases", case_id, event, ports.clock.now())])
+    notify(ports, user_id, "shares_check", case_id=case_id, item_type=None, item_id=None)
