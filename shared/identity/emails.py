@@ -33,39 +33,24 @@ _WHEN_LIMIT = 80
 
 def invitation_email(to: str, language: str, link: str, inviter_org: str | None, expires_days: int) -> Email:
     """The one-time invitation link (journey 1) that opens onboarding."""
-    if expires_days < 1:
-        raise ValueError("an invitation must be valid for at least one day")
-    lang = email_language(language)
-    org = one_line(inviter_org or "", _ORG_NAME_LIMIT)
-    intro = (
-        email_text("invitation.introFromOrg", lang, org=org) if org else email_text("invitation.intro", lang)
-    )
-    expiry = (
-        email_text("invitation.expiresOneDay", lang)
-        if expires_days == 1
-        else email_text("invitation.expiresDays", lang, days=expires_days)
-    )
-    content = Content(
-        language=lang,
-        subject=email_text("invitation.subject", lang),
-        heading=email_text("invitation.heading", lang),
-        before=(intro, email_text("invitation.steps", lang)),
-        action=(email_text("invitation.action", lang), checked_link(link)),
-        after=(expiry, email_text("invitation.notExpected", lang)),
-    )
-    return render_email(to, "invitation", content)
+    return _join_email(to, language, link, inviter_org, expires_days, keys="invitation", tag="invitation")
 
 
 def case_added_email(to: str, language: str, link: str, inviter_org: str | None, expires_days: int) -> Email:
     """Someone who already has an account was invited into a case: sign in and join (no
     password or authenticator to set up). As content-free as the invitation: no case, no names."""
+    return _join_email(to, language, link, inviter_org, expires_days, keys="caseAdded", tag="case_added")
+
+
+def _join_email(
+    to: str, language: str, link: str, inviter_org: str | None, expires_days: int, *, keys: str, tag: str
+) -> Email:
+    """An invitation link with its expiry; ``keys`` names the catalog texts (``email.<keys>.*``)."""
     if expires_days < 1:
         raise ValueError("an invitation must be valid for at least one day")
     lang = email_language(language)
     org = one_line(inviter_org or "", _ORG_NAME_LIMIT)
-    intro = (
-        email_text("caseAdded.introFromOrg", lang, org=org) if org else email_text("caseAdded.intro", lang)
-    )
+    intro = email_text(f"{keys}.introFromOrg", lang, org=org) if org else email_text(f"{keys}.intro", lang)
     expiry = (
         email_text("invitation.expiresOneDay", lang)
         if expires_days == 1
@@ -73,13 +58,13 @@ def case_added_email(to: str, language: str, link: str, inviter_org: str | None,
     )
     content = Content(
         language=lang,
-        subject=email_text("caseAdded.subject", lang),
-        heading=email_text("caseAdded.heading", lang),
-        before=(intro, email_text("caseAdded.steps", lang)),
-        action=(email_text("caseAdded.action", lang), checked_link(link)),
+        subject=email_text(f"{keys}.subject", lang),
+        heading=email_text(f"{keys}.heading", lang),
+        before=(intro, email_text(f"{keys}.steps", lang)),
+        action=(email_text(f"{keys}.action", lang), checked_link(link)),
         after=(expiry, email_text("invitation.notExpected", lang)),
     )
-    return render_email(to, "case_added", content)
+    return render_email(to, tag, content)
 
 
 def password_reset_email(to: str, language: str, link: str, expires_minutes: int) -> Email:
