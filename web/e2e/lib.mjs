@@ -214,6 +214,12 @@ export async function journey(name, body) {
     for (const [i, page] of pages.entries()) {
       await page.screenshot({ path: join(artifacts, `FAILED-${name}-${i}.png`), fullPage: true }).catch(() => {});
       console.log(`# page ${i} at ${page.url()}`);
+      // The notices and errors on screen say why a step waited in vain (a 412, a 429, …).
+      const shown = await page
+        .locator("[role=alert], [role=status], .notice, .form-error")
+        .allInnerTexts()
+        .catch(() => []);
+      for (const text of shown.filter((t) => t.trim())) console.log(`#   shown: ${text.trim().replace(/\s+/g, " ")}`);
     }
   } finally {
     await browser.close();
