@@ -1,7 +1,7 @@
 """Encrypt-and-store and load-and-decrypt of one large document vs. the raw baseline, one run
 (ARCHITECTURE §10; issue target: ≥ 50 % of raw throughput, peak memory ≤ 4× the document size).
 
-* ours: ``CaseCipher.encrypt_blob`` (real case key: CaseKeys over MemoryStore + LocalKeyFile) +
+* ours: ``CaseCipher.sealed_blob`` (real case key: CaseKeys over MemoryStore + LocalKeyFile) +
   ``LocalBlobStore.put`` (temp file, fsync, link, directory fsync); then ``LocalBlobStore.get`` +
   ``CaseCipher.decrypt_blob``
 * raw:  ``AESGCM.encrypt`` + ``open().write``; then ``open().read`` + ``AESGCM.decrypt`` on a
@@ -61,7 +61,8 @@ class Ours:
         self.cipher, self.blobs = CaseCipher(keys), LocalBlobStore(root / "blobs")
 
     def store(self, name: str, doc: bytes) -> None:
-        self.blobs.put(name, self.cipher.encrypt_blob(CASE, name, doc))
+        with self.cipher.sealed_blob(CASE, name, doc) as sealed:
+            self.blobs.put(name, sealed)
 
     def load(self, name: str) -> bytes:
         return self.cipher.decrypt_blob(CASE, name, self.blobs.get(name))

@@ -298,7 +298,8 @@ def _store_version(
     ``docId``, ``id``); returns the version entry for the metadata."""
     case_id, doc_id, item_id = item["caseId"], item["docId"], item["id"]
     blob = f"cases/{case_id}/docs/{doc_id}/{new_id()}"
-    ports.blobs.put(blob, ports.cipher.encrypt_blob(case_id, blob, data))
+    with ports.cipher.sealed_blob(case_id, blob, data) as sealed:
+        ports.blobs.put(blob, sealed)
     field = f"fileName.{number}"
     return {
         "version": number,

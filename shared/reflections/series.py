@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import repeat
 from typing import Any, Literal, NamedTuple
@@ -94,19 +94,34 @@ class Trend:
 
 @dataclass(frozen=True)
 class ScaleSeries:
+    """One scale over a period. The days that have a value and the values are two parallel
+    lists (a three-year dashboard has ~6,600 values: no object per value until one is asked
+    for, see :attr:`points`)."""
+
     scale: str
     polarity: Polarity
-    points: list[Point]
+    days: list[date]
+    values: list[int]
     weekly: list[WeekMean]
     monthly: list[MonthMean]
     trend: Trend
+    #: ``days`` as ISO text (shared by the scales of one :func:`scale_series` call).
+    day_names: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def points(self) -> list[Point]:
+        """The days that have a value on the scale, oldest first."""
+        return list(map(tuple.__new__, repeat(Point), zip(self.days, self.values, strict=True)))
 
     def to_json(self) -> dict[str, Any]:
         """The dashboard's ``Scale`` object (camelCase, ISO dates)."""
+        names = self.day_names or [_iso(day) for day in self.days]
         return {
             "scale": self.scale,
             "polarity": self.polarity,
-            "points": [{"date": _iso(day), "value": value} for day, value in self.points],
+            "points": [
+                {"date": name, "value": value} for name, value in zip(names, self.values, strict=True)
+            ],
             "weekly": [
                 {"week": w.week, "start": _iso(w.start), "mean": w.mean, "count": w.count}
                 for w in self.weekly
@@ -159,7 +174,9 @@ def trend(series: list[Point], polarity: Polarity) -> Trend:
 
 
 def _trend(xs: list[int], ys: list[int], polarity: Polarity) -> Trend:
-    """The closed form over exact integer sums (x = days since the first point)."""
+    """The closed form over exact integer sums, x in days: any origin gives the same result
+    (the slope's numerator and denominator do not change when every x moves by a constant), so
+    callers may pass day ordinals as they are."""
     n, sx, sy = len(xs), sum(xs), sum(ys)
     spread = n * sum(map(operator.mul, xs, xs)) - sx * sx
     if n < MIN_POINTS or spread == 0 or max(xs) - min(xs) < MIN_SPAN_DAYS:
@@ -182,54 +199,83 @@ def scale_series(
     """Every scale's points, weekly and monthly means and trend, in ``scales`` order (default:
     the reflection :data:`SCALES`; the employer's feedback passes :data:`FEEDBACK_SCALES`) —
     exactly what :func:`points`, :func:`weekly`, :func:`monthly` and :func:`trend` give, computed
-    column by column with each day's keys worked out once (a three-year dashboard has ~6,600
-    values; the unit tests hold the two ways equal)."""
+    column by column: the days, their weeks and months are worked out once for all scales, a
+    week's or month's mean is a ``sum`` over a slice of the column, and a scale with a value on
+    every day shares the day lists (a three-year dashboard has ~6,600 values; the unit tests hold
+    the two ways equal)."""
     ordered = sorted(values.items())
     days = [day for day, _ in ordered]
     ordinals = [day.toordinal() for day in days]
-    mondays = [ordinal - day.weekday() for ordinal, day in zip(ordinals, days, strict=True)]
-    months = [day.year * 12 + day.month - 1 for day in days]
+    names = [_iso(day) for day in days]
+    weeks = [
+        (_week_name(key), date.fromordinal(key), a, b)
+        for key, a, b in _runs([o - d.weekday() for o, d in zip(ordinals, days, strict=True)])
+    ]
+    months = [
+        (f"{key // 12}-{key % 12 + 1:02d}", a, b)
+        for key, a, b in _runs([d.year * 12 + d.month - 1 for d in days])
+    ]
     out = []
     for scale in scales:
         column = [day_values.get(scale) for _, day_values in ordered]
-        present = [i for i, value in enumerate(column) if value is not None]
-        ys: list[int] = [column[i] for i in present]  # type: ignore[misc]  # None filtered out
-        origin = ordinals[present[0]] if present else 0
         polarity = polarity_of[scale]
-        out.append(
-            ScaleSeries(
+        if None not in column:
+            ys: list[int] = column  # type: ignore[assignment]  # no None in it
+            series = ScaleSeries(scale, polarity, days, ys, [], [], _trend(ordinals, ys, polarity), names)
+        else:
+            present = [i for i, value in enumerate(column) if value is not None]
+            ys = [column[i] for i in present]  # type: ignore[misc]  # None filtered out
+            xs = [ordinals[i] for i in present]
+            series = ScaleSeries(
                 scale,
                 polarity,
-                # Points made in C (tuple.__new__), not through the NamedTuple's Python __new__.
-                list(map(tuple.__new__, repeat(Point), zip([days[i] for i in present], ys, strict=True))),
-                [_week(monday, total, count) for monday, (total, count) in _sums(mondays, present, ys)],
-                [
-                    MonthMean(f"{key // 12}-{key % 12 + 1:02d}", round(total / count, 2), count)
-                    for key, (total, count) in _sums(months, present, ys)
-                ],
-                _trend([ordinals[i] - origin for i in present], ys, polarity),
+                [days[i] for i in present],
+                ys,
+                [],
+                [],
+                _trend(xs, ys, polarity),
+                [names[i] for i in present],
             )
-        )
+        for name, monday, a, b in weeks:
+            if (total := _total(column, a, b)) is not None:
+                series.weekly.append(WeekMean(name, monday, round(total[0] / total[1], 2), total[1]))
+        for name, a, b in months:
+            if (total := _total(column, a, b)) is not None:
+                series.monthly.append(MonthMean(name, round(total[0] / total[1], 2), total[1]))
+        out.append(series)
     return out
 
 
-def _sums(keys: list[int], present: list[int], ys: list[int]) -> Iterable[tuple[int, list[int]]]:
-    """[sum, count] of the values per key, in order (the days are sorted, so are their keys)."""
-    groups: dict[int, list[int]] = {}
-    for i, value in zip(present, ys, strict=True):
-        group = groups.get(keys[i])
-        if group is None:
-            groups[keys[i]] = [value, 1]
-        else:
-            group[0] += value
-            group[1] += 1
-    return groups.items()
+def _runs(keys: list[int]) -> list[tuple[int, int, int]]:
+    """(key, start, end) of each run of equal keys (the days are sorted, so are their keys)."""
+    runs = []
+    start = 0
+    for index in range(1, len(keys) + 1):
+        if index == len(keys) or keys[index] != keys[start]:
+            runs.append((keys[start], start, index))
+            start = index
+    return runs
+
+
+def _total(column: list[int | None], start: int, end: int) -> tuple[int, int] | None:
+    """(sum, count) of the values in ``column[start:end]``, ``None`` if it has none."""
+    part = column[start:end]
+    if None in part:
+        part = [value for value in part if value is not None]
+        if not part:
+            return None
+    return sum(part), len(part)  # type: ignore[arg-type]  # None filtered out
+
+
+def _week_name(monday_ordinal: int) -> str:
+    year, week, _ = date.fromordinal(monday_ordinal).isocalendar()
+    return f"{year}-W{week:02d}"
 
 
 def _week(monday_ordinal: int, total: int, count: int) -> WeekMean:
-    monday = date.fromordinal(monday_ordinal)
-    year, week, _ = monday.isocalendar()
-    return WeekMean(f"{year}-W{week:02d}", monday, round(total / count, 2), count)
+    return WeekMean(
+        _week_name(monday_ordinal), date.fromordinal(monday_ordinal), round(total / count, 2), count
+    )
 
 
 def trend_line(series: ScaleSeries) -> tuple[tuple[date, float], tuple[date, float]] | None:

@@ -82,7 +82,8 @@ def test_truncated_or_garbage_ciphertext_fails(cipher: CaseCipher) -> None:
 
 def test_blob_round_trip_and_tamper(cipher: CaseCipher) -> None:
     data = bytes(range(256)) * 4096
-    sealed = cipher.encrypt_blob("case-1", "blobs/b1", data)
+    with cipher.sealed_blob("case-1", "blobs/b1", data) as lent:
+        sealed = bytes(lent)
     assert cipher.decrypt_blob("case-1", "blobs/b1", sealed) == data
     tampered = bytearray(sealed)
     tampered[500] ^= 0x80

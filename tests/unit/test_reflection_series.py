@@ -143,14 +143,17 @@ def test_every_scale_has_its_series_in_order_with_its_polarity() -> None:
     assert as_json["trend"]["slopePer30Days"] < 0
 
 
+@pytest.mark.parametrize("gaps", [True, False], ids=["gaps", "every-day-every-scale"])
 @pytest.mark.parametrize("seed", range(6))
-def test_the_column_wise_series_equals_the_functions_it_stands_for(seed: int) -> None:
+def test_the_column_wise_series_equals_the_functions_it_stands_for(seed: int, gaps: bool) -> None:
     """``scale_series`` computes column by column: it must give exactly what ``points``,
-    ``weekly``, ``monthly`` and ``trend`` give (random days, gaps and empty scales; fixed seeds)."""
+    ``weekly``, ``monthly`` and ``trend`` give (random days, gaps and empty scales — or a value
+    on every day, the shared-lists path; fixed seeds), and answer the same JSON."""
     rng = random.Random(seed)
     start = date(2025, 12, 20) + timedelta(days=rng.randint(0, 30))
+    options = [None] if gaps else []
     values = {
-        start + timedelta(days=d): {s: rng.choice([None, rng.randint(0, 10)]) for s in SCALES}
+        start + timedelta(days=d): {s: rng.choice([*options, rng.randint(0, 10)]) for s in SCALES}
         for d in rng.sample(range(400), rng.randint(0, 120))
     }
     for result in scale_series(values):
@@ -159,3 +162,6 @@ def test_the_column_wise_series_equals_the_functions_it_stands_for(seed: int) ->
         assert result.weekly == weekly(found)
         assert result.monthly == monthly(found)
         assert result.trend == trend(found, POLARITY[result.scale])
+        as_json = result.to_json()
+        assert as_json["points"] == [{"date": p.day.isoformat(), "value": p.value} for p in found]
+        assert [w["mean"] for w in as_json["weekly"]] == [w.mean for w in weekly(found)]
