@@ -19,13 +19,13 @@ help: ## Show this help
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 $(IAC_VENV)/.installed: requirements-iac.txt
 	$(PYTHON) -m venv $(IAC_VENV)
 	$(IAC_VENV)/bin/pip install --quiet --upgrade pip
-	$(IAC_VENV)/bin/pip install --quiet -r requirements-iac.txt
+	$(IAC_VENV)/bin/pip install --quiet --require-hashes -r requirements-iac.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -44,11 +44,12 @@ setup: $(VENV)/.installed $(IAC_VENV)/.installed node_modules/.installed web/dis
 
 web: web/dist/index.html ## Build the frontend into web/dist
 
-run: $(VENV)/.installed web/dist/index.html ## Seed demo accounts (development, empty store) and serve http://127.0.0.1:7071
+run: $(VENV)/.installed web/dist/index.html ## Seed demo accounts (development) and serve http://127.0.0.1:7071 (PORT=8080 make run; VERBOSE=1 lists the routes)
 	export CASEDESK_ENV=$${CASEDESK_ENV:-development}; \
 	export CASEDESK_PUBLIC_URL=$${CASEDESK_PUBLIC_URL:-http://$(HOST):$(PORT)}; \
-	if [ "$$CASEDESK_ENV" = development ]; then $(PY) -m shared.cli seed-demo || exit 1; fi; \
-	exec $(PY) -m devhost --host $(HOST) --port $(PORT)
+	banner=""; \
+	if [ "$$CASEDESK_ENV" = development ]; then banner=$$($(PY) -m shared.cli seed-demo --banner) || exit 1; fi; \
+	exec $(PY) -m devhost --host $(HOST) --port $(PORT) $(if $(VERBOSE),--verbose) --banner "$$banner"
 
 test: setup ## Run every test tier (unit, contract on all adapters incl. emulators, api)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -56,29 +57,39 @@ test: setup ## Run every test tier (unit, contract on all adapters incl. emulato
 test-fast: $(VENV)/.installed ## Unit tests only
 	$(PY) -m pytest tests/unit -q
 
-lint: $(VENV)/.installed ## ruff + ruff format --check + mypy --strict on shared/ functions/ devhost/ function_app.py
+lint: $(VENV)/.installed web/node_modules/.installed ## ruff + ruff format --check + mypy --strict; Biome (lint + format check) on web/
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	cd web && npm run --silent lint
 
-format: $(VENV)/.installed ## Apply ruff's formatting and safe fixes
+format: $(VENV)/.installed web/node_modules/.installed ## Apply ruff's formatting and safe fixes; Biome formats the web files it covers
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+	cd web && npm run --silent format
 
 lint-infra: $(VENV)/.installed $(IAC_VENV)/.installed ## checkov report on infra/ + the Bicep checks of tests/infra
 	$(IAC_VENV)/bin/checkov --framework bicep -d infra --skip-download --compact --quiet
 	$(PY) -m pytest tests/infra -q
 
-docs: $(VENV)/.installed ## Re-render docs/access.md, docs/problems/, web/src/lib/item-types.json and functions/lazy_table.py from their sources
+docs: $(VENV)/.installed ## Re-render docs/access.md, docs/problems/, docs/api.md, web/src/lib/{item-types.json,api-types.ts} and functions/lazy_table.py from their sources
 	$(PY) scripts/render_access.py
 	$(PY) scripts/render_item_types.py
 	$(PY) scripts/render_problems.py
 	$(PY) -m functions.lazy
+	$(PY) scripts/render_api_types.py
+	$(PY) scripts/render_api_reference.py
 
-pin: ## Re-pin requirements.txt from its top-level packages in a fresh venv
-	rm -rf .pin-venv && $(PYTHON) -m venv .pin-venv
-	.pin-venv/bin/pip install --quiet $$(sed -n 's/^# Top-level: //p;s/^# azure-communication-email, /azure-communication-email /p' requirements.txt | tr ',' ' ' | sed 's/\. Regenerate.*//')
-	@echo "compare with requirements.txt:" && .pin-venv/bin/pip freeze && rm -rf .pin-venv
+# One command for every pin (docs/decisions/035): add a package to requirements*.in, run `make pin`.
+# Existing pins stay where they are unless UPGRADE=1; every file gets each release file's sha256.
+PIP_COMPILE = .pin-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+pin: ## Compile requirements{,-dev,-iac}.txt (full closures, hashed) from requirements*.in; UPGRADE=1 moves every pin
+	test -x .pin-venv/bin/pip-compile || { $(PYTHON) -m venv .pin-venv && .pin-venv/bin/pip install --quiet pip-tools==7.6.2; }
+	export CUSTOM_COMPILE_COMMAND="make pin"; \
+	for name in requirements requirements-dev requirements-iac; do \
+		$(PIP_COMPILE) -o $$name.txt $$name.in || exit 1; \
+	done
 
 clean: ## Remove local data, build output, caches and .venv-iac (keeps .venv and node_modules)
-	rm -rf .data web/dist .pytest_cache .mypy_cache .ruff_cache $(IAC_VENV)
+	rm -rf .data web/dist .pytest_cache .mypy_cache .ruff_cache $(IAC_VENV) .pin-venv

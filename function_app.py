@@ -18,11 +18,13 @@ from shared.config import is_development
 BLUEPRINTS: tuple[str, ...] = (
     "health",
     "auth",
+    "entra",
     "orgs",
     "me",
     "cases",
     "audit",
     "breakglass",
+    "support",
     "documents",
     "notes",
     "reflections",

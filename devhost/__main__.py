@@ -2,6 +2,10 @@
 
     python -m devhost [--host 127.0.0.1] [--port 7071] [--app function_app[:app]]
                       [--no-timers] [--no-queues] [--allow-remote] [--threads 8]
+                      [--verbose] [--banner TEXT]
+
+Once it serves, it prints where, then ``--banner`` (``make run``: the demo accounts) last, so
+that nothing pushes them off the screen; ``--verbose`` lists every function before that.
 
 The admin endpoints (``POST /admin/functions/<name>``, ``POST /admin/queues/<queue>/drain``) run
 functions without any key, so they only exist on a loopback address; binding elsewhere needs
@@ -66,6 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--allow-remote", action="store_true", help="allow a non-loopback --host (disables /admin)"
     )
     parser.add_argument("--threads", type=int, default=8, help="request worker threads (default: 8)")
+    parser.add_argument("--verbose", action="store_true", help="list every route, timer and queue at start")
+    parser.add_argument("--banner", default="", help="text to print last, once serving (make run: accounts)")
     parser.add_argument(
         "--allowed-host",
         action="append",
@@ -123,7 +129,16 @@ def _log_functions(
     settings: QueueSettings,
     admin: bool,
 ) -> None:
-    base = f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
+    base = _base_url(args)
+    if not args.verbose:
+        log.info(
+            "%d routes (routePrefix %r), %d timers, %d queues; --verbose lists them",
+            len(wsgi_app.table.routes),
+            prefix,
+            len(timers),
+            len(queues),
+        )
+        return
     log.info("routePrefix %r; functions:", prefix)
     for route in wsgi_app.table.routes:
         methods = ",".join(sorted(route.methods)) if route.methods else "ALL"
@@ -145,6 +160,28 @@ def _log_functions(
     log.info("admin endpoints: %s", endpoints if admin else "disabled (remote)")
 
 
+def _configure_logging(*, verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if not verbose:
+        # A timer every 5 s would scroll the demo accounts away; its failures still show.
+        logging.getLogger("devhost.timers").setLevel(logging.WARNING)
+
+
+def _base_url(args: argparse.Namespace) -> str:
+    return f"http://{f'[{args.host}]' if ':' in args.host else args.host}:{args.port}"
+
+
+def _print_ready(args: argparse.Namespace) -> None:
+    """Last on the screen, after the log: where to go, and the banner (how to sign in)."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    print(f"\nCaseDesk is running at {_base_url(args)}  (Ctrl+C stops it)", flush=True)
+    if args.banner.strip():
+        print(args.banner.rstrip(), flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     loopback = is_loopback(args.host)
@@ -157,9 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # Before the app is imported (in load_app), so that everything it reads sees this default.
     os.environ.setdefault("CASEDESK_ENV", "development")
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _configure_logging(verbose=args.verbose)
     log.warning(
         "*** DEVELOPMENT SERVER (CASEDESK_ENV=%s): no function keys, no TLS - NOT FOR PRODUCTION ***",
         os.environ["CASEDESK_ENV"],
@@ -218,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_queues:
         queue_service.start()
     signal.signal(signal.SIGTERM, _terminate)
+    _print_ready(args)
     try:
         server.serve()  # returns on SIGINT/SIGTERM (KeyboardInterrupt / SystemExit from _terminate)
     except (KeyboardInterrupt, SystemExit):

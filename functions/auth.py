@@ -14,10 +14,11 @@ import azure.functions as func
 from pydantic import Field
 
 from functions.http import SESSION_COOKIE, ApiModel, Request, json_response, route
+from functions.http.session import authenticate
 from shared import bootstrap, config, i18n
 from shared.access.permissions import PUBLIC, Action
 from shared.cases import participants
-from shared.errors import NotFound
+from shared.errors import NotFound, Unauthenticated
 from shared.identity import accounts, legal, login, onboarding
 from shared.identity.qr import otpauth_qr_svg
 from shared.identity.sessions import SessionService, csrf_token_for
@@ -119,6 +120,11 @@ class LoginChallenge(ApiModel):
 
 class SignedIn(SessionStarted):
     consent_required: bool
+    recovery_codes_left: int | None = Field(
+        default=None,
+        description="after a sign-in with a recovery code: how many are left (the app then "
+        "suggests new codes or a new authenticator); null after a sign-in with the authenticator",
+    )
 
 
 class CurrentSession(ApiModel):
@@ -129,6 +135,9 @@ class CurrentSession(ApiModel):
     consent_required: bool
     versions: LegalVersions
     csrf_token: str
+    kind: Literal["user", "operator"] = Field(
+        "user", description="operator: platform support staff (issue 22: the app shows their support pages)"
+    )
 
 
 class ConsentRecord(ApiModel):
@@ -156,7 +165,7 @@ def session_cookie(token: str, max_age: int) -> str:
 def signed_in(user_id: str, request: Request, body: dict[str, object]) -> func.HttpResponse:
     """Start a session for ``user_id`` and answer with its cookie and CSRF token."""
     ports = bootstrap.ports()
-    agent = (request.http.headers.get("user-agent") or "unknown client")[:60]
+    agent = (request.http.headers.get("user-agent") or "unknown client")[:512]
     new = SessionService(ports.store, ports.clock).start(user_id, agent)
     response = json_response({**body, "csrfToken": new.csrf_token, "sessionId": new.session_id})
     response.headers["Set-Cookie"] = session_cookie(
@@ -282,8 +291,13 @@ def login_second_factor(request: Request) -> func.HttpResponse:
         code=body.code,
         recovery_code=body.recovery_code,
     )
-    profile = accounts.profile(bootstrap.ports().store, user_id)
-    return signed_in(user_id, request, {"consentRequired": not onboarding.consent_is_current(profile)})
+    store = bootstrap.ports().store
+    profile = accounts.profile(store, user_id)
+    body_out: dict[str, object] = {"consentRequired": not onboarding.consent_is_current(profile)}
+    if body.recovery_code is not None:
+        creds = accounts.credentials(store, user_id) or {}
+        body_out["recoveryCodesLeft"] = len(creds.get("recoveryCodes") or [])
+    return signed_in(user_id, request, body_out)
 
 
 @route(
@@ -313,18 +327,47 @@ def logout(request: Request) -> func.HttpResponse:
 def current_session(request: Request) -> func.HttpResponse:
     """Who is signed in, whether they must re-consent, and the CSRF token (after a page reload
     the app has only the HttpOnly cookie; the token is derived from it server-side)."""
+    return json_response(_session_view(request))
+
+
+def _session_view(request: Request) -> dict[str, object]:
     profile = accounts.profile(bootstrap.ports().store, request.actor)
-    return json_response(
-        {
-            "userId": request.actor,
-            "sessionId": request.session_id,
-            "name": profile["name"],
-            "language": profile["language"],
-            "consentRequired": not onboarding.consent_is_current(profile),
-            "versions": legal.current_versions(),
-            "csrfToken": csrf_token_for(request.session_token or ""),
-        }
-    )
+    return {
+        "userId": request.actor,
+        "sessionId": request.session_id,
+        "name": profile["name"],
+        "language": profile["language"],
+        "consentRequired": not onboarding.consent_is_current(profile),
+        "versions": legal.current_versions(),
+        "csrfToken": csrf_token_for(request.session_token or ""),
+        "kind": "operator" if profile.get("kind") == "operator" else "user",
+    }
+
+
+class SessionStatus(ApiModel):
+    """``GET api/auth/status``: whether this browser is signed in — without a 401 when it is not."""
+
+    signed_in: bool
+    session: CurrentSession | None = None
+
+
+@route(
+    bp,
+    name="session_status",
+    path="api/auth/status",
+    methods=["GET"],
+    permission=PUBLIC,
+    responses={200: SessionStatus},
+)
+def session_status(request: Request) -> func.HttpResponse:
+    """The app asks this on every page load: a signed-out visitor is normal, not an error, so it
+    must not show up as a failed request (a red 401 in the browser's console). A session the
+    cookie names is checked exactly as every other route checks it (idle and absolute expiry)."""
+    try:
+        signed = authenticate(request, Action.SESSION_USE)
+    except Unauthenticated:
+        return json_response({"signedIn": False, "session": None})
+    return json_response({"signedIn": True, "session": _session_view(signed)})
 
 
 @route(

@@ -13,7 +13,7 @@ from typing import Literal
 import azure.functions as func
 from pydantic import Field
 
-from functions.http import ApiModel, Binary, Request, json_response, paging, require_if_match, route
+from functions.http import ApiModel, Csv, Request, json_response, paging, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
 from shared.tempaccess import breakglass, review
@@ -37,7 +37,7 @@ class TempAccess(ApiModel):
     """One temporary access: who, which case, why, when, and whether an admin reviewed it."""
 
     access_id: str
-    kind: Literal["break_glass", "support"] = Field(description="support accesses join with issue 22")
+    kind: Literal["break_glass", "support"] = Field(description="support: an operator's grant (issue 22)")
     user_id: str
     user_name: str
     case_id: str | None
@@ -47,7 +47,9 @@ class TempAccess(ApiModel):
     from_at: str
     until_at: str
     ended_at: str | None
-    status: Literal["active", "expired", "ended"]
+    status: Literal["active", "expired", "ended", "requested", "approved", "denied"] = Field(
+        description="requested, approved (not yet activated) and denied: support grants only"
+    )
     reviewed_at: str | None
     reviewed_by: str | None
     review_comment: str | None
@@ -111,7 +113,7 @@ def temp_access_list(request: Request) -> func.HttpResponse:
     path=f"{_ORG}/temporary-access/export",
     methods=["GET"],
     permission=Action.TEMP_ACCESS_READ,
-    responses={200: Binary},
+    responses={200: Csv},
 )
 def temp_access_export(request: Request) -> func.HttpResponse:
     """The overview as CSV (formula injection neutralised), with each access's reads."""

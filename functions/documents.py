@@ -29,8 +29,16 @@ from shared import bootstrap
 from shared.access.permissions import Action
 from shared.documents import documents
 from shared.documents.documents import Category
-from shared.documents.validation import TXT, max_upload_bytes
+from shared.documents.validation import MEDIA_TYPES, TXT, max_upload_bytes
 from shared.errors import InvalidInput
+
+
+class DocumentFile(Binary):
+    """A stored document's bytes, answered under the media type it was uploaded as (one of the
+    accepted types, shared/documents/validation.py)."""
+
+    media_types = tuple(MEDIA_TYPES)
+
 
 bp = func.Blueprint()
 
@@ -235,7 +243,7 @@ def document_versions(request: Request) -> func.HttpResponse:
     path=_ONE + "/content",
     methods=["GET"],
     permission=Action.DOCUMENT_READ,
-    responses={200: Binary},
+    responses={200: DocumentFile},
 )
 def document_download(request: Request) -> func.HttpResponse:
     return _download(request, version=None)
@@ -247,7 +255,7 @@ def document_download(request: Request) -> func.HttpResponse:
     path=_ONE + "/versions/{version}/content",
     methods=["GET"],
     permission=Action.DOCUMENT_WRITE,
-    responses={200: Binary},
+    responses={200: DocumentFile},
 )
 def document_version_download(request: Request) -> func.HttpResponse:
     return _download(request, version=_version_param(request))

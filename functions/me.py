@@ -1,5 +1,6 @@
-"""The signed-in user's own account: profile, sessions, password, welcome flag; and the
-signed-out password reset (SPEC journey 3). Thin: parse → service → respond."""
+"""The signed-in user's own account: profile, sessions, password, second factor (new recovery
+codes, a new authenticator — both after a fresh second factor), welcome flag; and the signed-out
+password reset (SPEC journey 3). Thin: parse → service → respond."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Literal
 import azure.functions as func
 from pydantic import Field
 
-from functions.auth import ConsentRecord
+from functions.auth import ConsentRecord, TotpEnrolment
 from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
-from shared import bootstrap
+from shared import bootstrap, i18n
 from shared.access.permissions import PUBLIC, Action
 from shared.errors import InvalidInput
-from shared.identity import accounts, credentials
+from shared.identity import accounts, credentials, onboarding_feedback, second_factor
+from shared.identity.qr import otpauth_qr_svg
 from shared.identity.sessions import SessionService
 
 bp = func.Blueprint()
@@ -28,6 +30,34 @@ class ProfileChanges(ApiModel):
 class PasswordChange(ApiModel):
     current_password: str = Field(max_length=1024)
     new_password: str = Field(max_length=1024)
+
+
+class FreshSecondFactor(ApiModel):
+    """Exactly one of them: a code from the authenticator, or one of the recovery codes."""
+
+    code: str | None = Field(default=None, max_length=20)
+    recovery_code: str | None = Field(default=None, max_length=40)
+
+
+class NewAuthenticatorCode(ApiModel):
+    code: str = Field(max_length=20, description="a code from the new authenticator")
+
+
+class NewRecoveryCodes(ApiModel):
+    """Shown once: only their hashes are kept; the earlier codes no longer work."""
+
+    recovery_codes: list[str]
+
+
+class OnboardingFeedbackBody(ApiModel):
+    """Both empty: "no, thanks" (the question is not asked again either way)."""
+
+    rating: int | None = Field(default=None, ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+class OtherSessionsEnded(ApiModel):
+    ended: int
 
 
 class ResetRequest(ApiModel):
@@ -50,12 +80,16 @@ class MyProfile(ApiModel):
     language: accounts.Language
     email_notifications: bool
     welcome_seen: bool
+    feedback_asked: bool = Field(description="the onboarding feedback was given or declined")
     consent: ConsentRecord | None
+    recovery_codes_left: int = Field(description="unused recovery codes")
 
 
 class MySession(ApiModel):
     session_id: str
-    client: str
+    client: str = Field(description="the User-Agent, shortened; ``browser`` and ``system`` name it")
+    browser: str | None = Field(description='"Firefox", "Edge", … (null: not recognised)')
+    system: str | None = Field(description='"Windows", "iPhone", … (null: not recognised)')
     created_at: str
     last_seen_at: str
     current: bool = Field(description="the session making this request")
@@ -80,7 +114,17 @@ class ResetRequested(ApiModel):
 
 def _profile_view(item: dict[str, object]) -> dict[str, object]:
     keys = ("userId", "email", "name", "language", "emailNotifications", "welcomeSeen", "consent")
-    return {k: item.get(k) for k in keys}
+    user_id = str(item["userId"])
+    left = second_factor.recovery_codes_left(accounts.credentials(bootstrap.ports().store, user_id))
+    view = {k: item.get(k) for k in keys}
+    return {**view, "feedbackAsked": bool(item.get("feedbackAsked")), "recoveryCodesLeft": left}
+
+
+def _fresh(request: Request) -> FreshSecondFactor:
+    body = request.body_as(FreshSecondFactor)
+    if (body.code is None) == (body.recovery_code is None):
+        raise InvalidInput("give exactly one of code and recoveryCode", field="code")
+    return body
 
 
 @route(
@@ -136,6 +180,22 @@ def me_welcome_seen(request: Request) -> func.HttpResponse:
 
 @route(
     bp,
+    name="me_onboarding_feedback",
+    path="api/me/onboarding-feedback",
+    methods=["POST"],
+    permission=Action.PROFILE_MANAGE,
+    body=OnboardingFeedbackBody,
+    responses={204: None},
+)
+def me_onboarding_feedback(request: Request) -> func.HttpResponse:
+    """Stored without the person's identity or any case data (shared/identity/onboarding_feedback.py)."""
+    body = request.body_as(OnboardingFeedbackBody)
+    onboarding_feedback.record(bootstrap.ports(), request.actor, rating=body.rating, comment=body.comment)
+    return func.HttpResponse(status_code=204)
+
+
+@route(
+    bp,
     name="me_sessions",
     path="api/me/sessions",
     methods=["GET"],
@@ -152,6 +212,8 @@ def me_sessions(request: Request) -> func.HttpResponse:
         {
             "sessionId": s.session_id,
             "client": s.client,
+            "browser": s.browser,
+            "system": s.system,
             "createdAt": s.created_at.isoformat(),
             "lastSeenAt": s.last_seen_at.isoformat(),
             "current": s.current,
@@ -172,6 +234,81 @@ def me_sessions(request: Request) -> func.HttpResponse:
 def me_session_end(request: Request) -> func.HttpResponse:
     ports = bootstrap.ports()
     SessionService(ports.store, ports.clock).end_by_id(request.actor, request.http.route_params["sessionId"])
+    return func.HttpResponse(status_code=204)
+
+
+@route(
+    bp,
+    name="me_sessions_end_others",
+    path="api/me/other-sessions",
+    methods=["DELETE"],
+    permission=Action.PROFILE_MANAGE,
+    responses={200: OtherSessionsEnded},
+)
+def me_sessions_end_others(request: Request) -> func.HttpResponse:
+    """Sign out everywhere else: every session of the user but this one."""
+    ports = bootstrap.ports()
+    ended = SessionService(ports.store, ports.clock).end_all_except(request.actor, request.session_id)
+    return json_response({"ended": ended})
+
+
+@route(
+    bp,
+    name="me_recovery_codes_renew",
+    path="api/me/recovery-codes",
+    methods=["POST"],
+    permission=Action.PROFILE_MANAGE,
+    body=FreshSecondFactor,
+    responses={200: NewRecoveryCodes},
+)
+def me_recovery_codes_renew(request: Request) -> func.HttpResponse:
+    body = _fresh(request)
+    codes = second_factor.renew_recovery_codes(
+        bootstrap.ports(),
+        request.actor,
+        request.client_key(),
+        code=body.code,
+        recovery_code=body.recovery_code,
+    )
+    return json_response({"recoveryCodes": codes})
+
+
+@route(
+    bp,
+    name="me_authenticator_start",
+    path="api/me/authenticator",
+    methods=["POST"],
+    permission=Action.PROFILE_MANAGE,
+    body=FreshSecondFactor,
+    responses={200: TotpEnrolment},
+)
+def me_authenticator_start(request: Request) -> func.HttpResponse:
+    body = _fresh(request)
+    enrolment = second_factor.start_authenticator(
+        bootstrap.ports(),
+        request.actor,
+        request.client_key(),
+        code=body.code,
+        recovery_code=body.recovery_code,
+    )
+    qr = otpauth_qr_svg(enrolment.otpauth_uri, title=i18n.translate("onboarding.qrTitle", request.language))
+    return json_response(
+        {"step": "totp", "otpauthUri": enrolment.otpauth_uri, "secret": enrolment.secret, "qrSvg": qr}
+    )
+
+
+@route(
+    bp,
+    name="me_authenticator_confirm",
+    path="api/me/authenticator/confirm",
+    methods=["POST"],
+    permission=Action.PROFILE_MANAGE,
+    body=NewAuthenticatorCode,
+    responses={204: None},
+)
+def me_authenticator_confirm(request: Request) -> func.HttpResponse:
+    body = request.body_as(NewAuthenticatorCode)
+    second_factor.confirm_authenticator(bootstrap.ports(), request.actor, request.client_key(), body.code)
     return func.HttpResponse(status_code=204)
 
 

@@ -27,6 +27,24 @@ _PARAM = re.compile(r"\{\*?([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 VERSION = "1.0.0"
 _PROBLEM = "#/components/schemas/Problem"
 
+#: The routes that can answer 429 Too Many Requests (a ``Retry-After`` header says when to try
+#: again): the login throttle counts their attempts (passwords, second factors, reset links,
+#: report codes), and messages are rate-limited per sender. Every other route never answers 429.
+THROTTLED = frozenset(
+    {
+        "login",
+        "login_second_factor",
+        "password_reset_request",
+        "password_reset_complete",
+        "me_password",
+        "me_delete",
+        "me_recovery_codes_renew",
+        "me_authenticator_confirm",
+        "report_verify",
+        "message_send",
+    }
+)
+
 
 class ProblemField(ApiModel):
     field: str | None
@@ -65,13 +83,35 @@ def _models() -> list[type[pydantic.BaseModel]]:
 def _content(shape: Any) -> dict[str, Any] | None:
     if shape is None:
         return None
-    if shape is Binary:
-        return {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+    if isinstance(shape, type) and issubclass(shape, Binary):
+        return {media: {"schema": {"type": "string", "format": "binary"}} for media in shape.media_types}
     if shape is Html:
-        return {"text/html": {"schema": {"type": "string"}}}
+        # The web route: the app shell, and the bundle's own files under their own types.
+        return {
+            "text/html": {"schema": {"type": "string"}},
+            "*/*": {"schema": {"type": "string", "format": "binary"}},
+        }
     if isinstance(shape, type) and issubclass(shape, FormModel):
         return {"multipart/form-data": {"schema": {"$ref": f"#/components/schemas/{shape.__name__}"}}}
     return {"application/json": {"schema": {"$ref": f"#/components/schemas/{shape.__name__}"}}}
+
+
+#: The routes that answer 503 while an optional integration is not set up on this deployment:
+#: Microsoft sign-in without ``CASEDESK_ENTRA_CLIENT_ID`` (``entra_not_configured``, issue 21).
+UNCONFIGURED = frozenset({"entra_start", "entra_step_up", "entra_link", "org_entra_link"})
+
+
+def _too_many_requests() -> dict[str, Any]:
+    return {
+        "description": "Throttled (docs/problems/too_many_attempts.md, message_rate_limited.md)",
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds until the next attempt is counted",
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+            }
+        },
+        "content": {"application/problem+json": {"schema": {"$ref": _PROBLEM}}},
+    }
 
 
 def _operation(spec: RouteSpec, method: str, names: list[str], schemas: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +132,9 @@ def _operation(spec: RouteSpec, method: str, names: list[str], schemas: dict[str
         "responses": {},
     }
     if not isinstance(spec.permission, Public):
-        operation["security"] = [{"session": [], "csrf": []}]
+        # The CSRF header is required on state changes only (functions/http/session.py).
+        safe = method.upper() in ("GET", "HEAD")
+        operation["security"] = [{"session": []} if safe else {"session": [], "csrf": []}]
     if parameters:
         operation["parameters"] = parameters
     if spec.body is not None:
@@ -102,7 +144,19 @@ def _operation(spec: RouteSpec, method: str, names: list[str], schemas: dict[str
         content = _content(shape)
         if content is not None:
             answer["content"] = content
+        if 300 <= status < 400:  # a redirect of the browser (the Entra callback): no body
+            answer["description"] = "Redirect to a page of the app"
+            answer["headers"] = {
+                "Location": {"description": "where the browser goes", "schema": {"type": "string"}}
+            }
         operation["responses"][str(status)] = answer
+    if spec.name in THROTTLED:
+        operation["responses"]["429"] = _too_many_requests()
+    if spec.name in UNCONFIGURED:
+        operation["responses"]["503"] = {
+            "description": "Not set up on this deployment (docs/problems/entra_not_configured.md)",
+            "content": {"application/problem+json": {"schema": {"$ref": _PROBLEM}}},
+        }
     operation["responses"]["default"] = {"$ref": "#/components/responses/Problem"}
     return operation
 

@@ -39,7 +39,9 @@ class StaffInvitation(ApiModel):
     role: str
     status: Literal["pending", "accepted", "revoked"]
     created_at: str
-    expires_at: str
+    expires_at: str = Field(description="when the link stops working (meaningful while pending)")
+    accepted_at: str | None = None
+    revoked_at: str | None = None
 
 
 class StaffMember(ApiModel):
@@ -88,7 +90,7 @@ class MyOrgs(ApiModel):
 
 
 def _invitation_view(item: dict[str, object]) -> dict[str, object]:
-    keys = ("invitationId", "email", "role", "status", "createdAt", "expiresAt")
+    keys = ("invitationId", "email", "role", "status", "createdAt", "expiresAt", "acceptedAt", "revokedAt")
     return {k: item.get(k) for k in keys}
 
 
@@ -158,7 +160,8 @@ def staff_list(request: Request) -> func.HttpResponse:
     responses={200: StaffInvitations},
 )
 def staff_invitations(request: Request) -> func.HttpResponse:
-    """The organisation's staff invitations (pending, accepted, revoked), one page, oldest first."""
+    """The organisation's staff invitations (pending, accepted, revoked), one page, oldest first;
+    invitations into its cases are the case's business (its participants list)."""
     org_id = request.http.route_params["orgId"]
     page = staff.invitations_page(bootstrap.ports(), org_id, paging.window(request))
     views = [_invitation_view(i) for i in page.items]

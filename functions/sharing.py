@@ -93,7 +93,11 @@ _LISTED: dict[str, Any] = {
     "evaluation": list[EvaluationView],
     "feedback": list[FeedbackView],
 }
-_SEEN: dict[str, Any] = {kind.segment: (_LISTED[kind.name], ...) for kind in REGISTRY.values()}
+#: Keyed by the URL segment as it is (``reflection-series``), which the camelCase alias would
+#: otherwise turn into ``reflection-Series`` in the document (found by tests/fuzz).
+_SEEN: dict[str, Any] = {
+    kind.segment: (_LISTED[kind.name], pydantic.Field(alias=kind.segment)) for kind in REGISTRY.values()
+}
 #: ... and the caller's reflections of the last 30 days as X gets them (text only if shared).
 _SEEN["reflections"] = (list[EntryView], ...)
 #: Each item type's section is one page; its token continues that section alone (docs 021).

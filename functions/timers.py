@@ -10,6 +10,11 @@ intact log is one INFO line with counts. A broken one logs an ERROR with the num
 both the log alert and the Functions failure metric fire; ``python -m shared.cli verify-audit
 --all`` then lists the problems for the operator.
 
+``cosmos_export`` (hourly, until the day's export is complete) writes the store, but ``keys``
+and ``sessions``, to the container the Backup vault keeps; ``audit_anchor`` (daily, before the
+check) publishes every chain's head to an immutable container, and ``audit_verify`` compares
+the chains against the newest anchors (``shared/backup``, issue 26).
+
 ``retention_purge`` (daily) sends the notices that are due and purges the cases that are due
 (``shared/retention/purge.py``: keys first, then blobs, items, tombstone), bounded so a run fits
 the Functions timeout; a case that fails is counted and taken again by the next run, which then
@@ -44,6 +49,11 @@ RETENTION_RECONCILE_SCHEDULE = "0 0 4 * * 0"
 MESSAGE_MAIL_SCHEDULE = "0 * * * * *"
 #: Hourly: the parts of exports downloaded, discarded or over 24 hours old (shared/export).
 EXPORT_SWEEP_SCHEDULE = "0 40 * * * *"
+#: Hourly at :05: the day's store export (one blob read once it is complete); a big store
+#: takes several runs, each bounded. The Backup vault copies the container at 01:00 UTC.
+COSMOS_EXPORT_SCHEDULE = "0 5 * * * *"
+#: Daily at 02:15 UTC, before the audit check: the chain heads to the immutable container.
+AUDIT_ANCHOR_SCHEDULE = "0 15 2 * * *"
 #: Monthly, on the 1st at 06:00 UTC: remind org admins to review who can access their cases.
 ACCESS_REVIEW_REMINDER_SCHEDULE = "0 0 6 1 * *"
 
@@ -57,8 +67,12 @@ def effect_relay(timer: func.TimerRequest) -> None:
 
 @bp.timer_trigger(arg_name="timer", schedule=AUDIT_VERIFY_SCHEDULE)
 def audit_verify(timer: func.TimerRequest) -> None:
+    from shared.backup import anchors  # noqa: PLC0415
+
     ports = bootstrap.ports()
-    results = AuditLog(ports.store, ports.clock).verify_all()
+    anchored = anchors.latest(bootstrap.blob_container("AUDIT_ANCHOR_CONTAINER"))
+    heads = {scope: (a.seq, a.hash) for scope, a in anchored.chains.items()} if anchored else None
+    results = AuditLog(ports.store, ports.clock).verify_all(heads)
     problems = sum(len(r.problems) for r in results)
     events = sum(r.checked for r in results)
     if problems:
@@ -107,3 +121,23 @@ def access_review_reminder(timer: func.TimerRequest) -> None:
 
     reminded = reminders.remind(bootstrap.ports())
     log_event("access_review.reminded", timer="access_review_reminder", count=reminded)
+
+
+@bp.timer_trigger(arg_name="timer", schedule=COSMOS_EXPORT_SCHEDULE)
+def cosmos_export(timer: func.TimerRequest) -> None:
+    """The day's export of every container but ``keys`` and ``sessions`` to the container the
+    Backup vault keeps (issue 26, ``shared/backup/export.py``): resumed from its checkpoint
+    until complete; one log line of counts (``backup.exported`` when complete)."""
+    from shared.backup import export  # noqa: PLC0415
+
+    ports = bootstrap.ports()
+    export.run(ports.store, bootstrap.blob_container("BACKUP_EXPORT_CONTAINER"), ports.clock)
+
+
+@bp.timer_trigger(arg_name="timer", schedule=AUDIT_ANCHOR_SCHEDULE)
+def audit_anchor(timer: func.TimerRequest) -> None:
+    """Publish every audit chain's head outside the database (``shared/backup/anchors.py``)."""
+    from shared.backup import anchors  # noqa: PLC0415
+
+    ports = bootstrap.ports()
+    anchors.publish(ports.store, bootstrap.blob_container("AUDIT_ANCHOR_CONTAINER"), ports.clock)

@@ -42,6 +42,23 @@ param kekExists bool = false
 @description('True when the Key Vault of this environment is soft-deleted and must be recovered (set by the preprovision hook).')
 param keyVaultRecover bool = false
 
+@description('Client id of the CaseDesk app registration for "Sign in with Microsoft" (a one-time setup, docs/operations.md); empty: off.')
+param entraClientId string = ''
+
+@description('Tenant id of the platform\'s own Entra tenant (support operators); empty: the deployment\'s tenant.')
+param entraPlatformTenantId string = ''
+
+// The operator as the terms and the privacy policy name it (issue 25); empty: the texts show a
+// visible [CASEDESK_OPERATOR_…] placeholder. Set them before production.
+@description('The operator\'s name in the legal texts (CASEDESK_OPERATOR_NAME).')
+param operatorName string = ''
+@description('The operator\'s postal address in the legal texts (CASEDESK_OPERATOR_ADDRESS).')
+param operatorAddress string = ''
+@description('The operator\'s contact address for privacy requests (CASEDESK_OPERATOR_EMAIL).')
+param operatorEmail string = ''
+@description('The place of jurisdiction in the terms (CASEDESK_OPERATOR_JURISDICTION).')
+param operatorJurisdiction string = ''
+
 @minLength(3)
 @description('Comma-separated e-mail addresses of the operators who receive every alert (CASEDESK_ALERT_EMAILS; docs/operations.md).')
 param alertEmails string
@@ -197,11 +214,21 @@ module functionApp 'modules/function-app.bicep' = {
     cosmosDatabase: cosmos.outputs.databaseName
     blobAccountUrl: dataStorage.outputs.blobEndpoint
     blobContainer: dataStorage.outputs.documentsContainer
+    exportsContainer: dataStorage.outputs.exportsContainer
+    anchorsContainer: dataStorage.outputs.anchorsContainer
     queueAccountUrl: dataStorage.outputs.queueEndpoint
     keyVaultUrl: keyVault.outputs.uri
     kekSecretName: kekSecretName
     acsEndpoint: email.outputs.endpoint
     mailSender: email.outputs.senderAddress
+    entraClientId: entraClientId
+    entraPlatformTenantId: empty(entraPlatformTenantId) ? tenant().tenantId : entraPlatformTenantId
+    operator: {
+      name: operatorName
+      address: operatorAddress
+      email: operatorEmail
+      jurisdiction: operatorJurisdiction
+    }
   }
 }
 

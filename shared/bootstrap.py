@@ -19,7 +19,7 @@ from shared.log import quiet_azure_sdk
 from shared.ports import BlobStore, Clock, KeyRing, Mailer, Ports, Store, TaskQueue
 
 # Ports is declared in shared.ports; re-exported here until every service imports it from there.
-__all__ = ["Ports", "ports", "reset", "use"]
+__all__ = ["Ports", "blob_container", "ports", "reset", "use", "use_blob_container"]
 
 
 _lock = threading.Lock()
@@ -64,6 +64,7 @@ def reset() -> None:
     global _ports  # noqa: PLW0603
     with _lock:
         _ports = None
+        _side_blobs.clear()
     _credential.cache_clear()
 
 
@@ -132,6 +133,42 @@ def _blobs(env: Environment) -> BlobStore:
     if env is not Environment.PRODUCTION:
         blobs.ensure_container()
     return blobs
+
+
+_side_blobs: dict[str, BlobStore] = {}
+
+
+def blob_container(setting: str) -> BlobStore:
+    """The blob store of a container other than the documents' (``BACKUP_EXPORT_CONTAINER``,
+    ``AUDIT_ANCHOR_CONTAINER``), on the same adapter and account; built once per process.
+    Timers and the ops CLI only: requests never touch these."""
+    with _lock:
+        found = _side_blobs.get(setting)
+    if found is not None:
+        return found
+    name = config.required(setting)
+    if config.adapter("CASEDESK_BLOBS") == "local":
+        from shared.adapters.local_blob import LocalBlobStore
+
+        blobs: BlobStore = LocalBlobStore(config.data_dir() / name)
+    else:
+        from shared.adapters.azure_blob import AzureBlobStore, emulator_credential
+
+        emulator = config.optional("BLOB_USE_EMULATOR_KEY") == "true"
+        azure = AzureBlobStore(
+            config.required("BLOB_ACCOUNT_URL"), name, emulator_credential() if emulator else _credential()
+        )
+        if config.environment() is not Environment.PRODUCTION:
+            azure.ensure_container()  # in Azure the infrastructure creates it (immutable)
+        blobs = azure
+    with _lock:
+        return _side_blobs.setdefault(setting, blobs)
+
+
+def use_blob_container(setting: str, blobs: BlobStore) -> None:
+    """Tests: the blob store :func:`blob_container` gives for ``setting`` (until :func:`reset`)."""
+    with _lock:
+        _side_blobs[setting] = blobs
 
 
 def _key_ring() -> KeyRing:

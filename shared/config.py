@@ -72,6 +72,10 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "Minutes after a first unread message before its e-mail notice goes out (if still unread).",
     ),
     "CASEDESK_MESSAGE_RATE_PER_MINUTE": ("30", "Messages one person may send per minute (then 429)."),
+    "CASEDESK_OPERATOR_NAME": (None, "The operator's name as the terms and the privacy policy name it."),
+    "CASEDESK_OPERATOR_ADDRESS": (None, "The operator's postal address in the terms and the privacy policy."),
+    "CASEDESK_OPERATOR_EMAIL": (None, "The operator's contact address for privacy requests (terms, policy)."),
+    "CASEDESK_OPERATOR_JURISDICTION": (None, "Place of jurisdiction named in the terms (e.g. Zürich)."),
     "CASEDESK_AUDIT_RETENTION_YEARS": (
         "10",
         "Years the audit events of a purged case are kept after the purge, then deleted.",
@@ -94,6 +98,45 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
         "43200",
         "A session ends this long after login, whatever happens (12 h).",
     ),
+    "CASEDESK_ENTRA_CLIENT_ID": (
+        None,
+        "Application (client) id of the CaseDesk app registration in Entra ID; empty: no Entra sign-in.",
+    ),
+    "CASEDESK_ENTRA_AUTHORITY_HOST": (
+        "https://login.microsoftonline.com",
+        "Entra authority host (tests point it at the fake authority on loopback HTTPS).",
+    ),
+    "CASEDESK_ENTRA_PLATFORM_TENANT_ID": (
+        None,
+        "Tenant id of the platform's own Entra tenant: support operators sign in only from it.",
+    ),
+    "CASEDESK_ENTRA_OPERATOR_ROLE": ("Support.Operator", "App role an operator's ID token must carry."),
+    "CASEDESK_ENTRA_AUTH_CONTEXT": (
+        "c1",
+        "Conditional Access authentication context (acrs) requested and required as proof of MFA.",
+    ),
+    "CASEDESK_ENTRA_CREDENTIAL": (
+        "managed_identity",
+        "How the app proves itself to Entra: managed_identity (federated credential) | test_key "
+        "(development and test only, refused in production).",
+    ),
+    "CASEDESK_ENTRA_TEST_KEY_FILE": (
+        None,
+        "PEM RSA private key signing client assertions with CASEDESK_ENTRA_CREDENTIAL=test_key; "
+        "development and test only.",
+    ),
+    "CASEDESK_ENTRA_CA_FILE": (
+        None,
+        "CA bundle to trust for the authority (the fake authority's test CA); development and test only.",
+    ),
+    "CASEDESK_ENTRA_STEP_UP_SECONDS": (
+        "300",
+        "Seconds a fresh Entra authentication counts for a step-up (support grant activation).",
+    ),
+    "CASEDESK_OPERATOR_SESSION_SECONDS": (
+        "14400",
+        "Absolute lifetime of a support operator's session (4 h).",
+    ),
     "COSMOS_ENDPOINT": (None, "Cosmos DB account endpoint (https://<account>.documents.azure.com:443/)."),
     "COSMOS_DATABASE": ("casedesk", "Cosmos DB database name."),
     "COSMOS_EMULATOR_KEY": (None, "Emulator key, local/test only; refused in production (managed identity)."),
@@ -105,6 +148,14 @@ SETTINGS: dict[str, tuple[str | None, str]] = {
     "BLOB_ACCOUNT_URL": (None, "Blob service URL (https://<account>.blob.core.windows.net)."),
     "BLOB_CONTAINER": ("casedesk", "Blob container holding encrypted documents."),
     "BLOB_USE_EMULATOR_KEY": ("false", "true to use Azurite's public well-known key; refused in production."),
+    "BACKUP_EXPORT_CONTAINER": (
+        "cosmos-exports",
+        "Blob container of the daily store export (the Backup vault keeps it); locally a data dir folder.",
+    ),
+    "AUDIT_ANCHOR_CONTAINER": (
+        "audit-anchors",
+        "Blob container (immutable in Azure) the audit chain heads are published to; locally a folder.",
+    ),
     "QUEUE_ACCOUNT_URL": (None, "Queue service URL (https://<account>.queue.core.windows.net)."),
     "QUEUE_USE_EMULATOR_KEY": (
         "false",
@@ -206,6 +257,7 @@ def validate() -> None:
             problems.append("BLOB_USE_EMULATOR_KEY=true: production uses managed identity, never keys")
         if optional("QUEUE_USE_EMULATOR_KEY") == "true":
             problems.append("QUEUE_USE_EMULATOR_KEY=true: production uses managed identity, never keys")
+        problems += _entra_problems()
     needs = {
         ("CASEDESK_STORE", "cosmos"): ["COSMOS_ENDPOINT"],
         ("CASEDESK_BLOBS", "azure"): ["BLOB_ACCOUNT_URL"],
@@ -223,6 +275,20 @@ def validate() -> None:
         problems.append(str(exc))
     if problems:
         raise ConfigurationError(f"CaseDesk cannot start in {env.value}: " + "; ".join(problems))
+
+
+def _entra_problems() -> list[str]:
+    """Production: the app proves itself to Entra with its managed identity, never with a key,
+    and trusts only the public CAs (issue 21)."""
+    problems = []
+    if optional("CASEDESK_ENTRA_CREDENTIAL") != "managed_identity":
+        problems.append("CASEDESK_ENTRA_CREDENTIAL must be managed_identity in production (no keys)")
+    problems += [
+        f"{name} is set: development and test only"
+        for name in ("CASEDESK_ENTRA_TEST_KEY_FILE", "CASEDESK_ENTRA_CA_FILE")
+        if optional(name)
+    ]
+    return problems
 
 
 def _emulator_problems() -> list[str]:

@@ -72,6 +72,12 @@ SAFE_FIELDS = frozenset(
         "moved",
         "removed",
         "auditExpired",
+        # the backup export and the audit anchors (shared.backup): counts and a state word
+        "items",
+        "parts",
+        "containers",
+        "chains",
+        "state",
         # store calls of one request, by kind (shared.adapters.metered)
         "storeReads",
         "storeQueries",

@@ -20,7 +20,7 @@ Store semantics (shaped after Cosmos DB, the production adapter):
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -174,6 +174,20 @@ class Store(Protocol):
         """All unexpired items of a container across partitions. Timers and admin tools only."""
         ...
 
+    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
+        """Delete every item of one partition (expired ones too) except the ids in ``keep``;
+        returns how many went. Idempotent (an empty partition is no error). One statement on
+        SQLite; on Cosmos pages of transactional batch deletes, so not atomic there: a run that
+        dies half-way leaves a part, which the next call takes. The retention purge only."""
+        ...
+
+    def scan_page(self, container: str, *, limit: int = 100, continuation: str | None = None) -> Page:
+        """Up to ``limit`` (1–1000) unexpired items of a container across partitions, in the
+        order (partition key, id), continued after the last one with ``continuation`` (a
+        position, so items written meanwhile never repeat or shift the rest). One bounded call
+        per page: what the backup export pages with. Timers and admin tools only."""
+        ...
+
     def check(self) -> None:
         """Raise ``BackendUnavailable`` unless the store answers. Used by the health function."""
         ...
@@ -182,7 +196,7 @@ class Store(Protocol):
 class BlobStore(Protocol):
     """Opaque named blobs (ciphertext only; names are ids, never user file names)."""
 
-    def put(self, name: str, data: bytes | bytearray, *, overwrite: bool = False) -> None: ...
+    def put(self, name: str, data: bytes | bytearray | memoryview, *, overwrite: bool = False) -> None: ...
 
     def get(self, name: str) -> bytes: ...
 
@@ -191,6 +205,12 @@ class BlobStore(Protocol):
     def exists(self, name: str) -> bool: ...
 
     def list(self, prefix: str = "") -> Iterator[str]: ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every blob whose name starts with ``prefix`` (which must end with ``/``: a
+        whole "folder", never a partial name); returns how many went. Idempotent. Locally one
+        directory sync for all of them, on Azure batch requests of 256. The retention purge only."""
+        ...
 
     def check(self) -> None: ...
 

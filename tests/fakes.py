@@ -24,7 +24,7 @@ class CountingStore:
     """A Store that passes every call to ``inner`` and counts it by method — how tests price a
     request in store calls (ARCHITECTURE §12) without patching anything."""
 
-    WRITES = frozenset({"create", "upsert", "replace", "delete", "patch", "batch"})
+    WRITES = frozenset({"create", "upsert", "replace", "delete", "patch", "batch", "delete_partition"})
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
@@ -39,7 +39,16 @@ class CountingStore:
 
     def __getattr__(self, name: str) -> Any:
         target = getattr(self.inner, name)
-        if name not in {"read", "read_many", "read_points", "query", "count", "scan", *self.WRITES}:
+        if name not in {
+            "read",
+            "read_many",
+            "read_points",
+            "query",
+            "count",
+            "scan",
+            "scan_page",
+            *self.WRITES,
+        }:
             return target
 
         def counted(*args: Any, **kwargs: Any) -> Any:
@@ -56,8 +65,9 @@ class FailingPorts:
     what went through (a healthy run with ``fail_after=None`` measures a job's length)."""
 
     STORE = frozenset({"read", "read_many", "read_points", "create", "upsert", "replace", "delete",
-                       "patch", "query", "count", "batch", "scan"})  # fmt: skip
-    BLOBS = frozenset({"put", "get", "delete", "exists", "list"})
+                       "patch", "query", "count", "batch", "scan", "delete_partition",
+                       "scan_page"})  # fmt: skip
+    BLOBS = frozenset({"put", "get", "delete", "exists", "list", "delete_prefix"})
 
     def __init__(self, store: Any, blobs: Any, fail_after: int | None) -> None:
         self.fail_after = fail_after

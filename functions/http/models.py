@@ -50,7 +50,16 @@ class FormModel(ApiModel):
 
 
 class Binary:
-    """A response of raw bytes (a download): ``responses={200: Binary}``."""
+    """A response of raw bytes (a download): ``responses={200: Binary}``. A subclass names the
+    media types it is answered with (the OpenAPI document lists them)."""
+
+    media_types: tuple[str, ...] = ("application/octet-stream",)
+
+
+class Csv(Binary):
+    """A CSV download (``text/csv``): ``responses={200: Csv}``."""
+
+    media_types = ("text/csv",)
 
 
 class Html:

@@ -4,6 +4,7 @@ security headers, the request log) and the registry of route declarations."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -152,6 +153,7 @@ def _answer(
     correlation: str,
 ) -> func.HttpResponse:
     """The handler's answer, or the problem that stands for its error."""
+    request: Request | None = None
     try:
         enforce_body_limit(req, max_body)
         refuse_cross_site(req)
@@ -182,7 +184,35 @@ def _answer(
         if isinstance(error, UndeclaredResponse):  # names and types only: safe to log in full
             _log.error("%s", error)
         response = problem_response(CaseDeskError("internal"), language, correlation)
+    if response.status_code >= 400 and request is not None and request.decision is not None:
+        _note_failure(request, name, response, correlation)
     return response
+
+
+def _note_failure(request: Request, name: str, response: func.HttpResponse, correlation: str) -> None:
+    """A request that passed the access check failed: note its correlation id and code for the
+    organisation's support (shared/support/failures.py; refusals are not noted)."""
+    from shared import bootstrap  # noqa: PLC0415 - only on the failure path
+    from shared.support.failures import record_failure  # noqa: PLC0415
+
+    decision = request.decision
+    if decision is None or not decision.org_id:
+        return
+    try:
+        code = str(json.loads(response.get_body() or b"{}").get("code", ""))
+    except ValueError:
+        code = ""
+    ports = bootstrap.ports()
+    record_failure(
+        ports.store,
+        ports.clock,
+        org_id=decision.org_id,
+        case_id=decision.case_id,
+        function=name,
+        status=response.status_code,
+        code=code or "internal_error",
+        correlation_id=correlation,
+    )
 
 
 class UndeclaredResponse(Exception):
@@ -200,7 +230,9 @@ def check_declared(spec: RouteSpec, response: func.HttpResponse) -> None:
     shape = spec.responses[response.status_code]
     if isinstance(shape, type) and issubclass(shape, pydantic.BaseModel):
         try:
-            shape.model_validate_json(response.get_body() or b"")
+            # By alias only: the document names the wire's (camelCase) keys, and a body keyed by
+            # the Python names would pass a check that accepts both (tests/fuzz found one).
+            shape.model_validate_json(response.get_body() or b"", by_alias=True, by_name=False)
         except pydantic.ValidationError as exc:
             fields = ", ".join(
                 ".".join(str(p) for p in e["loc"]) + f" ({e['type']})" for e in exc.errors()[:5]

@@ -24,6 +24,12 @@ param retentionFunction string = 'retention_purge'
 @description('Function name of the effect relay timer (functions/timers.py).')
 param relayFunction string = 'effect_relay'
 
+@description('Function name of the hourly store export timer (functions/timers.py).')
+param exportFunction string = 'cosmos_export'
+
+@description('Function name of the daily audit anchor timer (functions/timers.py).')
+param anchorFunction string = 'audit_anchor'
+
 @description('Failed sign-ins (wrong password or code, lockouts) in 15 minutes that count as a spike.')
 param failedSignInThreshold int = 50
 
@@ -73,6 +79,46 @@ var alerts = [
     severity: 2
     description: 'The retention timer has not succeeded for 26 hours: due cases are not purged. Runbook: docs/operations.md, "Alerts".'
     query: 'AppRequests | where TimeGenerated > ago(26h) | where Name == "${retentionFunction}" and Success == true'
+    frequency: 'PT1H'
+    window: 'P2D'
+    operator: 'LessThan'
+    threshold: 1
+  }
+  {
+    name: 'export-failed'
+    severity: 2
+    description: 'A run of the store export failed (the next hourly run resumes it). Runbook: docs/operations.md, "Alerts".'
+    query: 'AppRequests | where Name == "${exportFunction}" and Success == false'
+    frequency: 'PT1H'
+    window: 'PT1H'
+    operator: 'GreaterThan'
+    threshold: 0
+  }
+  {
+    name: 'export-not-running'
+    severity: 1
+    description: 'No complete daily store export (backup.exported) for 26 hours: long-term backups of the records are missing. Runbook: docs/operations.md, "Alerts".'
+    query: 'AppTraces | where TimeGenerated > ago(26h) | where Message has "backup.exported"'
+    frequency: 'PT1H'
+    window: 'P2D'
+    operator: 'LessThan'
+    threshold: 1
+  }
+  {
+    name: 'audit-anchor-failed'
+    severity: 2
+    description: 'Publishing the audit chain heads to the immutable container failed. Runbook: docs/operations.md, "Alerts".'
+    query: 'AppRequests | where Name == "${anchorFunction}" and Success == false'
+    frequency: 'PT1H'
+    window: 'PT1H'
+    operator: 'GreaterThan'
+    threshold: 0
+  }
+  {
+    name: 'audit-anchor-not-running'
+    severity: 2
+    description: 'No audit anchors published for 26 hours. Runbook: docs/operations.md, "Alerts".'
+    query: 'AppRequests | where TimeGenerated > ago(26h) | where Name == "${anchorFunction}" and Success == true'
     frequency: 'PT1H'
     window: 'P2D'
     operator: 'LessThan'

@@ -27,7 +27,8 @@ param maxThroughput int = 1000
 // compositeIndexes: every query is ordered by its field, then id (docs/decisions/021), which
 // Cosmos serves only from a composite index (field, id) in that direction — a 400 without it.
 // The same table as ORDERED_FIELDS in shared/indexes.py, which the adapter's container setup
-// uses (tests/infra/test_data_services.py keeps the two equal).
+// uses (tests/infra/test_data_services.py keeps the two equal). The last index of each container
+// (partition key, id) orders Store.scan_page, the daily backup export's pages (shared/backup).
 var containers = [
   {
     name: 'cases'
@@ -73,17 +74,49 @@ var containers = [
           order: 'descending'
         }
       ]
+      [
+        {
+          path: '/caseId'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
     ]
   }
   {
     name: 'users'
     partitionKey: '/userId'
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        {
+          path: '/userId'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+    ]
   }
   {
     name: 'directory'
     partitionKey: '/key'
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        {
+          path: '/key'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+    ]
   }
   {
     name: 'orgs'
@@ -107,6 +140,16 @@ var containers = [
         {
           path: '/id'
           order: 'descending'
+        }
+      ]
+      [
+        {
+          path: '/orgId'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
         }
       ]
     ]
@@ -135,12 +178,33 @@ var containers = [
           order: 'descending'
         }
       ]
+      [
+        {
+          path: '/scope'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
     ]
   }
   {
     name: 'keys'
     partitionKey: '/caseId'
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        {
+          path: '/caseId'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+    ]
   }
   {
     name: 'sessions'
@@ -150,7 +214,18 @@ var containers = [
   {
     name: 'outbox'
     partitionKey: '/mailbox'
-    compositeIndexes: []
+    compositeIndexes: [
+      [
+        {
+          path: '/mailbox'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+    ]
   }
 ]
 

@@ -10,7 +10,7 @@ param tags object
 @description('Log Analytics workspace that receives the diagnostic logs of this module (modules/monitoring.bicep).')
 param workspaceId string
 
-@description('Principal id of the app identity; it may read and write blobs of the documents container only.')
+@description('Principal id of the app identity; it may read and write blobs of the documents, exports and anchors containers only.')
 param appPrincipalId string
 
 @description('Container the app keeps its encrypted documents in (BLOB_CONTAINER).')
@@ -18,6 +18,24 @@ param documentsContainerName string = 'casedesk'
 
 @description('Container reserved for scheduled Cosmos DB exports, so they reach long-term backup (docs/infra.md).')
 param exportsContainerName string = 'cosmos-exports'
+
+@description('Container the audit chain heads are published to (AUDIT_ANCHOR_CONTAINER); time-based immutability (WORM).')
+param anchorsContainerName string = 'audit-anchors'
+
+@minValue(1)
+@maxValue(146000)
+@description('Days each audit anchor set stays immutable (and is then deleted): the audit retention, 10 years.')
+param anchorRetentionDays int = 3653
+
+@minValue(7)
+@maxValue(365)
+@description('Age of a previous blob version (an overwritten or deleted blob, e.g. of a purged case) at which the lifecycle policy deletes it. At least the point-in-time-restore window (softDeleteDays - 1), which restores from versions.')
+param versionDeleteDays int = 30
+
+@minValue(2)
+@maxValue(365)
+@description('Days a daily export stays in the live cosmos-exports container; the Backup vault keeps its own daily/weekly/monthly/yearly copies.')
+param exportKeepDays int = 35
 
 @description('Queues the app sends to (TaskQueue port). The Functions host creates each one\'s -poison queue itself.')
 param queueNames array = [
@@ -115,9 +133,140 @@ resource exports 'Microsoft.Storage/storageAccounts/blobServices/containers@2024
   }
 }
 
+// The audit anchors (shared/backup/anchors.py): write once, read many. A time-based retention
+// policy on the container: no blob in it can be overwritten or deleted (by anyone: the app, an
+// operator, an attacker with the app's identity) until it is anchorRetentionDays old. Created
+// Unlocked (reversible); lock it once the retention is agreed, like the Backup vault
+// (docs/operations.md, "First azd up"), then not even a subscription owner can shorten it.
+resource anchors 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: anchorsContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
+resource anchorsImmutability 'Microsoft.Storage/storageAccounts/blobServices/containers/immutabilityPolicies@2024-01-01' = {
+  parent: anchors
+  name: 'default'
+  properties: {
+    immutabilityPeriodSinceCreationInDays: anchorRetentionDays
+    allowProtectedAppendWrites: false
+    allowProtectedAppendWritesAll: false
+  }
+}
+
+// Lifecycle: what a purge or an overwrite leaves behind leaves every copy. A deleted or overwritten
+// blob stays a previous version (versioning: point-in-time restore needs them) until it is
+// versionDeleteDays old, then the version is deleted and kept softDeleteDays as a soft-deleted
+// copy; so a purged case's ciphertext is gone from the account within about
+// versionDeleteDays + softDeleteDays (60) days plus a day or two of lifecycle runs (docs/infra.md).
+// Daily exports leave the live container after exportKeepDays (the vault has its copies); anchor
+// sets go once their immutability has ended.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'previous-versions-and-snapshots'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+            }
+            actions: {
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: versionDeleteDays
+                }
+              }
+              snapshot: {
+                delete: {
+                  daysAfterCreationGreaterThan: versionDeleteDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'old-exports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${exportsContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: exportKeepDays
+                }
+              }
+            }
+          }
+        }
+        {
+          name: 'expired-anchors'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [
+                'blockBlob'
+              ]
+              prefixMatch: [
+                '${anchorsContainerName}/'
+              ]
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: anchorRetentionDays + 1
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
+
 resource appReadsWritesDocuments 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(documents.id, appPrincipalId, blobDataContributor)
   scope: documents
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The export job writes (and on a rerun overwrites) its parts; the restore reads them.
+resource appReadsWritesExports 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(exports.id, appPrincipalId, blobDataContributor)
+  scope: exports
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Adds anchor sets and reads them; the immutability policy refuses any overwrite or delete.
+resource appWritesAnchors 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(anchors.id, appPrincipalId, blobDataContributor)
+  scope: anchors
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', blobDataContributor)
     principalId: appPrincipalId
@@ -186,6 +335,8 @@ output name string = account.name
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output queueEndpoint string = account.properties.primaryEndpoints.queue
 output documentsContainer string = documents.name
+output exportsContainer string = exports.name
+output anchorsContainer string = anchors.name
 output backedUpContainers array = [
   documents.name
   exports.name

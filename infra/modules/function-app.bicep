@@ -46,6 +46,12 @@ param cosmosDatabase string
 param blobAccountUrl string
 param blobContainer string
 
+@description('Blob container of the daily store export (BACKUP_EXPORT_CONTAINER, shared/backup/export.py).')
+param exportsContainer string = 'cosmos-exports'
+
+@description('Immutable blob container of the audit anchors (AUDIT_ANCHOR_CONTAINER, shared/backup/anchors.py).')
+param anchorsContainer string = 'audit-anchors'
+
 @description('Queue service URL of the data storage account (TaskQueue port and queue triggers).')
 param queueAccountUrl string
 param keyVaultUrl string
@@ -53,6 +59,23 @@ param keyVaultUrl string
 param kekSecretName string
 param acsEndpoint string
 param mailSender string
+
+@description('Client id of the CaseDesk app registration for "Sign in with Microsoft" (CASEDESK_ENTRA_CLIENT_ID; empty: off). No secret: the app proves itself with this identity through a federated credential (docs/operations.md).')
+param entraClientId string = ''
+
+@description('Tenant id of the platform\'s own Entra tenant: support operators sign in only from it.')
+param entraPlatformTenantId string = ''
+
+@description('The operator named in the terms and the privacy policy: name, address, email, jurisdiction (issue 25).')
+param operator object = {
+  name: ''
+  address: ''
+  email: ''
+  jurisdiction: ''
+}
+
+@description('Conditional Access authentication context (acrs) that Entra ID tokens must carry as proof of MFA.')
+param entraAuthContext string = 'c1'
 
 @minValue(1)
 @maxValue(1000)
@@ -105,6 +128,14 @@ var appSettings = [
     value: blobContainer
   }
   {
+    name: 'BACKUP_EXPORT_CONTAINER'
+    value: exportsContainer
+  }
+  {
+    name: 'AUDIT_ANCHOR_CONTAINER'
+    value: anchorsContainer
+  }
+  {
     name: 'CASEDESK_QUEUE'
     value: 'azure'
   }
@@ -131,6 +162,41 @@ var appSettings = [
   {
     name: 'AZURE_CLIENT_ID'
     value: identityClientId
+  }
+  // Sign-in with Microsoft Entra ID (issue 21, decision 032): ids only. The client assertion is a
+  // token of the identity above for api://AzureADTokenExchange (a federated credential).
+  {
+    name: 'CASEDESK_ENTRA_CLIENT_ID'
+    value: entraClientId
+  }
+  {
+    name: 'CASEDESK_ENTRA_PLATFORM_TENANT_ID'
+    value: entraPlatformTenantId
+  }
+  {
+    name: 'CASEDESK_ENTRA_AUTH_CONTEXT'
+    value: entraAuthContext
+  }
+  {
+    name: 'CASEDESK_ENTRA_CREDENTIAL'
+    value: 'managed_identity'
+  }
+  // The operator as the legal texts name it (issue 25, docs/decisions/034): public contact data.
+  {
+    name: 'CASEDESK_OPERATOR_NAME'
+    value: operator.name
+  }
+  {
+    name: 'CASEDESK_OPERATOR_ADDRESS'
+    value: operator.address
+  }
+  {
+    name: 'CASEDESK_OPERATOR_EMAIL'
+    value: operator.email
+  }
+  {
+    name: 'CASEDESK_OPERATOR_JURISDICTION'
+    value: operator.jurisdiction
   }
   {
     name: 'AzureWebJobsStorage__accountName'

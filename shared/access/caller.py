@@ -44,6 +44,8 @@ class Decision:
     read_only: bool = False
     case: Item | None = None
     item: Item | None = None
+    #: The live support grant the decision was made under (relation ``support``, issue 22).
+    grant: Item | None = None
 
 
 @dataclass(frozen=True)

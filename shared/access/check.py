@@ -26,7 +26,7 @@ from typing import Any
 from shared.access.caller import Decision
 from shared.access.items import ID, ITEM_PARAMS, ITEM_TYPES, grant_counts, grant_id
 from shared.access.permissions import Action
-from shared.access.relations import org_member
+from shared.access.relations import org_member, support_grant, support_grant_is_live
 from shared.access.table import TABLE, Grant
 from shared.errors import CasePurged, NotFound, PermissionDenied
 from shared.ports import Item, Store
@@ -50,6 +50,8 @@ class _Facts:
         self.case_id = params.get("caseId", "")
         self._in_case: dict[str, Item] | None = None
         self._members: dict[str, Item | None] = {}
+        self._operator: bool | None = None
+        self._support: Item | None = None
         named = route_item(params)
         self._item_key = (
             f"{named[0]}-{named[1]}" if named and named[0] in ITEM_TYPES and ID.fullmatch(named[1]) else None
@@ -100,6 +102,22 @@ class _Facts:
         if found is None or found.get("type") != "break_glass" or found.get("endedAt"):
             return None
         return found if str(found.get("untilAt", "")) > self.now.astimezone(UTC).isoformat() else None
+
+    def operator(self) -> bool:
+        """The user is an active support operator (one profile read, on first need)."""
+        if self._operator is None:
+            from shared.identity.operators import is_operator  # noqa: PLC0415 - identity imports access
+
+            self._operator = bool(ID.fullmatch(self.user_id)) and is_operator(self.store, self.user_id)
+        return self._operator
+
+    def support_grant(self) -> Item | None:
+        """The user's own support grant named by the route (``grantId``), live or not."""
+        if self._support is None:
+            grant_id = self.params.get("grantId", "")
+            found = support_grant(self.store, self.user_id, grant_id) if ID.fullmatch(grant_id) else None
+            self._support = found or {}
+        return self._support or None
 
     def item(self) -> Item | None:
         if self._item_key is None:
@@ -171,6 +189,35 @@ def _break_glass(facts: _Facts, roles: tuple[str, ...]) -> Found:
     }
 
 
+def _operator(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    """The user is an active support operator: their own support requests and grants."""
+    return {} if facts.operator() else None
+
+
+def _support(facts: _Facts, roles: tuple[str, ...]) -> Found:
+    """The user's own support grant named by the route is live, and the case the route names (if
+    any) is in its scope: the read-only support views, under the grant's id and reason."""
+    grant = facts.support_grant()
+    if grant is None or not support_grant_is_live(grant, facts.now):
+        return None
+    found: dict[str, Any] = {
+        "roles": ("operator",),
+        "org_id": grant["orgId"],
+        "grant": grant,
+        "grant_id": str(grant["accessId"]),
+        "reason": str(grant["reason"]),
+        "read_only": True,
+    }
+    if facts.case_id:
+        case = facts.case()
+        if case is None or case.get("orgId") != grant["orgId"]:
+            return None
+        if grant.get("scope") == "case" and grant.get("caseId") != facts.case_id:
+            return None
+        found.update(case_id=facts.case_id, case=case)
+    return found
+
+
 def _case(facts: _Facts, roles: tuple[str, ...]) -> Found:
     found = facts.participant()
     if found is None or found.get("role") not in roles:
@@ -199,6 +246,8 @@ RELATIONS: dict[str, Callable[[_Facts, tuple[str, ...]], Found]] = {
     "case_org": _case_org,
     "org_all_cases": _org_all_cases,
     "break_glass": _break_glass,
+    "operator": _operator,
+    "support": _support,
     "case": _case,
     "item_owner": _item_owner,
     "item_viewer": _item_viewer,
@@ -236,10 +285,15 @@ def authorize(
         mine = (facts.item() or {}).get("ownerId") == user_id
         if not visible or (not mine and facts.live_grant() is None):
             raise NotFound("no such item")
-    if any(g.relation not in {"self", "org", "org_all_cases"} for g in grants) and not _related_to_case(
-        facts
-    ):
+    if grants and all(g.relation == "support" for g in grants):
+        raise NotFound("no such support grant")  # whoever asks: a grant that is not theirs and live
+    signed_in_only = {"self", "org", "org_all_cases", "operator"}
+    if any(g.relation not in signed_in_only for g in grants) and not _related_to_case(facts):
         raise NotFound("no such case")
+    if facts.operator():
+        # An operator sees nothing of any organisation outside the support views (issue 22): a
+        # known organisation answers exactly as an unknown one. One read, on refusals only.
+        raise NotFound("no such organisation")
     raise PermissionDenied(f"{action} is not granted")
 
 

@@ -36,6 +36,12 @@ class Action(StrEnum):
     TEMP_ACCESS_MANAGE = "temp_access:manage"  # mark an access reviewed, end a break-glass access
     ACCESS_REVIEW_READ = "access_review:read"  # who can access a case: people, grants, shares, last access
     ACCESS_REVIEW_MANAGE = "access_review:manage"  # end a participation or an invitation (org admins)
+    # Support access with the organisation's consent (journey 16, issue 22, decision 038).
+    SUPPORT_REQUEST = "support:request"  # an operator asks an organisation for access (scope, reason, ticket)
+    SUPPORT_OWN = "support:own"  # an operator's own grants: list them, activate one (fresh second factor)
+    SUPPORT_VIEW = "support:view"  # read-only, scoped, pseudonymised views under one's live grant
+    SUPPORT_REQUESTS_READ = "support:requests_read"  # the org's support requests and grants (admins)
+    SUPPORT_DECIDE = "support:decide"  # approve (optionally narrowed), deny, revoke (org admins)
     DOCUMENT_CREATE = "document:create"  # upload into a case (private to the uploader)
     DOCUMENT_LIST = "document:list"  # one's own documents and those shared with one
     DOCUMENT_READ = "document:read"  # details and download of the current version
@@ -71,6 +77,10 @@ class Action(StrEnum):
     ITEM_PREVIEW = "item:preview"  # "see what X sees": one's own items as another participant gets them
     NOTIFICATIONS_OWN = "notifications:own"  # list and mark read one's own notifications
     REPORT_CREATE = "report:create"  # a PDF of what one may see of the case (employee, case manager, doctor)
+    ENTRA_LINK = "entra:link"  # link, read and unlink one's own Microsoft account (staff of a linked org)
+    ENTRA_STEP_UP = "entra:step_up"  # a fresh Microsoft sign-in for this session (support grant activation)
+    # link the organisation to its Entra tenant, read, unlink (org admins)
+    ORG_ENTRA_MANAGE = "org:entra_manage"
 
 
 class Public(StrEnum):
@@ -99,5 +109,11 @@ PUBLIC_ROUTES: dict[str, str] = {
     "login_second_factor": "authenticated by the login challenge; throttled",
     "password_reset_request": "answers the same for every address; sends a link only to an account",
     "password_reset_complete": "authenticated by the reset token and the second factor; throttled",
+    "entra_config": 'whether "Sign in with Microsoft" is offered; no data',
+    "entra_start": "starts a Microsoft sign-in: a flow bound to a fresh pre-login cookie; no data",
+    "entra_callback": (
+        "authenticated by the single-use flow of the pre-login cookie, its state and the ID token"
+    ),
     "report_verify": "checks a paper report's id and code; throttled; answers only day and role",
+    "session_status": "signed out: only {signedIn: false}; signed in: what GET api/auth/session answers",
 }

@@ -14,6 +14,8 @@ _RELATIONS = {
     "case_org": "staff of the organisation that owns the case",
     "org_all_cases": 'staff of the organisation in the route holding "access all cases"',
     "break_glass": 'holder of a live break-glass access to the case (8 h, a reason, "access all cases")',
+    "operator": "an active support operator (platform account)",
+    "support": "the operator holding the live support grant in the route (approved, activated, in scope)",
     "item_owner": "owner of the item in the route (an active participant)",
     "item_viewer": "owner of the item in the route, or a participant it is shared with (unexpired)",
 }

@@ -13,6 +13,11 @@ that relation must carry:
 * ``break_glass`` — a live break-glass grant on the case (``caseId``, 8 h, with its reason) while
   its holder, in one of the roles, still holds "access all cases" (shared/tempaccess/breakglass.py):
   the case summary and the integration plan, read-only — never an item;
+* ``operator`` — the user is an active support operator (a platform account, issue 21/22);
+* ``support`` — the user's own support grant named by the route (``grantId``) is live (approved,
+  activated with a fresh second factor, not revoked, its window not over) and, if the route names
+  a case (``caseId``), the case is in the grant's scope: the read-only views of shared/support —
+  never an item, never an ordinary case or organisation route (those answer operators 404);
 * ``item_owner`` — an active participation in the case, in one of the roles, *and* ownership of
   the item the route names (``docId``, ``noteId``: ``shared.access.items.ITEM_PARAMS``);
 * ``item_viewer`` — as ``item_owner``, or holding an unexpired grant from the item's owner.
@@ -35,7 +40,16 @@ from shared.access.permissions import Action
 __all__ = ["CASE_ROLES", "ORG_ROLES", "TABLE", "Grant", "Relation"]
 
 Relation = Literal[
-    "self", "org", "org_all_cases", "case", "case_org", "break_glass", "item_owner", "item_viewer"
+    "self",
+    "org",
+    "org_all_cases",
+    "case",
+    "case_org",
+    "break_glass",
+    "operator",
+    "support",
+    "item_owner",
+    "item_viewer",
 ]
 CASE_ROLES = ("employee", "case_manager", "employer", "doctor")
 ORG_ROLES = ("org_admin", "case_manager")
@@ -77,6 +91,13 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.TEMP_ACCESS_MANAGE: (Grant("org", ("org_admin",)),),
     Action.ACCESS_REVIEW_READ: (Grant("case_org", ("org_admin",)),),
     Action.ACCESS_REVIEW_MANAGE: (Grant("case_org", ("org_admin",)),),
+    # Support access (journey 16, issue 22): operators accept no customer terms (their duties
+    # are their employer's), so their routes do not wait for a consent they never give.
+    Action.SUPPORT_REQUEST: (Grant("operator", needs_consent=False),),
+    Action.SUPPORT_OWN: (Grant("operator", needs_consent=False),),
+    Action.SUPPORT_VIEW: (Grant("support", ("operator",), needs_consent=False),),
+    Action.SUPPORT_REQUESTS_READ: (Grant("org", ("org_admin",)),),
+    Action.SUPPORT_DECIDE: (Grant("org", ("org_admin",)),),
     Action.AUDIT_READ_OWN: (Grant("self"),),
     Action.DOCUMENT_CREATE: (Grant("case", ALL_PARTICIPANTS),),
     Action.DOCUMENT_LIST: (Grant("case", ALL_PARTICIPANTS),),
@@ -121,4 +142,8 @@ TABLE: Mapping[Action, tuple[Grant, ...]] = {
     Action.NOTIFICATIONS_OWN: (Grant("self"),),
     # A report shows only what its requester may see (shared.reports); not employers, not org admins.
     Action.REPORT_CREATE: (Grant("case", ("employee", "case_manager", "doctor")),),
+    # Microsoft Entra ID (issue 21): one's own link and step-up; the organisation's tenant link.
+    Action.ENTRA_LINK: (Grant("self"),),
+    Action.ENTRA_STEP_UP: (Grant("self"),),
+    Action.ORG_ENTRA_MANAGE: (Grant("org", ("org_admin",)),),
 }

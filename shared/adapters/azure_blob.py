@@ -23,7 +23,7 @@ from azure.core.credentials import AzureNamedKeyCredential
 from azure.core.exceptions import AzureError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobClient, ContainerClient, StorageErrorCode
 
-from shared.adapters.blob_names import validate_name, validate_prefix
+from shared.adapters.blob_names import validate_folder, validate_name, validate_prefix
 from shared.errors import AlreadyExists, BackendUnavailable, NotFound
 
 __all__ = ["AzureBlobStore", "emulator_credential"]
@@ -32,6 +32,9 @@ __all__ = ["AzureBlobStore", "emulator_credential"]
 # in Azurite's source) and only ever opens the local emulator: it is not a secret.
 _EMULATOR_ACCOUNT = "devstoreaccount1"
 _EMULATOR_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+#: Blobs in one batch request (the service's limit).
+_BATCH = 256
 
 # Error codes that mean "the container itself is missing", as opposed to the blob. A tuple, not a
 # set: the SDK gives a str-Enum member or a plain str, and only ``==`` matches both.
@@ -67,11 +70,11 @@ class AzureBlobStore:
         with _mapped(), suppress(ResourceExistsError):
             self._container_client.create_container()
 
-    def put(self, name: str, data: bytes | bytearray, *, overwrite: bool = False) -> None:
+    def put(self, name: str, data: bytes | bytearray | memoryview, *, overwrite: bool = False) -> None:
         blob = self._blob(name)
         with _mapped():
             # overwrite=False sends If-None-Match: *, so create-if-absent is atomic on the service.
-            # The SDK streams a bytearray as an iterable of ints: hand it a file object instead.
+            # The SDK streams a bytearray or memoryview as an iterable of ints: hand it a file object.
             payload = data if isinstance(data, bytes) else io.BytesIO(data)
             blob.upload_blob(payload, length=len(data), overwrite=overwrite)
 
@@ -89,6 +92,26 @@ class AzureBlobStore:
             except ResourceNotFoundError as exc:
                 if _container_gone(exc):
                     raise
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Every blob under ``prefix`` (with its snapshots), listed once and deleted in batch
+        requests of :data:`_BATCH` (the service's limit) instead of one request per blob. A blob
+        gone meanwhile (404) is no error; anything else is ``BackendUnavailable``. Idempotent."""
+        validate_folder(prefix)
+        client = self._container_client
+        removed = 0
+        with _mapped():
+            names = list(client.list_blob_names(name_starts_with=prefix))
+            for start in range(0, len(names), _BATCH):
+                chunk = names[start : start + _BATCH]
+                answers = client.delete_blobs(*chunk, delete_snapshots="include", raise_on_any_failure=False)
+                for answer in answers:
+                    if answer.status_code == 404:
+                        continue
+                    if not 200 <= answer.status_code < 300:
+                        raise BackendUnavailable(f"blob batch delete answered {answer.status_code}")
+                    removed += 1
+        return removed
 
     def exists(self, name: str) -> bool:
         # Not BlobClient.exists(): it answers False for a missing container, hiding the fault.

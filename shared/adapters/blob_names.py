@@ -14,7 +14,14 @@ import re
 
 from shared.errors import InvalidInput
 
-__all__ = ["MAX_NAME_LENGTH", "MAX_SEGMENTS", "MAX_SEGMENT_LENGTH", "validate_name", "validate_prefix"]
+__all__ = [
+    "MAX_NAME_LENGTH",
+    "MAX_SEGMENTS",
+    "MAX_SEGMENT_LENGTH",
+    "validate_folder",
+    "validate_name",
+    "validate_prefix",
+]
 
 MAX_NAME_LENGTH = 512
 #: Leaves room for the local adapter's file suffix inside a 255-byte file name.
@@ -43,4 +50,13 @@ def validate_prefix(prefix: str) -> str:
     """Return ``prefix`` if it only uses name characters (it may be empty or end mid-segment)."""
     if not isinstance(prefix, str) or len(prefix) > MAX_NAME_LENGTH or not _PREFIX.fullmatch(prefix):
         raise InvalidInput("invalid blob name prefix", field="prefix")
+    return prefix
+
+
+def validate_folder(prefix: str) -> str:
+    """Return ``prefix`` if it names a whole "folder": a valid name followed by ``/`` (what
+    ``BlobStore.delete_prefix`` takes — never ``""``, never a partial segment)."""
+    if not isinstance(prefix, str) or not prefix.endswith("/"):
+        raise InvalidInput("invalid blob folder", field="prefix")
+    validate_name(prefix[:-1])
     return prefix

@@ -18,8 +18,9 @@ this module only maps them onto Cosmos calls. Notes on the choices:
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, cast
 
@@ -39,10 +40,13 @@ from shared.adapters.documents import (
     EXPIRES,
     check_read_many,
     check_read_points,
+    check_scan_limit,
     is_expired,
     partition_field,
     prepare_for_write,
     public_view,
+    scan_after,
+    scan_token,
 )
 from shared.errors import (
     AlreadyExists,
@@ -53,7 +57,17 @@ from shared.errors import (
     NotFound,
 )
 from shared.indexes import indexing_policy
-from shared.ports import CONTAINERS, BatchOperation, Clock, Item, Page, PatchOperation, Query, Scalar
+from shared.ports import (
+    CONTAINERS,
+    MAX_BATCH_OPERATIONS,
+    BatchOperation,
+    Clock,
+    Item,
+    Page,
+    PatchOperation,
+    Query,
+    Scalar,
+)
 
 __all__ = ["CosmosStore"]
 
@@ -336,6 +350,63 @@ class CosmosStore:
             docs = proxy.query_items(sql, parameters=parameters, enable_cross_partition_query=True)
             for doc in docs:
                 yield _view(doc)
+
+    def scan_page(self, container: str, *, limit: int = 100, continuation: str | None = None) -> Page:
+        check_scan_limit(limit)
+        after = scan_after(continuation) if continuation else None
+        pk_field = partition_field(container)
+        now = self._now()
+        proxy = self._container(container)
+        found: list[dict[str, Any]] = []
+        with translate_errors("scan", container):
+            if after is not None and pk_field != "id":  # first the rest of the position's partition
+                sql, parameters = cosmos_sql.scan_page_sql(
+                    container, limit + 1, after, now, rest_of_partition=True
+                )
+                docs = proxy.query_items(
+                    sql, parameters=parameters, partition_key=after[0], max_item_count=limit + 1
+                )
+                found = [dict(doc) for doc in itertools.islice(docs, limit + 1)]
+            if len(found) <= limit:  # then the partitions after it, across the container
+                sql, parameters = cosmos_sql.scan_page_sql(container, limit + 1 - len(found), after, now)
+                docs = proxy.query_items(
+                    sql, parameters=parameters, enable_cross_partition_query=True, max_item_count=limit + 1
+                )
+                found += [dict(doc) for doc in itertools.islice(docs, limit + 1 - len(found))]
+        items = [_view(doc) for doc in found[:limit]]
+        last = found[limit - 1] if len(found) > limit else None
+        return Page(items, scan_token(str(last[pk_field]), str(last["id"])) if last else None)
+
+    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
+        """The partition's ids (expired items too: no expiry filter), then transactional batches
+        of up to :data:`MAX_BATCH_OPERATIONS` deletes. Not atomic across batches (the port says
+        so): a call that dies half-way leaves a part, which the next call takes."""
+        pk_field = partition_field(container)  # unknown container: ValueError
+        if not _addressable(container, partition, "x", self._now()):
+            return 0
+        kept = {str(i) for i in keep}
+        proxy = self._container(container)
+        sql = f'SELECT c.id FROM c WHERE c["{pk_field}"] = @pk'  # noqa: S608 - a name from CONTAINERS
+        parameters: list[dict[str, Any]] = [{"name": "@pk", "value": partition}]
+        deleted = 0
+        with translate_errors("delete_partition", container):
+            docs = proxy.query_items(sql, parameters=parameters, partition_key=partition)
+            ids = [str(d["id"]) for d in docs if str(d["id"]) not in kept]
+        for start in range(0, len(ids), MAX_BATCH_OPERATIONS):
+            chunk = ids[start : start + MAX_BATCH_OPERATIONS]
+            try:
+                with translate_errors("delete_partition", container):
+                    proxy.execute_item_batch([("delete", (i,), {}) for i in chunk], partition_key=partition)
+                deleted += len(chunk)
+            except NotFound:  # one went meanwhile (a concurrent purge): the rest one by one
+                for item_id in chunk:
+                    with translate_errors("delete_partition", container):
+                        try:
+                            proxy.delete_item(item_id, partition_key=partition)
+                            deleted += 1
+                        except CosmosResourceNotFoundError:
+                            pass
+        return deleted
 
     def check(self) -> None:
         database = self._database()  # a failed connect is BackendUnavailable already

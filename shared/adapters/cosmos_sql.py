@@ -32,6 +32,7 @@ __all__ = [
     "patch_predicate",
     "query_fingerprint",
     "query_sql",
+    "scan_page_sql",
     "scan_sql",
     "unwrap_continuation",
     "wrap_continuation",
@@ -96,6 +97,40 @@ def scan_sql(equals: Mapping[str, Scalar], now: datetime) -> tuple[str, Paramete
     parameters: Parameters = [{"name": "@now", "value": now.timestamp()}]
     _equals(equals, clauses, parameters)
     return _select(clauses), parameters
+
+
+def scan_page_sql(
+    container: str,
+    limit: int,
+    after: tuple[str, str] | None,
+    now: datetime,
+    *,
+    rest_of_partition: bool = False,
+) -> tuple[str, Parameters]:
+    """A page of the whole container in the order (partition key, id), after a position, as two
+    range queries without OR (each a seek on an index): with ``rest_of_partition`` the ids after
+    the position in its own partition (a single-partition query), else the partitions after it
+    (the composite index (pk asc, id asc) of ``shared/indexes.py`` serves the order). A container
+    partitioned by ``id`` orders by ``id`` alone."""
+    pk_field = partition_field(container)
+    clauses = [_UNEXPIRED]
+    parameters: Parameters = [{"name": "@now", "value": now.timestamp()}, {"name": "@limit", "value": limit}]
+    if pk_field == "id":
+        order = "c.id ASC"
+        if after is not None:
+            clauses.append("c.id > @id")
+            parameters.append({"name": "@id", "value": after[1]})
+    else:
+        pk = _field(pk_field)
+        order = f"{pk} ASC, c.id ASC"
+        if after is not None and rest_of_partition:
+            clauses += [f"{pk} = @pk", "c.id > @id"]
+            parameters += [{"name": "@pk", "value": after[0]}, {"name": "@id", "value": after[1]}]
+        elif after is not None:
+            clauses.append(f"{pk} > @pk")
+            parameters.append({"name": "@pk", "value": after[0]})
+    sql = f"SELECT TOP @limit * FROM c WHERE {' AND '.join(clauses)} ORDER BY {order}"  # noqa: S608
+    return sql, parameters
 
 
 def ids_sql(container: str, partition: str, ids: Sequence[str]) -> tuple[str, Parameters]:

@@ -36,6 +36,7 @@ __all__ = [
     "check_batch_limits",
     "check_read_many",
     "check_read_points",
+    "check_scan_limit",
     "decode_continuation",
     "encode_continuation",
     "is_expired",
@@ -45,6 +46,8 @@ __all__ = [
     "prepare_encoded",
     "prepare_for_write",
     "public_view",
+    "scan_after",
+    "scan_token",
     "validate_query",
 ]
 
@@ -213,6 +216,11 @@ def check_batch_limits(operations: Sequence[BatchOperation]) -> None:
         )
 
 
+def check_scan_limit(limit: int) -> None:
+    if not 1 <= limit <= MAX_QUERY_LIMIT:
+        raise InvalidInput(f"limit must be between 1 and {MAX_QUERY_LIMIT}")
+
+
 def validate_query(query: Query) -> None:
     if not 1 <= query.limit <= MAX_QUERY_LIMIT:
         raise InvalidInput(f"limit must be between 1 and {MAX_QUERY_LIMIT}")
@@ -286,3 +294,22 @@ def keyset_after(token: str) -> tuple[Scalar, str]:
     if "k" not in state:
         raise InvalidContinuation("the continuation token is not valid", field="continuation")
     return _checked_key(state["k"])
+
+
+def scan_token(partition: str, item_id: str) -> str:
+    """The continuation of :meth:`Store.scan_page` after the item (partition, id): a position in
+    the order (partition key, id), so items written or deleted meanwhile never shift the rest."""
+    return encode_continuation({"s": [partition, item_id]})
+
+
+def scan_after(token: str) -> tuple[str, str]:
+    """The (partition, id) a :func:`scan_token` holds, or ``InvalidContinuation``."""
+    state = decode_continuation(token)
+    position = state.get("s")
+    if (
+        not isinstance(position, list)
+        or len(position) != 2
+        or not all(isinstance(part, str) and 0 < len(part) <= _MAX_KEY_TEXT for part in position)
+    ):
+        raise InvalidContinuation("the continuation token is not valid", field="continuation")
+    return str(position[0]), str(position[1])

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from shared.adapters.blob_names import validate_name, validate_prefix
+from shared.adapters.blob_names import validate_folder, validate_name, validate_prefix
 from shared.adapters.private_files import PRIVATE_DIR, make_private_dirs
 from shared.errors import AlreadyExists, BackendUnavailable, InvalidInput, NotFound
 
@@ -38,23 +38,18 @@ class LocalBlobStore:
     def __init__(self, root: Path) -> None:
         self._root = Path(root)
 
-    def put(self, name: str, data: bytes | bytearray, *, overwrite: bool = False) -> None:
+    def put(self, name: str, data: bytes | bytearray | memoryview, *, overwrite: bool = False) -> None:
         path = self._path(validate_name(name))
         try:
             self._make_dirs(name.split("/")[:-1])
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMP_PREFIX)  # mode 0600
             try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(data)
-                    out.flush()
-                    os.fsync(out.fileno())
-                if overwrite:
-                    os.replace(temp, path)
-                else:
-                    try:
-                        os.link(temp, path)  # atomic create-if-absent
-                    except FileExistsError as exc:
-                        raise AlreadyExists("blob exists") from exc
+                try:
+                    _write_all(fd, data)  # from the caller's buffer: no copy into a file buffer
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                _name(temp, path, overwrite=overwrite)
             finally:
                 if os.path.lexists(temp):
                     os.unlink(temp)
@@ -84,6 +79,35 @@ class LocalBlobStore:
             _fsync_dir(path.parent)
         except OSError as exc:
             raise BackendUnavailable("local blob store failed") from exc
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove the folder ``prefix`` names with everything in it (leftover temp files of a
+        failed upload too) and sync its parent directory once — not once per blob: on a
+        journaling file system that commits every unlink and rmdir before it. Idempotent; a run
+        that dies half-way leaves a part, which the next call removes."""
+        directory = self._root.joinpath(*validate_folder(prefix)[:-1].split("/"))
+        removed = 0
+        touched = False
+        try:
+            for top, _dirs, files in os.walk(directory, topdown=False, onerror=_raise_unless_gone):
+                for file in files:
+                    os.unlink(os.path.join(top, file))
+                    removed += file.endswith(_SUFFIX)
+                os.rmdir(top)
+                touched = True
+        except FileNotFoundError:  # gone under our feet (a concurrent purge): it is gone
+            touched = True
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+        if not touched:  # there was no such folder: nothing to make durable
+            return 0
+        try:
+            _fsync_dir(directory.parent)
+        except FileNotFoundError:
+            return removed
+        except OSError as exc:
+            raise BackendUnavailable("local blob store failed") from exc
+        return removed
 
     def exists(self, name: str) -> bool:
         path = self._path(validate_name(name))
@@ -132,6 +156,13 @@ class LocalBlobStore:
         return self._root.joinpath(*dirs, last + _SUFFIX)
 
     def _make_dirs(self, segments: Sequence[str]) -> None:
+        # Usually only the last level is new (a document's folder): try it alone first.
+        try:
+            self._root.joinpath(*segments).mkdir(mode=PRIVATE_DIR)
+        except (FileExistsError, FileNotFoundError):
+            pass
+        else:
+            return
         # Level by level, because os.makedirs ignores ``mode`` for intermediate directories.
         directory = self._root
         make_private_dirs(directory)  # its parents too: usually the data directory
@@ -147,6 +178,30 @@ def _walk(directory: Path, base: str) -> Iterator[str]:
                 yield from _walk(Path(entry.path), f"{base}{entry.name}/")
             elif entry.name.endswith(_SUFFIX) and entry.is_file(follow_symlinks=False):
                 yield base + entry.name[: -len(_SUFFIX)]
+
+
+def _raise_unless_gone(exc: OSError) -> None:
+    """``os.walk`` skips what it cannot read; only a vanished directory may be skipped."""
+    if not isinstance(exc, FileNotFoundError):
+        raise exc
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data).cast("B")
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _name(temp: str, path: Path, *, overwrite: bool) -> None:
+    """Give the written file its name, atomically: replace, or create-if-absent (``link`` fails
+    if the name exists, so two writers cannot both "create" one blob)."""
+    if overwrite:
+        os.replace(temp, path)
+        return
+    try:
+        os.link(temp, path)
+    except FileExistsError as exc:
+        raise AlreadyExists("blob exists") from exc
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import threading
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from shared.adapters import documents
@@ -236,6 +236,30 @@ class MemoryStore:
                 continue
             if all(doc.get(k) == v for k, v in (equals or {}).items()):
                 yield documents.public_view(doc, etag)
+
+    def scan_page(self, container: str, *, limit: int = 100, continuation: str | None = None) -> Page:
+        documents.partition_field(container)
+        documents.check_scan_limit(limit)
+        after = documents.scan_after(continuation) if continuation else None
+        now = self._clock.now()
+        with self._lock:
+            keys = sorted(
+                (p, i)
+                for (c, p, i), (doc, _) in self._docs.items()
+                if c == container and (after is None or (p, i) > after) and not documents.is_expired(doc, now)
+            )[: limit + 1]
+            items = [documents.public_view(*self._docs[(container, p, i)]) for p, i in keys[:limit]]
+        more = len(keys) > limit
+        return Page(items, documents.scan_token(*keys[limit - 1]) if more else None)
+
+    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
+        documents.partition_field(container)
+        kept = set(keep)
+        with self._lock:
+            doomed = [k for k in self._docs if k[0] == container and k[1] == partition and k[2] not in kept]
+            for key in doomed:
+                del self._docs[key]
+        return len(doomed)
 
     def check(self) -> None:
         return None

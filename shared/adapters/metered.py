@@ -15,7 +15,7 @@ its own calls, and a call outside any block (a CLI command, a test) costs one lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -125,6 +125,14 @@ class MeteredStore:
     def scan(self, container: str, *, equals: Mapping[str, Scalar] | None = None) -> Iterator[Item]:
         _count("queries")
         return self.inner.scan(container, equals=equals)
+
+    def scan_page(self, container: str, *, limit: int = 100, continuation: str | None = None) -> Page:
+        _count("queries")
+        return self.inner.scan_page(container, limit=limit, continuation=continuation)
+
+    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
+        _count("writes")
+        return self.inner.delete_partition(container, partition, keep=keep)
 
     def check(self) -> None:
         self.inner.check()

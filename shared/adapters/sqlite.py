@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -169,8 +169,30 @@ class SqliteStore:
     def _delete(
         self, conn: sqlite3.Connection, container: str, partition: str, id: str, if_match: str | None
     ) -> None:
+        if if_match is None:  # no need to read (and decode) the item: the row count tells
+            self._delete_live(conn, container, partition, [id])
+            return
         self._existing(conn, container, partition, id, if_match)
         conn.execute(f'DELETE FROM "{_table(container)}" WHERE pk = ? AND id = ?', (partition, id))  # noqa: S608
+
+    def _delete_live(
+        self, conn: sqlite3.Connection, container: str, partition: str, ids: Sequence[str]
+    ) -> None:
+        """Delete these live items of one partition — all, or none and ``NotFound`` if one is
+        missing or expired — in ONE statement, atomic by itself: outside a transaction it needs
+        no BEGIN/COMMIT, so the writer lock is held for one statement only (each statement
+        hands the GIL back and forth, which costs most when many threads write). The guard is
+        an uncorrelated subquery, evaluated once, before the first row goes."""
+        table = _table(container)
+        marks = ", ".join("?" * len(ids))
+        live = f"pk = ? AND id IN ({marks}) AND {_LIVE}"
+        args = (partition, *ids, self._now())
+        cursor = conn.execute(
+            f'DELETE FROM "{table}" WHERE {live} AND (SELECT COUNT(*) FROM "{table}" WHERE {live}) = ?',  # noqa: S608
+            (*args, *args, len(ids)),
+        )
+        if cursor.rowcount != len(ids):
+            raise NotFound("item not found")
 
     # -- Store -----------------------------------------------------------------------------
     def read(self, container: str, partition: str, id: str) -> Item:
@@ -231,6 +253,11 @@ class SqliteStore:
             return self._put(conn, container, item, mode="replace", if_match=if_match)
 
     def delete(self, container: str, partition: str, id: str, *, if_match: str | None = None) -> None:
+        if if_match is None:  # one statement, atomic by itself: no transaction around it
+            conn = self._conn()
+            with self._writer:
+                self._delete_live(conn, container, partition, [id])
+            return
         with self._write() as conn:
             self._delete(conn, container, partition, id, if_match)
 
@@ -317,6 +344,13 @@ class SqliteStore:
             if op.op not in ("create", "upsert", "replace"):
                 raise InvalidInput(f"unknown batch operation {op.op!r}")
             prepared.append(documents.prepare_encoded(container, op.item, now))
+        ids = [str(op.id) for op in operations]
+        if all(op.op == "delete" and op.if_match is None for op in operations) and len(set(ids)) == len(ids):
+            # Only unconditional deletes (the purges'): one statement, all or none.
+            conn = self._conn()
+            with self._writer:
+                self._delete_live(conn, container, partition, ids)
+            return [None] * len(ids)
         results: list[Item | None] = []
         with self._write() as conn:  # one transaction: all steps or none
             for op, ready in zip(operations, prepared, strict=True):
@@ -350,6 +384,34 @@ class SqliteStore:
             doc = json.loads(doc_text)
             if all(doc.get(k) == v for k, v in (equals or {}).items()):  # JSON types, exactly
                 yield documents.public_view(doc, etag, fresh=True)
+
+    def scan_page(self, container: str, *, limit: int = 100, continuation: str | None = None) -> Page:
+        # The primary key (pk, id) is the order: a page is a range seek, whatever the table's size.
+        documents.check_scan_limit(limit)
+        where: list[str] = [_LIVE]
+        args: list[Any] = [self._now()]
+        if continuation:
+            partition, last_id = documents.scan_after(continuation)
+            where.append("(pk, id) > (?, ?)")  # a row value: a seek on the primary key
+            args += [partition, last_id]
+        sql = (
+            f'SELECT pk, id, doc, etag FROM "{_table(container)}" WHERE {" AND ".join(where)} '  # noqa: S608
+            "ORDER BY pk, id LIMIT ?"
+        )
+        rows = self._conn().execute(sql, (*args, limit + 1)).fetchall()
+        items = [documents.public_view(json.loads(doc), etag, fresh=True) for _, _, doc, etag in rows[:limit]]
+        token = documents.scan_token(rows[limit - 1][0], rows[limit - 1][1]) if len(rows) > limit else None
+        return Page(items=items, continuation=token)
+
+    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
+        # One statement, atomic by itself: the partition goes at once or not at all.
+        kept = sorted({str(i) for i in keep})
+        sql = f'DELETE FROM "{_table(container)}" WHERE pk = ?'  # noqa: S608 - table from CONTAINERS
+        if kept:
+            sql += f" AND id NOT IN ({', '.join('?' * len(kept))})"
+        conn = self._conn()
+        with self._writer:  # one statement, atomic by itself
+            return int(conn.execute(sql, (partition, *kept)).rowcount)
 
     def sweep_expired(self) -> int:
         """Physically delete expired items (Cosmos does this by itself). Returns the count."""

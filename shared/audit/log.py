@@ -17,7 +17,7 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -257,16 +257,39 @@ class AuditLog:
         )
 
     # -- verifying -----------------------------------------------------------------------------
-    def verify(self, scope: str) -> verifier.VerifyResult:
-        return verifier.verify_chain(self._store, CONTAINER, check_scope(scope))
+    def verify(self, scope: str, anchor: tuple[int, str] | None = None) -> verifier.VerifyResult:
+        return verifier.verify_chain(self._store, CONTAINER, check_scope(scope), anchor)
 
     def scopes(self) -> list[str]:
         """Every scope with an event or a head (a cross-partition scan: ops tools only)."""
         return sorted({str(item["scope"]) for item in self._store.scan(CONTAINER)})
 
-    def verify_all(self) -> list[verifier.VerifyResult]:
-        """Every chain in the store, verified (the CLI and the daily timer)."""
-        return [self.verify(scope) for scope in self.scopes()]
+    def verify_all(self, anchors: Mapping[str, tuple[int, str]] | None = None) -> list[verifier.VerifyResult]:
+        """Every chain in the store, verified (the CLI and the daily timer); with ``anchors``
+        (scope → the ``(seq, hash)`` published outside the store), each against its anchor, and
+        every anchored chain must still exist — unless the retention deleted it (its case's
+        tombstone records ``auditExpired``: one read per vanished chain)."""
+        anchors = anchors or {}
+        scopes = self.scopes()
+        results = [self.verify(scope, anchors.get(scope)) for scope in scopes]
+        present = set(scopes)
+        for scope, (seq, _hash) in sorted(anchors.items()):
+            if scope in present or self._expired(scope):
+                continue
+            gone = verifier.VerifyResult(scope)
+            gone.add(1, verifier.MISSING, f"the chain is gone; the anchor records {seq} events", seq)
+            results.append(gone)
+        return results
+
+    def _expired(self, scope: str) -> bool:
+        """Whether the retention deleted this chain on purpose (a purged case's, 10 years on)."""
+        if not scope.startswith("case-"):
+            return False
+        try:
+            case = self._store.read("cases", scope.removeprefix("case-"), "case")
+        except (NotFound, InvalidInput):
+            return False
+        return bool(case.get("auditExpired"))
 
 
 def _recorded(item: Item) -> RecordedEvent:

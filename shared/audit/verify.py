@@ -13,8 +13,10 @@ What each kind of tampering leaves behind:
 * an event edited and re-hashed              → ``broken link`` at the next event, whose
   ``prevHash`` still names the original (or ``head mismatch`` if it was the last)
 
-A plain hash chain cannot detect an attacker who rewrites the whole tail *and* the head; that
-needs an anchor outside the store (see docs/decisions/008-audit-hash-chain.md).
+A plain hash chain cannot detect an attacker who rewrites the whole tail *and* the head; the
+anchors published outside the store do (``shared/backup/anchors.py``): given the anchored
+``(seq, hash)`` of a chain, the event at that position must carry that hash (else ``anchor
+mismatch``) and the chain must reach that far (else ``missing``).
 """
 
 from __future__ import annotations
@@ -26,13 +28,23 @@ from shared.audit.events import EVENT_TYPE, GENESIS_HASH, HEAD_ID, chain_hash
 from shared.errors import NotFound
 from shared.ports import Item, Query, Store
 
-__all__ = ["BROKEN_LINK", "HEAD_MISMATCH", "MISSING", "MODIFIED", "REORDERED", "VerifyResult", "verify_chain"]
+__all__ = [
+    "ANCHOR_MISMATCH",
+    "BROKEN_LINK",
+    "HEAD_MISMATCH",
+    "MISSING",
+    "MODIFIED",
+    "REORDERED",
+    "VerifyResult",
+    "verify_chain",
+]
 
 MODIFIED = "modified"
 MISSING = "missing"
 REORDERED = "reordered"
 BROKEN_LINK = "broken link"
 HEAD_MISMATCH = "head mismatch"
+ANCHOR_MISMATCH = "anchor mismatch"
 
 _PAGE = 1000
 
@@ -71,7 +83,11 @@ def _position(item: Item) -> int | None:
     return int(digits) if item_id.startswith("e-") and len(digits) == 12 and digits.isdigit() else None
 
 
-def verify_chain(store: Store, container: str, scope: str) -> VerifyResult:
+def verify_chain(
+    store: Store, container: str, scope: str, anchor: tuple[int, str] | None = None
+) -> VerifyResult:
+    """Walk one chain; with ``anchor`` (the ``(seq, hash)`` published outside the store), also
+    check that the chain still holds that event unchanged."""
     result = VerifyResult(scope)
     expected = 1  # the next position
     prev_hash = GENESIS_HASH
@@ -92,6 +108,8 @@ def verify_chain(store: Store, container: str, scope: str) -> VerifyResult:
             result.add(position, MODIFIED, "its content does not match its hash")
         if not gap and item.get("prevHash") != prev_hash:
             result.add(position, BROKEN_LINK, "prevHash does not match the previous event's hash")
+        if anchor is not None and position == anchor[0] and stored_hash != anchor[1]:
+            result.add(position, ANCHOR_MISMATCH, "the chain was rewritten since it was anchored")
         prev_hash = str(stored_hash)
         last_seq = item.get("seq")
         expected = position + 1
@@ -100,6 +118,8 @@ def verify_chain(store: Store, container: str, scope: str) -> VerifyResult:
     except NotFound:
         head = None
     _check_head(result, head, last=expected - 1, last_seq=last_seq, last_hash=prev_hash)
+    if anchor is not None and expected - 1 < anchor[0]:
+        result.add(expected, MISSING, f"the anchor records {anchor[0]} events", anchor[0])
     return result
 
 

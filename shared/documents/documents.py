@@ -263,12 +263,11 @@ def delete(ports: Ports, caller: Caller, case_id: str, doc_id: str, *, if_match:
 
 
 def purge_case(ports: Ports, case_id: str) -> int:
-    """Every document of the case gone, metadata first, then each version's blob (the retention
+    """Every document of the case gone, metadata first, then the case's folder of document blobs
+    in one call — every version, and the orphan of an upload that failed half-way (the retention
     purge; the case key is destroyed before, so the blobs are unreadable already)."""
     items = kernel.purge_case(ports, DOC, case_id)
-    for item in items:
-        for entry in item["versions"]:
-            _drop_blob(ports, entry["blob"])
+    ports.blobs.delete_prefix(f"cases/{case_id}/docs/")
     return len(items)
 
 

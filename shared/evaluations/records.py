@@ -349,7 +349,7 @@ def create(
         raise NotFound("the record was not stored")
     for grantee in grantees:
         notify(ports, grantee, kind.share_notice, case_id=case_id, item_type=kind.name,
-               item_id=item[kind.id_field])  # fmt: skip
+               item_id=item[kind.id_field], actor_id=caller.actor)  # fmt: skip
     return view(ports, kind, stored, caller.actor, history=True)
 
 
@@ -401,7 +401,7 @@ def amend(
     for grant in grants:
         if grant.get("ownerId") == caller.actor:
             notify(ports, str(grant["granteeId"]), f"{kind.name}_corrected", case_id=case_id,
-                   item_type=kind.name, item_id=item_id)  # fmt: skip
+                   item_type=kind.name, item_id=item_id, actor_id=caller.actor)  # fmt: skip
     return view(ports, kind, stored, caller.actor, history=True)
 
 

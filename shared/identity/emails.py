@@ -1,4 +1,4 @@
-"""The e-mails of identity — invitation, password reset, password-changed notice — in EN and DE.
+"""The e-mails of identity — invitation, password reset, password and second-factor notices — in EN and DE.
 
 Each e-mail has a plain-text and an HTML body built from the same strings (catalog keys under
 ``email.*``), in the recipient's language. Why they say so little (SPEC §4: e-mails carry links,
@@ -25,7 +25,12 @@ from __future__ import annotations
 from shared.email_layout import Content, checked_link, email_language, email_text, one_line, render_email
 from shared.ports import Email
 
-__all__ = ["invitation_email", "password_changed_email", "password_reset_email"]
+__all__ = [
+    "invitation_email",
+    "password_changed_email",
+    "password_reset_email",
+    "second_factor_changed_email",
+]
 
 _ORG_NAME_LIMIT = 100
 _WHEN_LIMIT = 80
@@ -111,3 +116,23 @@ def password_changed_email(to: str, language: str, when_text: str) -> Email:
         after=(email_text("passwordChanged.noLink", lang),),
     )
     return render_email(to, "password-changed", content)
+
+
+def second_factor_changed_email(to: str, language: str, when_text: str, *, what: str) -> Email:
+    """The security notice after a new authenticator (``what="authenticator"``) or new recovery
+    codes (``what="recoveryCodes"``); like the password notice, deliberately without a link."""
+    lang = email_language(language)
+    content = Content(
+        language=lang,
+        subject=email_text("secondFactorChanged.subject", lang),
+        heading=email_text("secondFactorChanged.subject", lang),
+        before=(
+            email_text(f"secondFactorChanged.{what}", lang),
+            email_text("passwordChanged.when", lang, when=one_line(when_text, _WHEN_LIMIT)),
+            email_text("passwordChanged.ifYou", lang),
+            email_text("secondFactorChanged.ifNotYou", lang),
+        ),
+        action=None,
+        after=(email_text("passwordChanged.noLink", lang),),
+    )
+    return render_email(to, "second-factor-changed", content)

@@ -18,7 +18,7 @@ from shared.effects import commit
 from shared.errors import ConcurrencyConflict, Gone, NotFound
 from shared.identity.tokens import new_id, new_token, token_hash
 from shared.paging import Paged, Window, store_page
-from shared.ports import BatchOperation, Clock, Item, Query, Store
+from shared.ports import BatchOperation, Clock, Item, Query, Scalar, Store
 
 __all__ = [
     "Effects",
@@ -157,10 +157,13 @@ def list_for_org(store: Store, org_id: str) -> list[Item]:
         window = Window(limit=500, after=page.after)
 
 
-def page_for_org(store: Store, org_id: str, window: Window) -> Paged[Item]:
-    """One page of the organisation's invitations, oldest first (then by id)."""
-    query = Query(equals={"type": "invitation"}, order_by="createdAt")
-    return store_page(store, "orgs", org_id, query, window)
+def page_for_org(store: Store, org_id: str, window: Window, *, staff_only: bool = False) -> Paged[Item]:
+    """One page of the organisation's invitations, oldest first (then by id); ``staff_only``:
+    only those into the organisation itself, not the case invitations (``caseId`` is null)."""
+    equals: dict[str, Scalar] = {"type": "invitation"}
+    if staff_only:
+        equals["caseId"] = None
+    return store_page(store, "orgs", org_id, Query(equals=equals, order_by="createdAt"), window)
 
 
 def resend(

@@ -15,8 +15,13 @@ Files are read lazily on first use and cached for the process, never at import t
 import-time failure would make every Azure Function disappear). A deployment replaces the
 process, so a new ``versions.json`` takes effect on the next start.
 
-The texts contain ``[Operator…]`` placeholders for the operating organisation's name, address and
-contact; they must be filled in and reviewed by Swiss counsel before production use.
+The operator — who runs this deployment — is a setting, not text: versions from 2026-11b write
+``{operator.name}``, ``{operator.address}``, ``{operator.email}``, ``{operator.jurisdiction}`` and
+``{auditRetentionYears}``, which :func:`document` fills in from ``CASEDESK_OPERATOR_*`` and
+``CASEDESK_AUDIT_RETENTION_YEARS`` (an unset operator setting shows as ``[CASEDESK_OPERATOR_…]``,
+visibly unfinished). The published file stays as it was; only what it names is configured. The
+texts must still be reviewed by Swiss counsel before production use. (Versions before 2026-11b
+carry the older ``[Operator…]`` placeholders, unchanged.)
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, get_args
 
+from shared import config
 from shared.errors import ConfigurationError, NotFound
 from shared.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -91,5 +97,26 @@ def document(kind: Kind, language: str, version: str | None = None) -> str:
     for candidate in languages:
         path = _DIR / f"{kind}-{wanted}.{candidate}.md"
         if path.is_file():
-            return _read(path)
+            return _render(_read(path))
     raise NotFound("no such version of the legal document", kind=kind, version=wanted)
+
+
+_OPERATOR = {
+    "{operator.name}": "CASEDESK_OPERATOR_NAME",
+    "{operator.address}": "CASEDESK_OPERATOR_ADDRESS",
+    "{operator.email}": "CASEDESK_OPERATOR_EMAIL",
+    "{operator.jurisdiction}": "CASEDESK_OPERATOR_JURISDICTION",
+}
+
+
+def _render(text: str) -> str:
+    """The settings into the text's placeholders; only these exact tokens, so no other brace in a
+    text can ever be read as one."""
+    for token, setting in _OPERATOR.items():
+        if token in text:
+            text = text.replace(token, (config.optional(setting) or "").strip() or f"[{setting}]")
+    if "{auditRetentionYears}" in text:
+        text = text.replace(
+            "{auditRetentionYears}", str(config.int_setting("CASEDESK_AUDIT_RETENTION_YEARS"))
+        )
+    return text

@@ -24,6 +24,7 @@ from shared.ports import Ports
 __all__ = [
     "InvalidCredentials",
     "InvalidSecondFactor",
+    "issue_challenge",
     "password_step",
     "second_factor_step",
     "verify_second_factor",
@@ -75,6 +76,12 @@ def password_step(
     attempt.passed()
     if passwords.needs_rehash(creds["passwordHash"]):
         _upgrade_hash(ports, str(user_id), creds, password)
+    return issue_challenge(ports, str(user_id), creds)
+
+
+def issue_challenge(ports: Ports, user_id: str, creds: dict[str, object]) -> str:
+    """The challenge the second step redeems, once the first step (the password, or a Microsoft
+    Entra sign-in without proof of MFA: shared.identity.entra) let ``user_id`` through."""
     challenge = new_token()
     key = f"login-{token_hash(challenge)}"
     # The password version the challenge was earned with: a change before the second step voids it.

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from shared import config
 from shared.errors import NotFound, PermissionDenied, Unauthenticated
 from shared.identity.tokens import new_token, token_hash
+from shared.identity.user_agent import describe
 from shared.paging import Paged, Window, store_page
 from shared.ports import Clock, Item, PatchOperation, Query, Store
 
@@ -86,6 +87,9 @@ class SessionSummary:
     created_at: datetime
     last_seen_at: datetime
     current: bool
+    #: "Firefox", "Windows" — ``None`` when the User-Agent does not say (shared/identity/user_agent.py).
+    browser: str | None = None
+    system: str | None = None
 
 
 class SessionService:
@@ -103,6 +107,7 @@ class SessionService:
         self._absolute = absolute_seconds
 
     def start(self, user_id: str, client: str) -> NewSession:
+        """``client`` is the request's User-Agent: kept short, and read as browser and system."""
         token = new_token()
         csrf_token = csrf_token_for(token)
         session_id = secrets.token_hex(8)
@@ -117,7 +122,15 @@ class SessionService:
         key = token_hash(token)
         # The summary first: a crash in between leaves a listed session that cannot be used,
         # never a usable one that "end all other sessions" cannot find.
-        summary = {"id": _PREFIX + session_id, "userId": user_id, "client": _clean(client), "tokenHash": key}
+        device = describe(client)
+        summary = {
+            "id": _PREFIX + session_id,
+            "userId": user_id,
+            "client": _clean(client),
+            "browser": device.browser,
+            "system": device.system,
+            "tokenHash": key,
+        }
         self._store.create("users", {**summary, **times})
         session = {"id": key, "userId": user_id, "sessionId": session_id, "csrfHash": token_hash(csrf_token)}
         self._store.create("sessions", {**session, **times})
@@ -173,13 +186,7 @@ class SessionService:
         """The user's live sessions, newest first; ``current`` marks the one making the request."""
         now, idle = self._clock.now(), _setting(self._idle, "CASEDESK_SESSION_IDLE_SECONDS")
         found = [
-            SessionSummary(
-                session_id=item["id"].removeprefix(_PREFIX),
-                client=item.get("client", ""),
-                created_at=_time(item["createdAt"]),
-                last_seen_at=_time(item["lastSeenAt"]),
-                current=item["id"] == _PREFIX + (current_session_id or ""),
-            )
+            _summary(item, current_session_id)
             for item in self._summaries(user_id)
             # The same rules as resolve(), so the list never shows a session it would refuse.
             if now < _time(item["absoluteExpiry"])
@@ -198,13 +205,7 @@ class SessionService:
         query = Query(range_field="id", gte=_PREFIX, lt="session.")
         page = store_page(self._store, "users", user_id, query, window)
         found = [
-            SessionSummary(
-                session_id=item["id"].removeprefix(_PREFIX),
-                client=item.get("client", ""),
-                created_at=_time(item["createdAt"]),
-                last_seen_at=_time(item["lastSeenAt"]),
-                current=item["id"] == _PREFIX + (current_session_id or ""),
-            )
+            _summary(item, current_session_id)
             for item in page.items
             if now < _time(item["absoluteExpiry"])
             and (now - _time(item["lastSeenAt"])).total_seconds() <= idle
@@ -260,6 +261,20 @@ class SessionService:
             self._store.delete("users", user_id, _PREFIX + session_id)
 
 
+def _summary(item: Item, current_session_id: str | None) -> SessionSummary:
+    # Sessions started before the device was stored carry only the (cut) User-Agent: read that.
+    device = describe(item.get("client")) if "browser" not in item else None
+    return SessionSummary(
+        session_id=item["id"].removeprefix(_PREFIX),
+        client=item.get("client", ""),
+        created_at=_time(item["createdAt"]),
+        last_seen_at=_time(item["lastSeenAt"]),
+        current=item["id"] == _PREFIX + (current_session_id or ""),
+        browser=device.browser if device else item.get("browser"),
+        system=device.system if device else item.get("system"),
+    )
+
+
 def csrf_token_for(session_token: str) -> str:
     """The CSRF token of a session: 256 bits, HMAC-SHA256 keyed with the session token."""
     digest = hmac.new(session_token.encode(), b"casedesk-csrf-v1", hashlib.sha256).digest()
@@ -275,6 +290,6 @@ _time = datetime.fromisoformat
 
 
 def _clean(client: str) -> str:
-    """The caller's short client description ("Firefox on Linux"), printable and capped."""
+    """The caller's User-Agent, printable and capped (the device is read from it at start)."""
     text = " ".join("".join(c if c.isprintable() else " " for c in str(client)).split())
     return text[:_MAX_CLIENT] or "unknown"

@@ -117,8 +117,8 @@ def invitations_of(ports: Ports, org_id: str) -> list[Item]:
 
 
 def invitations_page(ports: Ports, org_id: str, window: Window) -> Paged[Item]:
-    """One page of the organisation's invitations, oldest first (then by id)."""
-    return invitations.page_for_org(ports.store, org_id, window)
+    """One page of the organisation's staff invitations (not those into its cases), oldest first."""
+    return invitations.page_for_org(ports.store, org_id, window, staff_only=True)
 
 
 def resend(ports: Ports, caller: Caller, org_id: str, invitation_id: str) -> Item:

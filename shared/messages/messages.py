@@ -552,7 +552,7 @@ def send(
             [PatchOperation("set", f"/threads/{thread_id}/lastAt", at)],
         )
     for uid in recipients:
-        _deliver(ports, case_id, thread_id, uid, now)
+        _deliver(ports, case_id, thread_id, uid, now, sender_id=caller.actor)
     if doc is not None and recipients:
         _share_attachment(ports, caller, case_id, str(attachment), recipients)
     return _message_view(
@@ -560,7 +560,9 @@ def send(
     )
 
 
-def _deliver(ports: Ports, case_id: str, thread_id: str, user_id: str, now: datetime) -> None:
+def _deliver(
+    ports: Ports, case_id: str, thread_id: str, user_id: str, now: datetime, *, sender_id: str
+) -> None:
     """One more unread message for ``user_id``; the first unread one of a spell brings the in-app
     notice (one per thread until it is read) and schedules the e-mail notice."""
     ops = [
@@ -572,7 +574,8 @@ def _deliver(ports: Ports, case_id: str, thread_id: str, user_id: str, now: date
     except (NotFound, InvalidInput):  # left the thread meanwhile
         return
     if int(patched["threads"][thread_id]["unread"]) == 1:
-        notify(ports, user_id, "message", case_id=case_id, item_type="thread", item_id=thread_id, email=False)
+        notify(ports, user_id, "message", case_id=case_id, item_type="thread", item_id=thread_id,
+               actor_id=sender_id, email=False)  # fmt: skip
         mail.schedule(ports, case_id, thread_id, user_id, now)
 
 

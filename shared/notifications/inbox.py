@@ -5,8 +5,9 @@ Why it is built this way:
 - **Private to the recipient.** Notifications live in the recipient's own partition, and every
   function here reads only the partition of the user it is given; someone else's notification
   id is simply not found there, so marking it read does nothing and reveals nothing.
-- **Ids only, no content.** A notification names the case and the item by id; the UI resolves
-  them through the normal access check, so a revoked share shows nothing more than "gone".
+- **Ids only, no content.** A notification names the case, the item and who acted by id; the
+  list resolves them when it is read, through the access rules (``named.py``), so a revoked
+  share shows a neutral text and no name or title is ever stored here or in an e-mail.
 - **Newest first in one query.** The id starts with a fixed-width UTC time, so ordering by id
   is ordering by time, inside one partition.
 - **E-mail is a courtesy.** If the user wants e-mail notices, one generic e-mail with a link
@@ -49,6 +50,10 @@ KINDS = frozenset(
         "access_review_due",  # to org admins: the monthly access-review reminder (issue 23)
         "shares_check",  # to a participant: an org admin asks them to check their shares (issue 23)
         "export_ready",  # "download my data": the ZIP is ready (issue 20)
+        "support_request",  # to org admins: an operator asks for support access (issue 22)
+        "support_approved",  # to the operator: their request was approved (issue 22)
+        "support_denied",  # to the operator: their request was denied (issue 22)
+        "support_revoked",  # to the operator: their grant was revoked (issue 22)
     }
 )
 MAX_PAGE = 200
@@ -68,11 +73,14 @@ def notify(
     case_id: str | None,
     item_type: str | None,
     item_id: str | None,
+    actor_id: str | None = None,
     email: bool = True,
 ) -> Item:
     """Store a notification for ``user_id`` and, if they want e-mail notices, an e-mail notice
-    with it (one batch in the user's partition; the relay sends it). ``email=False``: the caller
-    sends its own, later notice (messages: shared.messages.mail)."""
+    with it (one batch in the user's partition; the relay sends it). ``actor_id``: who did it,
+    named only when the list is read and only if the reader may see it
+    (:mod:`shared.notifications.named`). ``email=False``: the caller sends its own, later notice
+    (messages: shared.messages.mail)."""
     if kind not in KINDS:
         raise InvalidInput("unknown notification kind", field="kind")
     now = ports.clock.now().astimezone(UTC)
@@ -84,6 +92,7 @@ def notify(
         "caseId": case_id,
         "itemType": item_type,
         "itemId": item_id,
+        "actorId": actor_id,
         "read": False,
         "at": now.isoformat(),
         "ttl": int(_TTL.total_seconds()),

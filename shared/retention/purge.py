@@ -10,16 +10,17 @@ a. **mark** the case ``purging`` (if it is still closed, unheld and due by its o
 b. **destroy the case's data key** (crypto-shredding): from here nothing of the case decrypts
    anywhere — blob versions, soft-deleted copies, backups — and within
    :data:`shared.crypto.case_keys.CACHE_SECONDS` no running instance holds it any more;
-c. **delete the case's blobs** (every name under ``cases/<caseId>/``: a listing by prefix, so
-   an orphan of a failed upload goes too);
+c. **delete the case's blobs**: the folder ``cases/<caseId>/`` with everything in it, in one
+   call (``BlobStore.delete_prefix``), so an orphan of a failed upload goes too;
 d. **delete every item**: each item type's ``purge_case`` hook from the registry
    (:mod:`shared.item_types` — documents, notes, reflections, and whatever registers later),
-   then every item left in the case partition (participants, grants, invitations' effects, plan
-   entries, …, but not the pending audit events, which the relay still has to chain), every item
-   in the participants' partitions that points into the case (their "my cases" entry,
-   notifications, counters), and the organisation's items of the case (its case index,
-   invitations with their token links); before the sweep, the lookup records of the case's
-   PDF reports in ``directory`` (:func:`shared.reports.reports.purge_case`);
+   then every item in the participants' partitions that points into the case (their "my
+   cases" entry, notifications, counters), the organisation's items of the case (its case index,
+   invitations with their token links), and every item left in the case partition in one call
+   (``Store.delete_partition``: participants, grants, invitations' effects, plan entries, …, but
+   not the case item and the pending audit events, which the relay still has to chain); before
+   that, the lookup records of the case's PDF reports in ``directory``
+   (:func:`shared.reports.reports.purge_case`);
 e.+f. **tombstone and final event**, one batch: the case item becomes ``{caseId, orgId,
    status: purged, closedAt, purgedAt}`` — no people — and the event ``case:purge`` (actor
    ``system``, ids only) closes the case's audit chain. Then the index entry goes.
@@ -31,6 +32,7 @@ the purge by the weekly reconciliation (:func:`expire_audit`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import logging
 import threading
@@ -40,13 +42,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import ModuleType
 from typing import Any, Literal
 
 from shared import config
 from shared.audit.events import SYSTEM_ACTOR, AuditEvent, scope_for_case
 from shared.effects import EFFECT_TYPE, audit_op, commit
 from shared.errors import CaseDeskError, ConcurrencyConflict, NotFound
-from shared.item_types import REGISTRY, hooks
+from shared.item_types import REGISTRY, ItemType, hooks
 from shared.log import log_event
 from shared.ports import MAX_BATCH_OPERATIONS, BatchOperation, Item, Ports, Query, Store
 from shared.retention import notice
@@ -99,11 +102,11 @@ def _delete_all(store: Store, container: str, partition: str, ids: Iterable[str]
     return len(wanted)
 
 
-def _kept(item: Item) -> bool:
-    """What the sweep of the case partition leaves: the case item (it becomes the tombstone)
-    and the audit events still pending for the relay (ids only; the relay chains and deletes
-    them). Pending e-mails go: nothing about a purged case is sent any more."""
-    return item["id"] == "case" or (item.get("type") == EFFECT_TYPE and item.get("kind") == "audit")
+@functools.cache
+def _hook_modules(kinds: tuple[ItemType, ...]) -> tuple[ModuleType, ...]:
+    """The registry's hook modules, resolved once per registry (an import lookup per type per
+    case adds up over 10,000 cases)."""
+    return tuple(hooks(kind) for kind in kinds)
 
 
 def _due_by_record(case: Item, now: datetime) -> bool:
@@ -136,10 +139,9 @@ def purge_case(ports: Ports, case_id: str, now: datetime, *, partition: str | No
         case = store.replace("cases", marked, if_match=case["_etag"])  # (a)
         outcome = "purged"
     ports.case_keys.destroy(case_id)  # (b) crypto-shredding, before anything else is deleted
-    for name in list(ports.blobs.list(f"cases/{case_id}/")):  # (c)
-        ports.blobs.delete(name)
-    for kind in REGISTRY.values():  # (d) every item type's own hook, then what is left
-        hooks(kind).purge_case(ports, case_id)
+    ports.blobs.delete_prefix(f"cases/{case_id}/")  # (c) one call, whatever the number of blobs
+    for module in _hook_modules(tuple(REGISTRY.values())):  # (d) every type's own hook, then the rest
+        module.purge_case(ports, case_id)
     # Reports' lookup records (the sweep takes the rest); resolved when called, like the registry
     # hooks: shared.reports imports documents → cases → retention (no package cycle).
     importlib.import_module("shared.reports.reports").purge_case(ports, case_id)
@@ -148,8 +150,11 @@ def purge_case(ports: Ports, case_id: str, now: datetime, *, partition: str | No
             store, "users", user_id, [i["id"] for i in _ids(store, "users", user_id, {"caseId": case_id})]
         )
     _purge_org_items(store, str(case["orgId"]), case_id)
-    rest = [i["id"] for i in _ids(store, "cases", case_id, {}) if not _kept(i)]
-    _delete_all(store, "cases", case_id, rest)
+    # The rest of the case partition in one call, but the case item (it becomes the tombstone)
+    # and the audit events still pending for the relay (ids only; the relay chains and deletes
+    # them). Pending e-mails go: nothing about a purged case is sent any more.
+    pending = _ids(store, "cases", case_id, {"type": EFFECT_TYPE, "kind": "audit"})
+    store.delete_partition("cases", case_id, keep=["case", *(str(i["id"]) for i in pending)])
     tombstone = {  # (f) no people: ids and dates only
         "id": "case",
         "caseId": case_id,

@@ -158,7 +158,8 @@ def share(
     audit = _audit(caller, "item:share", case_id, grant["id"], now)
     stored = commit_item(ports.store, "cases", case_id, BatchOperation("upsert", item=grant), [audit])
     if existing is None:
-        notify(ports, grantee_id, kind.share_notice, case_id=case_id, item_type=item_type, item_id=item_id)
+        notify(ports, grantee_id, kind.share_notice, case_id=case_id, item_type=item_type, item_id=item_id,
+               actor_id=owner_id)  # fmt: skip
     return stored
 
 

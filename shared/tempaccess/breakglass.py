@@ -26,7 +26,7 @@ from typing import Any, cast
 
 from shared import config
 from shared.access.caller import Caller
-from shared.audit.events import EVENT_TYPE, AuditEvent, scope_for_case
+from shared.audit.events import EVENT_TYPE, AuditEvent, scope_for_case, scope_for_org
 from shared.audit.log import CONTAINER as AUDIT
 from shared.effects import audit_event, audit_op, commit
 from shared.effects import record as record_effects
@@ -50,7 +50,7 @@ __all__ = [
     "view",
 ]
 
-KINDS = ("break_glass",)  # "support" joins with issue 22
+KINDS = ("break_glass", "support")  # support grants (issue 22) are records of this partition too
 MAX_COMMENT = 500
 MAX_REASON = 500
 #: Rows in one CSV export (each costs one count of its reads).
@@ -152,7 +152,13 @@ def _alert_admins(ports: Ports, org_id: str, case_id: str, actor: str) -> None:
     for member in orgs.members(ports.store, org_id):
         if "org_admin" in member.get("roles", []) and member.get("userId") != actor:
             notify(
-                ports, str(member["userId"]), "break_glass", case_id=case_id, item_type="org", item_id=org_id
+                ports,
+                str(member["userId"]),
+                "break_glass",
+                case_id=case_id,
+                item_type="org",
+                item_id=org_id,
+                actor_id=actor,
             )
 
 
@@ -173,10 +179,16 @@ def _query(ports: Ports) -> Query:
 
 
 def status(record: Item, now: datetime) -> str:
-    """``ended`` (by an admin), ``expired`` or ``active``."""
+    """``ended`` (by an admin), ``expired`` or ``active``; a support grant (issue 22) may also be
+    ``requested``, ``approved`` (not yet activated) or ``denied``."""
     if record.get("endedAt"):
         return "ended"
-    return "active" if str(record.get("untilAt", "")) > _iso(now) else "expired"
+    state = record.get("state")
+    if state in ("requested", "denied"):
+        return str(state)
+    if str(record.get("untilAt", "")) <= _iso(now):
+        return "expired"
+    return "approved" if state == "approved" else "active"
 
 
 def _view(record: Item, names: dict[str, Item], now: datetime) -> dict[str, Any]:
@@ -235,9 +247,28 @@ def access_reads(ports: Ports, org_id: str, access_id: str) -> dict[str, Any]:
 READ_ACTIONS = ("case:read", "plan:read", "plan:read_history")
 
 
+#: The audited reads of a support grant (shared/support/views.py), all in the org's chain.
+SUPPORT_READ_ACTIONS = (
+    "case:read",
+    "plan:read",
+    "support:cases_read",
+    "support:participants_read",
+    "support:audit_read",
+    "support:failures_read",
+)
+
+
 def _count(ports: Ports, record: Item) -> int:
     """One count per read action in the case's chain, of events under this access by its holder
-    (the opening event carries the access too, so it is told apart by its action)."""
+    (the opening event carries the access too, so it is told apart by its action). A support
+    grant's reads may span cases: they are counted in the organisation's chain."""
+    if record.get("kind") == "support":
+        base = {"type": EVENT_TYPE, "grantId": str(record["accessId"]), "actor": str(record["userId"])}
+        org_scope = scope_for_org(str(record["orgId"]))
+        return sum(
+            ports.store.count(AUDIT, org_scope, Query(equals={**base, "action": action}))
+            for action in SUPPORT_READ_ACTIONS
+        )
     scope = scope_for_case(str(record["caseId"]))
     base = {"type": EVENT_TYPE, "grantId": str(record["accessId"]), "actor": str(record["userId"])}
     return sum(
@@ -270,8 +301,13 @@ def review(
 
 
 def end(ports: Ports, caller: Caller, org_id: str, access_id: str) -> dict[str, Any]:
-    """End a live access now (audited ``temp_access:end``); ending an ended one changes nothing."""
+    """End a live access now (audited ``temp_access:end``); ending an ended one changes nothing.
+    A support grant is revoked (shared/support/grants.py: its own event, the operator told)."""
     record = _record(ports, org_id, access_id)
+    if record.get("kind") == "support":
+        from shared.support import grants  # noqa: PLC0415 - support builds on this module's records
+
+        return view(ports, grants.revoke(ports, caller, org_id, access_id))
     now = ports.clock.now()
     names = accounts.profiles(ports.store, [str(record.get("userId"))])
     if status(record, now) != "active":

@@ -1,9 +1,10 @@
 """The access review of one case for the organisation's admins (SPEC journey 18, issue 23): who
 can access what — participants with their roles (invited ones are open invitations), the live
-break-glass grants — and, per person, how many items are shared with them (never which, never
-their titles) and when they last accessed the case (from the audit index). One click ends a
-participation or an invitation (``participants.remove``); a break-glass grant ends from the
-temporary-access overview's ``end``. Shares of private items stay their owners' decision.
+break-glass and support grants (issue 22) — and, per person, how many items are shared with
+them (never which, never their titles) and when they last accessed the case (from the audit
+index). One click ends a participation or an invitation (``participants.remove``); a break-glass
+or support grant ends from the temporary-access overview's ``end``. Shares of private items
+stay their owners' decision.
 
 A page of people costs a fixed number of store calls; the per-person facts are
 :func:`person` (one count and one query), so a page never reads per row.
@@ -43,7 +44,8 @@ def page(ports: Ports, caller: Caller, case_id: str, window: Window) -> dict[str
             "cases", case_id, Query(equals={"type": "break_glass"}, limit=MAX_GRANTS)
         ).items
         live = [g for g in found if not g.get("endedAt") and str(g.get("untilAt", "")) > now]
-        names = accounts.profiles(ports.store, [str(g["userId"]) for g in live])
+        support = _live_support(ports, caller, case_id, now)
+        names = accounts.profiles(ports.store, [str(g["userId"]) for g in (*live, *support)])
         grants = [
             {
                 "kind": "break_glass",
@@ -56,6 +58,18 @@ def page(ports: Ports, caller: Caller, case_id: str, window: Window) -> dict[str
                 "untilAt": g.get("untilAt"),
             }
             for g in live
+        ] + [
+            {
+                "kind": "support",
+                "accessId": g["accessId"],
+                "orgId": g["orgId"],
+                "userId": g["userId"],
+                "name": str(names.get(str(g["userId"]), {}).get("name", "")),
+                "reason": g.get("reason"),
+                "fromAt": g.get("fromAt"),
+                "untilAt": g.get("untilAt"),
+            }
+            for g in support
         ]
     newest = ports.store.query(
         AUDIT,
@@ -71,6 +85,23 @@ def page(ports: Ports, caller: Caller, case_id: str, window: Window) -> dict[str
     record_effects(ports.store, "cases", case_id, [audit_op("cases", case_id, event, ports.clock.now())])
     last = newest[0]["at"] if newest else None
     return {"people": people.items, "after": people.after, "grants": grants, "lastReviewedAt": last}
+
+
+def _live_support(ports: Ports, caller: Caller, case_id: str, now: str) -> list[Item]:
+    """The live support grants (issue 22) that reach this case: the organisation's active ones of
+    scope ``org`` or of this case — one query in the organisation's partition."""
+    case = caller.case(case_id)
+    if case is None or not case.get("orgId"):
+        return []
+    query = Query(equals={"type": "temp_access", "kind": "support", "state": "active"}, limit=MAX_GRANTS)
+    found = ports.store.query("orgs", str(case["orgId"]), query).items
+    return [
+        g
+        for g in found
+        if not g.get("endedAt")
+        and str(g.get("untilAt", "")) > now
+        and (g.get("scope") == "org" or g.get("caseId") == case_id)
+    ]
 
 
 def person(ports: Ports, case_id: str, user_id: str) -> dict[str, Any]:

@@ -277,3 +277,32 @@ def org_with_manager(
     assert admin.post(f"/api/orgs/{org_id}/invitations", invite).status == 201
     manager, _, _ = onboard(env, manager_email)
     return org_id, admin, manager
+
+
+def new_operator(env: Env, email: str, name: str) -> tuple[ApiClient, str, str]:
+    """An operator (ops CLI) with a local password and TOTP (development and test only), signed
+    in; returns the client, the TOTP secret and the code the login spent."""
+    made = env.cli(
+        "create-operator",
+        "--tenant-id", "11111111-1111-1111-1111-111111111111",
+        "--object-id", str(uuid.uuid4()),
+        "--name", name,
+        "--email", email,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    user_id = re.search(r"operator ([0-9a-f]{32})", made.stdout).group(1)  # type: ignore[union-attr]
+    local = env.cli("support-local-operator", user_id, "--password", STRONG)
+    assert local.returncode == 0, local.stderr
+    secret = re.search(r"totp secret ([A-Z2-7]+)", local.stdout).group(1)  # type: ignore[union-attr]
+    client = env.client()
+    step1 = client.post("/api/auth/login", {"email": email, "password": STRONG})
+    assert step1.status == 200, step1.body
+    code = code_for(secret)
+    step2 = client.post(
+        "/api/auth/login/second-factor", {"challenge": step1.json()["challenge"], "code": code}
+    )
+    assert step2.status == 200, step2.body
+    # Operators accept the current terms like everyone (their support routes would not need it).
+    versions = client.get("/api/auth/session").json()["versions"]
+    assert client.post("/api/me/consent", versions).status == 200
+    return client, secret, code

@@ -67,6 +67,14 @@ def test_seed_demo_again_leaves_the_store_alone(dev: Dev) -> None:
     assert DEMO_PASSWORD not in again.stdout
 
 
+def test_make_run_banner_lists_the_accounts_again_on_a_seeded_store(dev: Dev) -> None:
+    # `make run` prints this last, once the dev host serves (issue 25): on every start, not only the first.
+    banner = cli(dev.env, "seed-demo", "--banner")
+    assert banner.returncode == 0, banner.stderr
+    assert "admin@demo.casedesk.invalid" in banner.stdout and DEMO_PASSWORD in banner.stdout
+    assert "http://127.0.0.1:7071/api/dev/totp" in banner.stdout
+
+
 def test_the_totp_helper_lets_the_case_manager_sign_in(dev: Dev) -> None:
     shown = ApiClient(dev.url).get("/api/dev/totp")
     assert shown.status == 200, shown.body

@@ -119,7 +119,13 @@ def test_a_document_is_private_until_shared_and_gone_again_when_revoked(
         doc["id"],
         False,
     )
-    assert set(newest) == {"id", "kind", "caseId", "itemType", "itemId", "read", "at"}  # ids only
+    # Named as the doctor may see it now (issue 24.6): who shared which document in whose case.
+    assert (newest["available"], newest["actorName"], newest["itemTitle"], newest["caseName"]) == (
+        True,
+        "Emma",
+        "Zeugnis Dr. Muster",
+        "Emma",
+    )
     marked = doctor.post("/api/me/notifications/read", {"notificationIds": [newest["id"]]})
     assert marked.json() == {"marked": 1}
     assert doctor.post("/api/me/notifications/read", {"notificationIds": [newest["id"]]}).json() == {
@@ -184,6 +190,8 @@ def test_a_document_is_private_until_shared_and_gone_again_when_revoked(
     accesses = employee.get("/api/me/accesses").json()
     download_events = [e for e in accesses["accesses"] if e["action"] == "document:download"]
     assert download_events and "heruntergeladen" in download_events[0]["sentence"]
+    # For its owner the document is named by its title (issue 25).
+    assert "«Zeugnis Dr. Muster»" in download_events[0]["sentence"], download_events[0]["sentence"]
 
     # Revoked: the doctor gets 404 again, as if it never existed; revoking again is 404.
     assert employee.request("DELETE", f"{path}/grants/{ids['doctor']}").status == 204
@@ -191,6 +199,11 @@ def test_a_document_is_private_until_shared_and_gone_again_when_revoked(
     assert doctor.get(path).status == 404
     assert doctor.get(f"/api/cases/{case_id}/documents").json()["documents"] == []
     assert employee.request("DELETE", f"{path}/grants/{ids['doctor']}").status == 404
+    # The notification stays, now without the name and the title: the neutral text.
+    notice = next(
+        n for n in doctor.get("/api/me/notifications").json()["notifications"] if n["itemId"] == doc["id"]
+    )
+    assert (notice["available"], notice["actorName"], notice["itemTitle"]) == (False, None, None)
 
 
 def test_a_share_with_an_expiry_ends_by_itself(world: dict[str, Any]) -> None:

@@ -19,13 +19,31 @@ import pytest
 from shared.access.permissions import PUBLIC_ROUTES, Action
 from shared.access.table import TABLE
 from tests.api.client import ApiClient, multipart_form
-from tests.api.conftest import Env, onboard
+from tests.api.conftest import AdapterSet, Env, code_for, new_operator, onboard
+from tests.api.entra_flow import env_with_authority, sign_in
+from tests.fixtures.entra_fake import CUSTOMER_TENANT, OPERATOR_ROLE, PLATFORM_TENANT, EntraFake, Identity
 
 PARTICIPANTS_A = ("employee_a", "manager_a", "doctor_a", "employer_a")
 #: Staff of A holding "access all cases" (issue 23): before opening case A by break-glass, during
 #: the window, and after it (expired).
 GLASS = ("glass_before", "glass_during", "glass_after")
-ACTORS = ("anonymous", *PARTICIPANTS_A, "admin_a", "staff_a", "manager_b", "admin_b", *GLASS)
+#: Support operators (issue 22), by the state of their one support grant on organisation A:
+#: none, requested, approved (not activated), active, expired (its window passed), revoked.
+OPERATORS = ("op_none", "op_pending", "op_approved", "op_active", "op_expired", "op_revoked")
+#: Signed in with Microsoft Entra ID (issue 21): a case manager of A (like staff_a) and an
+#: operator without any support grant (like op_none).
+ENTRA = ("entra_staff", "entra_operator")
+ACTORS = (
+    "anonymous",
+    *PARTICIPANTS_A,
+    "admin_a",
+    "staff_a",
+    "manager_b",
+    "admin_b",
+    *GLASS,
+    *OPERATORS,
+    *ENTRA,
+)
 SIGNED_IN = ACTORS[1:]
 ALLOW = "allow"
 
@@ -33,15 +51,17 @@ ALLOW = "allow"
 def row(
     allow: tuple[str, ...], *, forbidden: tuple[str, ...] = (), hidden: tuple[str, ...] = ()
 ) -> dict[str, object]:
-    """Outcome per actor: allowed, 403 (forbidden), 404 (hidden); every other signed-in actor 403."""
+    """Outcome per actor: allowed, 403 (forbidden), 404 (hidden); every other signed-in actor 403 —
+    but an operator 404: outside their own routes they see nothing of any organisation (issue 22)."""
     outcome: dict[str, object] = {"anonymous": 401}
     for actor in SIGNED_IN:
-        outcome[actor] = ALLOW if actor in allow else 404 if actor in hidden else 403
+        operator = actor in OPERATORS or actor == "entra_operator"
+        outcome[actor] = ALLOW if actor in allow else 404 if actor in hidden or operator else 403
     assert not set(forbidden) & set(allow)
     return outcome
 
 
-OUTSIDERS = ("staff_a", "manager_b", "admin_b", "glass_before", "glass_after")  # no relation to case A
+OUTSIDERS = ("staff_a", "entra_staff", "manager_b", "admin_b", "glass_before", "glass_after")  # not in case A
 #: glass_during reads the summary and the plan of case A, nothing else (403: it knows the case).
 # The matrix's document and note belong to employee_a and are shared with doctor_a only: for
 # everyone else they do not exist (404), for the grantee they are readable, not changeable (403).
@@ -61,7 +81,7 @@ EXPECTED: dict[Action, dict[str, object]] = {
     Action.ORG_CASES_LIST: row(("admin_a", *GLASS)),
     Action.STAFF_MANAGE: row(("admin_a",)),
     Action.STAFF_READ: row(("admin_a",)),
-    Action.CASE_CREATE: row(("manager_a", "staff_a", *GLASS)),
+    Action.CASE_CREATE: row(("manager_a", "staff_a", "entra_staff", *GLASS)),
     Action.CASE_READ: row((*PARTICIPANTS_A, "admin_a", "glass_during"), hidden=OUTSIDERS),
     Action.PARTICIPANT_MANAGE: row(("manager_a",), hidden=OUTSIDERS),
     Action.CASE_CLOSE: row(("manager_a",), hidden=OUTSIDERS),
@@ -117,6 +137,17 @@ EXPECTED: dict[Action, dict[str, object]] = {
     Action.ITEM_SHARE: row(OWNER, forbidden=GRANTEE, hidden=NOT_SHARED),
     Action.ITEM_PREVIEW: row(PARTICIPANTS_A, hidden=OUTSIDERS),
     Action.NOTIFICATIONS_OWN: row(SIGNED_IN),
+    # Microsoft Entra ID (issue 21): one's own link and step-up; the organisation's tenant link.
+    Action.ENTRA_LINK: row(SIGNED_IN),
+    Action.ENTRA_STEP_UP: row(SIGNED_IN),
+    Action.ORG_ENTRA_MANAGE: row(("admin_a",)),
+    # Support access (issue 22): operators ask and activate (staff: 403); only a live grant reads
+    # its views (everyone else: the grant does not exist); org admins decide.
+    Action.SUPPORT_REQUEST: row((*OPERATORS, "entra_operator")),
+    Action.SUPPORT_OWN: row((*OPERATORS, "entra_operator")),
+    Action.SUPPORT_VIEW: row(("op_active",), hidden=tuple(a for a in SIGNED_IN if a != "op_active")),
+    Action.SUPPORT_REQUESTS_READ: row(("admin_a",)),
+    Action.SUPPORT_DECIDE: row(("admin_a",)),
 }
 #: The sharing routes of the evaluation and the feedback (``item:share``): their owner is the
 #: author, the employee holds a grant (403: they see the record, it is not theirs), others 404.
@@ -128,9 +159,14 @@ BY_ROUTE: dict[str, dict[str, object]] = {
 }
 #: Routes whose allowed call would end the caller's session; their refusals are still checked.
 DISRUPTIVE = {"logout"}
+# Ending one's own Microsoft link would change what the matrix set up; its refusals are checked.
+DISRUPTIVE |= {"entra_unlink"}
 #: Routes addressed by an id the matrix can only invent: an allowed call may answer 404.
 INVENTED_ID = {"staff_invitation_resend", "staff_invitation_revoke", "me_session_end", "plan_stage_update"}
 INVENTED_ID |= {"temp_access_reads", "temp_access_review", "temp_access_end"}
+# Support grants (issue 22): an operator's {grantId} is their own grant (op_none: invented); an
+# admin's is invented (the matrix decides nothing).
+INVENTED_ID |= {"support_activate", "support_approve", "support_deny", "support_revoke"}
 # Revoking the employee's own (non-existent) grant: the owner is allowed and told 404.
 INVENTED_ID |= {"doc_revoke", "note_revoke", "reflection_series_revoke"}
 # A thread the matrix invents: its members are told 404 (a thread one is not in does not exist).
@@ -182,8 +218,81 @@ def staff(env: Env, admin: ApiClient, org_id: str, email: str) -> ApiClient:
     return onboard(env, email)[0]
 
 
+def support_operators(env: Env, admin: ApiClient, org_id: str) -> tuple[dict[str, ApiClient], dict[str, str]]:
+    """The operators of :data:`OPERATORS`, signed in, each with their grant on ``org_id`` in its
+    state (issue 22; the expired one's window is moved into the past in the store, as the unit
+    tests move a clock instead)."""
+    clients, grants = {}, {}
+    for name in OPERATORS:
+        client, secret, _ = new_operator(env, f"mx.{name.replace('_', '.')}@platform.invalid", "Operator")
+        clients[name] = client
+        if name == "op_none":
+            continue
+        ask = {"orgId": org_id, "scope": "org", "reason": "matrix", "ticket": "MX-1"}
+        asked = client.post("/api/support/grants", ask)
+        assert asked.status == 201, asked.body
+        grant_id = grants[name] = asked.json()["grantId"]
+        if name == "op_pending":
+            continue
+        path = f"/api/orgs/{org_id}/support-grants/{grant_id}"
+        assert admin.post(f"{path}/approve", {}, headers={"If-Match": asked.json()["etag"]}).status == 200
+        if name == "op_approved":
+            continue
+        active = client.post(f"/api/support/grants/{grant_id}/activate", {"code": code_for(secret, 1)})
+        assert active.status == 200, active.body
+        if name == "op_revoked":
+            assert admin.post(f"{path}/revoke", {}).status == 200
+        if name == "op_expired":
+            store = env.store()
+            record = store.read("orgs", org_id, f"tempaccess-{grant_id}")
+            past = {**record, "untilAt": "2000-01-01T00:00:00+00:00"}
+            store.replace("orgs", past, if_match=record["_etag"])
+    return clients, grants
+
+
+def entra_actors(env: Env, fake: EntraFake, admin: ApiClient, org_id: str) -> dict[str, ApiClient]:
+    """:data:`ENTRA`, signed in through the fake authority: organisation A is linked to the
+    customer's tenant by its admin, a new case manager links her account after her CaseDesk
+    login, then signs in with Microsoft alone; an operator made by the ops CLI signs in too."""
+    fake.add(Identity("mx-admin", CUSTOMER_TENANT, "Admin", "mx.admin.a@example.invalid"))
+    fake.add(Identity("mx-staff", CUSTOMER_TENANT, "Staff", "mx.entra.staff@example.invalid"))
+    olga = fake.add(
+        Identity("mx-op", PLATFORM_TENANT, "Olga", "mx.op@platform.invalid", roles=[OPERATOR_ROLE])
+    )
+    linked, _ = sign_in(env, fake, "mx-admin", client=admin, path=f"/api/orgs/{org_id}/entra/link",
+                        body={"tenantId": CUSTOMER_TENANT})  # fmt: skip
+    assert linked.query == {"entra": "org_linked"}, linked.location
+    casedesk_login = staff(env, admin, org_id, "mx.entra.staff@example.invalid")
+    mine, _ = sign_in(
+        env, fake, "mx-staff", client=casedesk_login, path="/api/me/entra/link", body={"orgId": org_id}
+    )
+    assert mine.query == {"entra": "linked"}, mine.location
+    _, entra_staff = sign_in(env, fake, "mx-staff")
+    made = env.cli("create-operator", "--tenant-id", PLATFORM_TENANT, "--object-id", olga.object_id,
+                   "--name", "Olga", "--email", olga.email)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    _, entra_operator = sign_in(env, fake, "mx-op")
+    versions = entra_operator.get("/api/auth/session").json()["versions"]
+    assert entra_operator.post("/api/me/consent", versions).status == 200
+    return {"entra_staff": entra_staff, "entra_operator": entra_operator}
+
+
 @pytest.fixture(scope="module")
-def world(env: Env) -> Iterator[dict[str, object]]:
+def entra_env(
+    tmp_path_factory: pytest.TempPathFactory, adapters: AdapterSet
+) -> Iterator[tuple[Env, EntraFake]]:
+    """The matrix's dev host, pointed at a fake Entra authority (issue 21)."""
+    with env_with_authority(tmp_path_factory, adapters) as pair:
+        yield pair
+
+
+@pytest.fixture(scope="module")
+def env(entra_env: tuple[Env, EntraFake]) -> Env:
+    return entra_env[0]
+
+
+@pytest.fixture(scope="module")
+def world(env: Env, entra_env: tuple[Env, EntraFake]) -> Iterator[dict[str, object]]:
     org_a, admin_a = new_org(env, "Matrix A AG", "mx.admin.a@example.invalid")
     org_b, admin_b = new_org(env, "Matrix B AG", "mx.admin.b@example.invalid")
     manager_a = staff(env, admin_a, org_a, "mx.cm.a@example.invalid")
@@ -248,7 +357,11 @@ def world(env: Env) -> Iterator[dict[str, object]]:
         f"/api/cases/{case_a}/feedback", {"date": "2026-01-01", "attendance": 5}
     )
     assert evaluation.status == 201 and feedback.status == 201, (evaluation.body, feedback.body)
+    operators, grants = support_operators(env, admin_a, org_a)
+    clients.update(operators)
+    clients.update(entra_actors(env, entra_env[1], admin_a, org_a))
     yield {
+        "grants": grants,
         "evaluation": evaluation.json()["id"],
         "feedback": feedback.json()["id"],
         "clients": clients,
@@ -261,8 +374,9 @@ def world(env: Env) -> Iterator[dict[str, object]]:
     }
 
 
-def concrete(path: str, world: dict[str, object]) -> str:
+def concrete(path: str, world: dict[str, object], actor: str = "") -> str:
     path = path.replace("{orgId}", str(world["org"])).replace("{caseId}", str(world["case"]))
+    path = path.replace("{grantId}", world["grants"].get(actor, "0" * 32))  # type: ignore[attr-defined]
     # The employee as {userId}: removing them is refused for a domain reason, so nothing changes.
     path = path.replace("{userId}", str(world["employee_id"]))
     # Items that exist; version 1 is the current one, which cannot be deleted on its own.
@@ -285,7 +399,7 @@ def test_each_route_answers_each_actor_as_the_matrix_says(actor: str, world: dic
             skipped += 1
             continue
         body = None if method in ("GET", "DELETE") else {}
-        response = client.request(method, concrete(path, world), body)
+        response = client.request(method, concrete(path, world, actor), body)
         where = (name, method, actor, response.status, response.body[:200])
         if expected == ALLOW:
             refused = {401, 403} if name in INVENTED_ID else {401, 403, 404}

@@ -22,8 +22,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.conftest import STRONG, Env, onboard
+from tests.api.conftest import STRONG, Env, new_operator, onboard
 from tests.fixtures.devhost import start_devhost
+from tests.fixtures.entra_fake import CUSTOMER_TENANT, OPERATOR_ROLE, PLATFORM_TENANT, EntraFake, Identity
+from tests.fixtures.entra_fake import running as entra_authority
 from tests.fixtures.processes import ROOT
 
 WEB = ROOT / "web"
@@ -116,12 +118,47 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         "CASEDESK_MAX_UPLOAD_BYTES": str(UPLOAD_LIMIT),
     }
     log = tmp_path_factory.mktemp("browser-devhost") / "devhost.log"
-    with start_devhost(env=settings, extra_args=("--no-timers",), log=log) as url:
-        env = Env(url, data, {**os.environ, **settings})
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        file = tmp_path_factory.mktemp("browser-world") / "world.json"
-        file.write_text(json.dumps(_populate(env)), encoding="utf-8")
-        yield World(env, browser, file)
+    # "Sign in with Microsoft" goes to a fake Entra authority on loopback HTTPS (issue 21); the
+    # redirect URI must name this dev host, so its public URL is its own origin.
+    with entra_authority(tmp_path_factory.mktemp("browser-entra")) as authority:
+        entra = {**authority.settings(), "CASEDESK_PUBLIC_URL": "http://127.0.0.1:{devhost_port}"}
+        with start_devhost(env={**settings, **entra}, extra_args=("--no-timers",), log=log) as url:
+            env = Env(url, data, {**os.environ, **settings})
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            file = tmp_path_factory.mktemp("browser-world") / "world.json"
+            populated = _populate(env)
+            populated["entra"] = _entra(env, authority)
+            file.write_text(json.dumps(populated), encoding="utf-8")
+            yield World(env, browser, file)
+
+
+def _entra(env: Env, authority: EntraFake) -> dict[str, object]:
+    """The Microsoft accounts the fake authority's sign-in page offers (web/e2e/entra.mjs): the
+    admin and the case manager of Browser AG in the customer's tenant (the manager a second time
+    without MFA: the same object id), and an operator of the platform (made by the ops CLI)."""
+    names = {
+        "admin": "Ada Admin (Microsoft)",
+        "manager": "Carla Case (Microsoft)",
+        "managerNoMfa": "Carla Case (Microsoft, no MFA)",
+        "operator": "Otto Operator (Microsoft)",
+    }
+    authority.add(Identity("admin", CUSTOMER_TENANT, names["admin"], "ada.admin@browser.invalid"))
+    carla = authority.add(
+        Identity("manager", CUSTOMER_TENANT, names["manager"], "carla.case@browser.invalid")
+    )
+    authority.add(
+        Identity("manager-no-mfa", CUSTOMER_TENANT, names["managerNoMfa"], carla.email, object_id=carla.object_id,
+                 mfa=False)
+    )  # fmt: skip
+    otto = authority.add(
+        Identity(
+            "operator", PLATFORM_TENANT, names["operator"], "otto@platform.invalid", roles=[OPERATOR_ROLE]
+        )
+    )
+    made = env.cli("create-operator", "--tenant-id", otto.tenant_id, "--object-id", otto.object_id,
+                   "--name", "Otto Operator", "--email", otto.email)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    return {"customerTenant": CUSTOMER_TENANT, "names": names}
 
 
 def _populate(env: Env) -> dict[str, object]:
@@ -187,16 +224,26 @@ def _populate(env: Env) -> dict[str, object]:
     employer = {"email": elsa.email, "name": elsa.name, "language": "de", "role": "employer"}
     assert manager_api.post(f"/api/cases/{second}/participants", employer).status == 201
     _, elsa.secret, _ = onboard(env, elsa.email)
+    # Nina takes up her invitation in the browser and changes her second factor (web/e2e/account.mjs):
+    # an organisation of her own, so no other journey sees her or depends on her authenticator.
+    nina = Person("nina.neu@browser.invalid", "Nina Neu")
+    made_nina = env.cli(
+        "create-org", "--name", "Konto AG", "--admin-email", nina.email, "--admin-name", nina.name
+    )
+    assert made_nina.returncode == 0, made_nina.stderr
+    # Olaf, a support operator with a local authenticator (issue 22, web/e2e/support.mjs).
+    olaf = Person("olaf.operator@browser.invalid", "Olaf Operator")
+    _, olaf.secret, _ = new_operator(env, olaf.email, olaf.name)
     onboarded = _step_now()  # no sign-in below may reuse a code of this step or an earlier one
     people = {"admin": admin, "manager": manager, "emma": emma, "erik": erik, "dora": dora, "elsa": elsa,
-              "sven": sven}  # fmt: skip
+              "sven": sven, "nina": nina, "olaf": olaf}  # fmt: skip
     return {
         "baseUrl": env.url,
         "orgId": org_id,
         "cases": {"emma": first, "erik": second},
-        "invitations": {"emma": env.last_link_token(emma.email)},
+        "invitations": {"emma": env.last_link_token(emma.email), "nina": env.last_link_token(nina.email)},
         "people": {key: person.as_json() for key, person in people.items()},
-        "lastSteps": {p.email: onboarded for p in (admin, manager, erik, dora, sven)},
+        "lastSteps": {p.email: onboarded for p in (admin, manager, erik, dora, sven, olaf)},
         "uploadLimit": UPLOAD_LIMIT,
         "outbox": str(env.data / "outbox"),
     }

@@ -61,6 +61,33 @@ def test_download_my_data_as_a_zip_that_opens_and_account_deletion_refused_in_an
     assert "not ok" not in output
 
 
+def test_account_set_up_on_a_phone_then_sessions_recovery_codes_and_a_new_authenticator(world: World) -> None:
+    output = world.run("account")
+    assert "not ok" not in output
+
+
+def test_notifications_name_who_shared_what_and_the_phone_header_is_one_line_with_a_menu(
+    world: World,
+) -> None:
+    output = world.run("notifications")
+    assert "not ok" not in output
+
+
+def test_nothing_jumps_while_the_main_pages_and_the_share_dialog_load_on_a_slow_phone(world: World) -> None:
+    output = world.run("layout-shift")
+    assert "not ok" not in output
+
+
+def test_support_access_asked_approved_activated_looked_at_pseudonymised_then_revoked(world: World) -> None:
+    output = world.run("support")
+    assert "not ok" not in output
+
+
+def test_sign_in_with_microsoft_through_the_redirect_link_totp_cancel_and_an_operator(world: World) -> None:
+    output = world.run("entra")
+    assert "not ok" not in output
+
+
 def test_paging_lists_longer_than_a_page_show_more_until_all_are_shown(world: World) -> None:
     # Last in this module: it adds 60 notes and a case, which the journeys above do not expect.
     output = world.run("paging")

@@ -65,11 +65,16 @@ def broken_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Blo
         pytest.param(lambda: b"", id="empty"),
         pytest.param(lambda: bytes(range(256)) + bytes(reversed(range(256))), id="all_byte_values"),
         pytest.param(lambda: os.urandom(26 * 1024 * 1024), id="26MiB"),
-        # What CaseCipher.encrypt_blob returns (one buffer, no extra copy).
         pytest.param(lambda: bytearray(b"sealed \x00\xff" * 1000), id="bytearray"),
+        # What CaseCipher.sealed_blob lends (a slice of a reused buffer, no copy).
+        pytest.param(
+            lambda: memoryview(bytearray(b"x" * 100 + b"sealed \x00\xff" * 1000))[100:], id="memoryview"
+        ),
     ],
 )
-def test_put_get_round_trip(store: BlobStore, make_data: Callable[[], bytes | bytearray]) -> None:
+def test_put_get_round_trip(
+    store: BlobStore, make_data: Callable[[], bytes | bytearray | memoryview]
+) -> None:
     data = make_data()
     store.put("cases/c1/doc", data)
     assert store.get("cases/c1/doc") == data
@@ -262,5 +267,55 @@ def test_azure_missing_container_is_backend_unavailable_not_not_found(azurite_bl
         ):
             with pytest.raises(BackendUnavailable):
                 call()
+    finally:
+        azure.close()
+
+
+# --- delete_prefix (the retention purge) --------------------------------------------------------
+
+
+def test_delete_prefix_deletes_a_whole_folder_and_nothing_else(store: BlobStore) -> None:
+    inside = ["cases/c1/a", "cases/c1/docs/d1/v1", "cases/c1/docs/d2/v1", "cases/c1/docs/d2/v2"]
+    outside = ["cases/c1", "cases/c10/a", "cases/c2/docs/d1/v1", "other/c1/a"]
+    for name in inside + outside:
+        store.put(name, b"x")
+    assert store.delete_prefix("cases/c1/") == 4
+    assert list(store.list()) == sorted(outside)
+    assert store.delete_prefix("cases/c1/") == 0  # idempotent
+    assert store.delete_prefix("cases/never/") == 0
+    store.put("cases/c1/docs/d1/v1", b"y")  # the folder can be written again
+    assert store.get("cases/c1/docs/d1/v1") == b"y"
+
+
+def test_delete_prefix_takes_more_than_one_azure_batch(store: BlobStore) -> None:
+    names = [f"cases/c1/docs/d{n % 3}/v{n:03d}" for n in range(260)]  # Azure batches hold 256
+    for name in names:
+        store.put(name, b"x")
+    store.put("cases/c2/a", b"x")
+    assert store.delete_prefix("cases/c1/") == 260
+    assert list(store.list()) == ["cases/c2/a"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/", "cases/c1", "cases//", "../", "cases/../", "cases/c1/*/"])
+def test_delete_prefix_takes_only_a_folder(store: BlobStore, prefix: str) -> None:
+    store.put("cases/c1/a", b"x")
+    with pytest.raises(InvalidInput):
+        store.delete_prefix(prefix)
+    assert list(store.list()) == ["cases/c1/a"]
+
+
+def test_local_delete_prefix_leaves_no_folder_and_no_temp_file(tmp_path: Path) -> None:
+    local = LocalBlobStore(tmp_path / "blobs")
+    local.put("cases/c1/docs/d1/v1", b"x")
+    (tmp_path / "blobs" / "cases" / "c1" / "docs" / "d1" / "~tmp-left-by-a-crash").write_bytes(b"x")
+    assert local.delete_prefix("cases/c1/") == 1
+    assert sorted(p.name for p in (tmp_path / "blobs").rglob("*")) == ["cases"]
+
+
+def test_azure_delete_prefix_in_a_missing_container_is_backend_unavailable(azurite_blob_url: str) -> None:
+    azure = _azure(azurite_blob_url, f"gone{uuid.uuid4().hex}")
+    try:
+        with pytest.raises(BackendUnavailable):
+            azure.delete_prefix("cases/c1/")
     finally:
         azure.close()

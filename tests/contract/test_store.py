@@ -615,3 +615,51 @@ def test_count_counts_what_the_query_selects_in_one_call(store: Store, clock: Ma
     assert store.count("cases", "case-1", Query(equals={"type": "note", "read": False})) == 3  # expired: gone
     with pytest.raises(InvalidInput):
         store.count("cases", "case-1", Query(equals={"bad field": 1}))
+
+
+# -- delete_partition (the retention purge) ----------------------------------------------------
+
+
+def test_delete_partition_deletes_one_partition_but_the_kept_ids(store: Store) -> None:
+    for n in range(150):  # more than one page of the Cosmos adapter's batch deletes (100)
+        store.create("cases", note(f"n{n:03d}", n=n))
+    kept = {i: store.read("cases", "case-1", i) for i in ("n000", "n107")}
+    other = store.create("cases", note("n001", case="case-2"))
+    same_key = store.create("users", {"id": "n002", "userId": "case-1"})  # another container
+    assert store.delete_partition("cases", "case-1", keep=["n000", "n107", "missing"]) == 148
+    left = store.query("cases", "case-1", Query(limit=1000)).items
+    assert left == [kept["n000"], kept["n107"]]  # untouched: same fields, same ETags
+    assert store.read("cases", "case-2", "n001") == other
+    assert store.read("users", "case-1", "n002") == same_key
+    assert store.delete_partition("cases", "case-1", keep=["n000", "n107"]) == 0  # idempotent
+    assert store.delete_partition("cases", "case-1") == 2
+    assert store.query("cases", "case-1", Query()).items == []
+    assert store.delete_partition("cases", "never-written") == 0
+    with pytest.raises(ValueError):  # container names come from CONTAINERS only
+        store.delete_partition("nope", "case-1")
+
+
+def test_delete_partition_takes_expired_items_too(store: Store, clock: ManualClock) -> None:
+    store.create("cases", note("t1", ttl=5))
+    store.create("cases", note("n1"))
+    clock.advance(seconds=6)
+    store.delete_partition("cases", "case-1")
+    clock.advance(seconds=-6)  # had the expired item only been hidden, it would be back now
+    assert store.query("cases", "case-1", Query()).items == []
+    store.create("cases", note("t1"))  # and its id is free
+
+
+def test_a_batch_of_deletes_with_one_missing_or_expired_item_deletes_nothing(
+    store: Store, clock: ManualClock
+) -> None:
+    for name in ("a", "b", "c"):
+        store.create("cases", note(name))
+    store.create("cases", note("t", ttl=5))
+    clock.advance(seconds=6)
+    for ids in (["a", "b", "missing"], ["a", "t"], ["a", "b", "a"]):
+        with pytest.raises(NotFound):
+            store.batch("cases", "case-1", [BatchOperation("delete", id=i) for i in ids])
+        assert sorted(store.read_many("cases", "case-1", ["a", "b", "c"])) == ["a", "b", "c"], ids
+    deletes = [BatchOperation("delete", id=i) for i in ("c", "a")]
+    assert store.batch("cases", "case-1", deletes) == [None, None]
+    assert list(store.read_many("cases", "case-1", ["a", "b", "c"])) == ["b"]

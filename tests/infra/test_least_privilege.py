@@ -35,12 +35,15 @@ EXPECTED_ASSIGNMENTS = sorted(
             "Microsoft.KeyVault/vaults/secrets",
             "appPrincipalId",
         ),
-        (
-            "ba92f5b4-2d11-453d-a403-e96b0029c9fe",  # Storage Blob Data Contributor
-            "modules/data-storage.bicep",
-            "Microsoft.Storage/storageAccounts/blobServices/containers",
-            "appPrincipalId",
-        ),
+        *[
+            (
+                "ba92f5b4-2d11-453d-a403-e96b0029c9fe",  # Storage Blob Data Contributor, on each of
+                "modules/data-storage.bicep",  # the documents, the exports, the audit anchors
+                "Microsoft.Storage/storageAccounts/blobServices/containers",
+                "appPrincipalId",
+            )
+        ]
+        * 3,
         (
             "974c5e8b-45b9-4653-ba55-5f855dd0fb88",  # Storage Queue Data Contributor (data account)
             "modules/data-storage.bicep",
@@ -161,14 +164,21 @@ def test_no_role_is_broader_than_its_task(project: BicepProject) -> None:
             assert not action.lower().startswith("microsoft.authorization/"), action
 
 
-def test_app_reads_and_writes_only_its_documents_container(project: BicepProject) -> None:
-    (grant,) = [
+def test_app_reads_and_writes_only_its_own_containers(project: BicepProject) -> None:
+    """The documents, the daily exports (issue 26) and the audit anchors — each container on its
+    own, never the account (which would reach every container, and the Backup vault's copies)."""
+    grants = [
         a
         for a in project.resources("Microsoft.Authorization/roleAssignments")
         if role_definition_guid(project, a) == "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
     ]
-    container = project.symbol(grant.file, grant.config["scope"])
-    assert project.resolve(grant.file, container.get("name")) == {"casedesk"}
+    names = set()
+    for grant in grants:
+        container = project.symbol(grant.file, grant.config["scope"])
+        assert container.type == "Microsoft.Storage/storageAccounts/blobServices/containers"
+        names |= project.resolve(grant.file, container.get("name"))
+    assert names == {"casedesk", "cosmos-exports", "audit-anchors"}
+    assert len(grants) == 3
 
 
 def test_queue_role_is_on_the_data_account(project: BicepProject) -> None:

@@ -27,6 +27,11 @@ REQUIRED_ALERTS = {
     "backup-job-failed",
     "keyvault-access-denied",
     "cosmos-throttled",
+    # issue 26: the daily store export and the audit anchors
+    "export-failed",
+    "export-not-running",
+    "audit-anchor-failed",
+    "audit-anchor-not-running",
 }
 
 #: Resource type the diagnostic setting is attached to → what it must send.
@@ -140,6 +145,8 @@ def test_timer_alerts_name_the_real_timer_functions(
         ("auditVerifyFunction", ("audit-verify-failed", "audit-verify-not-running")),
         ("retentionFunction", ("retention-failed", "retention-not-running")),
         ("relayFunction", ("relay-failing",)),
+        ("exportFunction", ("export-failed",)),
+        ("anchorFunction", ("audit-anchor-failed", "audit-anchor-not-running")),
     ):
         (name,) = project.resolve(ALERTS, param)
         assert name in timers, f"{param}={name!r} is no timer in functions/timers.py ({sorted(timers)})"
@@ -149,7 +156,9 @@ def test_timer_alerts_name_the_real_timer_functions(
     assert "Success == false" in alerts["retention-failed"]["query"]
 
 
-@pytest.mark.parametrize("rule", ["retention-not-running", "audit-verify-not-running"])
+@pytest.mark.parametrize(
+    "rule", ["retention-not-running", "audit-verify-not-running", "audit-anchor-not-running"]
+)
 def test_a_timer_that_stops_running_is_noticed_within_26_hours(
     alerts: dict[str, dict[str, Any]], rule: str
 ) -> None:
@@ -158,6 +167,17 @@ def test_a_timer_that_stops_running_is_noticed_within_26_hours(
     assert (alert["operator"], alert["threshold"]) == ("LessThan", 1)  # no successful run at all
     assert alert["window"] in ("P2D", "PT48H")  # the window must reach back past 26 hours
     assert alert["frequency"] == "PT1H"
+
+
+def test_an_export_that_does_not_complete_for_26_hours_is_noticed(alerts: dict[str, dict[str, Any]]) -> None:
+    """Not "the timer ran" (it runs hourly, and a partial run succeeds) but "a day's export was
+    completed": the log line the export writes only with its manifest (shared/backup/export.py)."""
+    alert = alerts["export-not-running"]
+    assert alert["query"].startswith("AppTraces") and "ago(26h)" in alert["query"]
+    assert '"backup.exported"' in alert["query"]
+    assert (alert["operator"], alert["threshold"], alert["window"]) == ("LessThan", 1, "P2D")
+    source = (iac.ROOT / "shared" / "backup" / "export.py").read_text(encoding="utf-8")
+    assert source.count('"backup.exported"') == 1
 
 
 def test_request_alerts_read_the_function_runs(alerts: dict[str, dict[str, Any]]) -> None:

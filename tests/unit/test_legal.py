@@ -36,7 +36,29 @@ def test_the_version_in_force_exists_in_both_languages(kind: legal.Kind, languag
     assert len(text.split()) > 400
     assert text.startswith("# ")
     assert f"Version {version}" in text
-    assert "[Operator]" in text
+    # The operator is a setting (issue 25): unset here, it shows as the setting's name, visibly.
+    assert "[Operator" not in text and "[CASEDESK_OPERATOR_NAME]" in text
+    assert "{" not in text  # every placeholder of the text was filled
+
+
+@pytest.mark.parametrize("kind", legal.KINDS)
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_operator_and_the_audit_retention_come_from_the_settings(
+    kind: legal.Kind, language: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASEDESK_OPERATOR_NAME", "Beispiel Plattform AG")
+    monkeypatch.setenv("CASEDESK_OPERATOR_ADDRESS", "Musterstrasse 1, 8000 Zürich")
+    monkeypatch.setenv("CASEDESK_OPERATOR_EMAIL", "datenschutz@example.ch")
+    monkeypatch.setenv("CASEDESK_OPERATOR_JURISDICTION", "Zürich")
+    monkeypatch.setenv("CASEDESK_AUDIT_RETENTION_YEARS", "7")
+    text = legal.document(kind, language)
+    assert "Beispiel Plattform AG, Musterstrasse 1, 8000 Zürich" in text and "[CASEDESK_" not in text
+    if kind == "privacy":
+        assert "datenschutz@example.ch" in text and ("7 years" in text or "7 Jahre" in text)
+        # Issue 25: the onboarding feedback is described, with its 12 months.
+        assert "12 " in text and ("feedback" in text.lower() or "Rückmeldung" in text)
+    else:
+        assert "Zürich, Switzerland" in text or "Zürich, Schweiz" in text
 
 
 @pytest.mark.parametrize("kind", legal.KINDS)

@@ -33,6 +33,7 @@ from functions import notes as note_routes
 from functions import notifications as notification_routes
 from functions import orgs as org_routes
 from functions import sharing as sharing_routes
+from functions import support as support_routes
 from functions.http import ROUTES, SESSION_COOKIE
 from shared import bootstrap
 from shared.access.caller import Caller
@@ -46,7 +47,7 @@ from shared.evaluations import records
 from shared.identity import demo
 from shared.identity.sessions import SessionService
 from shared.indexes import ORDERED_FIELDS
-from shared.items import REGISTRY
+from shared.items import REGISTRY, kernel
 from shared.notes import notes
 from shared.ports import Item, Ports
 from shared.sharing import share
@@ -303,10 +304,21 @@ def _sessions(world: World, n: int) -> None:
 
 
 def _notifications(world: World, n: int) -> None:
+    """``n`` documents of the employee shared with the doctor, each notified: every entry is
+    named (who, which title, whose case) as the doctor may see it (issue 24.6); every third
+    document was revoked since (the neutral text)."""
     for i in range(n):
+        doc = f"d{i:04d}"
+        title = kernel.seal_field(world.ports, CASE, f"doc-{doc}", "title", f"Document {i}")
+        world.raw("cases", {"id": f"doc-{doc}", "caseId": CASE, "type": "doc", "docId": doc,
+                            "ownerId": world.employee, "titleSealed": title})  # fmt: skip
+        if i % 3:
+            world.raw("cases", {"id": grant_id("doc", doc, world.doctor), "caseId": CASE, "type": "grant",
+                                "itemType": "doc", "itemId": doc, "ownerId": world.employee,
+                                "granteeId": world.doctor, "expiresAt": None})  # fmt: skip
         world.raw("users", {"id": f"notif-{i:04d}", "userId": world.doctor, "type": "notification",
-                            "kind": "share", "caseId": CASE, "itemType": "doc", "itemId": f"d{i}", "read": False,
-                            "at": world.now()})  # fmt: skip
+                            "kind": "share", "caseId": CASE, "itemType": "doc", "itemId": doc, "read": False,
+                            "actorId": world.employee, "at": world.now()})  # fmt: skip
 
 
 def _events(world: World, scope: str, n: int, *, owner: str | None) -> None:
@@ -327,6 +339,77 @@ def _org_audit(world: World, n: int) -> None:
 
 def _my_accesses(world: World, n: int) -> None:
     _events(world, scope_for_user(world.employee), n, owner=world.employee)
+
+
+def _operator_grant(world: World, *, scope: str = "org") -> str:
+    """An operator with a session and a live support grant on the organisation (issue 22);
+    the grant's id is the routes' ``{grantId}`` (kept in ``world.doc_id``)."""
+    operator, grant = "op01", _bare(world, 999_999)
+    world.raw("users", {"id": "profile", "userId": operator, "kind": "operator", "status": "active",
+                        "name": "Olga Operator", "email": "olga@platform.invalid", "language": "en"})  # fmt: skip
+    world.raw("users", {"id": f"supportgrant-{grant}", "userId": operator, "type": "support_grant_ref",
+                        "orgId": world.org_id})  # fmt: skip
+    world.raw("orgs", _support_record(world, grant, operator, state="active", scope=scope))
+    world.cookies["operator"] = (
+        f"{SESSION_COOKIE}={SessionService(world.store.inner, world.ports.clock).start(operator, 'pytest').token}"
+    )
+    world.doc_id = grant
+    return grant
+
+
+def _support_record(world: World, grant: str, operator: str, *, state: str, scope: str = "org") -> Item:
+    until = (world.ports.clock.now() + timedelta(hours=2)).isoformat()
+    return {"id": f"tempaccess-{grant}", "orgId": world.org_id, "type": "temp_access", "kind": "support",
+            "accessId": grant, "userId": operator, "caseId": CASE if scope == "case" else None, "scope": scope,
+            "reason": "r", "ticket": "T-1", "level": "pseudonymised", "hours": 2, "state": state,
+            "requestedAt": world.now(), "decidedAt": None, "decidedBy": None, "activatedAt": world.now(),
+            "fromAt": world.now(), "untilAt": until, "endedAt": None, "endedBy": None, "reviewedAt": None,
+            "reviewedBy": None, "reviewComment": None, "pseudonymKey": "ab" * 32}  # fmt: skip
+
+
+def _support_mine(world: World, n: int) -> None:
+    """``n`` grants of the operator, across 7 organisations (each one's name read once)."""
+    _operator_grant(world)
+    orgs = [world.org_id, *(f"o{k}" for k in range(6))]
+    for k, org in enumerate(orgs[1:]):
+        world.raw("orgs", {"id": "org", "orgId": org, "type": "org", "name": f"Org {k}"})
+    for i in range(n):
+        grant, org = _bare(world, i), orgs[i % len(orgs)]
+        world.raw("users", {"id": f"supportgrant-{grant}", "userId": "op01", "type": "support_grant_ref",
+                            "orgId": org})  # fmt: skip
+        world.raw("orgs", {**_support_record(world, grant, "op01", state="requested"), "orgId": org})
+
+
+def _support_org(world: World, n: int) -> None:
+    """``n`` support requests to the organisation, by as many operators."""
+    for i in range(n):
+        operator = f"op{i:04d}"
+        world.person(operator, f"Operator {i}")
+        world.raw("orgs", _support_record(world, _bare(world, i), operator, state="requested"))
+
+
+def _support_failures(world: World, n: int) -> None:
+    _operator_grant(world)
+    for i in range(n):
+        world.raw("orgs", {"id": f"failure-{_bare(world, i)}", "orgId": world.org_id, "type": "request_failure",
+                           "function": "note_create", "status": 400, "code": "invalid_input", "caseId": CASE,
+                           "correlationId": f"{i:032x}", "at": world.now()})  # fmt: skip
+
+
+def _with_grant(seed: Callable[[World, int], None]) -> Callable[[World, int], None]:
+    def seeded(world: World, n: int) -> None:
+        seed(world, n)
+        _operator_grant(world)
+
+    return seeded
+
+
+def _grant(world: World) -> dict[str, str]:
+    return {"grantId": world.doc_id}
+
+
+def _grant_case(world: World) -> dict[str, str]:
+    return {"grantId": world.doc_id, "caseId": CASE}
 
 
 # -- the routes ----------------------------------------------------------------------------------
@@ -412,6 +495,21 @@ LIST_ROUTES = [
               _temp_access, "accesses"),
     ListRoute("org_audit", audit_routes.bp, "org_admin", "/api/orgs/o/audit", _org, _org_audit, "events"),
     ListRoute("my_accesses", audit_routes.bp, "employee", "/api/me/accesses", _none, _my_accesses, "accesses"),
+    # Support access (issue 22): the operator's grants, the admins' requests, the views of a grant.
+    ListRoute("support_grants_mine", support_routes.bp, "operator", "/api/support/grants", _none, _support_mine,
+              "grants"),
+    ListRoute("support_org_grants", support_routes.bp, "org_admin", "/api/orgs/o/support-grants", _org,
+              _support_org, "grants"),
+    ListRoute("support_cases", support_routes.bp, "operator", "/api/support/grants/g/cases", _grant,
+              _with_grant(_org_cases), "cases"),
+    ListRoute("support_participants", support_routes.bp, "operator", "/api/support/grants/g/cases/c1/participants",
+              _grant_case, _with_grant(_participants), "participants"),
+    ListRoute("support_plan", support_routes.bp, "operator", "/api/support/grants/g/cases/c1/plan", _grant_case,
+              _with_grant(_stages), "stages"),
+    ListRoute("support_audit", support_routes.bp, "operator", "/api/support/grants/g/audit", _grant,
+              _with_grant(_org_audit), "events"),
+    ListRoute("support_failures", support_routes.bp, "operator", "/api/support/grants/g/failures", _grant,
+              _support_failures, "failures"),
 ]  # fmt: skip
 
 

@@ -3,8 +3,8 @@
 // 360 px phone) gets a notification and sees it; then he revokes, and she no longer does. The
 // same for a note. Finally Dora's main pages at 360 px and Erik's "who accessed my data".
 import {
-  assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, expect, journey, newPage, screenshot, signIn,
-  settle, step, text, world,
+  assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, expect, journey, newPage, openNav, screenshot,
+  signIn, settle, step, text, world,
 } from "./lib.mjs";
 
 const { erik, dora } = world.people;
@@ -127,10 +127,14 @@ await journey("documents", async (browser) => {
   await step("Dora gets a notification, follows it and downloads the document", async () => {
     await doraPage.goto(`${base}/cases`);
     await doraPage.getByTestId("unread-badge").waitFor();
-    await doraPage.locator("nav a[href='/notifications']").click();
+    await openNav(doraPage, "/notifications");
     const item = doraPage.getByTestId("notification").first();
     await item.waitFor();
-    expect((await item.locator("a").textContent()) === en("web.notifications.kind.share.doc"), "share notification text");
+    // Who shared which document (issue 24.6), in whose case.
+    const named = en("web.notifications.named.share.doc", { actor: erik.name, title: "Arbeitsplatz" });
+    const shown = await item.locator("a").textContent();
+    expect(shown === named, `share notification text: ${shown}`);
+    await item.getByText(en("web.notifications.caseOf", { name: erik.name })).waitFor();
     await capture(doraPage, "notifications");
     await item.locator("a").click();
     await doraPage.waitForURL((url) => url.pathname === `/cases/${caseId}/documents`);
@@ -141,7 +145,7 @@ await journey("documents", async (browser) => {
     const download = await doraPage.request.get(`${base}${href}`);
     expect(download.status() === 200 && (await download.body()).subarray(0, 5).toString() === "%PDF-", "download works");
     await capture(doraPage, "documents-shared-with-me");
-    await doraPage.locator("nav a[href='/notifications']").click();
+    await openNav(doraPage, "/notifications");
     await doraPage.getByTestId("notification-list").waitFor();
     // Opening the list marks its notifications read; the badge goes once that request is answered.
     await doraPage.getByTestId("unread-badge").waitFor({ state: "detached", timeout: 5000 }).catch(() => {});

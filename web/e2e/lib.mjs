@@ -128,6 +128,20 @@ export function assertNoProblems(page) {
   expect(page.problems.length === 0, `browser problems:\n${page.problems.join("\n")}`);
 }
 
+/** Follow a link of the header's navigation; on a phone it is behind the "Menu" button (issue 24.9). */
+export async function openNav(page, href) {
+  const button = page.getByTestId("menu-button");
+  if ((await button.isVisible()) && (await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  await page.locator(`nav a[href='${href}']`).click();
+}
+
+/** Sign out from the header (behind "Menu" on a phone). */
+export async function signOutFromHeader(page) {
+  const button = page.getByTestId("menu-button");
+  if ((await button.isVisible()) && (await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  await page.getByTestId("sign-out").click();
+}
+
 export async function signIn(page, user, { expectPath } = {}) {
   if (!new URL(page.url()).pathname.startsWith("/login")) await page.goto(`${base}/login`);
   const form = page.getByTestId("login-form");
@@ -177,6 +191,13 @@ export async function capture(page, name, { axe = true } = {}) {
   await checkNoOverflow(page, `${name} (360 px)`);
   await page.screenshot({ path: join(artifacts, `${name}-360.png`), fullPage: true });
   await page.setViewportSize(size);
+}
+
+/** The welcome tour's slide has finished sliding in (axe would judge a half-faded text). */
+export async function slideShown(page) {
+  await page.evaluate(() =>
+    Promise.all(document.getAnimations().filter((a) => a.animationName === "tour-in").map((a) => a.finished)),
+  );
 }
 
 export async function screenshot(page, name) {

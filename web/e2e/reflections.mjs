@@ -256,7 +256,9 @@ await journey("reflections", async (browser) => {
     await signInFresh(doraPage, dora, "/notifications");
     // Her account says German; on this device she reads English.
     if ((await doraPage.evaluate(() => document.documentElement.lang)) !== "en") await switchLanguage(doraPage, "en");
-    const item = doraPage.getByTestId("notification").filter({ hasText: en("web.notifications.kind.reflections_shared.none") }).first();
+    // Named (issue 24.6): who shared the reflections.
+    const named = en("web.notifications.named.reflections_shared", { actor: erik.name });
+    const item = doraPage.getByTestId("notification").filter({ hasText: named }).first();
     await item.waitFor();
     await item.locator("a").click();
     await doraPage.waitForURL((url) => url.pathname === `/cases/${caseId}/dashboard`);

@@ -175,8 +175,11 @@ await journey("staff", async (browser) => {
       await page.getByTestId("language-switch").click(); // her account is in German
       await page.waitForFunction(() => document.documentElement.lang === "en");
     }
+    // Straight on to another page (a full load) before the switch's save could finish: the
+    // language just chosen stays, it does not fall back to the account's older preference.
     await page.goto(`${base}/orgs/${world.orgId}`);
     await page.getByTestId("staff").waitFor();
+    expect((await page.locator("html").getAttribute("lang")) === "en", "the language chosen stays after a reload");
     expect((await page.getByTestId("staff-member").count()) === 3, "admin, case manager and Sven (break-glass staff)");
     const form = page.getByTestId("staff-invite-form");
     await form.locator("input[name=name]").fill("Carl Colleague");
@@ -211,13 +214,16 @@ await journey("staff", async (browser) => {
     await settle(); // the host's relay would do this within seconds
     await page.getByRole("link", { name: en("web.audit.title") }).click();
     await page.getByTestId("audit-table").waitFor();
-    await page.locator("input[name=action]").fill("case:create");
+    // Actions are chosen from a list and shown in words, with their code beside (issue 25).
+    await page.locator("select[name=action]").selectOption("case:create");
     await page.locator("form button[type=submit]").click();
-    await page.waitForFunction(() => {
+    await page.waitForFunction((label) => {
       const cells = [...document.querySelectorAll("[data-testid=audit-table] tbody td:nth-child(3)")];
-      return cells.length > 0 && cells.every((cell) => cell.textContent === "case:create");
-    });
+      return cells.length > 0 && cells.every((cell) => cell.textContent === `${label} case:create`);
+    }, en("web.audit.actions.case:create"));
     expect((await page.locator("[data-testid=audit-table] tbody tr").count()) === 3, "three cases were opened");
+    const actors = await page.locator("[data-testid=audit-table] tbody td:nth-child(2)").allTextContents();
+    expect(actors.every((name) => name === world.people.manager.name), `people by name: ${actors}`);
     await capture(page, "audit");
   });
 

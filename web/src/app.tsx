@@ -23,8 +23,12 @@ import { OnboardingPage } from "./pages/onboarding";
 import { OrgPage } from "./pages/org";
 import { OrgCasesPage } from "./pages/org-cases";
 import { ProfilePage } from "./pages/profile";
+import { RecoveryPromptPage } from "./pages/recovery-prompt";
 import { SeenByPage } from "./pages/seen-by";
 import { TempAccessPage } from "./pages/temp-access";
+import { OrgSupportPage } from "./pages/org-support";
+import { SupportPage } from "./pages/support";
+import { SupportGrantPage } from "./pages/support-grant";
 import { VerifyPage } from "./pages/verify";
 import { WelcomePage } from "./pages/welcome";
 
@@ -39,6 +43,7 @@ const ROUTES: [string, Page, boolean][] = [
   ["/verify", VerifyPage, false],
   ["/consent", ConsentPage, true],
   ["/welcome", WelcomePage, true],
+  ["/recovery-code-used", RecoveryPromptPage, true],
   ["/cases", CasesPage, true],
   ["/cases/:caseId", CasePage, true],
   ["/cases/:caseId/access-review", AccessReviewPage, true],
@@ -51,6 +56,9 @@ const ROUTES: [string, Page, boolean][] = [
   ["/orgs/:orgId/audit", AuditPage, true],
   ["/orgs/:orgId/cases", OrgCasesPage, true],
   ["/orgs/:orgId/temporary-access", TempAccessPage, true],
+  ["/orgs/:orgId/support", OrgSupportPage, true],
+  ["/support", SupportPage, true],
+  ["/support/grants/:grantId", SupportGrantPage, true],
 ];
 
 const PUBLIC_ONLY = new Set(["/login", "/forgot-password", "/reset-password"]);
@@ -88,7 +96,7 @@ export function App() {
   });
 
   if (me === undefined) return <Loading />;
-  if (where.path === "/") return <Redirect to={me ? "/cases" : "/login"} />;
+  if (where.path === "/") return <Redirect to={me ? (me.kind === "operator" ? "/support" : "/cases") : "/login"} />;
 
   let page: Page = NotFoundPage;
   let params: Record<string, string> = {};

@@ -1,5 +1,6 @@
-// The owner's sharing dialog for one item: who has access now (with expiry), give access to
-// another participant (optionally until a date), revoke — and a link to "see what X sees".
+// The owner's sharing dialog for one item: give access to another participant (optionally
+// until a date), who has access now (with expiry; below the form, as it loads), revoke — and a
+// link to "see what X sees".
 // The reflection series (segment ``reflection-series``) has more options: all entries or from a
 // date on, and whether the free-text answers are included (off unless ticked). Sharing it with
 // the employer contact shows the health-data warning first; only a confirmation resends it
@@ -124,29 +125,6 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
   return (
     <Dialog title={t("web.sharing.title", { title: item.title })} onClose={onClose}>
       <div data-testid="share-dialog">
-        <h3>{t("web.sharing.whoHasAccess")}</h3>
-        <Loaded data={access.data} error={access.error}>
-          {(entries) => (
-            <ul class="people" data-testid="access-list">
-              {entries.map((entry) => (
-                <li key={entry.userId} class="person">
-                  <span class="person-name">{entry.name}</span>
-                  <span class="muted">{roleName(entry.role)}</span>
-                  <span>{accessWords(entry, series).join(" · ")}</span>
-                  {entry.access === "shared" && (
-                    <span class="person-actions">
-                      <Link href={`/cases/${caseId}/seen-by/${entry.userId}`}>{t("web.sharing.seeWhat", { name: entry.name })}</Link>
-                      <button type="button" class="button-quiet danger" disabled={busy} onClick={() => revoke(entry)}>
-                        {t("web.sharing.revoke")}
-                        <span class="visually-hidden"> {entry.name}</span>
-                      </button>
-                    </span>
-                  )}
-                </li>
-              ))}
-            </ul>
-          )}
-        </Loaded>
         <FormError error={error} fields={["expiresAt", "fromDate", "includeText"]} />
         <div aria-live="polite" data-testid="share-done">
           {done && <Notice kind="success">{done}</Notice>}
@@ -209,6 +187,31 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
             </div>
           </form>
         )}
+        {/* Who has access comes after the form: it loads, and the form must not move when it
+            arrives (issue 24.8). */}
+        <h3>{t("web.sharing.whoHasAccess")}</h3>
+        <Loaded data={access.data} error={access.error}>
+          {(entries) => (
+            <ul class="people" data-testid="access-list">
+              {entries.map((entry) => (
+                <li key={entry.userId} class="person">
+                  <span class="person-name">{entry.name}</span>
+                  <span class="muted">{roleName(entry.role)}</span>
+                  <span>{accessWords(entry, series).join(" · ")}</span>
+                  {entry.access === "shared" && (
+                    <span class="person-actions">
+                      <Link href={`/cases/${caseId}/seen-by/${entry.userId}`}>{t("web.sharing.seeWhat", { name: entry.name })}</Link>
+                      <button type="button" class="button-quiet danger" disabled={busy} onClick={() => revoke(entry)}>
+                        {t("web.sharing.revoke")}
+                        <span class="visually-hidden"> {entry.name}</span>
+                      </button>
+                    </span>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Loaded>
       </div>
     </Dialog>
   );

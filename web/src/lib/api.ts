@@ -1,14 +1,11 @@
 // The one way the app talks to the API: JSON in and out, the UI language in Accept-Language (so
 // errors come back already localised), the CSRF token on every state change, If-Match where a
 // change names the version it was made on, and problem+json turned into ApiError.
+import type { Problem as ProblemDocument, ProblemField } from "./api-types";
 import { language, t } from "./i18n";
 
 /** One invalid field of a problem (decision 017): every one is listed, each with its own text. */
-export interface FieldProblem {
-  field: string | null;
-  code: string;
-  detail: string;
-}
+export type FieldProblem = ProblemField;
 
 export class ApiError extends Error {
   constructor(
@@ -29,12 +26,8 @@ export interface ApiResult<T> {
   status: number;
 }
 
-interface Problem {
-  title?: string;
-  detail?: string;
-  code?: string;
-  errors?: FieldProblem[];
-}
+/** What an error answer holds, as far as it could be parsed (a proxy may answer HTML). */
+type Problem = Partial<ProblemDocument>;
 
 /** What the app does when the session is gone or the terms changed (set by the app shell). */
 export const authHandlers = {

@@ -27,8 +27,13 @@ function initialLanguage(): Language {
 
 export const language = createStore<Language>(initialLanguage());
 
+/** A language chosen in the header whose saving to the account has not gone through yet
+ * (lib/session.ts, ``saveLanguage``); any other setting of the language supersedes it. */
+export const UNSAVED_LANGUAGE_KEY = "casedesk.languageUnsaved";
+
 export function setLanguage(next: Language): void {
   localStorage.setItem(STORAGE_KEY, next);
+  localStorage.removeItem(UNSAVED_LANGUAGE_KEY);
   document.documentElement.lang = next;
   language.set(next);
 }
@@ -93,4 +98,18 @@ export function formatBytes(bytes: number): string {
     unitDisplay: unit === 0 ? "long" : "short",
     maximumFractionDigits: unit === 0 ? 0 : 1,
   });
+}
+
+/** How long ago ``iso`` was, in words ("5 minutes ago", "vor 5 Minuten"; "now" under a minute). */
+export function formatRelative(iso: string | null | undefined, now: number = Date.now()): string {
+  if (!iso) return "–";
+  const then = new Date(iso).getTime();
+  if (Number.isNaN(then)) return iso;
+  const seconds = Math.round((then - now) / 1000);
+  const words = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [["day", 86_400], ["hour", 3_600], ["minute", 60]];
+  for (const [unit, size] of units) {
+    if (Math.abs(seconds) >= size) return words.format(Math.trunc(seconds / size), unit);
+  }
+  return words.format(0, "second");
 }

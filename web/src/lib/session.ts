@@ -1,7 +1,7 @@
 // Who is signed in. The session cookie is HttpOnly, so after a reload the app asks the API
-// (GET /api/auth/session), which also hands back the CSRF token for state-changing requests.
+// (GET /api/auth/status), which also hands back the CSRF token for state-changing requests.
 import { ApiError, api, setCsrfToken } from "./api";
-import { isLanguage, setLanguage } from "./i18n";
+import { type Language, UNSAVED_LANGUAGE_KEY, isLanguage, setLanguage } from "./i18n";
 import { fetchAll } from "./paging";
 import { createStore } from "./store";
 
@@ -13,6 +13,8 @@ export interface Session {
   consentRequired: boolean;
   versions: { terms: string; privacy: string };
   csrfToken: string;
+  /** "operator" for platform support staff (issues 21, 22); absent for everyone else. */
+  kind?: string;
 }
 
 export interface OrgMembership {
@@ -29,10 +31,21 @@ export const orgs = createStore<OrgMembership[]>([]);
 
 export async function loadSession(): Promise<Session | null> {
   try {
-    const { data } = await api.get<Session>("/api/auth/session", { anonymous: true });
+    // Signed out is normal here, not an error: this route answers 200 either way, so a visitor's
+    // console shows no failed request (issue 25).
+    const status = await api.get<{ signedIn: boolean; session: Session | null }>("/api/auth/status", { anonymous: true });
+    const data = status.data.session;
+    if (!status.data.signedIn || !data) {
+      signedOut();
+      return null;
+    }
     setCsrfToken(data.csrfToken);
-    if (isLanguage(data.language)) setLanguage(data.language);
     session.set(data);
+    // A language chosen here whose saving did not finish (the page was left or reloaded at once)
+    // wins over the account's older preference, and is saved now.
+    const unsaved = localStorage.getItem(UNSAVED_LANGUAGE_KEY);
+    if (isLanguage(unsaved) && unsaved !== data.language) void saveLanguage(unsaved);
+    else if (isLanguage(data.language)) setLanguage(data.language);
     void loadOrgs();
     return data;
   } catch (error) {
@@ -42,7 +55,26 @@ export async function loadSession(): Promise<Session | null> {
   }
 }
 
+/** Show the app in ``next`` and, signed in, save it as the account's preference (e-mails and API
+ * messages follow it). Until the save has gone through, the choice is kept as unsaved, so that a
+ * reload meanwhile neither loses it nor falls back to the old preference. */
+export async function saveLanguage(next: Language): Promise<void> {
+  setLanguage(next);
+  if (!session.get()) return;
+  localStorage.setItem(UNSAVED_LANGUAGE_KEY, next);
+  try {
+    const current = await api.get<{ language: string }>("/api/me");
+    if (current.data.language !== next) {
+      await api.patch("/api/me", { language: next }, { ifMatch: current.etag });
+    }
+    if (localStorage.getItem(UNSAVED_LANGUAGE_KEY) === next) localStorage.removeItem(UNSAVED_LANGUAGE_KEY);
+  } catch {
+    // the UI already switched; the next load of the app tries again
+  }
+}
+
 export function signedOut(): void {
+  localStorage.removeItem(UNSAVED_LANGUAGE_KEY); // not the next person's preference to change
   setCsrfToken(null);
   orgs.set([]);
   session.set(null);

@@ -1,27 +1,11 @@
-// The shapes the API answers with (see functions/*.py), as far as the app reads them.
-export interface CaseRef {
-  caseId: string;
-  orgId: string;
-  orgName: string;
-  /** The user's role and part (invited / active) in the case. */
-  role: string;
-  status: string;
-  /** Whose case it is; null until the user accepted the invitation. */
-  employeeName: string | null;
-  caseStatus: "open" | "closed" | null;
-  legalHold: boolean;
-  createdAt: string | null;
-  closedAt: string | null;
-}
+// The shapes the API answers with, as far as the app reads them. Where the generated types
+// (api-types.ts, from the OpenAPI document) say the same, they are used: a changed route then
+// breaks the web build (docs/decisions/035).
+import type * as Api from "./api-types";
 
-export interface Participant {
-  userId: string;
-  name: string;
-  role: string;
-  status: string;
-  /** The account was deleted (issue 20): shown as a former participant. */
-  former?: boolean;
-}
+export type CaseRef = Api.MyCase;
+
+export type Participant = Api.CaseParticipant;
 
 export interface CaseSummary {
   caseId: string;
@@ -33,80 +17,21 @@ export interface CaseSummary {
   participants: Participant[];
 }
 
-export interface Stage {
-  stageId: string;
-  fromDate: string;
-  workloadPercent: number;
-  tasks: string;
-  nextReview: string | null;
-  version: number;
-  updatedAt: string;
-  updatedBy: string;
-  etag: string;
-}
+export type Stage = Api.PlanStage;
 
-export interface PlanChange {
-  stageId: string;
-  version: number;
-  change: string;
-  at: string;
-  by: string;
-  stage: Omit<Stage, "etag"> | null;
-}
+export type PlanChange = Api.PlanChange;
 
 export type Category = "job_description" | "target_agreement" | "medical_certificate" | "other";
 export const CATEGORIES: Category[] = ["job_description", "target_agreement", "medical_certificate", "other"];
 
 /** Someone one of my items is shared with now (lists answer these for my own items). */
-export interface ShareState {
-  userId: string;
-  expiresAt: string | null;
-  subject: boolean;
-}
+export type ShareState = Api.ShareState;
 
-export interface DocumentView {
-  id: string;
-  caseId: string;
-  category: Category;
-  title: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  version: number;
-  ownerId: string;
-  ownerRole: string;
-  mine: boolean;
-  createdAt: string;
-  updatedAt: string;
-  etag: string;
-  /** In lists, for my own documents: who it is shared with now ([] = private). */
-  sharedWith?: ShareState[] | null;
-}
+export type DocumentView = Api.DocumentView & { sharedWith?: ShareState[] | null };
 
-export interface DocumentVersion {
-  version: number;
-  fileName: string;
-  contentType: string;
-  size: number;
-  createdAt: string;
-  current: boolean;
-}
+export type DocumentVersion = Api.DocumentVersion;
 
-export interface NoteView {
-  id: string;
-  caseId: string;
-  title: string;
-  /** Only when one note is read (lists carry titles: each read of someone's note is audited). */
-  body?: string;
-  ownerId: string;
-  ownerRole: string;
-  mine: boolean;
-  createdAt: string;
-  updatedAt: string;
-  etag: string;
-  /** In lists, for my own notes: who it is shared with now ([] = private). */
-  sharedWith?: ShareState[] | null;
-}
+export type NoteView = Api.NoteView & { sharedWith?: ShareState[] | null };
 
 export interface AccessEntry {
   userId: string;
@@ -122,15 +47,7 @@ export interface AccessEntry {
   includeText?: boolean;
 }
 
-export interface NotificationView {
-  id: string;
-  kind: string;
-  caseId: string;
-  itemType: string | null;
-  itemId: string | null;
-  read: boolean;
-  at: string;
-}
+export type NotificationView = Api.NotificationView;
 
 // --- reflections and the dashboard (issue 15; docs: helpers' API contract) -------------------
 
@@ -144,24 +61,9 @@ export const PROMPTS = ["wentWell", "limits", "needs", "note"] as const;
 export type PromptName = (typeof PROMPTS)[number];
 export const PROMPT_LIMITS: Record<PromptName, number> = { wentWell: 2000, limits: 2000, needs: 2000, note: 4000 };
 
-export interface Reflection {
-  date: string;
-  scales: Record<ScaleName, number | null>;
-  wentWell: string | null;
-  limits: string | null;
-  needs: string | null;
-  note: string | null;
-  updatedAt: string;
-  etag: string;
-}
+export type Reflection = Api.EntryView;
 
-export interface ReflectionList {
-  entries: Reflection[];
-  from: string;
-  to: string;
-  editableFrom: string;
-  today: string;
-}
+export type ReflectionList = Api.ReflectionList;
 
 export type TrendStatus = "improving" | "worsening" | "stable" | "not_enough_data";
 
@@ -174,11 +76,7 @@ export interface ScaleSeries {
   trend: { status: TrendStatus; slopePer30Days: number | null; points: number };
 }
 
-export interface PlanSpan {
-  from: string;
-  to: string | null;
-  workloadPercent: number;
-}
+export type PlanSpan = Api.PlanSpan;
 
 export interface Dashboard {
   from: string;
@@ -203,15 +101,7 @@ export interface FeedbackScaleSeries extends Omit<ScaleSeries, "scale"> {
   scale: FeedbackScaleName;
 }
 
-export interface CapacitySpan {
-  from: string;
-  /** Exclusive: the day after validTo, or the next evaluation's first day; null: open. */
-  to: string | null;
-  capacityPercent: number;
-  evaluationId: string;
-  version: number;
-  corrected: boolean;
-}
+export type CapacitySpan = Api.CapacitySpan;
 
 interface RecordBase {
   id: string;

@@ -1,7 +1,10 @@
 // The organisation's audit log for org admins: newest first, filtered by person, action, case
-// and period, paged with "load more".
+// and period, paged with "load more". People by name (the API names each page's actors), actions
+// in words with their code beside (issue 25), chosen from a list rather than typed.
 import { useState } from "preact/hooks";
+import { DateField, isIsoDay } from "../components/date-field";
 import { Field, Link, LoadMore, Loaded, PageTitle, Select, useResource } from "../components/ui";
+import enCatalog from "../../../shared/i18n/en.json";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import { type Member, staffMembers } from "./org";
@@ -15,6 +18,21 @@ interface AuditEvent {
   targetId: string;
   caseId: string | null;
   reason: string | null;
+  actorName?: string | null;
+}
+
+/** The action in words ("Document downloaded"), or its code when it has no label yet. */
+function actionLabel(code: string): string {
+  const key = `web.audit.actions.${code}`;
+  const label = t(key);
+  return label === key ? code : label;
+}
+
+/** The labelled actions, for the filter's list, in the reader's alphabetical order. */
+function actionOptions(): [string, string][] {
+  const codes = Object.keys(enCatalog.web.audit.actions);
+  const options = codes.map((code): [string, string] => [code, actionLabel(code)]);
+  return [["", t("web.audit.anyAction")], ...options.sort((a, b) => a[1].localeCompare(b[1]))];
 }
 
 interface Filters {
@@ -58,22 +76,27 @@ export function AuditPage({ params }: { params: Record<string, string> }) {
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
+          // A day typed wrong is shown at its field (DateField) and not applied.
+          if ([draft.since, draft.until].some((day) => day !== "" && !isIsoDay(day))) return;
           setFilters(draft);
         }}
       >
         <h2>{t("web.audit.filters")}</h2>
         <div class="grid-2">
           <Select label={t("web.audit.actor")} name="actor" value={draft.actor} onValue={set("actor")} options={[["", t("web.audit.anyone")], ...(staff.data ?? []).map((m): [string, string] => [m.userId, m.name])]} error={log.error} />
-          <Field label={t("web.audit.action")} hint={t("web.audit.actionHint")} name="action" value={draft.action} onValue={set("action")} error={log.error} />
+          <Select label={t("web.audit.action")} name="action" value={draft.action} onValue={set("action")} options={actionOptions()} error={log.error} />
           <Field label={t("web.audit.case")} name="caseId" value={draft.caseId} onValue={set("caseId")} error={log.error} />
-          <Field label={t("web.audit.since")} name="since" type="date" value={draft.since} onValue={set("since")} error={log.error} />
-          <Field label={t("web.audit.until")} name="until" type="date" value={draft.until} onValue={set("until")} error={log.error} />
+          <DateField label={t("web.audit.since")} name="since" value={draft.since} onValue={set("since")} error={log.error} />
+          <DateField label={t("web.audit.until")} name="until" value={draft.until} onValue={set("until")} error={log.error} />
         </div>
         <div class="actions">
           <button type="submit" class="button">
             {t("web.audit.apply")}
           </button>
-          <button type="button" class="button-quiet" onClick={() => (setDraft(NONE), setFilters(NONE))}>
+          <button type="button" class="button-quiet" onClick={() => {
+              setDraft(NONE);
+              setFilters(NONE);
+            }}>
             {t("web.audit.reset")}
           </button>
         </div>
@@ -99,9 +122,15 @@ export function AuditPage({ params }: { params: Record<string, string> }) {
                     {events.map((e) => (
                       <tr key={`${e.seq}-${e.at}`}>
                         <td>{formatDateTime(e.at)}</td>
-                        <td>{names.get(e.actor) ?? e.actor.slice(0, 8)}</td>
+                        <td>{e.actor === "system" ? t("web.audit.system") : (e.actorName ?? names.get(e.actor) ?? e.actor.slice(0, 8))}</td>
                         <td>
-                          <code>{e.action}</code>
+                          {actionLabel(e.action)}
+                          {actionLabel(e.action) !== e.action && (
+                            <span class="muted">
+                              {" "}
+                              <code>{e.action}</code>
+                            </span>
+                          )}
                         </td>
                         <td>
                           {e.caseId ? <Link href={`/cases/${e.caseId}`}>{t("web.audit.caseRef", { id: e.caseId.slice(0, 8) })}</Link> : `${e.targetType} ${e.targetId.slice(0, 8)}`}

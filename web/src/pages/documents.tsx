@@ -72,6 +72,17 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
   return (
     <div class="stack">
       <h2>{t("web.documents.title")}</h2>
+      {/* The upload form above the list: the list arrives later and must not push it down
+          (issue 24.8); the confirmation sits between them, where the new document appears. */}
+      {open && myRole && (
+        <UploadForm
+          base={base}
+          onUploaded={(doc) => {
+            setUploaded(doc.title);
+            docs.reload();
+          }}
+        />
+      )}
       {uploaded && <Notice kind="success">{t("web.documents.uploaded", { title: uploaded })}</Notice>}
       <PagedLoaded list={docs} label={t("web.documents.title")}>
         {(list) =>
@@ -95,15 +106,6 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
           )
         }
       </PagedLoaded>
-      {open && myRole && (
-        <UploadForm
-          base={base}
-          onUploaded={(doc) => {
-            setUploaded(doc.title);
-            docs.reload();
-          }}
-        />
-      )}
       {sharing && (
         <ShareDialog
           caseId={summary.caseId}

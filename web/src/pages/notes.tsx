@@ -160,6 +160,8 @@ export function NotesTab({ summary }: CaseContext) {
   return (
     <div class="stack">
       <h2>{t("web.notes.title")}</h2>
+      {/* The form above the list: the list arrives later and must not push it down (issue 24.8). */}
+      {open && <NoteForm url={url} onSaved={saved} />}
       <div aria-live="polite">{savedNotice && <Notice kind="success">{t("web.notes.saved")}</Notice>}</div>
       <PagedLoaded list={notes} label={t("web.notes.title")}>
         {(list) =>
@@ -184,7 +186,6 @@ export function NotesTab({ summary }: CaseContext) {
           )
         }
       </PagedLoaded>
-      {open && <NoteForm url={url} onSaved={saved} />}
       {sharing && (
         <ShareDialog
           caseId={summary.caseId}

@@ -1,5 +1,6 @@
-// In-app notifications, private to the recipient: what was shared with me, new messages; mark
-// one or all as read. They carry ids only; the link opens the case section with the item.
+// In-app notifications, private to the recipient: who shared what with me, new messages; mark
+// one or all as read. The API names who did what on which case as I may see it now (issue 24.6):
+// a revoked or deleted item reads as a neutral text, without a name or title and without a link.
 import { useState } from "preact/hooks";
 import { Link, PageTitle, PagedLoaded, useAction } from "../components/ui";
 import { api } from "../lib/api";
@@ -18,18 +19,60 @@ function target(n: NotificationView): string {
   if (n.kind === "message") return `/cases/${n.caseId}/messages`;
   if (n.kind === "break_glass" && n.itemType === "org") return `/orgs/${n.itemId}/temporary-access`;
   if (n.kind === "access_review_due" && n.itemType === "org") return `/orgs/${n.itemId}/cases`;
+  if (n.kind === "support_request" && n.itemType === "org") return `/orgs/${n.itemId}/support`;
+  if (n.itemType === "support") return "/support";
   if (n.itemType === "evaluation" || n.itemType === "feedback") return `/cases/${n.caseId}/evaluations`;
   if (n.itemType === "doc") return `/cases/${n.caseId}/documents`;
   if (n.itemType === "note") return `/cases/${n.caseId}/notes`;
   return `/cases/${n.caseId}`;
 }
 
-function describe(n: NotificationView): string {
-  for (const key of [`web.notifications.kind.${n.kind}.${n.itemType ?? "none"}`, `web.notifications.kind.${n.kind}.none`]) {
-    const text = t(key);
+/** The first of these catalog keys that exists, filled in. */
+function firstText(keys: string[], params: Record<string, string> = {}): string | null {
+  for (const key of keys) {
+    const text = t(key, params);
     if (text !== key) return text;
   }
-  return t("web.notifications.kind.other");
+  return null;
+}
+
+const ABOUT_AN_ITEM = new Set([
+  "share",
+  "reflections_shared",
+  "evaluation_shared",
+  "evaluation_corrected",
+  "feedback_shared",
+  "feedback_corrected",
+]);
+
+/** Who did what, when the API named them; null: say it without names. */
+function named(n: NotificationView): string | null {
+  if (n.kind === "access_review_due" && n.orgName) return t("web.notifications.named.access_review_due", { org: n.orgName });
+  if (!n.actorName) return null;
+  const params = { actor: n.actorName, title: n.itemTitle ?? "" };
+  if (n.kind === "message") return t(`web.notifications.named.${n.itemTitle ? "messageIn" : "message"}`, params);
+  if (n.kind === "share") {
+    const type = n.itemTitle ? n.itemType ?? "none" : "none";
+    return firstText([`web.notifications.named.share.${type}`, "web.notifications.named.share.none"], params);
+  }
+  return firstText([`web.notifications.named.${n.kind}`], params);
+}
+
+function describe(n: NotificationView): string {
+  if (!n.available && n.kind === "message") return t("web.notifications.gone.message");
+  if (!n.available && ABOUT_AN_ITEM.has(n.kind)) return t("web.notifications.gone.item");
+  if (!n.available && n.caseId && n.kind !== "break_glass") return t("web.notifications.gone.case");
+  return (
+    (n.available ? named(n) : null) ??
+    firstText([`web.notifications.kind.${n.kind}.${n.itemType ?? "none"}`, `web.notifications.kind.${n.kind}.none`]) ??
+    t("web.notifications.kind.other")
+  );
+}
+
+/** Which case it is about: "Your case" for the employee, the employee's name for the others. */
+function caseLine(n: NotificationView): string | null {
+  if (n.ownCase) return t("web.notifications.ownCase");
+  return n.caseName ? t("web.notifications.caseOf", { name: n.caseName }) : null;
 }
 
 export function NotificationsPage() {
@@ -57,7 +100,7 @@ export function NotificationsPage() {
   return (
     <section>
       <PageTitle>{t("web.notifications.title")}</PageTitle>
-      <div class="actions">
+      <div class="actions list-tools">
         <button type="button" class="button-quiet" aria-pressed={unreadOnly} onClick={() => setUnreadOnly(!unreadOnly)}>
           {t("web.notifications.unreadOnly")}
         </button>
@@ -80,11 +123,18 @@ export function NotificationsPage() {
                 <li key={n.id} class={n.read ? "card" : "card unread"} data-testid="notification">
                   <p>
                     {!n.read && <span class="tag tag-new">{t("web.notifications.new")}</span>}{" "}
-                    <Link href={target(n)} onClick={() => !n.read && markRead([n.id])}>
-                      {describe(n)}
-                    </Link>
+                    {n.available ? (
+                      <Link href={target(n)} onClick={() => !n.read && markRead([n.id])}>
+                        {describe(n)}
+                      </Link>
+                    ) : (
+                      <span class="muted" data-testid="notification-gone">
+                        {describe(n)}
+                      </span>
+                    )}
                   </p>
                   <p class="meta">
+                    {caseLine(n) && <span data-testid="notification-case">{caseLine(n)}</span>}
                     <span>{formatDateTime(n.at)}</span>
                     {!n.read && (
                       <button type="button" class="button-quiet" disabled={busy} onClick={() => markRead([n.id])}>

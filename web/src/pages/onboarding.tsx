@@ -1,10 +1,12 @@
 // The invitation link's page (SPEC journey 2): (1) accept the terms and the privacy policy,
-// (2) set a password and enrol the authenticator (QR code or secret, confirmed by a code), then
-// the recovery codes, shown once. A person who already has an account signs in and accepts the
+// (2) set a password and enrol the authenticator (QR code; on the same phone an otpauth:// link
+// or the secret to copy; confirmed by a code), then the recovery codes, shown once (copy,
+// download, print, "I have saved them": components/second-factor.tsx). A person who already has an account signs in and accepts the
 // invitation instead. The password is set once per link: after a reload (or a 409 from another
 // tab) the page asks for the code of the authenticator added before; the secret is not shown again.
 import { useEffect, useState } from "preact/hooks";
 import { type Acceptance, LegalConsent } from "../components/legal";
+import { AuthenticatorSetup, type Enrolment, RecoveryCodeList } from "../components/second-factor";
 import { Field, FormError, Link, Loaded, Notice, PageTitle, requiredError, useAction, useResource } from "../components/ui";
 import { ApiError, api, setCsrfToken } from "../lib/api";
 import { forgetToken, takeFragmentToken } from "../lib/fragment";
@@ -24,11 +26,6 @@ interface Inspection {
   versions: { terms: string; privacy: string };
 }
 
-interface Enrolment {
-  secret: string;
-  otpauthUri: string;
-  qrSvg: string;
-}
 
 function Steps({ step }: { step: 1 | 2 }) {
   return <p class="step-indicator">{t("web.onboarding.stepOf", { step, total: 2 })}</p>;
@@ -97,25 +94,6 @@ function PasswordStep({ token, onEnrolled, onAlreadySet }: { token: string; onEn
   );
 }
 
-function Enrol({ enrolment }: { enrolment: Enrolment }) {
-  // Shown as an image (img-src allows data:), never inserted as markup; a standalone SVG image
-  // needs the namespace that the API's inline SVG leaves out.
-  const svg = enrolment.qrSvg.includes("xmlns=") ? enrolment.qrSvg : enrolment.qrSvg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ');
-  const qr = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
-  return (
-    <>
-      <p>{t("web.onboarding.totpIntro")}</p>
-      <img class="qr" src={qr} alt={t("web.onboarding.qrAlt")} width={220} height={220} />
-      <p>{t("web.onboarding.secretIntro")}</p>
-      <p>
-        <code class="secret" data-testid="totp-secret">
-          {enrolment.secret}
-        </code>
-      </p>
-    </>
-  );
-}
-
 /** ``enrolment`` is null when the password was set earlier (a reload): the secret is not shown again. */
 function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enrolment | null; onDone: (codes: string[]) => void }) {
   const [code, setCode] = useState("");
@@ -137,7 +115,7 @@ function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enro
     <form onSubmit={submit} noValidate data-testid="totp-form">
       <Steps step={2} />
       <h2>{t("web.onboarding.totpTitle")}</h2>
-      {enrolment ? <Enrol enrolment={enrolment} /> : <Notice kind="info">{t("web.onboarding.totpResume")}</Notice>}
+      {enrolment ? <AuthenticatorSetup enrolment={enrolment} /> : <Notice kind="info">{t("web.onboarding.totpResume")}</Notice>}
       <FormError error={error} fields={["code"]} />
       <Field label={t("web.login.code")} name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onValue={setCode} error={error} />
       <div class="actions">
@@ -150,36 +128,24 @@ function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enro
 }
 
 function RecoveryCodes({ codes }: { codes: string[] }) {
-  const [saved, setSaved] = useState(false);
   return (
-    <section data-testid="recovery-codes">
-      <h2>{t("web.onboarding.recoveryTitle")}</h2>
-      <p>{t("web.onboarding.recoveryIntro")}</p>
-      <ol class="recovery-codes">
-        {codes.map((c) => (
-          <li key={c}>
-            <code>{c}</code>
-          </li>
-        ))}
-      </ol>
-      <label class="field-check">
-        <input type="checkbox" checked={saved} onChange={(e) => setSaved(e.currentTarget.checked)} />
-        {t("web.onboarding.recoverySaved")}
-      </label>
-      <div class="actions">
-        <button
-          type="button"
-          class="button"
-          disabled={!saved}
-          onClick={async () => {
-            await loadSession();
-            navigate("/welcome", { replace: true });
-          }}
-        >
-          {t("web.onboarding.toWelcome")}
-        </button>
-      </div>
-    </section>
+    <RecoveryCodeList codes={codes}>
+      {(saved) => (
+        <div class="actions">
+          <button
+            type="button"
+            class="button"
+            disabled={!saved}
+            onClick={async () => {
+              await loadSession();
+              navigate("/welcome", { replace: true });
+            }}
+          >
+            {t("web.onboarding.toWelcome")}
+          </button>
+        </div>
+      )}
+    </RecoveryCodeList>
   );
 }
 

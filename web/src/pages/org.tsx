@@ -1,6 +1,7 @@
 // Organisation administration (org admins): staff with their roles and the "access all cases"
 // permission, open staff invitations (resend, revoke), inviting staff, and the audit log.
 import { useEffect, useState } from "preact/hooks";
+import { OrgEntraCard } from "../components/entra";
 import { InviteForm } from "../components/invite-form";
 import { roleName, statusName } from "../components/labels";
 import { Checkbox, FormError, Link, Notice, PageTitle, PagedLoaded, useAction } from "../components/ui";
@@ -26,6 +27,18 @@ interface Invitation {
   status: string;
   createdAt: string;
   expiresAt: string;
+  acceptedAt?: string | null;
+  revokedAt?: string | null;
+}
+
+/** What an invitation's state says about time: valid until (pending), accepted on, withdrawn on. */
+function invitationWhen(i: Invitation): string {
+  if (i.status === "accepted" && i.acceptedAt) return t("web.org.acceptedAt", { date: formatDateTime(i.acceptedAt) });
+  if (i.status === "revoked" && i.revokedAt) return t("web.org.revokedAt", { date: formatDateTime(i.revokedAt) });
+  if (i.status === "pending" && new Date(i.expiresAt).getTime() < Date.now()) {
+    return t("web.org.expiredAt", { date: formatDateTime(i.expiresAt) });
+  }
+  return i.status === "pending" ? t("web.org.expiresAt", { date: formatDateTime(i.expiresAt) }) : "";
 }
 
 /** Every staff member of the organisation (all pages), for pickers and names. */
@@ -104,7 +117,20 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
         <li>
           <Link href={`/orgs/${orgId}/temporary-access`}>{t("web.tempAccess.title")}</Link>
         </li>
+        <li>
+          <Link href={`/orgs/${orgId}/support`}>{t("web.support.admin.title")}</Link>
+        </li>
       </ul>
+      {/* The static form above the lists that load: they must not push it down (issue 24.8). */}
+      <InviteForm
+        endpoint={`/api/orgs/${orgId}/invitations`}
+        roles={STAFF_ROLES}
+        title={t("web.org.inviteTitle")}
+        roleLabel={t("web.org.role")}
+        testId="staff-invite-form"
+        level={2}
+        onInvited={invitations.reload}
+      />
       <section>
         <h2>{t("web.org.staffTitle")}</h2>
         <PagedLoaded list={members} label={t("web.org.staffTitle")}>
@@ -134,7 +160,7 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
                     </p>
                     <p class="meta">
                       <span>{t("web.org.invitedAt", { date: formatDateTime(i.createdAt) })}</span>
-                      <span>{t("web.org.expiresAt", { date: formatDateTime(i.expiresAt) })}</span>
+                      {invitationWhen(i) && <span>{invitationWhen(i)}</span>}
                     </p>
                     {i.status === "pending" && (
                       <div class="actions">
@@ -155,15 +181,7 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
           }
         </PagedLoaded>
       </section>
-      <InviteForm
-        endpoint={`/api/orgs/${orgId}/invitations`}
-        roles={STAFF_ROLES}
-        title={t("web.org.inviteTitle")}
-        roleLabel={t("web.org.role")}
-        testId="staff-invite-form"
-        level={2}
-        onInvited={invitations.reload}
-      />
+      <OrgEntraCard orgId={orgId} />
     </section>
   );
 }

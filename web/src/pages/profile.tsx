@@ -1,14 +1,18 @@
 // My account: name, language and e-mail notices (saved with the profile's ETag), my sessions
-// (end any other), password change (ends the other sessions), and links to "who accessed my
-// data" and the introduction; download my data and delete my account (components/my-data.tsx).
+// ("Firefox on Windows · last active 5 minutes ago · this device"; end one or every other), the
+// second factor (new recovery codes, a new authenticator — both after a fresh code), password
+// change (ends the other sessions), and links to "who accessed my data" and the introduction;
+// download my data and delete my account (components/my-data.tsx).
 import { useEffect, useState } from "preact/hooks";
 import { languageOptions } from "../components/labels";
 import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, PagedLoaded, Select, requiredError, useAction, useResource } from "../components/ui";
 import { ApiError, api } from "../lib/api";
-import { formatDateTime, isLanguage, setLanguage, t } from "../lib/i18n";
+import { formatDateTime, formatRelative, isLanguage, setLanguage, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import { loadSession } from "../lib/session";
 import { DataExport, DeleteAccount } from "../components/my-data";
+import { SecondFactor } from "../components/second-factor-settings";
+import { EntraLinkCard } from "../components/entra";
 
 interface Profile {
   userId: string;
@@ -21,9 +25,19 @@ interface Profile {
 interface SessionInfo {
   sessionId: string;
   client: string;
+  browser: string | null;
+  system: string | null;
   createdAt: string;
   lastSeenAt: string;
   current: boolean;
+}
+
+/** "Firefox on Windows" in the reader's language; the raw User-Agent stays in the tooltip. */
+function deviceName(s: SessionInfo): string {
+  return t("web.profile.device", {
+    browser: s.browser ?? t("web.profile.unknownBrowser"),
+    system: s.system ?? t("web.profile.unknownSystem"),
+  });
 }
 
 function ProfileForm() {
@@ -53,68 +67,114 @@ function ProfileForm() {
       await loadSession();
     });
   };
+  if (loaded.error) return <Loaded data={undefined} error={loaded.error}>{() => null}</Loaded>;
+  // The form stands from the first paint, disabled and empty until the profile is in: nothing
+  // below it moves when it arrives (issue 24.8).
+  const shown = draft ?? PENDING_PROFILE;
+  const edit = (changes: Partial<Profile>) => draft && setDraft({ ...draft, ...changes });
   return (
-    <Loaded data={loaded.data} error={loaded.error}>
-      {() =>
-        draft && (
-          <form onSubmit={submit} noValidate class="card" data-testid="profile-form">
-            <h2>{t("web.profile.detailsTitle")}</h2>
-            {saved && <Notice kind="success">{t("web.profile.saved")}</Notice>}
-            <FormError error={error} fields={["name", "language", "emailNotifications"]} />
-            <p>
-              {t("web.profile.emailIs")} <strong>{draft.email}</strong>
-            </p>
-            <Field label={t("web.people.name")} name="name" autoComplete="name" value={draft.name} onValue={(name) => setDraft({ ...draft, name })} error={error} />
-            <Select label={t("web.profile.language")} name="language" value={draft.language} onValue={(language) => setDraft({ ...draft, language })} options={languageOptions()} error={error} />
-            <Checkbox name="emailNotifications" label={t("web.profile.emailNotifications")} checked={draft.emailNotifications} onChecked={(on) => setDraft({ ...draft, emailNotifications: on })} error={error} />
-            <div class="actions">
-              <button type="submit" class="button" disabled={busy}>
-                {t("web.common.save")}
-              </button>
-            </div>
-          </form>
-        )
-      }
-    </Loaded>
+    <form onSubmit={submit} noValidate class="card" data-testid="profile-form" aria-busy={!draft}>
+      <h2>{t("web.profile.detailsTitle")}</h2>
+      {saved && <Notice kind="success">{t("web.profile.saved")}</Notice>}
+      <FormError error={error} fields={["name", "language", "emailNotifications"]} />
+      {/* Label and address on lines of their own: a long address wrapping after it loads would
+          push the form down. */}
+      <p class="labelled-value">
+        <span>{t("web.profile.emailIs")}</span>
+        <strong>{draft ? draft.email : "…"}</strong>
+      </p>
+      <fieldset class="plain" disabled={!draft}>
+        <Field label={t("web.people.name")} name="name" autoComplete="name" value={shown.name} onValue={(name) => edit({ name })} error={error} />
+        <Select label={t("web.profile.language")} name="language" value={shown.language} onValue={(language) => edit({ language })} options={languageOptions()} error={error} />
+        <Checkbox name="emailNotifications" label={t("web.profile.emailNotifications")} checked={shown.emailNotifications} onChecked={(on) => edit({ emailNotifications: on })} error={error} />
+        <div class="actions">
+          <button type="submit" class="button" disabled={busy}>
+            {t("web.common.save")}
+          </button>
+        </div>
+      </fieldset>
+    </form>
   );
 }
 
+/** What the form shows while the profile loads (disabled). */
+const PENDING_PROFILE: Profile = { userId: "", email: "", name: "", language: "en", emailNotifications: false };
+
 function Sessions() {
   const sessions = usePagedList<SessionInfo>("/api/me/sessions", "sessions");
+  const [ended, setEnded] = useState<number | null>(null);
   const { busy, error, run } = useAction();
+  const others = (sessions.items ?? []).some((s) => !s.current);
   return (
-    <section class="card">
+    <section class="card" data-testid="sessions-card">
       <h2>{t("web.profile.sessionsTitle")}</h2>
+      {ended !== null && <Notice kind="success">{t("web.profile.othersEnded", { count: ended })}</Notice>}
       <FormError error={error} />
       <PagedLoaded list={sessions} label={t("web.profile.sessionsTitle")}>
         {(list) => (
-          <ul class="people" data-testid="sessions">
-            {list.map((s) => (
+          <ul class="people sessions" data-testid="sessions">
+            {/* This device first, then the others newest first (as the API lists them). */}
+            {[...list.filter((s) => s.current), ...list.filter((s) => !s.current)].map((s) => (
               <li key={s.sessionId} class="person">
-                <span class="person-name">{s.client}</span>
-                <span class="muted">{t("web.profile.lastSeen", { date: formatDateTime(s.lastSeenAt) })}</span>
-                {s.current ? (
-                  <span class="tag">{t("web.profile.thisSession")}</span>
-                ) : (
-                  <button
-                    type="button"
-                    class="button-quiet danger"
-                    disabled={busy}
-                    onClick={() =>
-                      void run(async () => {
-                        await api.delete(`/api/me/sessions/${s.sessionId}`);
-                        sessions.reload();
-                      })
-                    }
-                  >
-                    {t("web.profile.endSession")}
-                  </button>
+                <span class="session-line">
+                  <span class="person-name" title={s.client}>
+                    {deviceName(s)}
+                  </span>
+                  <span class="muted">
+                    {" · "}
+                    <time dateTime={s.lastSeenAt} title={formatDateTime(s.lastSeenAt)}>
+                      {t("web.profile.lastActive", { when: formatRelative(s.lastSeenAt) })}
+                    </time>
+                  </span>
+                  {s.current && (
+                    <>
+                      {" · "}
+                      <span class="tag">{t("web.profile.thisSession")}</span>
+                    </>
+                  )}
+                </span>
+                {!s.current && (
+                  <span class="person-actions">
+                    <button
+                      type="button"
+                      class="button-quiet danger"
+                      disabled={busy}
+                      aria-label={`${t("web.profile.endSession")}: ${deviceName(s)}`}
+                      onClick={() =>
+                        void run(async () => {
+                          await api.delete(`/api/me/sessions/${s.sessionId}`);
+                          sessions.reload();
+                        })
+                      }
+                    >
+                      {t("web.profile.endSession")}
+                    </button>
+                  </span>
                 )}
               </li>
             ))}
           </ul>
         )}
       </PagedLoaded>
+      {others && (
+        <div class="actions">
+          <button
+            type="button"
+            class="button-quiet danger"
+            disabled={busy}
+            data-testid="end-other-sessions"
+            onClick={() =>
+              void run(async () => {
+                const { data } = await api.delete<{ ended: number }>("/api/me/other-sessions");
+                setEnded(data.ended);
+                sessions.reload();
+              })
+            }
+          >
+            {t("web.profile.endOthers")}
+          </button>
+        </div>
+      )}
     </section>
   );
 }
@@ -160,8 +220,10 @@ export function ProfilePage() {
     <section class="stack">
       <PageTitle>{t("web.profile.title")}</PageTitle>
       <ProfileForm />
-      <Sessions />
+      {/* The static form above the cards that load: nothing moves when they arrive (issue 24.8). */}
       <PasswordChange />
+      <SecondFactor />
+      <Sessions />
       <section class="card">
         <h2>{t("web.profile.privacyTitle")}</h2>
         <ul>
@@ -175,6 +237,8 @@ export function ProfilePage() {
       </section>
       <DataExport />
       <DeleteAccount />
+      {/* Last: it appears only where Microsoft sign-in is offered, and moves nothing above it. */}
+      <EntraLinkCard />
     </section>
   );
 }

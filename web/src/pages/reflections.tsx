@@ -367,6 +367,9 @@ export function ReflectionsTab({ summary }: CaseContext) {
   return (
     <div class="stack">
       <p class="lead">{t("web.reflections.intro")}</p>
+      {/* Until the calendar is in, the editor's place holds the screen: what follows it must not
+          be pushed down when the tall form arrives (issue 24.8). */}
+      <div class={calendar ? undefined : "loading-slot"}>
       <Loaded data={calendar} error={null}>
         {(data) => (
           <div ref={editorRef}>
@@ -385,6 +388,7 @@ export function ReflectionsTab({ summary }: CaseContext) {
           </div>
         )}
       </Loaded>
+      </div>
       <SeriesSharing summary={summary} />
       <ReflectionHistory
         caseId={summary.caseId}

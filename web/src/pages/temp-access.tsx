@@ -1,5 +1,5 @@
 // The temporary-access overview for org admins (SPEC journey 17): every break-glass access of the
-// last N days (support accesses join later, issue 22: the kind column) — who, which case, why,
+// last N days and every support access (issue 22: the kind column) — who, which case, why,
 // from/until, how often the case was read (counted from the audit log), status — each marked
 // reviewed with a comment, ended early if still running, and the whole list as CSV.
 import { useEffect, useState } from "preact/hooks";
@@ -20,7 +20,7 @@ interface TempAccess {
   fromAt: string;
   untilAt: string;
   endedAt: string | null;
-  status: "active" | "expired" | "ended";
+  status: "active" | "expired" | "ended" | "requested" | "approved" | "denied";
   reviewedAt: string | null;
   reviewedBy: string | null;
   reviewComment: string | null;
