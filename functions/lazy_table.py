@@ -8,7 +8,7 @@ from typing import Any
 # fmt: off
 # ruff: noqa: E501
 BLUEPRINTS = ('health', 'auth', 'entra', 'orgs', 'me', 'cases', 'audit', 'breakglass', 'support', 'documents', 'notes', 'reflections', 'reports', 'export', 'evaluations', 'messages', 'sharing', 'notifications', 'timers', 'mail', 'openapi', 'dev', 'web')
-DIGEST = "ec9e85cc89a21f83e49c9ecbb5d2cbf264bac072946baf909a4b9af9e2f69e3a"
+DIGEST = "dc4362b14ee4d59475ed166bbcee0f1e7250125f83f81c81ea36efe24df3f705"
 FUNCTIONS: list[dict[str, Any]] = [{'module': 'health',
   'name': 'health_ready',
   'kind': 'http',

@@ -28,6 +28,8 @@ __all__ = ["FORM_OVERHEAD", "Upload", "read_upload"]
 #: Room for the text fields and the MIME framing on top of the file itself.
 FORM_OVERHEAD = 64 * 1024
 _MAX_PARTS = 8
+#: How far a forward search for the next delimiter goes before :func:`_find` looks backwards.
+_NEAR = 64 * 1024
 _MAX_FIELD_BYTES = 8 * 1024
 _MAX_HEADER_BYTES = 8 * 1024  # one part's header lines; browsers send two short ones
 
@@ -80,7 +82,8 @@ def read_upload(req: func.HttpRequest, *, fields: Collection[str]) -> Upload:
 def _parts(body: bytes, boundary: bytes) -> list[_Part]:
     """Every part's headers and where its content lies in ``body``; ``ValueError`` if malformed."""
     delimiter = b"--" + boundary
-    _, position, final = _delimiter(body, delimiter, 0, first=True)
+    last = body.rfind(delimiter)  # the close delimiter, near the end: found at once
+    _, position, final = _delimiter(body, delimiter, 0, last, first=True)
     parts: list[_Part] = []
     while not final:
         if len(parts) == _MAX_PARTS:
@@ -96,7 +99,7 @@ def _parts(body: bytes, boundary: bytes) -> list[_Part]:
             raise ValueError("a part has no Content-Disposition")
         _, options = parse_options_header(disposition)
         start = blank.end()
-        end, position, final = _delimiter(body, delimiter, start, first=False)
+        end, position, final = _delimiter(body, delimiter, start, last, first=False)
         file_name = options.get("filename")
         if file_name is None and end - start > _MAX_FIELD_BYTES:
             raise _TooLarge()
@@ -105,13 +108,14 @@ def _parts(body: bytes, boundary: bytes) -> list[_Part]:
     return parts  # whatever follows the close delimiter (the epilogue) is ignored
 
 
-def _delimiter(body: bytes, delimiter: bytes, start: int, *, first: bool) -> tuple[int, int, bool]:
+def _delimiter(body: bytes, delimiter: bytes, start: int, last: int, *, first: bool) -> tuple[int, int, bool]:
     """The next delimiter line at or after ``start``: (where the content before it ends, where
     the next part begins, whether it is the close delimiter). Inside content, a delimiter must
-    follow a line break; the first one may also open the body."""
+    follow a line break; the first one may also open the body. ``last`` is where the delimiter's
+    text occurs last in ``body`` (-1: nowhere)."""
     search = start
     while True:
-        found = body.find(delimiter, search)
+        found = _find(body, delimiter, search, last)
         if found < 0:
             raise ValueError("no closing boundary")
         search = found + 1
@@ -126,6 +130,19 @@ def _delimiter(body: bytes, delimiter: bytes, start: int, *, first: bool) -> tup
         after = _AFTER_DELIMITER.match(body, found + len(delimiter))
         if after is not None:
             return end, after.end(), after.group(1) is not None
+
+
+def _find(body: bytes, text: bytes, start: int, last: int) -> int:
+    """``body.find(text, start)``, given ``last = body.rfind(text)``. A file's content is one
+    long stretch without the delimiter: rather than search it forwards (~5 ms for 25 MiB),
+    make sure backwards — CPython's reverse search is twice as fast — that nothing occurs
+    before ``last``; then ``last`` is the next one. Anything else, a forward search finds."""
+    near = body.find(text, start, start + _NEAR)
+    if near >= 0 or last < start:
+        return near if near >= 0 else -1
+    if body.rfind(text, start, last + len(text) - 1) < 0:
+        return last
+    return body.find(text, start)
 
 
 def _headers(raw: bytes) -> dict[str, str]:

@@ -91,3 +91,31 @@ def test_two_files_or_too_many_parts_are_refused() -> None:
 )
 def test_download_names_are_quoted_safely(name: str, header: str) -> None:
     assert content_disposition(name) == header
+
+
+def _form(boundary: str, *parts: tuple[str, bytes]) -> bytes:
+    body = b""
+    for name, content in parts:
+        body += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"'.encode()
+        body += b'; filename="a.bin"\r\n\r\n' if name == "file" else b"\r\n\r\n"
+        body += content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode()
+
+
+def test_a_delimiter_far_inside_a_long_part_is_found_as_a_forward_search_would() -> None:
+    """The parser looks for the next delimiter backwards from the last one when a part is long
+    (faster in CPython); it must split exactly where a forward search would: here a second
+    field hides 200 kB into what looks like one long part, so the form has a field twice."""
+    boundary = "b0undary"
+    hidden = (
+        b"x" * 200_000 + f'\r\n--{boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nB'.encode()
+    )
+    body = _form(boundary, ("title", b"A"), ("file", hidden))
+    with pytest.raises(InvalidInput) as caught:  # "title" twice: refused, not read as one part
+        read_upload(request(body, f"multipart/form-data; boundary={boundary}"), fields=("title",))
+    assert caught.value.field == "title"
+    # The boundary's text inside content but not after a line break is content, near or far.
+    inside = b"y" * 100_000 + f"x--{boundary}".encode() + b"z" * 100_000
+    body = _form(boundary, ("file", inside))
+    upload = read_upload(request(body, f"multipart/form-data; boundary={boundary}"), fields=())
+    assert upload.data == inside

@@ -53,6 +53,10 @@ interface Failure {
   at: string;
 }
 
+/** The API's marker for free text hidden at the pseudonymised level, in the reader's language. */
+const HIDDEN = "[hidden]";
+const shown = (text: string | null) => (text === HIDDEN ? t("web.support.view.hidden") : text);
+
 function CaseDetail({ base, item }: { base: string; item: SupportCase }) {
   const people = usePagedList<Participant>(`${base}/cases/${item.caseId}/participants`, "participants");
   const stages = usePagedList<Stage>(`${base}/cases/${item.caseId}/plan`, "stages");
@@ -86,7 +90,7 @@ function CaseDetail({ base, item }: { base: string; item: SupportCase }) {
             <ul class="plain-list" data-testid="support-plan">
               {items.map((s) => (
                 <li key={s.stageId}>
-                  {s.fromDate} · {s.workloadPercent}% · {s.tasks}
+                  {s.fromDate} · {s.workloadPercent}% · {shown(s.tasks)}
                 </li>
               ))}
             </ul>
@@ -132,7 +136,7 @@ export function SupportGrantPage({ params }: { params: Record<string, string> })
             {items.map((e) => (
               <li key={e.seq}>
                 {formatDateTime(e.at)} · <code>{e.action}</code> · {e.actor}
-                {e.reason && <span class="muted"> · {e.reason}</span>}
+                {e.reason && <span class="muted"> · {shown(e.reason)}</span>}
               </li>
             ))}
           </ul>
