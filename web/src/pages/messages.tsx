@@ -421,6 +421,15 @@ function Thread({ context, threadId, onBack }: { context: CaseContext; threadId:
   );
 }
 
+function markRead(list: ThreadList, threadId: string): ThreadList {
+  const read = list.threads.find((thread) => thread.id === threadId)?.unread ?? 0;
+  return {
+    ...list,
+    threads: list.threads.map((thread) => (thread.id === threadId ? { ...thread, unread: 0 } : thread)),
+    unreadTotal: Math.max(0, list.unreadTotal - read),
+  };
+}
+
 export function MessagesTab(context: CaseContext) {
   const caseId = context.summary.caseId;
   const base = `/api/cases/${caseId}/threads`;
@@ -463,6 +472,8 @@ export function MessagesTab(context: CaseContext) {
         context={context}
         threadId={open}
         onBack={() => {
+          // What was just read is read: no stale "unread" while the list is fetched again.
+          setList((shown) => shown && markRead(shown, open));
           setOpen(null);
           void refresh(true);
         }}
