@@ -35,17 +35,12 @@ from shared.effects.pending import EFFECT_TYPE
 from shared.errors import Conflict, IntegrityError, NotFound
 from shared.ports import MAX_BATCH_BYTES, MAX_BATCH_OPERATIONS, BatchOperation, BlobStore, Item, Ports, Query
 
-__all__ = ["NotEmpty", "RestoreReport", "restore"]
+__all__ = ["RestoreReport", "restore"]
 
 _KEY_CONTAINER = "keys"
 _KEY_ITEM_ID = "data-key"  # shared/crypto/case_keys.py
 #: A batch's JSON budget, under Cosmos DB's 2 MiB with room for the request's own framing.
 _BATCH_BYTES = MAX_BATCH_BYTES * 3 // 4
-
-
-class NotEmpty(Conflict):
-    """The target store already holds data: a restore goes into an empty store only. (The CLI's
-    error; it never reaches an HTTP answer, so it keeps the ``conflict`` code.)"""
 
 
 @dataclass
@@ -74,7 +69,8 @@ def restore(ports: Ports, exports: BlobStore, day: str, *, resume: bool = False)
     if not resume:
         for name in containers:
             if store.scan_page(name, limit=1).items:
-                raise NotEmpty(f"the target store's {name} container is not empty")
+                # A restore goes into an empty store only (the CLI's error; never an HTTP answer).
+                raise Conflict(f"the target store's {name} container is not empty")
     report = RestoreReport(day)
     for name, entry in containers.items():
         written = 0

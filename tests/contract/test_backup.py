@@ -28,7 +28,7 @@ from shared.audit import AuditLog
 from shared.backup import anchors, export, restore
 from shared.config import Environment
 from shared.crypto.case_keys import CaseCipher, CaseKeys
-from shared.errors import InvalidContinuation, KeyUnavailable
+from shared.errors import Conflict, InvalidContinuation, KeyUnavailable
 from shared.notes import notes
 from shared.ports import CONTAINERS, BlobStore, Item, Ports, Store
 from shared.retention import purge
@@ -241,7 +241,7 @@ def test_a_restore_goes_into_an_empty_store_only(site: Site) -> None:
     world = site.world
     world.full_case(docs=1, note_count=1, days=1)
     day = export.run(world.ports.store, site.exports, world.ports.clock).day
-    with pytest.raises(restore.NotEmpty):
+    with pytest.raises(Conflict, match="not empty"):
         restore.restore(world.ports, site.exports, day)
 
 
