@@ -4,30 +4,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { Field, FormError, Link, Notice, PageTitle, PagedLoaded, Select, useAction } from "../components/ui";
 import { api } from "../lib/api";
+import type { SupportGrant } from "../lib/api-types";
 import { entraEnabled, entraProblem, stepUp } from "../lib/entra";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 
-export interface SupportGrant {
-  grantId: string;
-  orgId: string;
-  orgName: string;
-  operatorId: string;
-  operatorName: string;
-  scope: "org" | "case";
-  caseId: string | null;
-  reason: string;
-  ticket: string;
-  level: "pseudonymised" | "identified";
-  hours: number;
-  status: "requested" | "approved" | "denied" | "active" | "expired" | "revoked";
-  requestedAt: string;
-  decidedAt: string | null;
-  activatedAt: string | null;
-  untilAt: string | null;
-  endedAt: string | null;
-  etag: string;
-}
+// The grant's shape is the API document's (generated: lib/api-types.ts).
+export type { SupportGrant };
 
 /** Scope, level and time of a grant, in one line. */
 export function GrantTerms({ grant }: { grant: SupportGrant }) {

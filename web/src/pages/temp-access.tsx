@@ -7,25 +7,8 @@ import { Field, FormError, Link, Notice, PageTitle, PagedLoaded, useAction } fro
 import { api } from "../lib/api";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
+import type { TempAccess } from "../lib/api-types";
 
-interface TempAccess {
-  accessId: string;
-  kind: "break_glass" | "support";
-  userId: string;
-  userName: string;
-  caseId: string | null;
-  scope: "case" | "org";
-  reason: string;
-  ticket: string | null;
-  fromAt: string;
-  untilAt: string;
-  endedAt: string | null;
-  status: "active" | "expired" | "ended" | "requested" | "approved" | "denied";
-  reviewedAt: string | null;
-  reviewedBy: string | null;
-  reviewComment: string | null;
-  etag: string;
-}
 
 function Reads({ orgId, accessId }: { orgId: string; accessId: string }) {
   const [reads, setReads] = useState<number | null>(null);
