@@ -31,6 +31,8 @@ await journey("account", async (browser) => {
   await step("on a phone: the authenticator opens by link or takes the key from the clipboard", async () => {
     await page.goto(`${base}/onboarding#token=${world.invitations.nina}`);
     await page.getByTestId("consent-form").waitFor();
+    // The texts (and their two boxes) load after the form: wait for both, else nothing is ticked.
+    await page.locator("input[name=privacy]").waitFor();
     for (const box of await page.locator("input[type=checkbox]").all()) await box.check();
     await page.getByTestId("consent-form").locator("button[type=submit]").click();
     const form = page.getByTestId("password-form");

@@ -29,6 +29,8 @@ await journey("onboarding", async (browser) => {
     const error = page.locator(".field-error").first();
     await error.waitFor();
     expect((await error.textContent()) === en("web.form.required"), "required message at the field");
+    // The texts (and their two boxes) load after the form: wait for both, else nothing is ticked.
+    await page.locator("input[name=privacy]").waitFor();
     for (const box of await page.locator("input[type=checkbox]").all()) await box.check();
     await page.getByTestId("consent-form").locator("button[type=submit]").click();
     await page.getByTestId("password-form").waitFor();
