@@ -14,7 +14,7 @@ import azure.functions as func
 from pydantic import Field
 
 from functions.http import ApiModel, Csv, Request, json_response, paging, require_if_match, route
-from shared import bootstrap
+from shared import bootstrap, config
 from shared.access.permissions import Action
 from shared.tempaccess import breakglass, review
 
@@ -47,8 +47,9 @@ class TempAccess(ApiModel):
     from_at: str
     until_at: str
     ended_at: str | None
-    status: Literal["active", "expired", "ended", "requested", "approved", "denied"] = Field(
-        description="requested, approved (not yet activated) and denied: support grants only"
+    status: Literal["active", "expired", "ended", "requested", "lapsed", "approved", "denied"] = Field(
+        description="requested, lapsed (undecided for 7 days), approved (not yet activated) and denied:"
+        " support grants only"
     )
     reviewed_at: str | None
     reviewed_by: str | None
@@ -60,6 +61,7 @@ class TempAccessPage(ApiModel):
     """One page of the organisation's temporary accesses of the look-back window, newest first."""
 
     accesses: list[TempAccess]
+    days: int = Field(description="The look-back window in days (CASEDESK_TEMP_ACCESS_DAYS)")
     continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
@@ -104,7 +106,13 @@ def temp_access_list(request: Request) -> func.HttpResponse:
     """The temporary accesses of the last N days, newest first, one page."""
     org_id = request.http.route_params["orgId"]
     page = breakglass.overview_page(bootstrap.ports(), request.caller, org_id, paging.window(request))
-    return json_response({"accesses": page.items, "continuation": paging.continuation(request, page.after)})
+    return json_response(
+        {
+            "accesses": page.items,
+            "days": config.int_setting("CASEDESK_TEMP_ACCESS_DAYS"),
+            "continuation": paging.continuation(request, page.after),
+        }
+    )
 
 
 @route(
@@ -212,8 +220,24 @@ class AccessReviewPage(ApiModel):
 
     people: list[ReviewPerson]
     grants: list[ReviewGrant]
-    last_reviewed_at: str | None = Field(description="when an admin last opened this review (audit index)")
+    last_reviewed_at: str | None = Field(description="when an admin last marked this review done")
+    last_reviewed_by: str | None = Field(description="who marked it done (user id)")
+    last_reviewed_by_name: str | None = Field(description="their name")
+    last_review_comment: str | None
     continuation: str | None = Field(description=paging.CONTINUATION_DOC)
+
+
+class ReviewDoneBody(ApiModel):
+    comment: str = Field(max_length=review.MAX_COMMENT, description="What the admin found (may be empty)")
+
+
+class ReviewDone(ApiModel):
+    """The case's last completed access review."""
+
+    last_reviewed_at: str | None
+    last_reviewed_by: str | None
+    last_reviewed_by_name: str | None
+    last_review_comment: str | None
 
 
 class ReviewPersonFacts(ApiModel):
@@ -237,14 +261,24 @@ def access_review(request: Request) -> func.HttpResponse:
     """The case's access review for org admins (people and grants, never content), one page."""
     case_id = request.http.route_params["caseId"]
     found = review.page(bootstrap.ports(), request.caller, case_id, paging.window(request))
-    return json_response(
-        {
-            "people": found["people"],
-            "grants": found["grants"],
-            "lastReviewedAt": found["lastReviewedAt"],
-            "continuation": paging.continuation(request, found["after"]),
-        }
-    )
+    after = found.pop("after")
+    return json_response({**found, "continuation": paging.continuation(request, after)})
+
+
+@route(
+    bp,
+    name="access_review_done",
+    path="api/cases/{caseId}/access-review/done",
+    methods=["POST"],
+    permission=Action.ACCESS_REVIEW_MANAGE,
+    body=ReviewDoneBody,
+    responses={200: ReviewDone},
+)
+def access_review_done(request: Request) -> func.HttpResponse:
+    """Mark the case's access reviewed now, with an optional comment (audited)."""
+    body = request.body_as(ReviewDoneBody)
+    case_id = request.http.route_params["caseId"]
+    return json_response(review.mark_done(bootstrap.ports(), request.caller, case_id, comment=body.comment))
 
 
 @route(

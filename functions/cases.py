@@ -13,7 +13,8 @@ from pydantic import Field
 from functions.http import ApiModel, Request, json_response, paging, require_if_match, route
 from shared import bootstrap
 from shared.access.permissions import Action
-from shared.cases import cases, directory, participants, plan
+from shared.cases import cases, directory, listing, participants, plan
+from shared.cases.listing import CaseFilter, CaseOrder
 from shared.cases.participants import CaseRole
 from shared.identity import accounts, orgs
 
@@ -91,16 +92,32 @@ class MyCase(ApiModel):
     legal_hold: bool
     created_at: datetime | None = Field(description="When the case was opened")
     closed_at: datetime | None
+    last_activity_at: datetime | None = Field(
+        description="The last change in the case the user may see (never a read): the case itself, its "
+        "people and plan, the user's own items and messages, what was shared with them. Up to a few "
+        "seconds behind"
+    )
+
+
+class CaseListQuery(paging.PageQuery):
+    """How a list of cases is ordered and filtered (each order newest first)."""
+
+    sort: CaseOrder | None = Field(
+        None, description="activity: by last activity (the default); opened: by when the case was opened"
+    )
+    status: CaseFilter | None = Field(
+        None, description="Only open or closed cases, or those under legal hold (open or closed)"
+    )
 
 
 class MyCases(ApiModel):
-    """One page of the user's cases, by case id."""
+    """One page of the user's cases, newest activity (or opening) first."""
 
     cases: list[MyCase]
     continuation: str | None = Field(description=paging.CONTINUATION_DOC)
 
 
-class OrgCasesQuery(paging.PageQuery):
+class OrgCasesQuery(CaseListQuery):
     q: str | None = Field(
         None,
         max_length=directory.MAX_QUERY,
@@ -117,10 +134,15 @@ class OrgCase(ApiModel):
     legal_hold: bool
     created_at: datetime
     closed_at: datetime | None
+    last_activity_at: datetime = Field(
+        description="The last case-wide change (opened, closed, reopened, legal hold, people, plan): "
+        "a time, never what. Up to a few seconds behind"
+    )
 
 
 class OrgCases(ApiModel):
-    """One page of the organisation's cases, by case id (or of those the search finds)."""
+    """One page of the organisation's cases (or of those the search finds), newest activity
+    (or opening) first."""
 
     cases: list[OrgCase]
     continuation: str | None = Field(description=paging.CONTINUATION_DOC)
@@ -223,13 +245,19 @@ def case_create(request: Request) -> func.HttpResponse:
     path="api/me/cases",
     methods=["GET"],
     permission=Action.CASES_LIST_MINE,
-    query=paging.PageQuery,
+    query=CaseListQuery,
     responses={200: MyCases},
 )
 def my_cases(request: Request) -> func.HttpResponse:
-    """The cases the user takes part in, across organisations, one page by case id."""
+    """The cases the user takes part in, across organisations, one page: newest activity (or
+    opening) first, only open, closed or held ones if asked."""
     ports = bootstrap.ports()
-    page = participants.my_cases_page(ports, request.actor, paging.window(request))
+    asked = request.query_as(CaseListQuery)
+    state = asked.status
+    window = paging.window(request)
+    page = participants.my_cases_page(
+        ports, request.actor, window, order=asked.sort or "activity", state=state
+    )
     # A fixed number of calls per page, however many cases it lists: each organisation once,
     # the page's case items in one call, the employees' profiles in one call (per 100).
     names = orgs.names(ports.store, [str(r["orgId"]) for r in page.items])
@@ -247,6 +275,8 @@ def my_cases(request: Request) -> func.HttpResponse:
     views = []
     for r in page.items:
         case = found.get(str(r["caseId"]), {})
+        if case and not listing.matches(case, state):
+            continue  # changed since the entry's copy (the relay catches up within seconds)
         employee = employees.get(str(case.get("employeeUserId"))) if r["status"] == "active" else None
         views.append(
             {
@@ -260,6 +290,7 @@ def my_cases(request: Request) -> func.HttpResponse:
                 "legalHold": bool(case.get("legalHold")),
                 "createdAt": case.get("createdAt"),
                 "closedAt": case.get("closedAt"),
+                "lastActivityAt": r.get("lastActivityAt") or case.get("createdAt"),
             }
         )
     return json_response({"cases": views, "continuation": paging.continuation(request, page.after)})
@@ -275,10 +306,18 @@ def my_cases(request: Request) -> func.HttpResponse:
     responses={200: OrgCases},
 )
 def org_cases(request: Request) -> func.HttpResponse:
-    """All the organisation's cases (summary only), one page; ``q`` finds them by name."""
-    search = request.query_as(OrgCasesQuery).q or ""
+    """All the organisation's cases (summary only), one page, newest activity (or opening)
+    first; ``q`` finds them by name, ``status`` keeps open, closed or held ones."""
+    asked = request.query_as(OrgCasesQuery)
     org_id = request.http.route_params["orgId"]
-    page = directory.page(bootstrap.ports(), org_id, paging.window(request), search)
+    page = directory.page(
+        bootstrap.ports(),
+        org_id,
+        paging.window(request),
+        asked.q or "",
+        order=asked.sort or "activity",
+        state=asked.status,
+    )
     return json_response({"cases": page.items, "continuation": paging.continuation(request, page.after)})
 
 

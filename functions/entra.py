@@ -121,9 +121,13 @@ def entra_config(request: Request) -> func.HttpResponse:
     responses={200: Authorize},
 )
 def entra_start(request: Request) -> func.HttpResponse:
-    """Start a sign-in with Microsoft: the authority's URL, and the pre-login cookie."""
+    """Start a sign-in with Microsoft: the authority's URL, and the pre-login cookie (at most
+    ``STARTS_PER_CLIENT`` per client address in 15 minutes, then 429)."""
     body = request.body_as(StartBody)
-    return _started(entra.start(bootstrap.ports(), "sign_in", return_to=body.return_to))
+    started = entra.start(
+        bootstrap.ports(), "sign_in", return_to=body.return_to, client_key=request.client_key()
+    )
+    return _started(started)
 
 
 @route(

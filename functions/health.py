@@ -5,13 +5,15 @@
 and uptime probes call as often as they like. ``health_live`` is also the no-I/O baseline of the
 load benchmark (``bench/bench_load.py``).
 
-``GET /api/health/ready``: readiness. Does the store answer, the blob container, the mail service?
-Public, so it is built to be cheap whoever calls it, however often: the answer is cached for
-:data:`READY_CACHE_SECONDS` per instance (one caller checks, concurrent callers wait for that
-result), and the key ring is **never** checked here — a check reads the KEK from Key Vault, and an
+``GET /api/health/ready``: readiness. Does the store answer, the blob container, the mail service,
+can the app read its KEK? Public, so it is built to be cheap whoever calls it, however often: the
+answer is cached for :data:`READY_CACHE_SECONDS` per instance (one caller checks, concurrent
+callers wait for that result), and the KEK is **never** read here — a read goes to Key Vault, and an
 anonymous caller must not be able to make the app read its key-encryption key, nor spend Key
-Vault's request quota. The key ring is reported ``unchecked``; whether the app can read the KEK is
-watched by the "Key Vault access denied" alert and shown by the first upload (docs/operations.md).
+Vault's request quota. The ``key_ring_check`` timer reads it every 5 minutes and records the
+outcome (``shared/key_ring_check.py``); readiness reports that record (``ok`` / ``error`` with the
+check's time, ``unchecked`` when no check is younger than 15 minutes). The "Key Vault access
+denied" alert watches the same from Key Vault's side (docs/operations.md).
 The answer holds a status per port, no error texts and no data; the adapter names only outside
 production (the API tests read them to know which adapters the dev host runs on).
 """
@@ -26,7 +28,7 @@ import azure.functions as func
 from pydantic import Field
 
 from functions.http import ApiModel, Request, json_response, route
-from shared import bootstrap, i18n
+from shared import bootstrap, i18n, key_ring_check
 from shared.access.permissions import PUBLIC
 from shared.config import Environment
 from shared.errors import CaseDeskError
@@ -43,6 +45,9 @@ class PortCheck(ApiModel):
     ms: float = Field(description="how long the check took, in milliseconds (0 if unchecked)")
     code: str | None = Field(default=None, description="the error code, if the port failed")
     adapter: str | None = Field(default=None, description="the adapter's name (not in production)")
+    checked_at: str | None = Field(
+        default=None, description="key ring only: when the scheduled check read the KEK (never on a request)"
+    )
 
 
 class PortChecks(ApiModel):
@@ -85,7 +90,16 @@ def _check_ports() -> tuple[Environment, dict[str, dict[str, object]]]:
             entry = {"status": "error", "code": error.code}
         entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
         checks[port] = entry
-    checks["keyRing"] = {"status": "unchecked", "ms": 0.0}  # never on a public call: see above
+    started = time.perf_counter()
+    try:  # the scheduled check's record, never the KEK itself: see above
+        kek = key_ring_check.last_check(ports.store, ports.clock.now())
+        entry = {"status": kek["status"], "checkedAt": kek["checkedAt"]}
+        if kek["code"]:
+            entry["code"] = kek["code"]
+    except CaseDeskError:  # the store cannot say: its own check reports the failure
+        entry = {"status": "unchecked", "checkedAt": None}
+    entry["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    checks["keyRing"] = entry
     if ports.environment is not Environment.PRODUCTION:
         names: dict[str, object] = {
             "store": ports.store,
@@ -132,7 +146,8 @@ def forget() -> None:
     responses={200: Readiness, 503: Readiness},
 )
 def health_ready(request: Request) -> func.HttpResponse:
-    """Readiness: store, blobs and mail answer (cached 30 s; the KEK is never read here)."""
+    """Readiness: store, blobs and mail answer, and the last scheduled KEK check (cached 30 s; the
+    KEK is never read here)."""
     age, environment, checks = readiness()
     healthy = all(c["status"] != "error" for c in checks.values())
     body = {

@@ -29,7 +29,8 @@ _PROBLEM = "#/components/schemas/Problem"
 
 #: The routes that can answer 429 Too Many Requests (a ``Retry-After`` header says when to try
 #: again): the login throttle counts their attempts (passwords, second factors, reset links,
-#: report codes), and messages are rate-limited per sender. Every other route never answers 429.
+#: report codes, starts of a sign-in with Microsoft), and messages are rate-limited per sender.
+#: Every other route never answers 429.
 THROTTLED = frozenset(
     {
         "login",
@@ -42,6 +43,7 @@ THROTTLED = frozenset(
         "me_authenticator_confirm",
         "report_verify",
         "message_send",
+        "entra_start",
     }
 )
 

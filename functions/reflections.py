@@ -100,11 +100,6 @@ class SeriesView(ApiModel):
     mine: bool
 
 
-class PointView(ApiModel):
-    date: date
-    value: int
-
-
 class WeekView(ApiModel):
     week: str = Field(description="ISO week, e.g. 2026-W48")
     start: date
@@ -127,7 +122,8 @@ class TrendView(ApiModel):
 class ScaleView(ApiModel):
     scale: Literal["wellbeing", "energy", "pain", "stress", "sleep", "workload"]
     polarity: Literal["higher_is_better", "higher_is_worse"]
-    points: list[PointView]
+    dates: list[date] = Field(description="The days that have a value, oldest first")
+    values: list[int] = Field(description="The value of each day in dates, in the same order (0–10)")
     weekly: list[WeekView]
     monthly: list[MonthView]
     trend: TrendView

@@ -25,7 +25,7 @@ _MINE = "api/support/grants"
 _GRANT = "api/support/grants/{grantId}"
 _ORG = "api/orgs/{orgId}/support-grants"
 
-Status = Literal["requested", "approved", "denied", "active", "expired", "revoked"]
+Status = Literal["requested", "lapsed", "approved", "denied", "active", "expired", "revoked"]
 
 
 class SupportRequestBody(ApiModel):

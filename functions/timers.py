@@ -15,6 +15,9 @@ and ``sessions``, to the container the Backup vault keeps; ``audit_anchor`` (dai
 check) publishes every chain's head to an immutable container, and ``audit_verify`` compares
 the chains against the newest anchors (``shared/backup``, issue 26).
 
+``key_ring_check`` (every 5 minutes) reads the KEK and records whether it could, for readiness
+(``shared/key_ring_check.py``): a public probe never makes the app read its key.
+
 ``retention_purge`` (daily) sends the notices that are due and purges the cases that are due
 (``shared/retention/purge.py``: keys first, then blobs, items, tombstone), bounded so a run fits
 the Functions timeout; a case that fails is counted and taken again by the next run, which then
@@ -30,6 +33,7 @@ import logging
 import azure.functions as func
 
 from shared import bootstrap
+from shared import key_ring_check as kek_check
 from shared.audit import AuditLog
 from shared.effects.relay import RELAY_SCHEDULE, relay_pending
 from shared.errors import IntegrityError
@@ -121,6 +125,15 @@ def access_review_reminder(timer: func.TimerRequest) -> None:
 
     reminded = reminders.remind(bootstrap.ports())
     log_event("access_review.reminded", timer="access_review_reminder", count=reminded)
+
+
+@bp.timer_trigger(arg_name="timer", schedule=kek_check.CHECK_SCHEDULE)
+def key_ring_check(timer: func.TimerRequest) -> None:
+    """Can the app read its KEK? Recorded for readiness; a failure fails the invocation too."""
+    record = kek_check.check(bootstrap.ports())
+    if record["status"] != "ok":
+        log_event("health.key_ring_failed", level=logging.ERROR, timer="key_ring_check", code=record["code"])
+        raise RuntimeError("the key ring could not be read")
 
 
 @bp.timer_trigger(arg_name="timer", schedule=COSMOS_EXPORT_SCHEDULE)

@@ -24,6 +24,10 @@
     relay
         Run the effect relay now, until nothing is left (what the ``effect_relay`` timer does
         every 5 s): audit events into their chains, e-mails onto the mail queue.
+    backfill-case-index
+        Once, for data from before "last activity" (issue 24, docs/decisions/039): every case's
+        index entries ("my cases", the organisation's directory) get the case's state, and its
+        opening as last activity where they have none. Idempotent; a scan over the cases.
     purge-dry-run
         The retention timer's schedule, exactly as its next run reads it (the due-date index):
         every closed, unheld case with the day it will be purged and its state — due (purged on
@@ -68,7 +72,7 @@ from typing import Any
 from shared import bootstrap, config
 from shared.access.caller import Caller
 from shared.audit import AuditLog
-from shared.effects import EFFECT_TYPE, SOURCE_CONTAINERS
+from shared.effects import EFFECT_TYPE, SOURCE_CONTAINERS, activity
 from shared.effects.relay import relay_pending
 from shared.errors import CaseDeskError
 from shared.identity import demo, onboarding_feedback, orgs, staff
@@ -98,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     restore = commands.add_parser("backup-restore", help="restore an export into an empty store")
     restore.add_argument("day", metavar="DAY")
     restore.add_argument("--resume", action="store_true", help="carry on a restore that stopped")
-    commands.add_parser("relay", help="move pending audit events and e-mails on now")
+    _add_relay(commands)
     commands.add_parser("purge-dry-run", help="list closed cases with their purge day; changes nothing")
     replay = commands.add_parser("purge-case", help="purge these due cases now (a replay after a restore)")
     replay.add_argument("case_ids", nargs="+", metavar="CASE_ID")
@@ -119,8 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         ports = bootstrap.ports()
         if args.command in ("verify-audit", "publish-anchors", "backup-export", "backup-restore"):
             return _backup(ports, args)
-        if args.command in ("relay", "create-operator", "disable-operator", "support-local-operator"):
-            return _relay(ports) if args.command == "relay" else _operators(ports, args)
+        relaying = args.command in ("relay", "backfill-case-index")
+        if relaying or args.command in ("create-operator", "disable-operator", "support-local-operator"):
+            return _relay(ports, args.command) if relaying else _operators(ports, args)
         if args.command in ("purge-dry-run", "purge-case", "onboarding-feedback"):
             feedback = args.command == "onboarding-feedback"
             return _feedback(ports, args.month) if feedback else _retention(ports, args)
@@ -157,7 +162,17 @@ def _pending_audit(ports: Ports) -> int:
     )
 
 
-def _relay(ports: Ports) -> int:
+def _add_relay(commands: Any) -> None:
+    commands.add_parser("relay", help="move pending audit events and e-mails on now")
+    commands.add_parser(
+        "backfill-case-index", help="once: case index entries from before last activity get its fields"
+    )
+
+
+def _relay(ports: Ports, command: str = "relay") -> int:
+    if command == "backfill-case-index":
+        print(f"patched {activity.backfill(ports)} case index entries")
+        return 0
     runs = 0
     while True:
         report = relay_pending(ports, issue_reset=issue_reset)

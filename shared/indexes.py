@@ -30,9 +30,11 @@ __all__ = [
 #: Container → the fields its queries order by (other than ``id``).
 ORDERED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "cases": ("at", "fromDate"),  # plan history (newest first), plan stages (by start date)
-    "users": (),
+    # "my cases" and the organisation's case directory, newest activity or opening first
+    # (shared/cases/listing.py; staff invitations by createdAt too)
+    "users": ("lastActivityAt", "createdAt"),
     "directory": (),
-    "orgs": ("createdAt",),  # staff invitations
+    "orgs": ("createdAt", "lastActivityAt"),
     "audit": ("seq",),  # an audit chain, newest first
     "keys": (),
     "sessions": (),
@@ -56,9 +58,26 @@ EMBEDDED_INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     ),
     # ("caseId",): the retention purge finds a case's items in its people's and its
     # organisation's partitions (shared/retention/purge.py) without reading the partition.
-    "users": (("type",), ("type", "read"), ("caseId",)),
+    # The case lists (shared/cases/listing.py): by last activity or opening, all or one state.
+    "users": (
+        ("type",),
+        ("type", "read"),
+        ("caseId",),
+        ("type", "lastActivityAt"),
+        ("type", "createdAt"),
+        ("type", "caseStatus", "lastActivityAt"),
+        ("type", "legalHold", "lastActivityAt"),
+    ),
     "directory": (),
-    "orgs": (("type",), ("type", "createdAt"), ("caseId",)),
+    "orgs": (
+        ("type",),
+        ("type", "createdAt"),
+        ("caseId",),
+        ("type", "lastActivityAt"),
+        ("type", "caseStatus", "lastActivityAt"),
+        ("type", "legalHold", "lastActivityAt"),
+        ("type", "token", "lastActivityAt"),  # a name search (the blind index), by activity
+    ),
     "audit": (("type", "seq"),),
     "keys": (),
     "sessions": (),

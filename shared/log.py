@@ -52,6 +52,7 @@ SAFE_FIELDS = frozenset(
         "appended",
         "emailsQueued",
         "resetsIssued",
+        "activityStamped",
         "failedScopes",
         "more",
         "oldest",

@@ -92,6 +92,46 @@ var containers = [
     compositeIndexes: [
       [
         {
+          path: '/lastActivityAt'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+      [
+        {
+          path: '/lastActivityAt'
+          order: 'descending'
+        }
+        {
+          path: '/id'
+          order: 'descending'
+        }
+      ]
+      [
+        {
+          path: '/createdAt'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+      [
+        {
+          path: '/createdAt'
+          order: 'descending'
+        }
+        {
+          path: '/id'
+          order: 'descending'
+        }
+      ]
+      [
+        {
           path: '/userId'
           order: 'ascending'
         }
@@ -135,6 +175,26 @@ var containers = [
       [
         {
           path: '/createdAt'
+          order: 'descending'
+        }
+        {
+          path: '/id'
+          order: 'descending'
+        }
+      ]
+      [
+        {
+          path: '/lastActivityAt'
+          order: 'ascending'
+        }
+        {
+          path: '/id'
+          order: 'ascending'
+        }
+      ]
+      [
+        {
+          path: '/lastActivityAt'
           order: 'descending'
         }
         {

@@ -18,9 +18,11 @@ this module only maps them onto Cosmos calls. Notes on the choices:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol, cast
 
@@ -47,6 +49,7 @@ from shared.adapters.documents import (
     public_view,
     scan_after,
     scan_token,
+    validate_query,
 )
 from shared.errors import (
     AlreadyExists,
@@ -377,17 +380,29 @@ class CosmosStore:
         last = found[limit - 1] if len(found) > limit else None
         return Page(items, scan_token(str(last[pk_field]), str(last["id"])) if last else None)
 
-    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
-        """The partition's ids (expired items too: no expiry filter), then transactional batches
-        of up to :data:`MAX_BATCH_OPERATIONS` deletes. Not atomic across batches (the port says
-        so): a call that dies half-way leaves a part, which the next call takes."""
+    def delete_partition(
+        self,
+        container: str,
+        partition: str,
+        *,
+        keep: Collection[str] = (),
+        equals: Mapping[str, Scalar] | None = None,
+    ) -> int:
+        """The partition's ids (expired items too: no expiry filter) that ``equals`` selects,
+        then transactional batches of up to :data:`MAX_BATCH_OPERATIONS` deletes. Not atomic
+        across batches (the port says so): a call that dies half-way leaves a part, which the
+        next call takes."""
         pk_field = partition_field(container)  # unknown container: ValueError
+        validate_query(Query(equals=equals or {}))
         if not _addressable(container, partition, "x", self._now()):
             return 0
         kept = {str(i) for i in keep}
         proxy = self._container(container)
         sql = f'SELECT c.id FROM c WHERE c["{pk_field}"] = @pk'  # noqa: S608 - a name from CONTAINERS
         parameters: list[dict[str, Any]] = [{"name": "@pk", "value": partition}]
+        for index, (name, value) in enumerate((equals or {}).items()):  # validated names only
+            sql += f' AND c["{name}"] = @e{index}'
+            parameters.append({"name": f"@e{index}", "value": value})
         deleted = 0
         with translate_errors("delete_partition", container):
             docs = proxy.query_items(sql, parameters=parameters, partition_key=partition)
@@ -407,6 +422,11 @@ class CosmosStore:
                         except CosmosResourceNotFoundError:
                             pass
         return deleted
+
+    def grouped(self) -> AbstractContextManager[None]:
+        """Each call applies when it is made: Cosmos has transactions within one partition
+        only (``batch``), and the port promises nothing more (the purge's groups span several)."""
+        return contextlib.nullcontext()
 
     def check(self) -> None:
         database = self._database()  # a failed connect is BackendUnavailable already

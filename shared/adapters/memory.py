@@ -3,10 +3,12 @@ contract suite as SQLite and Cosmos, so a service test on it means the same thin
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from shared.adapters import documents
@@ -252,14 +254,33 @@ class MemoryStore:
         more = len(keys) > limit
         return Page(items, documents.scan_token(*keys[limit - 1]) if more else None)
 
-    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
+    def delete_partition(
+        self,
+        container: str,
+        partition: str,
+        *,
+        keep: Collection[str] = (),
+        equals: Mapping[str, Scalar] | None = None,
+    ) -> int:
         documents.partition_field(container)
+        documents.validate_query(Query(equals=equals or {}))
         kept = set(keep)
         with self._lock:
-            doomed = [k for k in self._docs if k[0] == container and k[1] == partition and k[2] not in kept]
+            doomed = [
+                key
+                for key, doc in self._docs.items()
+                if key[0] == container
+                and key[1] == partition
+                and key[2] not in kept
+                and all(doc[0].get(k) == v for k, v in (equals or {}).items())
+            ]
             for key in doomed:
                 del self._docs[key]
         return len(doomed)
+
+    def grouped(self) -> AbstractContextManager[None]:
+        """Each call applies when it is made, like Cosmos (the port allows it)."""
+        return contextlib.nullcontext()
 
     def check(self) -> None:
         return None

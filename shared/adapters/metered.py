@@ -16,7 +16,7 @@ its own calls, and a call outside any block (a CLI command, a test) costs one lo
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -130,9 +130,19 @@ class MeteredStore:
         _count("queries")
         return self.inner.scan_page(container, limit=limit, continuation=continuation)
 
-    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
+    def delete_partition(
+        self,
+        container: str,
+        partition: str,
+        *,
+        keep: Collection[str] = (),
+        equals: Mapping[str, Scalar] | None = None,
+    ) -> int:
         _count("writes")
-        return self.inner.delete_partition(container, partition, keep=keep)
+        return self.inner.delete_partition(container, partition, keep=keep, equals=equals)
+
+    def grouped(self) -> AbstractContextManager[None]:
+        return self.inner.grouped()  # not a store call: the calls in it are counted
 
     def check(self) -> None:
         self.inner.check()

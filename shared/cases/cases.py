@@ -14,7 +14,7 @@ from shared.access.relations import case_item
 from shared.cases import directory, participants
 from shared.cases.auditing import case_audit
 from shared.cases.participants import CaseClosed
-from shared.effects import commit, record
+from shared.effects import activity, commit, record
 from shared.errors import InvalidInput, NotFound
 from shared.identity import accounts, orgs
 from shared.identity.accounts import Language
@@ -77,11 +77,14 @@ def create(
         Item, commit(ports.store, "cases", case_id, [BatchOperation("create", item=item)], [audit])[0]
     )
     ports.case_keys.create(case_id)  # case content is sealed with the case's own key
+    # The organisation's directory entry, ordered and filtered by the case's state it copies
+    # (the relay keeps it current: shared/effects/activity.py).
+    state = {**participants.index_state(case), "lastActivityAt": activity.stamp(now)}
     ports.store.upsert(
-        "orgs", {"id": f"case-{case_id}", "orgId": org_id, "type": "case_ref", "caseId": case_id}
+        "orgs", {"id": f"case-{case_id}", "orgId": org_id, "type": "case_ref", "caseId": case_id, **state}
     )
     # Findable by the employee's name in the organisation's case directory (a blind index).
-    directory.index_case_name(ports, org_id, case_id, employee_name)
+    directory.index_case_name(ports, org_id, case_id, employee_name, state)
     participants.add_active(ports, case, caller.actor, "case_manager")
     participants.invite_employee(
         ports, caller, case, email=employee_email, name=employee_name, language=employee_language

@@ -20,12 +20,14 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Any
 
+from shared.cases import listing
 from shared.errors import Conflict, NotFound
 from shared.identity import accounts
 from shared.paging import Paged, Window, store_page
-from shared.ports import MAX_READ_MANY, Item, Ports, Query
+from shared.ports import MAX_READ_MANY, Item, Ports
 
 __all__ = ["MAX_QUERY", "index_case_name", "name_words", "page"]
 
@@ -61,8 +63,12 @@ def _token(key: bytes, word: str) -> str:
     return hmac.new(key, word.encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def index_case_name(ports: Ports, org_id: str, case_id: str, name: str) -> None:
-    """Make the case findable by the words of its employee's name (at opening)."""
+def index_case_name(
+    ports: Ports, org_id: str, case_id: str, name: str, state: Mapping[str, Any] | None = None
+) -> None:
+    """Make the case findable by the words of its employee's name (at opening). ``state``: the
+    case's state and last activity the entries copy, so a search is ordered and filtered like
+    the list (shared/cases/listing.py; the relay keeps them current)."""
     key = _key(ports, org_id)
     for word in name_words(name):
         token = _token(key, word)
@@ -74,22 +80,33 @@ def index_case_name(ports: Ports, org_id: str, case_id: str, name: str) -> None:
                 "type": "case_name",
                 "token": token,
                 "caseId": case_id,
+                **(state or {}),
             },
         )
 
 
-def page(ports: Ports, org_id: str, window: Window, search: str = "") -> Paged[dict[str, Any]]:
-    """One page of the organisation's cases, by case id — or of those whose employee's name has
-    every word of ``search`` — each with its employee's name and its state. A fixed number of
-    store calls per page, whatever the number of cases."""
+def page(
+    ports: Ports,
+    org_id: str,
+    window: Window,
+    search: str = "",
+    *,
+    order: listing.CaseOrder = "activity",
+    state: listing.CaseFilter | None = None,
+) -> Paged[dict[str, Any]]:
+    """One page of the organisation's cases — or of those whose employee's name has every word
+    of ``search`` — newest activity (or opening) first, only those in ``state`` if given; each
+    with its employee's name, its state and its last case-wide activity (a time, never what).
+    A fixed number of store calls per page, whatever the number of cases."""
     words = name_words(search[:MAX_QUERY])  # the route refuses longer ones (its query model)
     if words:
         longest = max(words, key=len)
-        query = Query(equals={"type": "case_name", "token": _token(_key(ports, org_id), longest)})
+        equals = {"type": "case_name", "token": _token(_key(ports, org_id), longest)}
     else:
-        query = Query(equals={"type": "case_ref"})
-    found = store_page(ports.store, "orgs", org_id, query, window)
+        equals = {"type": "case_ref"}
+    found = store_page(ports.store, "orgs", org_id, listing.query(equals, order, state), window)
     case_ids = [str(r["caseId"]) for r in found.items]
+    activity = {str(r["caseId"]): r.get("lastActivityAt") for r in found.items}
     items: dict[str, Item] = {}
     for start in range(0, len(case_ids), MAX_READ_MANY):
         keys = [(case_id, "case") for case_id in case_ids[start : start + MAX_READ_MANY]]
@@ -103,6 +120,8 @@ def page(ports: Ports, org_id: str, window: Window, search: str = "") -> Paged[d
         name = str(people.get(str(case.get("employeeUserId")), {}).get("name", ""))
         if words and not set(words) <= set(name_words(name)):
             continue  # the other words of the search, on the page's names
+        if not listing.matches(case, state):
+            continue  # changed since the entry's copy (the relay catches up within seconds)
         entries.append(
             {
                 "caseId": case_id,
@@ -111,6 +130,7 @@ def page(ports: Ports, org_id: str, window: Window, search: str = "") -> Paged[d
                 "legalHold": bool(case.get("legalHold")),
                 "createdAt": case.get("createdAt"),
                 "closedAt": case.get("closedAt"),
+                "lastActivityAt": activity.get(case_id) or case.get("createdAt"),
             }
         )
     return Paged(entries, found.after)

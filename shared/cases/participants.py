@@ -1,8 +1,10 @@
 """Who takes part in a case, in which role; and each user's "my cases" index.
 
 Items: ``cases`` [caseId] ``participant-<userId>`` {orgId, role, status invited|active|removed} and
-``users`` [userId] ``case-<caseId>`` {caseId, orgId, role, status} — the second lets "my cases"
-be one query in the user's own partition instead of a scan over every case.
+``users`` [userId] ``case-<caseId>`` {caseId, orgId, role, status, createdAt, caseStatus,
+legalHold, lastActivityAt} — the second lets "my cases" be one query in the user's own partition
+instead of a scan over every case, ordered and filtered by the case's state it copies (kept
+current by the relay: shared/effects/activity.py).
 Removing a participant ends their access at once: the access check requires status ``active``.
 """
 
@@ -14,8 +16,9 @@ from typing import Any, Literal, cast
 from shared import config
 from shared.access.caller import Caller
 from shared.access.relations import case_item
+from shared.cases import listing
 from shared.cases.auditing import case_audit
-from shared.effects import commit, email_op
+from shared.effects import activity, commit, email_op
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.identity import accounts, emails, invitations, orgs
 from shared.identity.accounts import Language
@@ -30,6 +33,7 @@ __all__ = [
     "LegalHoldActive",
     "activate",
     "deletable_case",
+    "index_state",
     "invite",
     "invite_employee",
     "list_for_case",
@@ -58,6 +62,9 @@ class LegalHoldActive(CaseClosed):
 
 
 def _index(ports: Ports, case: Item, user_id: str, role: str, status: str) -> None:
+    """The user's "my cases" entry. Joining, being invited or removed is activity for them; the
+    relay keeps ``lastActivityAt`` and the copy of the case's state current from then on
+    (shared/effects/activity.py), and the list orders and filters by them."""
     ports.store.upsert(
         "users",
         {
@@ -68,8 +75,19 @@ def _index(ports: Ports, case: Item, user_id: str, role: str, status: str) -> No
             "orgId": case["orgId"],
             "role": role,
             "status": status,
+            **index_state(case),
+            "lastActivityAt": activity.stamp(ports.clock.now()),
         },
     )
+
+
+def index_state(case: Item) -> dict[str, Any]:
+    """What a case index entry copies of the case, to be ordered and filtered by."""
+    return {
+        "createdAt": case.get("createdAt"),
+        "caseStatus": case.get("status"),
+        "legalHold": bool(case.get("legalHold")),
+    }
 
 
 def add_active(ports: Ports, case: Item, user_id: str, role: CaseRole) -> Item:
@@ -240,9 +258,18 @@ def page_for_case(ports: Ports, case_id: str, window: Window) -> Paged[Item]:
     return Paged([p for p in page.items if p["status"] in ("invited", "active")], page.after)
 
 
-def my_cases_page(ports: Ports, user_id: str, window: Window) -> Paged[Item]:
-    """One page of the cases the user is invited to or takes part in, by case id."""
-    page = store_page(ports.store, "users", user_id, Query(equals={"type": "case_ref"}), window)
+def my_cases_page(
+    ports: Ports,
+    user_id: str,
+    window: Window,
+    *,
+    order: listing.CaseOrder = "activity",
+    state: listing.CaseFilter | None = None,
+) -> Paged[Item]:
+    """One page of the cases the user is invited to or takes part in, newest activity (or
+    opening) first, only those in ``state`` if given (shared/cases/listing.py)."""
+    query = listing.query({"type": "case_ref"}, order, state)
+    page = store_page(ports.store, "users", user_id, query, window)
     return Paged([r for r in page.items if r["status"] in ("invited", "active")], page.after)
 
 

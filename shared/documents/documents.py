@@ -266,9 +266,9 @@ def purge_case(ports: Ports, case_id: str) -> int:
     """Every document of the case gone, metadata first, then the case's folder of document blobs
     in one call — every version, and the orphan of an upload that failed half-way (the retention
     purge; the case key is destroyed before, so the blobs are unreadable already)."""
-    items = kernel.purge_case(ports, DOC, case_id)
+    deleted = kernel.purge_case(ports, DOC, case_id)
     ports.blobs.delete_prefix(f"cases/{case_id}/docs/")
-    return len(items)
+    return deleted
 
 
 def export_owned(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:

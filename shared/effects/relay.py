@@ -40,6 +40,7 @@ from typing import Any
 
 from shared.audit import AuditLog, default_scopes
 from shared.audit.events import EVENT_TYPE, AuditEvent
+from shared.effects import activity
 from shared.effects.pending import EFFECT_TYPE, SOURCE_CONTAINERS
 from shared.errors import CaseDeskError, NotFound
 from shared.log import log_event
@@ -66,6 +67,7 @@ class RelayReport:
     appended: int = 0
     emails_queued: int = 0
     resets_issued: int = 0
+    activity_stamped: int = 0
     failed_scopes: list[str] = field(default_factory=list)
     more: bool = False
     oldest: str | None = None
@@ -80,6 +82,7 @@ class RelayReport:
             "appended": self.appended,
             "emailsQueued": self.emails_queued,
             "resetsIssued": self.resets_issued,
+            "activityStamped": self.activity_stamped,
             "failedScopes": len(self.failed_scopes),
             "more": self.more,
             "oldest": self.oldest,
@@ -134,6 +137,7 @@ def _relay_audit(ports: Ports, audits: list[_Pending], report: RelayReport) -> N
     cases: dict[str, Item | None] = {}
     by_scope: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     scopes_of: dict[str, list[str]] = {}
+    events: dict[str, tuple[AuditEvent, str]] = {}
     for effect in audits:
         stored = dict(effect.item["event"])
         event = AuditEvent.from_stored(stored)
@@ -148,6 +152,7 @@ def _relay_audit(ports: Ports, audits: list[_Pending], report: RelayReport) -> N
                 owner_id=case.get("employeeUserId") if wants_owner else event.owner_id,
             )
         fields = {**event.stored_fields(), "type": EVENT_TYPE, "at": stored["at"]}
+        events[str(effect.item["id"])] = (event, str(stored["at"]))
         scopes = default_scopes(event)
         scopes_of[effect.item["id"]] = scopes
         for scope in scopes:
@@ -161,8 +166,22 @@ def _relay_audit(ports: Ports, audits: list[_Pending], report: RelayReport) -> N
             log_event("relay.chain_failed", logging.ERROR, code=exc.code)
     failed = set(report.failed_scopes)
     done = [e for e in audits if not failed.intersection(scopes_of[e.item["id"]])]
+    _stamp_activity(ports, [events[str(e.item["id"])] for e in done], report)
     _delete_effects(ports, done)
     report.audit_effects = len(done)
+
+
+def _stamp_activity(ports: Ports, events: list[tuple[AuditEvent, str]], report: RelayReport) -> None:
+    """The cases' last activity onto their index entries (shared/effects/activity.py), before the
+    effects go: a run that dies in between stamps again next time (a patch sets, it does not add).
+    A failure here never holds the audit back: the next change stamps the entries again."""
+    touched = activity.touched_by(events)
+    if not touched:
+        return
+    try:
+        report.activity_stamped = activity.stamp_case_indexes(ports, touched)
+    except CaseDeskError as exc:
+        log_event("relay.activity_failed", logging.WARNING, code=exc.code)
 
 
 def _case(ports: Ports, case_id: str) -> Item | None:

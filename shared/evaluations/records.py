@@ -52,10 +52,12 @@ __all__ = [
     "EVALUATION",
     "FEEDBACK",
     "FEEDBACK_SCALES",
+    "HORIZON_YEARS",
     "MAX_RECIPIENTS",
     "MAX_TEXT",
     "MAX_VERSIONS",
     "DateInPast",
+    "DateOutOfRange",
     "DiagnosisNotAllowed",
     "EmptyFeedback",
     "FeedbackDateInFuture",
@@ -86,6 +88,9 @@ DIAGNOSIS = re.compile(r"diagnos|icd", re.IGNORECASE)
 _ALLOWED_CONTROLS = {"\n", "\t"}
 #: Who writes which kind (the access table says the same for the routes).
 AUTHOR_ROLE = {"evaluation": "doctor", "feedback": "employer"}
+#: Every day of a record lies within this many years of today (a typo such as 9999 would
+#: otherwise be stored, and the capacity line of every dashboard and report would fail on it).
+HORIZON_YEARS = 5
 
 
 class DiagnosisNotAllowed(InvalidInput):
@@ -96,6 +101,10 @@ class DiagnosisNotAllowed(InvalidInput):
 
 class DateInPast(InvalidInput):
     code = "date_in_past"
+
+
+class DateOutOfRange(InvalidInput):
+    code = "date_out_of_range"
 
 
 class FeedbackDateInFuture(InvalidInput):
@@ -146,6 +155,23 @@ def _day(value: object, field: str) -> date | None:
         raise InvalidInput("not a day", errors=[FieldError(field, "invalid_date")]) from None
 
 
+def _years_from(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _within_horizon(ports: Ports, days: Mapping[str, date | None], kept: Mapping[str, object]) -> None:
+    """``DateOutOfRange`` for the first day more than :data:`HORIZON_YEARS` from today; a day an
+    amendment keeps unchanged (``kept``: the current version) is not judged again."""
+    now = today(ports)
+    earliest, latest = _years_from(now, -HORIZON_YEARS), _years_from(now, HORIZON_YEARS)
+    for field, day in days.items():
+        if day is not None and not earliest <= day <= latest and kept.get(field) != day.isoformat():
+            raise DateOutOfRange("the day lies too far from today", field=field, years=HORIZON_YEARS)
+
+
 def _whole(value: object, field: str, top: int) -> int | None:
     if value is None:
         return None
@@ -172,10 +198,14 @@ def _known(fields: Mapping[str, object], known: tuple[str, ...]) -> None:
         raise InvalidInput("unknown fields", errors=unknown)
 
 
-def validate_evaluation(ports: Ports, fields: Mapping[str, object], *, amending: bool) -> dict[str, Any]:
+def validate_evaluation(
+    ports: Ports, fields: Mapping[str, object], *, current: Mapping[str, object] | None = None
+) -> dict[str, Any]:
     """An evaluation as stored: capacity a whole 0–100 %, ``validFrom`` a day, ``validTo`` none or
-    not before it, ``nextReview`` none or not in the past (a new version may keep a review day that
-    has passed), texts within :data:`MAX_TEXT`. No diagnosis, ever."""
+    not before it, ``nextReview`` none or not in the past — a new version (``current``: the
+    version it corrects) may keep a review day that has passed, not set a new one — every day
+    within :data:`HORIZON_YEARS` of today, texts within :data:`MAX_TEXT`. No diagnosis, ever."""
+    kept = current or {}
     _known(fields, _EVALUATION_FIELDS)
     capacity = fields.get("capacityPercent")
     if capacity is None or type(capacity) is not int or not 0 <= capacity <= 100:
@@ -187,8 +217,9 @@ def validate_evaluation(ports: Ports, fields: Mapping[str, object], *, amending:
     if valid_to is not None and valid_to < valid_from:
         raise InvalidRange("valid to lies before valid from", field="validTo")
     review = _day(fields.get("nextReview"), "nextReview")
-    if review is not None and review < today(ports) and not amending:
+    if review is not None and review < today(ports) and kept.get("nextReview") != review.isoformat():
         raise DateInPast("the next review lies in the past", field="nextReview")
+    _within_horizon(ports, {"validFrom": valid_from, "validTo": valid_to, "nextReview": review}, kept)
     return {
         "capacityPercent": capacity,
         "validFrom": valid_from.isoformat(),
@@ -199,15 +230,18 @@ def validate_evaluation(ports: Ports, fields: Mapping[str, object], *, amending:
     }
 
 
-def validate_feedback(ports: Ports, fields: Mapping[str, object], *, amending: bool) -> dict[str, Any]:
-    """Feedback as stored: a day not ahead, each scale a whole 0–10 or none, a text; at least one
-    scale or the text."""
+def validate_feedback(
+    ports: Ports, fields: Mapping[str, object], *, current: Mapping[str, object] | None = None
+) -> dict[str, Any]:
+    """Feedback as stored: a day not ahead (nor more than :data:`HORIZON_YEARS` back), each scale
+    a whole 0–10 or none, a text; at least one scale or the text."""
     _known(fields, _FEEDBACK_FIELDS)
     day = _day(fields.get("date"), "date")
     if day is None:
         raise InvalidInput("date is required", errors=[FieldError("date", "missing")])
     if day > today(ports):
         raise FeedbackDateInFuture("feedback is given for today or earlier", field="date")
+    _within_horizon(ports, {"date": day}, current or {})
     scales = {name: _whole(fields.get(name), name, 10) for name in FEEDBACK_SCALES}
     text = _text(fields.get("text"), "text")
     if text is None and all(v is None for v in scales.values()):
@@ -312,7 +346,7 @@ def create(
     employee's grant and one grant per chosen recipient, with their audit events, in one batch;
     then each of them is notified. A recipient who is no active participant: nothing stored."""
     case = _author(ports, caller, kind, case_id)
-    content = _VALIDATE[kind.name](ports, fields, amending=False)
+    content = _VALIDATE[kind.name](ports, fields)
     subject = case.get("employeeUserId")
     chosen = sorted({r for r in recipients if r not in (subject, caller.actor)})
     if len(recipients) > MAX_RECIPIENTS:
@@ -382,8 +416,8 @@ def amend(
     sees it (the employee, the recipients) is notified that it was corrected."""
     case = open_case(ports, case_id, caller)
     item = kernel.owned(ports, caller, kind, case_id, item_id)
-    content = _VALIDATE[kind.name](ports, fields, amending=True)
     versions = list(item["versions"])
+    content = _VALIDATE[kind.name](ports, fields, current=_open(ports, item, versions[-1]))
     if len(versions) >= MAX_VERSIONS:
         raise TooManyCorrections("this record has as many versions as it can keep", limit=MAX_VERSIONS)
     now = ports.clock.now()
@@ -492,7 +526,7 @@ def dashboard(ports: Ports, caller: Caller, case_id: str, first: date, last: dat
 
 
 def purge_case(ports: Ports, kind: ItemType, case_id: str) -> int:
-    return len(kernel.purge_case(ports, kind, case_id))
+    return kernel.purge_case(ports, kind, case_id)
 
 
 def export_owned(ports: Ports, kind: ItemType, case_id: str, user_id: str) -> list[dict[str, Any]]:

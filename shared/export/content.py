@@ -43,7 +43,8 @@ English
 -------
 This archive holds your own data in CaseDesk, as it was when you asked for it.
 
-data.json   Your profile and consent; for every case you took part in: your role, the
+data.json   Your profile and consent ("consents": every version of the terms and the privacy
+            policy you accepted, with the time); for every case you took part in: your role, the
             documents (titles and versions), notes, reflections, evaluations and feedback you
             wrote, evaluations and feedback about you (every version), the messages you sent
             and received ("messagesSent", "messagesReceived"), the shares you gave, and the
@@ -60,14 +61,16 @@ Deutsch
 Dieses Archiv enthält Ihre eigenen Daten in CaseDesk, so wie sie zum Zeitpunkt Ihrer Anfrage
 waren.
 
-data.json   Ihr Profil und Ihre Einwilligung; für jeden Fall, an dem Sie beteiligt waren: Ihre
-            Rolle, die Dokumente (Titel und Versionen), Notizen, Reflexionen, Beurteilungen und
-            Rückmeldungen, die Sie verfasst haben, Beurteilungen und Rückmeldungen über Sie
-            (alle Versionen), Ihre gesendeten und empfangenen Nachrichten ("messagesSent",
-            "messagesReceived"), Ihre Freigaben und die mit Ihnen geteilten Elemente
-            ("sharedWithMe": was, von wem, seit wann - ohne deren Inhalt, der der freigebenden
-            Person gehört); und wer auf Ihre Daten zugegriffen hat ("accessesToMyData").
-            Personen sind mit ihrer CaseDesk-Kennung bezeichnet.
+data.json   Ihr Profil und Ihre Einwilligung ("consents": jede Fassung der Nutzungsbedingungen
+            und der Datenschutzerklärung, der Sie zugestimmt haben, mit dem Zeitpunkt); für
+            jeden Fall, an dem Sie beteiligt waren: Ihre Rolle, die Dokumente (Titel und
+            Versionen), Notizen, Reflexionen, Beurteilungen und Rückmeldungen, die Sie verfasst
+            haben, Beurteilungen und Rückmeldungen über Sie (alle Versionen), Ihre gesendeten
+            und empfangenen Nachrichten ("messagesSent", "messagesReceived"), Ihre Freigaben und
+            die mit Ihnen geteilten Elemente ("sharedWithMe": was, von wem, seit wann - ohne
+            deren Inhalt, der der freigebenden Person gehört); und wer auf Ihre Daten
+            zugegriffen hat ("accessesToMyData"). Personen sind mit ihrer CaseDesk-Kennung
+            bezeichnet.
 files/      Die Originaldateien Ihrer eigenen Dokumente, alle aufbewahrten Versionen,
             entschlüsselt: files/<Fall>/<Dokument>/v<Version>-<Dateiname>.
 
@@ -94,15 +97,30 @@ def _clean(item: Item) -> dict[str, Any]:
     return {k: v for k, v in item.items() if not k.startswith("_") and k != "ttl"}
 
 
-def _messages_received(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:
-    """The messages others sent in the threads the person is a member of, since they joined —
-    exactly what their thread view shows them (shared/messages/messages.py, messages_page)."""
-    from shared.identity.tokens import sortable_id  # noqa: PLC0415
+def _participation(ports: Ports, case_id: str, user_id: str) -> Item | None:
+    try:
+        return ports.store.read("cases", case_id, f"participant-{user_id}")
+    except NotFound:
+        return None
 
+
+def _messages_received(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:
+    """The messages others sent in the threads the person is a member of, since they joined and —
+    if they were removed from the case — before the removal: what their thread view showed them
+    (shared/messages/messages.py, messages_page). A removal writes no thread (it ends access
+    through the access check), so the thread still names them as a member: the bound is here.
+    A membership from before their current participation (removed, then in the case again) is
+    none any more (``mail.joined_in_time``): those threads are left out."""
+    from shared.identity.tokens import sortable_id  # noqa: PLC0415
+    from shared.messages.mail import joined_in_time  # noqa: PLC0415
+
+    who = _participation(ports, case_id, user_id)
+    removed = (who or {}).get("removedAt") if (who or {}).get("status") == "removed" else None
+    until = sortable_id(datetime.fromisoformat(str(removed)))[:12] if removed else "~"
     found: list[dict[str, Any]] = []
     for thread in _every(ports, "cases", case_id, {"type": "thread"}):
         joined = thread.get("members", {}).get(user_id)
-        if joined is None:
+        if joined is None or not joined_in_time(joined, who):
             continue
         prefix = f"message-{thread['threadId']}-"
         continuation: str | None = None
@@ -111,7 +129,7 @@ def _messages_received(ports: Ports, case_id: str, user_id: str) -> list[dict[st
                 equals={"type": "message", "threadId": thread["threadId"]},
                 range_field="id",
                 gte=prefix + sortable_id(datetime.fromisoformat(joined))[:12],
-                lt=prefix + "~",
+                lt=prefix + until,
                 limit=_PAGE,
                 continuation=continuation,
             )
@@ -225,6 +243,7 @@ def collect(ports: Ports, user_id: str) -> tuple[dict[str, Any], list[tuple[str,
         "generatedAt": now.astimezone(UTC).isoformat(),
         "profile": {k: profile.get(k) for k in _PROFILE_FIELDS if k in profile},
         "consent": profile.get("consent"),
+        "consents": profile.get("consentHistory") or ([profile["consent"]] if profile.get("consent") else []),
         "cases": cases,
         "accessesToMyData": accesses,
     }

@@ -60,6 +60,7 @@ from shared.errors import (
 )
 from shared.identity import accounts, login, operators, orgs
 from shared.identity.sessions import NewSession, SessionService
+from shared.identity.throttle import LoginThrottle
 from shared.identity.tokens import new_token, token_hash
 from shared.ports import BatchOperation, Item, PatchOperation, Ports
 
@@ -98,6 +99,10 @@ FLOW_SECONDS = 600
 Purpose = Literal["sign_in", "link", "link_org", "step_up"]
 _PURPOSES = ("sign_in", "link", "link_org", "step_up")
 _FLOW_PREFIX = "entraflow-"
+#: Sign-ins with Microsoft one client address may start within the login window (15 min): each
+#: start stores a flow record for :data:`FLOW_SECONDS`, and the route is public. Counted apart
+#: from failed logins (starting is not failing), high enough for an office behind one address.
+STARTS_PER_CLIENT = 60
 _LINK_ITEM = "entra-link"
 _STAFF_KIND = "staff"
 _MAX_RETURN = 200
@@ -212,16 +217,27 @@ def start(
     session_token: str | None = None,
     org_id: str | None = None,
     tenant_id: str | None = None,
+    client_key: str | None = None,
 ) -> Started:
     """Begin a flow for ``purpose``; the caller sets the pre-login cookie and sends the browser
     to ``authorize_url``. ``link`` needs the signed-in ``user_id`` and the ``org_id`` whose
     tenant they link to; ``link_org`` the org admin's ``user_id``, ``org_id`` and ``tenant_id``;
-    ``step_up`` the ``user_id`` and its ``session_token``."""
+    ``step_up`` the ``user_id`` and its ``session_token``. ``sign_in`` is anonymous: it needs
+    the ``client_key``, and more than :data:`STARTS_PER_CLIENT` starts from one client within
+    the login window are refused (``TooManyAttempts``) before anything is stored."""
     import requests  # noqa: PLC0415 - the Entra routes only (cold start)
 
     if purpose not in _PURPOSES:
         raise InvalidInput("unknown purpose", field="purpose")
     client_id = _client_id()
+    if purpose == "sign_in":
+        if not client_key:
+            raise ValueError("an anonymous start needs the client's key")
+        key = "entra-start|" + client_key  # not the failed-login counters
+        cap = STARTS_PER_CLIENT
+        LoginThrottle(
+            ports.store, ports.clock, max_account_failures=cap, max_client_failures=cap
+        ).record_failure(key, key)
     back = safe_return_path(return_to, "/")
     prompt: str | None = None
     max_age: int | None = None

@@ -104,13 +104,21 @@ def accept_terms(ports: Ports, token: str, *, terms: str, privacy: str) -> None:
     record_consent(ports, link["userId"], terms=terms, privacy=privacy)
 
 
+#: Consents kept per person (new terms come a few times a year at most).
+_CONSENTS_KEPT = 200
+
+
 def record_consent(ports: Ports, user_id: str, *, terms: str, privacy: str) -> dict[str, Any]:
     current = legal.current_versions()
     if {"terms": terms, "privacy": privacy} != current:
         raise InvalidInput("consent must name the current versions", field="terms")
     profile = accounts.profile(ports.store, user_id)
     consent = {**current, "acceptedAt": ports.clock.now().isoformat()}
-    return accounts.update_profile(ports.store, user_id, {"consent": consent}, if_match=profile["_etag"])
+    # Every consent given stays (versions and time: "download my data", issue 20); a profile from
+    # before this list starts it with the consent it holds.
+    history = list(profile.get("consentHistory") or ([profile["consent"]] if profile.get("consent") else []))
+    changes = {"consent": consent, "consentHistory": [*history, consent][-_CONSENTS_KEPT:]}
+    return accounts.update_profile(ports.store, user_id, changes, if_match=profile["_etag"])
 
 
 def set_password(ports: Ports, token: str, password: str) -> Enrolment:

@@ -29,13 +29,24 @@ from shared.errors import NotFound
 from shared.identity import accounts
 from shared.ports import BatchOperation, Email, Item, Ports
 
-__all__ = ["DUE_TYPE", "QUIET", "TAG", "delay", "message_email", "schedule", "send_due"]
+__all__ = ["DUE_TYPE", "QUIET", "TAG", "delay", "joined_in_time", "message_email", "schedule", "send_due"]
 
 DUE_TYPE = "message_mail"
 TAG = "message"
 #: At most one message e-mail per recipient and thread in this long.
 QUIET = timedelta(minutes=30)
 _MAILED_TTL = int(timedelta(days=1).total_seconds())
+
+
+def joined_in_time(joined: object, participant: Item | None) -> bool:
+    """A thread membership counts only if it began in the person's current participation. A
+    removal from the case writes no thread (the access check ends every thread at once), so a
+    person removed and later invited and active again (a new ``since``) is still named in the
+    threads of before: they are no longer a member of those (until a member adds them again)."""
+    since = (participant or {}).get("since")
+    if since is None or joined is None:
+        return True  # nothing to compare (a participant of before ``since`` was recorded)
+    return datetime.fromisoformat(str(joined)) >= datetime.fromisoformat(str(since))
 
 
 def delay() -> timedelta:
@@ -105,7 +116,8 @@ def _wanted(ports: Ports, entry: Item, now: datetime) -> bool:
         or who.get("status") != "active"
     ):
         return False
-    if thread is None or user_id not in thread.get("members", {}):
+    joined = (thread or {}).get("members", {}).get(user_id)
+    if joined is None or not joined_in_time(joined, who):
         return False
     if int(((inbox or {}).get("threads", {}).get(thread_id) or {}).get("unread", 0)) <= 0:
         return False

@@ -136,28 +136,51 @@ def _valid_id(value: str, field: str) -> str:
 
 
 # -- reading what is there -----------------------------------------------------------------------------
-def _active_participants(ports: Ports, case_id: str) -> dict[str, str]:
-    """userId → role of the case's active participants (one query: a case has a handful)."""
-    found: dict[str, str] = {}
+def _active_participants(ports: Ports, case_id: str) -> dict[str, Item]:
+    """userId → participant item of the case's active participants (one query: a case has a
+    handful). A participant whose account was deleted (``former``, shared/export/deletion.py) is
+    not one."""
+    found: dict[str, Item] = {}
     continuation: str | None = None
     while True:
         page = ports.store.query(
             "cases", case_id, Query(equals={"type": "participant"}, limit=500, continuation=continuation)
         )
-        found.update({str(p["userId"]): str(p["role"]) for p in page.items if p.get("status") == "active"})
+        found.update(
+            {str(p["userId"]): p for p in page.items if p.get("status") == "active" and not p.get("former")}
+        )
         continuation = page.continuation
         if continuation is None:
             return found
 
 
-def _thread(ports: Ports, caller: Caller, case_id: str, thread_id: str) -> Item:
-    """The thread if the caller is a member of it, else ``NotFound`` (it does not exist for them)."""
+def _current(thread: Item, user_id: str, active: dict[str, Item]) -> bool:
+    """``user_id`` is a member of the thread now: named in it, and — if an active participant —
+    since their current participation began (:func:`mail.joined_in_time`)."""
+    joined = thread.get("members", {}).get(user_id)
+    return joined is not None and (user_id not in active or mail.joined_in_time(joined, active[user_id]))
+
+
+def _thread(
+    ports: Ports, caller: Caller, case_id: str, thread_id: str, *, participation: bool = True
+) -> Item:
+    """The thread if the caller is a member of it, else ``NotFound`` (it does not exist for them).
+    The thread and the caller's participation are one ``read_many``; ``participation=False``
+    (the polled ETag: a point read, it shows nothing) reads the thread alone."""
     _valid_id(thread_id, "threadId")
-    try:
-        thread = ports.store.read("cases", case_id, f"thread-{thread_id}")
-    except NotFound:
-        raise NotFound("no such thread") from None
-    if thread.get("type") != "thread" or caller.actor not in thread.get("members", {}):
+    key = f"thread-{thread_id}"
+    if participation:
+        found = ports.store.read_many("cases", case_id, [key, f"participant-{caller.actor}"])
+        thread, mine = found.get(key), found.get(f"participant-{caller.actor}")
+    else:
+        mine = None
+        try:
+            thread = ports.store.read("cases", case_id, key)
+        except NotFound:
+            thread = None
+    if thread is None or thread.get("type") != "thread" or caller.actor not in thread.get("members", {}):
+        raise NotFound("no such thread")
+    if participation and not mail.joined_in_time(thread["members"][caller.actor], mine):
         raise NotFound("no such thread")
     return thread
 
@@ -240,16 +263,24 @@ def _subject(ports: Ports, thread: Item) -> str | None:
     return kernel.open_field(ports, thread, "subject")
 
 
-def _members(thread: Item, active: dict[str, str]) -> list[dict[str, Any]]:
+def _members(thread: Item, active: dict[str, Item]) -> list[dict[str, Any]]:
+    """The members, oldest first; one no longer in the case is a former participant; one who is in
+    the case again since after they joined is no member any more (left out)."""
     members = [
-        {"userId": uid, "role": active.get(uid), "former": uid not in active, "joinedAt": at}
+        {
+            "userId": uid,
+            "role": (active.get(uid) or {}).get("role"),
+            "former": uid not in active,
+            "joinedAt": at,
+        }
         for uid, at in sorted(thread.get("members", {}).items(), key=lambda kv: (kv[1], kv[0]))
+        if _current(thread, uid, active)
     ]
     return members
 
 
 def _thread_view(
-    ports: Ports, thread: Item, entry: dict[str, Any] | None, active: dict[str, str], viewer: str
+    ports: Ports, thread: Item, entry: dict[str, Any] | None, active: dict[str, Item], viewer: str
 ) -> dict[str, Any]:
     return {
         "id": thread["threadId"],
@@ -380,7 +411,13 @@ def threads_page(ports: Ports, caller: Caller, case_id: str, window: Window) -> 
     threads. The position is ``"<lastAt>|<threadId>"`` of the last thread given."""
     after = text_position(window)
     inbox = _inbox(ports, case_id, caller.actor)
-    entries: dict[str, Any] = dict((inbox or {}).get("threads", {}))
+    active = _active_participants(ports, case_id)
+    mine = active.get(caller.actor)
+    entries: dict[str, Any] = {
+        t: e
+        for t, e in (inbox or {}).get("threads", {}).items()
+        if mail.joined_in_time(e.get("joinedAt"), mine)
+    }  # an entry from before the caller's current participation is no thread of theirs any more
     total = sum(int(e.get("unread", 0)) for e in entries.values())
     ordered = sorted(entries.items(), key=lambda kv: (str(kv[1].get("lastAt", "")), kv[0]), reverse=True)
     if after is not None:
@@ -392,12 +429,11 @@ def threads_page(ports: Ports, caller: Caller, case_id: str, window: Window) -> 
     for start in range(0, len(page), MAX_READ_MANY):
         ids = [f"thread-{t}" for t, _ in page[start : start + MAX_READ_MANY]]
         threads.update(ports.store.read_many("cases", case_id, ids))
-    active = _active_participants(ports, case_id) if page else {}
     read_only = (caller.case(case_id) or {}).get("status", "open") != "open"
     views = []
     for thread_id, entry in page:
         thread = threads.get(f"thread-{thread_id}")
-        if thread is None or caller.actor not in thread.get("members", {}):
+        if thread is None or not _current(thread, caller.actor, active):
             continue
         view = _thread_view(ports, thread, entry, active, caller.actor)
         view["readOnly"] = read_only
@@ -414,7 +450,7 @@ def list_etag(ports: Ports, caller: Caller, case_id: str) -> str:
 
 def thread_etag(ports: Ports, caller: Caller, case_id: str, thread_id: str) -> str:
     """The thread's ETag (it changes with every message, deletion and membership change)."""
-    return str(_thread(ports, caller, case_id, thread_id)["_etag"])
+    return str(_thread(ports, caller, case_id, thread_id, participation=False)["_etag"])
 
 
 def thread_state(ports: Ports, caller: Caller, case_id: str, thread_id: str) -> dict[str, Any]:
@@ -543,7 +579,11 @@ def send(
     at = now.isoformat()
     with contextlib.suppress(NotFound):  # the thread's ETag changes: pollers see the new message
         ports.store.patch("cases", case_id, thread["id"], [PatchOperation("set", "/lastAt", at)])
-    recipients = [uid for uid in thread.get("members", {}) if uid != caller.actor and uid in active]
+    recipients = [
+        uid
+        for uid in thread.get("members", {})
+        if uid != caller.actor and uid in active and _current(thread, uid, active)
+    ]
     with contextlib.suppress(NotFound, InvalidInput):
         ports.store.patch(
             "cases",
@@ -660,7 +700,7 @@ def add_member(ports: Ports, caller: Caller, case_id: str, thread_id: str, user_
     at = ports.clock.now().isoformat()
 
     def join(thread: Item) -> Item:
-        if user_id in thread["members"]:
+        if user_id in thread["members"] and _current(thread, user_id, active):
             raise AlreadyThreadMember("already a member of the thread", field="userId")
         if len(thread["members"]) >= MAX_MEMBERS:
             raise NotAThreadMember(f"a thread has at most {MAX_MEMBERS} members", field="userId")

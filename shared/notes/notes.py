@@ -114,7 +114,7 @@ def delete(ports: Ports, caller: Caller, case_id: str, note_id: str, *, if_match
 
 def purge_case(ports: Ports, case_id: str) -> int:
     """Every note of the case, gone (the retention purge)."""
-    return len(kernel.purge_case(ports, NOTE, case_id))
+    return kernel.purge_case(ports, NOTE, case_id)
 
 
 def export_owned(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import UTC, timedelta
-from typing import cast
+from typing import Literal, cast
 
 from shared import config
 from shared.effects import commit, email_op
@@ -74,13 +74,14 @@ def notify(
     item_type: str | None,
     item_id: str | None,
     actor_id: str | None = None,
-    email: bool = True,
+    email: bool | Literal["always"] = True,
 ) -> Item:
     """Store a notification for ``user_id`` and, if they want e-mail notices, an e-mail notice
     with it (one batch in the user's partition; the relay sends it). ``actor_id``: who did it,
     named only when the list is read and only if the reader may see it
     (:mod:`shared.notifications.named`). ``email=False``: the caller sends its own, later notice
-    (messages: shared.messages.mail)."""
+    (messages: shared.messages.mail). ``email="always"``: a security alert (break-glass, issue
+    23): the same content-free notice, whatever the user's e-mail preference."""
     if kind not in KINDS:
         raise InvalidInput("unknown notification kind", field="kind")
     now = ports.clock.now().astimezone(UTC)
@@ -97,7 +98,7 @@ def notify(
         "at": now.isoformat(),
         "ttl": int(_TTL.total_seconds()),
     }
-    notice = _email_notice(ports, user_id) if email else []
+    notice = _email_notice(ports, user_id, always=email == "always") if email else []
     [stored] = commit(ports.store, "users", user_id, [BatchOperation("create", item=item)], notice)
     return cast(Item, stored)
 
@@ -156,13 +157,13 @@ def _mark_one(ports: Ports, user_id: str, notification_id: str) -> int:
     raise ConcurrencyConflict("the notification kept changing")
 
 
-def _email_notice(ports: Ports, user_id: str) -> list[BatchOperation]:
-    """The e-mail notice to store with the notification, if the user wants one."""
+def _email_notice(ports: Ports, user_id: str, *, always: bool = False) -> list[BatchOperation]:
+    """The e-mail notice to store with the notification, if the user wants one (or ``always``)."""
     try:
         profile = accounts.profile(ports.store, user_id)
     except NotFound:
         return []
-    if profile.get("emailNotifications") is not True or not profile.get("email"):
+    if (profile.get("emailNotifications") is not True and not always) or not profile.get("email"):
         return []
     link = f"{config.required('CASEDESK_PUBLIC_URL').rstrip('/')}/notifications"
     notice = notification_email(profile["email"], str(profile.get("language", "en")), link)

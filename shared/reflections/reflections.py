@@ -639,15 +639,16 @@ def visible_texts(ports: Ports, seen: Visible, first: date, last: date) -> list[
 
 def plan_timeline(ports: Ports, case_id: str, first: date, last: date) -> list[dict[str, Any]]:
     """Workload % over time from the plan's stages: each from its ``fromDate`` until the next
-    stage's ``fromDate`` (``to``, exclusive; ``None`` for the last), those overlapping the period.
-    One query; the stages' sealed tasks are not opened."""
+    stage's ``fromDate`` (``to``, exclusive; ``None`` for the last), those overlapping the period
+    and those planned after it (a dashboard ending today shows the workload ahead, against the
+    capacity the doctors certified ahead). One query; the stages' sealed tasks are not opened."""
     query = Query(equals={"type": "stage"}, order_by="fromDate", limit=200)
     stages = ports.store.query("cases", case_id, query).items
     timeline = []
     for index, stage in enumerate(stages):
         start = date.fromisoformat(stage["fromDate"])
         end = date.fromisoformat(stages[index + 1]["fromDate"]) if index + 1 < len(stages) else None
-        if start <= last and (end is None or end > first):
+        if end is None or end > first:
             timeline.append(
                 {
                     "from": start.isoformat(),
@@ -703,17 +704,10 @@ def views_of(ports: Ports, items: list[Item], user_id: str) -> list[dict[str, An
 
 
 def purge_case(ports: Ports, case_id: str) -> int:
-    """Every bucket and the series of the case, with the series' grants (the retention purge)."""
-    buckets = [i["id"] for i in _all_buckets(ports, case_id)]
-    for start in range(0, len(buckets), 50):  # a timer, never a request: one batch per 50 months
-        chunk = buckets[start : start + 50]
-        try:
-            ports.store.batch("cases", case_id, [BatchOperation("delete", id=bid) for bid in chunk])
-        except NotFound:  # deleted meanwhile: the rest one by one
-            for bid in chunk:
-                with contextlib.suppress(NotFound):
-                    ports.store.delete("cases", case_id, bid)
-    return len(buckets) + len(kernel.purge_case(ports, SERIES, case_id))
+    """Every bucket and the series of the case, with the series' grants (the retention purge:
+    filtered ``Store.delete_partition`` calls, nothing read back)."""
+    buckets = ports.store.delete_partition("cases", case_id, equals={"type": BUCKET_TYPE})
+    return buckets + kernel.purge_case(ports, SERIES, case_id)
 
 
 def export_owned(ports: Ports, case_id: str, user_id: str) -> list[dict[str, Any]]:

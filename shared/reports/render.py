@@ -336,7 +336,9 @@ def _plan(content: ReportContent, t: _Text, s: dict[str, ParagraphStyle], width:
         return [*out, _p(t("reports.noPlan"), s["body"])]
     rows: list[list[Any]] = [[t("reports.planFrom"), t("reports.planTo"), t("reports.workload")]]
     for stage in content.plan:
-        until = t.day(date.fromisoformat(stage["to"])) if stage["to"] else t("reports.openEnded")
+        # ``to`` is the next stage's first day (exclusive): the paper says this one's last day.
+        last = date.fromisoformat(stage["to"]) - timedelta(days=1) if stage["to"] else None
+        until = t.day(last) if last else t("reports.openEnded")
         rows.append([t.day(date.fromisoformat(stage["from"])), until, f"{stage['workloadPercent']} %"])
     return [*out, _table(rows, [width * 0.35, width * 0.35, width * 0.3])]
 
@@ -372,6 +374,14 @@ def _record_parts(line: RecordLine, t: _Text) -> list[str]:
     parts: list[str] = []
     if line.percent is not None:
         parts.append(f"{t('reports.capacity')}: {line.percent} %")
+    if line.kind == "evaluation":
+        if line.valid_to is not None:
+            validity = f"{t.day(line.day)} – {t.day(line.valid_to)}"
+        else:
+            validity = t("reports.validFromOpen", first=t.day(line.day))
+        parts.append(f"{t('reports.validity')}: {validity}")
+        if line.next_review is not None:
+            parts.append(f"{t('reports.nextReview')}: {t.day(line.next_review)}")
     if line.restrictions:
         parts.append(f"{t('reports.restrictions')}: {line.restrictions}")
     if line.recommendations:

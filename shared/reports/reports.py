@@ -116,9 +116,11 @@ class RecordLine:
     """One evaluation (a doctor's) or one piece of feedback (the employer's) as the report lists it."""
 
     kind: str  # "evaluation" | "feedback"
-    day: date
+    day: date  # an evaluation's first valid day; the feedback's day
     corrected: bool
     percent: int | None = None
+    valid_to: date | None = None  # inclusive; None: until further notice
+    next_review: date | None = None
     restrictions: str | None = None
     recommendations: str | None = None
     scales: dict[str, int | None] = field(default_factory=dict)
@@ -153,6 +155,8 @@ def evaluations_of(ports: Ports, caller: Caller, case_id: str, first: date, last
             date.fromisoformat(e["validFrom"]),
             bool(e.get("corrected")),
             percent=e.get("capacityPercent"),
+            valid_to=date.fromisoformat(e["validTo"]) if e.get("validTo") else None,
+            next_review=date.fromisoformat(e["nextReview"]) if e.get("nextReview") else None,
             restrictions=e.get("restrictions"),
             recommendations=e.get("recommendations"),
         )

@@ -14,7 +14,9 @@ Storage, two items per grant:
 
 States: ``requested`` → ``approved`` | ``denied``; ``approved`` → ``active`` (the operator, with a
 fresh second factor); ``requested`` | ``approved`` | ``active`` → ``revoked`` (an org admin).
-``expired`` is not stored: it is an ``approved`` or ``active`` grant whose ``untilAt`` passed.
+``expired`` is not stored: it is an ``approved`` or ``active`` grant whose ``untilAt`` passed;
+nor is ``lapsed``: a request nobody decided within :data:`REQUEST_DAYS` (it can no longer be
+approved, and no longer counts against the operator's :data:`MAX_OPEN_REQUESTS`).
 Every transition is one batch with its audit event (grant id and reason) in the org's partition.
 """
 
@@ -56,11 +58,13 @@ __all__ = [
     "decide",
     "is_live",
     "iso",
+    "lapsed",
     "own_grant",
     "request_access",
     "revoke",
     "status",
     "support_event",
+    "undecided",
 ]
 
 Scope = Literal["org", "case"]
@@ -73,6 +77,8 @@ MAX_REASON = 500
 MAX_TICKET = 64
 #: Undecided requests one operator may have open with one organisation.
 MAX_OPEN_REQUESTS = 3
+#: An undecided request lapses after this many days: whoever still needs access asks again.
+REQUEST_DAYS = 7
 KIND = "support"
 STATES = ("requested", "approved", "denied", "active", "revoked")
 
@@ -128,11 +134,32 @@ def audit_transition(caller: Caller, action: str, record: Item, now: datetime) -
 
 
 def status(record: Item, now: datetime) -> str:
-    """``requested``, ``approved``, ``denied``, ``active``, ``expired`` or ``revoked``."""
+    """``requested``, ``lapsed``, ``approved``, ``denied``, ``active``, ``expired`` or ``revoked``."""
     state = str(record.get("state", "requested"))
     if state in ("approved", "active") and str(record.get("untilAt", "")) <= iso(now):
         return "expired"
+    if lapsed(record, now):
+        return "lapsed"
     return state
+
+
+def lapsed(record: Item, now: datetime) -> bool:
+    """A request still undecided more than :data:`REQUEST_DAYS` after it was made (the
+    complement of :func:`undecided`'s range)."""
+    return record.get("state") == "requested" and str(record.get("requestedAt", "")) < iso(
+        now - timedelta(days=REQUEST_DAYS)
+    )
+
+
+def undecided(now: datetime, **equals: str) -> Query:
+    """The requests of an organisation's partition still waiting for a decision (not lapsed)."""
+    return Query(
+        equals={"type": "temp_access", "kind": KIND, "state": "requested", **equals},
+        range_field="requestedAt",
+        gte=iso(now - timedelta(days=REQUEST_DAYS)),
+        order_by="id",
+        descending=True,
+    )
 
 
 def is_live(record: Item, now: datetime) -> bool:
@@ -174,12 +201,9 @@ def request_access(
     if scope not in SCOPES or (scope == "case") != bool(case_id):
         raise SupportScopeInvalid("scope case names a case, scope org none", field="scope")
     _check_target(ports, org_id, case_id)
-    open_ones = Query(
-        equals={"type": "temp_access", "kind": KIND, "userId": caller.actor, "state": "requested"}
-    )
-    if ports.store.count("orgs", org_id, open_ones) >= MAX_OPEN_REQUESTS:
-        raise SupportRequestsOpen("wait for the organisation's decision on your open requests")
     now = ports.clock.now()
+    if ports.store.count("orgs", org_id, undecided(now, userId=caller.actor)) >= MAX_OPEN_REQUESTS:
+        raise SupportRequestsOpen("wait for the organisation's decision on your open requests")
     grant_id = sortable_id(now)
     record: Item = {
         "id": record_id(grant_id),
@@ -276,9 +300,9 @@ def decide(
     record = _record(ports, org_id, grant_id)
     if record.get("userId") == caller.actor:
         raise SupportSelfDecision("nobody decides on their own support request")
-    if record.get("state") != "requested":
-        raise SupportGrantDecided("this request was decided already")
     now = ports.clock.now()
+    if status(record, now) != "requested":
+        raise SupportGrantDecided("this request was decided, ended or has lapsed")
     changed = {**record, "decidedAt": iso(now), "decidedBy": caller.actor}
     if approve:
         changed.update(_narrowed(ports, record, scope=scope, case_id=case_id, level=level, hours=hours))

@@ -12,7 +12,7 @@ from shared.effects import record as record_effects
 from shared.identity import accounts, orgs
 from shared.paging import Paged, Window, store_page
 from shared.ports import Item, Ports, Query
-from shared.support.grants import KIND, record_id, status
+from shared.support.grants import KIND, record_id, status, undecided
 
 __all__ = ["admin_view", "mine_page", "operator_view", "org_page", "view"]
 
@@ -64,14 +64,14 @@ def org_page(
 ) -> Paged[dict[str, Any]]:
     """The organisation's support grants (or only its open requests), newest first: one query,
     one name lookup and one audit write (``support_requests:read``) per page."""
-    equals: dict[str, Any] = {"type": "temp_access", "kind": KIND}
-    if pending_only:
-        equals["state"] = "requested"
-    page = store_page(
-        ports.store, "orgs", org_id, Query(equals=equals, order_by="id", descending=True), window
-    )
-    names = accounts.profiles(ports.store, [str(r["userId"]) for r in page.items])
     now = ports.clock.now()
+    query = (
+        undecided(now)
+        if pending_only
+        else Query(equals={"type": "temp_access", "kind": KIND}, order_by="id", descending=True)
+    )
+    page = store_page(ports.store, "orgs", org_id, query, window)
+    names = accounts.profiles(ports.store, [str(r["userId"]) for r in page.items])
     event = audit_event(caller, "support_requests:read", target_type="org", target_id=org_id, org_id=org_id)
     record_effects(ports.store, "orgs", org_id, [audit_op("orgs", org_id, event, now)])
     return Paged(

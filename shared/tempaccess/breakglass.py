@@ -36,6 +36,7 @@ from shared.identity.tokens import sortable_id
 from shared.notifications.inbox import notify
 from shared.paging import Paged, Window, store_page, text_position
 from shared.ports import BatchOperation, Item, Ports, Query
+from shared.support.grants import lapsed as support_lapsed
 
 __all__ = [
     "KINDS",
@@ -147,8 +148,9 @@ def open_case(ports: Ports, caller: Caller, org_id: str, case_id: str, *, outsid
 
 
 def _alert_admins(ports: Ports, org_id: str, case_id: str, actor: str) -> None:
-    """An in-app notification to each org admin (and the content-free e-mail notice for those who
-    want e-mail notices): the notification names the case by id only."""
+    """An in-app notification to each org admin and the content-free e-mail notice — a security
+    alert, sent whatever their e-mail-notice preference: the notification names the case by id
+    only, the e-mail nothing at all."""
     for member in orgs.members(ports.store, org_id):
         if "org_admin" in member.get("roles", []) and member.get("userId") != actor:
             notify(
@@ -159,6 +161,7 @@ def _alert_admins(ports: Ports, org_id: str, case_id: str, actor: str) -> None:
                 item_type="org",
                 item_id=org_id,
                 actor_id=actor,
+                email="always",
             )
 
 
@@ -180,12 +183,12 @@ def _query(ports: Ports) -> Query:
 
 def status(record: Item, now: datetime) -> str:
     """``ended`` (by an admin), ``expired`` or ``active``; a support grant (issue 22) may also be
-    ``requested``, ``approved`` (not yet activated) or ``denied``."""
+    ``requested``, ``lapsed`` (undecided too long), ``approved`` (not yet activated) or ``denied``."""
     if record.get("endedAt"):
         return "ended"
     state = record.get("state")
     if state in ("requested", "denied"):
-        return str(state)
+        return "lapsed" if support_lapsed(record, now) else str(state)
     if str(record.get("untilAt", "")) <= _iso(now):
         return "expired"
     return "approved" if state == "approved" else "active"

@@ -67,6 +67,7 @@ def _flag(world: dict[str, Any], on: bool) -> None:
 def _overview(world: dict[str, Any]) -> list[dict[str, Any]]:
     answer = world["admin"].get(f"/api/orgs/{world['org']}/temporary-access")
     assert answer.status == 200, answer.body
+    assert answer.json()["days"] == 30  # the look-back window the page names
     accesses: list[dict[str, Any]] = answer.json()["accesses"]
     return accesses
 
@@ -232,3 +233,18 @@ def test_access_review_lists_people_grants_and_shares_and_ends_an_invitation(
     after = admin.get(f"/api/cases/{case_id}/access-review").json()
     assert {p["role"] for p in after["people"]} == {"employee", "case_manager"} and after["grants"] == []
     assert staff.get(f"/api/cases/{case_id}").status == 404
+
+    # Looking at the review is not a review: the admin marks it done (a comment is one line).
+    assert after["lastReviewedAt"] is None
+    done_path = f"/api/cases/{case_id}/access-review/done"
+    assert admin.post(done_path, {}).status == 400
+    assert admin.post(done_path, {"comment": "a\nb"}).status == 400
+    assert manager.post(done_path, {"comment": ""}).status == 403
+    marked = admin.post(done_path, {"comment": "Dr. D's invitation withdrawn"})
+    assert marked.status == 200, marked.body
+    last = admin.get(f"/api/cases/{case_id}/access-review").json()
+    assert last["lastReviewedAt"] == marked.json()["lastReviewedAt"] is not None
+    assert (last["lastReviewedByName"], last["lastReviewComment"]) == (
+        "Admin",
+        "Dr. D's invitation withdrawn",
+    )

@@ -218,7 +218,9 @@ def test_the_org_admin_lists_every_case_of_the_organisation_and_finds_one_by_nam
     assert listed.status == 200, listed.body
     [entry] = listed.json()["cases"]
     assert entry["caseId"] == case_id and entry["employeeName"] == "Emma Employee"
-    assert set(entry) == {"caseId", "employeeName", "status", "legalHold", "createdAt", "closedAt"}
+    # A summary only: no content, no participants — and of the activity, a time (issue 24, 039).
+    summary = {"caseId", "employeeName", "status", "legalHold", "createdAt", "closedAt", "lastActivityAt"}
+    assert set(entry) == summary
 
     def search(text: str) -> list[str]:
         answer = admin.get(f"/api/orgs/{org_id}/cases?{urlencode({'q': text})}")

@@ -187,9 +187,10 @@ def test_feedback_goes_to_the_chosen_doctor_and_the_employee(world: dict[str, An
     assert manager.get(f"{base}/feedback").json()["feedback"] == []
     board = doctor.get(f"{base}/dashboard").json()
     attendance = next(s for s in board["feedbackScales"] if s["scale"] == "attendance")
-    assert attendance["points"] == [{"date": today().isoformat(), "value": 9}]
+    assert (attendance["dates"], attendance["values"]) == ([today().isoformat()], [9])
     assert FEEDBACK_SECRET not in manager.get(f"{base}/dashboard").body.decode()
     changed = {k: v for k, v in body.items() if k != "recipients"} | {"attendance": 7}
+    problem(employer.request("PUT", path, changed), 428, "precondition_required")  # no If-Match
     amended = employer.request("PUT", path, changed, headers={"If-Match": made["etag"]})
     assert amended.status == 200 and amended.json()["corrected"] is True
     assert [h["attendance"] for h in doctor.get(path).json()["history"]] == [7, 9]
@@ -214,6 +215,8 @@ BAD_EVALUATIONS = [
     (evaluation(diagnosis="F32.1"), 400, "diagnosis_not_allowed", "diagnosis"),
     (evaluation(icdCode="M54.5"), 400, "diagnosis_not_allowed", "icdCode"),
     (evaluation(validFrom="30.11.2026"), 400, "invalid_input", "validFrom"),
+    # A typo such as 9999: stored, it would break every dashboard and report of the case.
+    (evaluation(validTo="9999-12-31"), 400, "date_out_of_range", "validTo"),
     (evaluation(recipients=["nobody"]), 400, "not_a_participant", "recipients"),
 ]
 
@@ -236,3 +239,18 @@ def test_bad_input_is_refused_with_its_code_and_nothing_is_stored(world: dict[st
         problem(employer.post(f"{base}/feedback", sent), 400, code)
     assert [f for f in employer.get(f"{base}/feedback").json()["feedback"] if f["mine"]] == mine_before
     problem(world["employee"].post(f"{base}/evaluations", evaluation()), 403, "permission_denied")
+    assert world["manager"].get(f"{base}/dashboard").status == 200
+
+
+def test_an_amendment_may_keep_its_review_day_not_set_one_in_the_past(world: dict[str, Any]) -> None:
+    base = f"/api/cases/{world['case']}"
+    doctor = world["doctor2"]
+    made = doctor.post(f"{base}/evaluations", evaluation(capacityPercent=30)).json()
+    path = f"{base}/evaluations/{made['id']}"
+    past = evaluation(capacityPercent=40, nextReview=(today() - timedelta(days=1)).isoformat())
+    problem(doctor.request("PUT", path, past, headers={"If-Match": made["etag"]}), 400, "date_in_past",
+            "nextReview")  # fmt: skip
+    problem(doctor.request("PUT", path, evaluation(validFrom="0001-01-01"), headers={"If-Match": made["etag"]}),
+            400, "date_out_of_range", "validFrom")  # fmt: skip
+    kept = doctor.request("PUT", path, evaluation(capacityPercent=40), headers={"If-Match": made["etag"]})
+    assert kept.status == 200 and [h["capacityPercent"] for h in kept.json()["history"]] == [40, 30]

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import urllib.request
 import zipfile
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,6 +24,8 @@ from tests.api.conftest import STRONG, Env, onboard, org_with_manager
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MANAGER_SECRET = b"%PDF-1.7\n% manager-only-content\n%%EOF\n"
+DOCTOR_NOTE = "doctor-private-note-5521"
+NOT_EMMAS_THREAD = "zwischen-Aerztin-und-Fallfuehrung-8830"
 
 
 def upload(client: ApiClient, case_id: str, file: tuple[str, str, bytes], title: str) -> Response:
@@ -51,7 +56,7 @@ def download(client: ApiClient) -> tuple[dict[str, Any], bytes]:
 
 @pytest.fixture(scope="module")
 def world(env: Env) -> dict[str, Any]:
-    org_id, _admin, manager = org_with_manager(
+    org_id, admin, manager = org_with_manager(
         env, "Export AG", "ex.admin@example.invalid", "ex.cm@example.invalid"
     )
     body = {"employee": {"email": "ex.emma@example.invalid", "name": "Emma Export", "language": "de"}}
@@ -82,10 +87,37 @@ def world(env: Env) -> dict[str, Any]:
     assert made.status == 201, made.body
     answer = employee.post(f"{threads}/{made.json()['id']}/messages", {"text": "Gut, danke."})
     assert answer.status == 201, answer.body
+    # A doctor: an evaluation about Emma (hers to receive, every version), a private note and a
+    # thread with the manager that Emma is not in (neither hers); Emma's own reflection.
+    invite = {"email": "ex.dora@example.invalid", "name": "Dora", "language": "en", "role": "doctor"}
+    assert manager.post(f"/api/cases/{case_id}/participants", invite).status == 201
+    doctor, _, _ = onboard(env, "ex.dora@example.invalid")
+    ids = {p["role"]: p["userId"] for p in manager.get(f"/api/cases/{case_id}").json()["participants"]}
+    today = datetime.now(ZoneInfo("Europe/Zurich")).date()  # the day the app's calendar says
+    rated = {"capacityPercent": 50, "validFrom": today.isoformat(), "validTo": (today + timedelta(days=30)).isoformat(),
+             "restrictions": "Nicht heben", "recommendations": "Halbtags", "nextReview": None,
+             "recipients": []}  # fmt: skip
+    evaluation = doctor.post(f"/api/cases/{case_id}/evaluations", rated)
+    assert evaluation.status == 201, evaluation.body
+    doctor.post(f"/api/cases/{case_id}/notes", {"title": "Arzt", "body": DOCTOR_NOTE})
+    aside = doctor.post(threads, {"memberIds": [ids["case_manager"]], "text": NOT_EMMAS_THREAD})
+    assert aside.status == 201, aside.body
+    entry = {
+        "scales": {"wellbeing": 7},
+        "wentWell": "Spaziergang",
+        "limits": None,
+        "needs": None,
+        "note": None,
+    }
+    reflected = employee.request("PUT", f"/api/cases/{case_id}/reflections/{today.isoformat()}", entry,
+                                 headers={"If-None-Match": "*"})  # fmt: skip
+    assert reflected.status == 201, reflected.body
     # The manager reads Emma's document: her "who accessed my data" lists it.
     assert manager.get(f"{docs}/{mine['id']}/content").status == 200
     env.settle()
     return {
+        "org": org_id,
+        "admin": admin,
         "case": case_id,
         "manager": manager,
         "employee": employee,
@@ -93,6 +125,7 @@ def world(env: Env) -> dict[str, Any]:
         "mine": mine["id"],
         "theirs": theirs["id"],
         "note": note["id"],
+        "evaluation": evaluation.json()["id"],
         "secret": secret,
         "codes": codes,
     }
@@ -124,7 +157,7 @@ def test_the_export_holds_exactly_my_data(world: dict[str, Any], env: Env) -> No
     assert (
         data["profile"]["userId"] == ids["employee"] and data["profile"]["email"] == "ex.emma@example.invalid"
     )
-    assert data["consent"]["acceptedAt"]
+    assert data["consent"]["acceptedAt"] and data["consents"][-1] == data["consent"]
     [case] = data["cases"]
     assert case["caseId"] == case_id and case["role"] == "employee"
     assert [d["id"] for d in case["documents"]] == [world["mine"]]
@@ -134,9 +167,15 @@ def test_the_export_holds_exactly_my_data(world: dict[str, Any], env: Env) -> No
         {"itemType": "doc", "itemId": world["mine"], "sharedWith": ids["case_manager"],
          "since": case["sharesGiven"][0]["since"], "expiresAt": None}
     ]  # fmt: skip
-    assert [(s["itemType"], s["itemId"], s["sharedBy"]) for s in case["sharedWithMe"]] == [
-        ("doc", world["theirs"], ids["case_manager"])
+    # Held: the manager's document and — as its subject — the doctor's evaluation (metadata only).
+    assert sorted((s["itemType"], s["itemId"], s["sharedBy"]) for s in case["sharedWithMe"]) == sorted([
+        ("doc", world["theirs"], ids["case_manager"]), ("evaluation", world["evaluation"], ids["doctor"]),
+    ])  # fmt: skip
+    assert [(r["wentWell"], r["scales"]["wellbeing"]) for r in case["reflection-series"]] == [
+        ("Spaziergang", 7)
     ]
+    assert [e["id"] for e in case["evaluations"]] == [world["evaluation"]]  # about her, by the doctor
+    assert case["feedback"] == []
     assert [m["text"] for m in case["messagesSent"]] == ["Gut, danke."]
     assert [(m["text"], m["senderId"]) for m in case["messagesReceived"]] == [
         ("Wie geht es Ihnen?", ids["case_manager"])
@@ -147,7 +186,8 @@ def test_the_export_holds_exactly_my_data(world: dict[str, Any], env: Env) -> No
     # Nothing of anyone else's: not the manager's file, its title, nor their private note.
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
         everything = b"".join(opened.read(n) for n in names)
-    for foreign in (MANAGER_SECRET, b"manager-only-content", b"Manager title", b"manager-private-note"):
+    for foreign in (MANAGER_SECRET, b"manager-only-content", b"Manager title", b"manager-private-note",
+                    DOCTOR_NOTE.encode(), NOT_EMMAS_THREAD.encode()):  # fmt: skip
         assert foreign not in everything
 
     # The owner only: the manager cannot fetch Emma's parts (the record is in her partition).
@@ -207,3 +247,35 @@ def test_account_deletion_waits_for_the_open_case(world: dict[str, Any], env: En
     # The audit keeps the pseudonymous id: the deletion itself is in her chain.
     events = [e for e in store.scan("audit") if e.get("action") == "account:delete"]
     assert events and {e["actor"] for e in events} == {uid}
+    # No record of the organisation names her any more: her invitation keeps no e-mail address.
+    invited = world["admin"].get(f"/api/orgs/{world['org']}/invitations?limit=100").json()["invitations"]
+    assert invited and "ex.emma@example.invalid" not in json.dumps(invited)
+    org_items = store.query("orgs", world["org"], Query(limit=500)).items
+    assert not [i["id"] for i in org_items if "ex.emma@example.invalid" in json.dumps(i)]
+
+
+def test_the_only_org_admin_keeps_their_account_until_someone_else_administers(env: Env) -> None:
+    """An org admin takes part in no case, but deleting the only one would leave the organisation
+    with nobody to administer it: refused (409 last_org_admin), nothing changed. Once a second
+    admin is there, the deletion goes through and no staff entry of nobody stays behind."""
+    made = env.cli("create-org", "--name", "Solo AG", "--admin-email", "solo.a@example.invalid",
+                   "--admin-name", "Solo")  # fmt: skip
+    org_id = re.search(r"organisation ([0-9a-f]{32})", made.stdout).group(1)  # type: ignore[union-attr]
+    first, _secret, codes = onboard(env, "solo.a@example.invalid")
+    first_id = first.get("/api/me").json()["userId"]
+    refused = first.post("/api/me/delete", {"password": STRONG, "recoveryCode": codes[0]})
+    assert refused.status == 409 and refused.json()["code"] == "last_org_admin", refused.body
+    assert first.get("/api/me").status == 200
+    assert first_id in [m["userId"] for m in first.get(f"/api/orgs/{org_id}/staff").json()["members"]]
+
+    invite = {"email": "solo.b@example.invalid", "name": "Zweite", "language": "de", "role": "org_admin"}
+    assert first.post(f"/api/orgs/{org_id}/invitations", invite).status == 201
+    second, _, _ = onboard(env, "solo.b@example.invalid")
+    deleted = first.post("/api/me/delete", {"password": STRONG, "recoveryCode": codes[1]})
+    assert deleted.status == 204, deleted.body
+    staff = second.get(f"/api/orgs/{org_id}/staff").json()["members"]
+    assert first_id not in [m["userId"] for m in staff] and len(staff) == 1
+    invited = second.get(f"/api/orgs/{org_id}/invitations").json()["invitations"]
+    assert "solo.a@example.invalid" not in json.dumps(invited)
+    # The one left is the only admin now: the same rule holds for them.
+    assert second.get("/api/me").status == 200

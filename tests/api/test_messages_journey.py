@@ -6,8 +6,10 @@ problem+json with its code and nothing stored; nothing readable at rest."""
 
 from __future__ import annotations
 
+import io
 import json
 import urllib.request
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,9 +20,11 @@ from shared.adapters.outbox import OutboxMailer
 from shared.ports import Query
 from tests.api.client import Response, multipart_form
 from tests.api.conftest import AdapterSet, Env, onboard, org_with_manager, running_env
+from tests.api.test_export_journey import download, drain
 
 SECRET = "Rueckenschmerz-Geheimnis-91c2"  # a message text that must never be readable at rest
 SUBJECT = "Betreff-Vertraulich-4410"
+AFTER_REMOVAL = "Nach-der-Entfernung-7731"  # written after the doctor's removal: never theirs
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +192,34 @@ def test_group_join_later_leave_delete_window_and_bad_input(world: dict[str, Any
     assert made.json()["id"] not in [t["id"] for t in employer.get(base).json()["threads"]]
     assert manager.post(f"{one}/messages", {"text": "Weiter"}).status == 201
 
+    # Audited in the same batch: the start, sends, the deletion, the membership changes — by whom,
+    # on what. Reading one's own thread is an addressee's read: no event (SPEC §15).
+    thread_id = made.json()["id"]
+
+    def events() -> list[tuple[str, str, str]]:
+        env.settle()
+        return sorted(
+            (str(e["action"]), str(e["actor"]), str(e["targetId"]))
+            for e in env.store().scan("audit")
+            if str(e.get("targetId", "")).startswith(thread_id)
+        )
+
+    got = events()
+    for expected in (
+        ("thread:create", ids["case_manager"], thread_id),
+        ("thread:add_member", ids["doctor"], thread_id),
+        ("message:send", ids["employee"], thread_id + "-"),
+        ("message:send", ids["employer"], f"{thread_id}-{sent['id']}"),
+        ("message:delete", ids["employer"], f"{thread_id}-{sent['id']}"),
+        ("thread:leave", ids["employer"], thread_id),
+    ):
+        assert any(e[:2] == expected[:2] and e[2].startswith(expected[2]) for e in got), (expected, got)
+    assert {e[0] for e in got} == {"thread:create", "thread:add_member", "message:send", "message:delete",
+                                   "thread:leave"}  # fmt: skip
+    assert manager.get(f"{one}/messages").status == 200 and manager.get(one).status == 200
+    assert manager.get(base).status == 200
+    assert events() == got
+
 
 def test_attachment_shared_then_unshared(world: dict[str, Any], env: Env) -> None:
     case_id, ids = world["case"], world["ids"]
@@ -240,11 +272,23 @@ def test_removal_from_the_case_then_the_closed_case(world: dict[str, Any], env: 
     one = f"{base}/{thread.json()['id']}"
     assert doctor.get(base).json()["threads"]
     assert manager.request("DELETE", f"/api/cases/{case_id}/participants/{ids['doctor']}").status == 204
-    assert doctor.get(base).status in (403, 404)  # every thread at once
-    assert doctor.get(f"{one}/messages").status in (403, 404)
+    problem(doctor.get(base), 404, "not_found")  # every thread at once
+    problem(doctor.get(f"{one}/messages"), 404, "not_found")
+    problem(doctor.get(one), 404, "not_found")
     members = {m["userId"]: m["former"] for m in employee.get(one).json()["members"]}
     assert members[ids["doctor"]] is True and members[ids["case_manager"]] is False
     problem(employee.post(base, {"memberIds": [ids["doctor"]], "text": "x"}), 400, "not_a_thread_member")
+    assert employee.post(f"{one}/messages", {"text": AFTER_REMOVAL}).status == 201
+    # "Download my data" of the removed doctor: what they received while taking part, nothing after.
+    assert doctor.post("/api/me/export").status == 202
+    drain(env)
+    _state, archive = download(doctor)
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        [exported] = [c for c in json.loads(opened.read("data.json"))["cases"] if c["caseId"] == case_id]
+        everything = b"".join(opened.read(n) for n in opened.namelist())
+    assert exported["participation"] == "removed"
+    assert "Vor der Entfernung" in [m["text"] for m in exported["messagesReceived"]]
+    assert AFTER_REMOVAL.encode() not in everything
 
     summary = manager.get(f"/api/cases/{case_id}")
     closed = manager.post(f"/api/cases/{case_id}/close", headers={"If-Match": summary.headers["ETag"]})

@@ -40,7 +40,7 @@ def test_readiness_is_200_json_with_every_checked_port_ok(devhost_url: str) -> N
     assert {name: check["status"] for name, check in data["checks"].items()} == {
         "store": "ok",
         "blobs": "ok",
-        "keyRing": "unchecked",  # never the KEK on a public call (decision 025)
+        "keyRing": "unchecked",  # the timers do not run here: no scheduled KEK check yet (decision 025)
         "mailer": "ok",
     }
     assert data["checks"]["store"]["adapter"] == "SqliteStore"

@@ -116,7 +116,7 @@ def test_a_week_recorded_shared_scales_only_then_revoked(world: dict[str, Any], 
     assert doctor.get(f"{base}/reflections").json()["entries"] == []
     assert doctor.get(f"{base}/reflections/{day0.isoformat()}").status == 404
     board = doctor.get(f"{base}/dashboard").json()
-    assert board["access"] == "none" and all(s["points"] == [] for s in board["scales"])
+    assert board["access"] == "none" and all(s["dates"] == [] == s["values"] for s in board["scales"])
     assert world["outsider"].get(f"{base}/reflections").status == 404
     assert world["outsider"].get(f"{base}/dashboard").status == 404
     assert world["manager"].get(f"{base}/reflections").json()["entries"] == []
@@ -150,7 +150,7 @@ def test_a_week_recorded_shared_scales_only_then_revoked(world: dict[str, Any], 
     board = doctor.get(f"{base}/dashboard")
     assert board.status == 200
     wellbeing = board.json()["scales"][0]
-    assert wellbeing["scale"] == "wellbeing" and len(wellbeing["points"]) == 4
+    assert wellbeing["scale"] == "wellbeing" and len(wellbeing["dates"]) == 4 == len(wellbeing["values"])
     assert wellbeing["trend"]["status"] == "not_enough_data"
     assert board.json()["scales"][2]["polarity"] == "higher_is_worse"
     assert SECRET not in seen.body.decode() and SECRET not in board.body.decode()
@@ -191,7 +191,7 @@ def test_a_week_recorded_shared_scales_only_then_revoked(world: dict[str, Any], 
     assert employee.request("DELETE", f"{series_path}/grants/{ids['doctor']}").status == 204
     assert doctor.get(f"{base}/reflections").json()["entries"] == []
     board = doctor.get(f"{base}/dashboard").json()
-    assert board["access"] == "none" and all(s["points"] == [] for s in board["scales"])
+    assert board["access"] == "none" and all(s["dates"] == [] == s["values"] for s in board["scales"])
     assert doctor.get(series_path).status == 404
 
     # Delete with the ETag.

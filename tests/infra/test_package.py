@@ -28,10 +28,9 @@ Denies = Callable[[str], bool]
 # Top-level entries of the package, and nothing else.
 PACKAGE_ROOTS = {"function_app.py", "host.json", "requirements.txt", "functions", "shared", "web/dist"}
 # Must be packaged whether or not they exist in this checkout: the built frontend (the prepackage
-# hook builds it), and the PDF report fonts. Issue 17 embeds DejaVu Sans with its licence; no font
-# exists in the repository yet, and the report code will live in shared/reports/ (ARCHITECTURE), so
-# the fonts are expected in shared/reports/fonts/. test_every_font_in_the_tree_is_packaged catches
-# a font put anywhere else.
+# hook builds it), and the PDF report fonts (issue 17 embeds DejaVu Sans with its licence, from
+# shared/reports/fonts/: shared/reports/render.py). test_every_font_in_the_tree_is_packaged catches
+# a font put anywhere else, test_the_report_fonts_are_in_the_real_package their absence.
 MUST_SHIP = [
     "function_app.py",
     "host.json",
@@ -190,3 +189,13 @@ def test_every_font_in_the_tree_is_packaged() -> None:
     assert [f for f in fonts if f not in azd_package()] == []
     for name in ("shared/fonts/x.otf", "shared/reports/x.woff2", "functions/assets/fonts/x.ttf"):
         assert not azd_denies()(name) and not core_tools_denies()(name), name
+
+
+def test_the_report_fonts_are_in_the_real_package() -> None:
+    """The fonts the PDF report embeds exist in this checkout and ship (not only "are not
+    excluded"): a report without them fails at run time, in production only."""
+    from shared.reports import render
+
+    fonts = {f"shared/reports/fonts/{name}" for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE")}
+    assert render.FONTS == iac.ROOT / "shared" / "reports" / "fonts"
+    assert fonts <= azd_package() and fonts <= core_tools_package(), sorted(fonts - azd_package())

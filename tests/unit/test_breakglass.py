@@ -18,10 +18,12 @@ from shared import bootstrap
 from shared.access.caller import Caller
 from shared.access.check import authorize
 from shared.access.permissions import Action
-from shared.audit import AuditLog, scope_for_org
+from shared.adapters.outbox import OutboxMailer
+from shared.audit import AuditLog, scope_for_case, scope_for_org
 from shared.cases import cases
 from shared.errors import ConcurrencyConflict, InvalidInput, NotFound, PermissionDenied
 from shared.identity import accounts, demo, orgs
+from shared.notifications import emails as notification_emails
 from shared.notifications.inbox import inbox
 from shared.paging import Window
 from shared.ports import Ports, Query
@@ -309,3 +311,47 @@ def test_asking_a_participant_to_check_their_shares_notifies_them_and_ends_nothi
         AuditLog(world.ports.store, world.ports.clock).query(scope_for_org(world.org_id), limit=200).events
     )
     assert [e.event.target_id for e in events if e.event.action == "access_review:ask"] == [manager]
+
+
+def test_opening_the_review_is_not_a_review_marking_it_done_is(world: World) -> None:
+    admin = Caller.user(world.admin, "r")
+    for _ in range(2):  # looking twice (with the audit events relayed) reviews nothing
+        assert review.page(world.ports, admin, world.case_id, Window())["lastReviewedAt"] is None
+        settle(world.ports)
+    with pytest.raises(InvalidInput):
+        review.mark_done(world.ports, admin, world.case_id, comment="two\nlines")
+    world.clock.advance(hours=1)
+    done = review.mark_done(world.ports, admin, world.case_id, comment="  Elsa left the case team  ")
+    assert done["lastReviewedBy"] == world.admin and done["lastReviewComment"] == "Elsa left the case team"
+    found = review.page(world.ports, admin, world.case_id, Window())
+    assert found["lastReviewedAt"] == done["lastReviewedAt"] == world.clock.now().isoformat()
+    assert found["lastReviewedByName"] == done["lastReviewedByName"] != ""
+    world.clock.advance(days=31)
+    again = review.mark_done(world.ports, admin, world.case_id, comment="")
+    assert (
+        review.page(world.ports, admin, world.case_id, Window())["lastReviewedAt"] == again["lastReviewedAt"]
+    )
+    assert again["lastReviewComment"] is None
+    settle(world.ports)
+    events = (
+        AuditLog(world.ports.store, world.ports.clock).query(scope_for_case(world.case_id), limit=200).events
+    )
+    assert [e.event.actor for e in events if e.event.action == "access_review:done"] == [world.admin] * 2
+
+
+def test_every_admin_is_alerted_by_a_content_free_email_even_with_email_notices_off(world: World) -> None:
+    profile = accounts.profile(world.ports.store, world.admin)
+    accounts.update_profile(
+        world.ports.store, world.admin, {"emailNotifications": False}, if_match=profile["_etag"]
+    )
+    settle(world.ports)
+    assert isinstance(world.ports.mailer, OutboxMailer)
+    before = len(world.ports.mailer.messages(limit=1000))
+    world.open("Carla is ill")
+    settle(world.ports)
+    mails = world.ports.mailer.messages(limit=1000)
+    [mail] = mails[: len(mails) - before]
+    assert mail["to"] == profile["email"] and mail["tag"] == notification_emails.TAG
+    for body in (mail["subject"], mail["text"], mail["html"]):
+        for secret in ("Carla", world.case_id, world.org_id, "Sam Staff", "Eva"):
+            assert secret not in body

@@ -121,7 +121,7 @@ def test_a_three_year_dashboard_costs_the_same_few_calls_for_10_and_1000_entries
         with built(tmp_path / str(count)) as world:
             record_days(world, count)
             calls, board = priced(world, getattr(world, who))
-            points = {s["scale"]: len(s["points"]) for s in board["scales"]}  # type: ignore[attr-defined]
+            points = {s["scale"]: len(s["dates"]) for s in board["scales"]}  # type: ignore[attr-defined]
             assert points["wellbeing"] == count and points["sleep"] == 0
             costs.append(calls)
     assert costs[0] == costs[1], costs

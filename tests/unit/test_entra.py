@@ -17,6 +17,7 @@ from shared.access.caller import Caller
 from shared.errors import ConfigurationError, InvalidInput
 from shared.identity import demo, entra, login, operators, orgs
 from shared.identity.sessions import SessionService
+from shared.identity.throttle import LoginThrottle, TooManyAttempts
 from shared.ports import Ports
 from tests.fakes import ManualClock
 from tests.fixtures.entra_fake import (
@@ -104,7 +105,7 @@ def sessions_of(world: World, user_id: str) -> int:
 
 
 def test_an_operator_signs_in_with_pkce_a_client_assertion_and_a_verified_id_token(world: World) -> None:
-    started = entra.start(world.ports, "sign_in", return_to="/support")
+    started = entra.start(world.ports, "sign_in", return_to="/support", client_key="pytest")
     asked = dict(parse_qsl(urlsplit(started.authorize_url).query))
     assert asked["response_mode"] == "query" and asked["code_challenge_method"] == "S256"
     assert '"acrs"' in asked["claims"] and asked["nonce"] and asked["state"]
@@ -124,13 +125,13 @@ def test_an_operator_signs_in_with_pkce_a_client_assertion_and_a_verified_id_tok
 
 def test_staff_sign_in_after_linking_gives_a_normal_session(world: World) -> None:
     link_carla(world)
-    outcome = finish(world, entra.start(world.ports, "sign_in"), user="carla")
+    outcome = finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="carla")
     assert outcome.kind == "session" and outcome.user_id == world.manager.user_id
     assert outcome.absolute_seconds == 43200
 
 
 def test_a_wrong_state_is_refused_and_signs_nobody_in(world: World) -> None:
-    started = entra.start(world.ports, "sign_in")
+    started = entra.start(world.ports, "sign_in", client_key="pytest")
     query = world.fake.callback_query(started.authorize_url, user="olga")
     record = entra.take_flow(world.ports, started.cookie_token)
     with pytest.raises(entra.EntraStateMismatch):
@@ -139,7 +140,7 @@ def test_a_wrong_state_is_refused_and_signs_nobody_in(world: World) -> None:
 
 
 def test_a_flow_works_once_a_replay_finds_nothing(world: World) -> None:
-    started = entra.start(world.ports, "sign_in")
+    started = entra.start(world.ports, "sign_in", client_key="pytest")
     query = world.fake.callback_query(started.authorize_url, user="olga")
     record = entra.take_flow(world.ports, started.cookie_token)
     assert entra.complete(world.ports, record, query, client="pytest").kind == "session"
@@ -152,7 +153,7 @@ def test_a_flow_works_once_a_replay_finds_nothing(world: World) -> None:
 
 
 def test_a_flow_expires_after_ten_minutes(world: World) -> None:
-    started = entra.start(world.ports, "sign_in")
+    started = entra.start(world.ports, "sign_in", client_key="pytest")
     assert isinstance(world.ports.clock, ManualClock)
     world.ports.clock.advance(seconds=entra.FLOW_SECONDS + 1)
     with pytest.raises(entra.EntraFlowInvalid):
@@ -162,20 +163,20 @@ def test_a_flow_expires_after_ten_minutes(world: World) -> None:
 def test_an_operator_without_proof_of_mfa_is_refused(world: World) -> None:
     world.olga.mfa = False
     with pytest.raises(entra.EntraMfaRequired):
-        finish(world, entra.start(world.ports, "sign_in"), user="olga")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="olga")
     assert sessions_of(world, world.operator.user_id) == 0
 
 
 def test_an_operator_without_the_app_role_is_refused(world: World) -> None:
     world.olga.roles = []
     with pytest.raises(entra.EntraRoleMissing):
-        finish(world, entra.start(world.ports, "sign_in"), user="olga")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="olga")
 
 
 def test_staff_without_proof_of_mfa_are_asked_for_their_casedesk_totp(world: World) -> None:
     link_carla(world)
     world.carla.mfa = False
-    outcome = finish(world, entra.start(world.ports, "sign_in"), user="carla")
+    outcome = finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="carla")
     assert outcome.kind == "second_factor" and outcome.session is None and outcome.challenge
     assert sessions_of(world, world.manager.user_id) == 0
     user_id = login.second_factor_step(
@@ -197,7 +198,7 @@ def test_a_wrong_tenant_is_refused_for_operators_and_staff(world: World) -> None
         email="o@x.invalid",
     )
     with pytest.raises(entra.EntraWrongTenant):
-        finish(world, entra.start(world.ports, "sign_in"), user="oscar")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="oscar")
     link_carla(world)
     # The organisation moves to another tenant: Carla's link no longer signs her in.
     organisation = orgs.org(world.ports.store, world.org_id)
@@ -205,7 +206,7 @@ def test_a_wrong_tenant_is_refused_for_operators_and_staff(world: World) -> None
         "orgs", {**organisation, "entraTenantId": OTHER_TENANT}, if_match=organisation["_etag"]
     )
     with pytest.raises(entra.EntraWrongTenant):
-        finish(world, entra.start(world.ports, "sign_in"), user="carla")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="carla")
     # An admin who names one tenant and signs in from another links nothing.
     with pytest.raises((entra.EntraWrongTenant, entra.EntraFailed)):
         link_org(world, tenant=PLATFORM_TENANT, user="ada")
@@ -217,7 +218,7 @@ def test_an_unknown_oid_is_refused_and_never_linked_by_e_mail(world: World) -> N
     # Same tenant, same e-mail address as the case manager, but nobody linked this identity.
     world.fake.add(Identity("twin", CUSTOMER_TENANT, "Carla Twin", world.manager.email))
     with pytest.raises(entra.EntraNotLinked):
-        finish(world, entra.start(world.ports, "sign_in"), user="twin")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="twin")
     assert entra.linked_identity(world.ports, world.manager.user_id) is None
     assert sessions_of(world, world.manager.user_id) == 0
 
@@ -225,7 +226,7 @@ def test_an_unknown_oid_is_refused_and_never_linked_by_e_mail(world: World) -> N
 def test_linking_needs_a_casedesk_login_first(world: World) -> None:
     link_org(world)
     with pytest.raises(entra.EntraNotLinked):  # an Entra sign-in alone never links
-        finish(world, entra.start(world.ports, "sign_in"), user="carla")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="carla")
     with pytest.raises(InvalidInput):  # a link flow names the signed-in user
         entra.start(world.ports, "link", org_id=world.org_id)
     assert entra.linked_identity(world.ports, world.manager.user_id) is None
@@ -233,11 +234,11 @@ def test_linking_needs_a_casedesk_login_first(world: World) -> None:
 
 def test_the_user_cancelling_signs_nobody_in(world: World) -> None:
     with pytest.raises(entra.EntraCancelled):
-        finish(world, entra.start(world.ports, "sign_in"), cancel=True)
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), cancel=True)
 
 
 def test_an_unreachable_authority_is_a_clear_error_and_nothing_half_signed_in(world: World) -> None:
-    started = entra.start(world.ports, "sign_in")
+    started = entra.start(world.ports, "sign_in", client_key="pytest")
     query = world.fake.callback_query(started.authorize_url, user="olga")
     record = entra.take_flow(world.ports, started.cookie_token)
     world.fake.stop()
@@ -253,12 +254,12 @@ def test_an_unreachable_authority_is_a_clear_error_and_nothing_half_signed_in(wo
 def test_a_forged_id_token_signature_is_refused(world: World) -> None:
     world.fake.forge_signature = True
     with pytest.raises(entra.EntraFailed):
-        finish(world, entra.start(world.ports, "sign_in"), user="olga")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="olga")
     assert sessions_of(world, world.operator.user_id) == 0
 
 
 def test_step_up_records_a_fresh_authentication_on_the_session(world: World) -> None:
-    signed_in = finish(world, entra.start(world.ports, "sign_in"), user="olga")
+    signed_in = finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="olga")
     assert signed_in.session is not None
     token = signed_in.session.token
     assert isinstance(world.ports.clock, ManualClock)
@@ -313,11 +314,11 @@ def test_without_a_client_id_entra_is_off(wired: Ports, monkeypatch: pytest.Monk
     monkeypatch.delenv("CASEDESK_ENTRA_CLIENT_ID", raising=False)
     assert entra.enabled() is False
     with pytest.raises(entra.EntraNotConfigured):
-        entra.start(wired, "sign_in")
+        entra.start(wired, "sign_in", client_key="pytest")
 
 
 def test_a_disabled_operator_is_refused_and_their_sessions_end(world: World) -> None:
-    signed_in = finish(world, entra.start(world.ports, "sign_in"), user="olga")
+    signed_in = finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="olga")
     assert signed_in.session is not None
     disabled = operators.disable_operator(world.ports, Caller.system(), world.operator.user_id)
     assert (
@@ -325,9 +326,31 @@ def test_a_disabled_operator_is_refused_and_their_sessions_end(world: World) -> 
     )
     assert sessions_of(world, world.operator.user_id) == 0
     with pytest.raises(entra.EntraNotLinked):
-        finish(world, entra.start(world.ports, "sign_in"), user="olga")
+        finish(world, entra.start(world.ports, "sign_in", client_key="pytest"), user="olga")
     with pytest.raises(operators.OperatorExists):  # one account per Entra identity, even disabled
         operators.create_operator(
             world.ports, Caller.system(), tenant_id=PLATFORM_TENANT, object_id=world.olga.object_id,
             name="Olga Again", email="olga2@platform.invalid",
         )  # fmt: skip
+
+
+def test_starts_of_a_sign_in_are_limited_per_client_and_apart_from_failed_logins(world: World) -> None:
+    """The start is public and stores a flow record: one address gets STARTS_PER_CLIENT within the
+    window, then 429 with nothing stored; another address and the password login are unaffected."""
+    for _ in range(entra.STARTS_PER_CLIENT):
+        entra.start(world.ports, "sign_in", client_key="203.0.113.7")
+    assert flow_records(world) == entra.STARTS_PER_CLIENT
+    with pytest.raises(TooManyAttempts):
+        entra.start(world.ports, "sign_in", client_key="203.0.113.7")
+    assert flow_records(world) == entra.STARTS_PER_CLIENT
+    entra.start(world.ports, "sign_in", client_key="198.51.100.2")  # another client: unaffected
+    LoginThrottle(world.ports.store, world.ports.clock).check("someone@example.com", "203.0.113.7")
+
+
+def flow_records(world: World) -> int:
+    found, continuation = 0, None
+    while True:
+        page = world.ports.store.scan_page("directory", limit=1000, continuation=continuation)
+        found += sum(1 for item in page.items if item.get("type") == "entra_flow")
+        if not (continuation := page.continuation):
+            return found

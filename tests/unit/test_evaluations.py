@@ -335,7 +335,7 @@ def test_the_dashboard_part_shows_only_what_the_viewer_may_see(ports: Ports) -> 
         part = records.dashboard(ports, caller(who), C, first, last)
         assert (len(part["capacity"]), len(part["feedback"])) == (capacity, fed), who
         attendance = part["feedbackScales"][0]
-        assert attendance["scale"] == "attendance" and len(attendance["points"]) == fed
+        assert attendance["scale"] == "attendance" and len(attendance["dates"]) == fed
         if capacity:
             assert (
                 part["capacity"][0]["evaluationId"] == made["id"]
@@ -343,3 +343,60 @@ def test_the_dashboard_part_shows_only_what_the_viewer_may_see(ports: Ports) -> 
             )
         if not fed:
             assert "Feedback-geheim-0815" not in json.dumps(part)
+
+
+# -- review days on amendments, and days far from today (audit of issue 16) ------------------------
+
+
+def test_an_amendment_may_keep_a_passed_review_day_but_not_set_a_new_one(ports: Ports) -> None:
+    made = new(ports, nextReview="2026-12-02")
+    assert isinstance(ports.clock, ManualClock)
+    ports.clock.advance(days=5)  # the review day has passed
+    kept = records.amend(ports, caller(DOC), EVALUATION, C, made["id"],
+                         fields=evaluation(capacityPercent=60, nextReview="2026-12-02"), if_match=made["etag"])  # fmt: skip
+    assert (kept["version"], kept["nextReview"]) == (2, "2026-12-02")
+    for passed in ("2026-12-03", "2020-01-01"):  # a new day, and one in the past: refused
+        with pytest.raises(InvalidInput) as refused:
+            records.amend(ports, caller(DOC), EVALUATION, C, made["id"],
+                          fields=evaluation(nextReview=passed), if_match=kept["etag"])  # fmt: skip
+        assert (refused.value.code, refused.value.field) == ("date_in_past", "nextReview")
+    assert len(records.read(ports, caller(DOC), EVALUATION, C, made["id"])["history"]) == 2  # nothing stored
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"validTo": "9999-12-31"}, "validTo"),
+        ({"validFrom": "0001-01-01"}, "validFrom"),
+        ({"validFrom": "2040-01-01", "validTo": None}, "validFrom"),
+        ({"nextReview": "9999-12-31"}, "nextReview"),
+    ],
+)
+def test_days_far_from_today_are_refused(ports: Ports, changes: dict[str, Any], field: str) -> None:
+    """A typo such as 9999 would otherwise be stored, and every dashboard and report of the case
+    would fail on it (the day after 9999-12-31 does not exist)."""
+    with pytest.raises(InvalidInput) as refused:
+        new(ports, recipients=[CM], **changes)
+    assert (refused.value.code, refused.value.field) == ("date_out_of_range", field)
+    assert stored_count(ports, "evaluation") == 0
+    with pytest.raises(InvalidInput) as old:
+        records.create(ports, caller(BOSS), FEEDBACK, C, feedback(date="2019-01-01"), recipients=[])
+    assert (old.value.code, old.value.field) == ("date_out_of_range", "date")
+    # Five years either side are fine, and the dashboard draws them.
+    made = new(ports, recipients=[CM], validFrom="2021-12-01", validTo="2031-11-30", nextReview="2031-11-30")
+    part = records.dashboard(ports, caller(CM), C, TODAY - timedelta(days=30), TODAY)
+    assert [step["evaluationId"] for step in part["capacity"]] == [made["id"]]
+
+
+def test_a_dashboard_showing_others_records_is_audited_once_and_ones_own_not(ports: Ports) -> None:
+    new(ports, recipients=[CM])
+
+    def audits() -> list[str]:
+        found = ports.store.query("cases", C, Query(equals={"type": "pending-effect"}, limit=1000)).items
+        return sorted(e["event"]["action"] for e in found if e.get("kind") == "audit")
+
+    before = audits()
+    records.dashboard(ports, caller(DOC), C, TODAY - timedelta(days=30), TODAY)  # only her own
+    assert audits() == before
+    records.dashboard(ports, caller(CM), C, TODAY - timedelta(days=30), TODAY)  # the doctor's, shared
+    assert audits() == sorted([*before, "evaluation:dashboard"])

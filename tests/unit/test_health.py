@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from functions import health
-from shared import bootstrap
+from functions import health, timers
+from shared import bootstrap, key_ring_check
 from shared.adapters.local_blob import LocalBlobStore
 from shared.adapters.local_keys import LocalKeyFile
 from shared.adapters.memory import MemoryStore
 from shared.adapters.outbox import OutboxMailer
 from shared.config import Environment
+from shared.errors import BackendUnavailable
 from shared.ports import Ports
 from tests.fakes import ManualClock
 from tests.unit.conftest import http_request
@@ -134,3 +135,52 @@ def test_a_broken_port_makes_readiness_503_with_the_code_only(tmp_path: Path) ->
     assert blobs == {"status": "error", "ms": blobs["ms"], "code": "backend_unavailable"}
     assert "adapter" not in body["checks"]["store"]  # type: ignore[index]  # hidden in production
     assert str(blocker) not in json.dumps(body)
+
+
+def test_readiness_reports_the_scheduled_kek_check_and_still_never_reads_the_kek(
+    counted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    ports = bootstrap.ports()
+    record = key_ring_check.check(ports)  # the timer's run: the one KEK read
+    assert CountingKeyRing.reads == 1 and record["status"] == "ok"
+    for _ in range(3):
+        status, body = call("health_ready")
+        assert status == 200
+        assert body["checks"]["keyRing"]["status"] == "ok"  # type: ignore[index]
+        assert body["checks"]["keyRing"]["checkedAt"] == record["checkedAt"]  # type: ignore[index]
+    assert CountingKeyRing.reads == 1  # readiness read the record, never the KEK
+    # Three timer periods without a check: it says nothing about now any more.
+    clock = ports.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(minutes=key_ring_check.FRESH_MINUTES, seconds=1)
+    now[0] += health.READY_CACHE_SECONDS
+    _, body = call("health_ready")
+    assert body["checks"]["keyRing"]["status"] == "unchecked"  # type: ignore[index]
+
+
+class BrokenKeyRing(LocalKeyFile):
+    def check(self) -> None:
+        raise BackendUnavailable("key vault refused")
+
+
+def test_a_kek_the_timer_could_not_read_makes_readiness_503_and_fails_the_timer(tmp_path: Path) -> None:
+    clock = ManualClock()
+    bootstrap.use(
+        store=MemoryStore(clock),
+        blobs=LocalBlobStore(tmp_path / "blobs"),
+        key_ring=BrokenKeyRing(tmp_path / "kek.json"),
+        mailer=OutboxMailer(tmp_path / "outbox"),
+        clock=clock,
+        environment=Environment.TEST,
+    )
+    try:
+        with pytest.raises(RuntimeError):
+            timers.key_ring_check(None)  # the timer ignores its argument
+        status, body = call("health_ready")
+    finally:
+        bootstrap.reset()
+    assert status == 503 and body["status"] == "degraded"
+    assert body["checks"]["keyRing"]["status"] == "error"  # type: ignore[index]
+    assert body["checks"]["keyRing"]["code"] == "backend_unavailable"  # type: ignore[index]

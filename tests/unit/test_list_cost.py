@@ -189,13 +189,19 @@ def _my_cases(world: World, n: int) -> None:
     for i in range(n):
         world.raw("users", {"id": f"case-k{i:04d}", "userId": world.doctor, "type": "case_ref",
                             "caseId": f"k{i:04d}", "orgId": orgs[i % len(orgs)], "role": "doctor",
-                            "status": "active"})  # fmt: skip
+                            "status": "active", **_case_state(i)})  # fmt: skip
         # The case item and its employee: each entry names whose case it is (issue 24).
         employee = f"e{i:04d}"
         world.person(employee, f"Employee {i}")
         world.raw("cases", {"id": "case", "caseId": f"k{i:04d}", "orgId": orgs[i % len(orgs)], "type": "case",
                             "status": "open", "createdAt": world.now(), "closedAt": None, "legalHold": False,
                             "employeeUserId": employee})  # fmt: skip
+
+
+def _case_state(i: int) -> dict[str, Any]:
+    """What a case index entry copies of case ``i`` (all open; the i-th minute's activity)."""
+    return {"createdAt": "2026-01-01T00:00:00+00:00", "caseStatus": "open", "legalHold": False,
+            "lastActivityAt": f"2026-01-{1 + i // 1440 % 28:02d}T{i // 60 % 24:02d}:{i % 60:02d}:00.000000Z"}  # fmt: skip
 
 
 def _org_cases(world: World, n: int) -> None:
@@ -207,9 +213,16 @@ def _org_cases(world: World, n: int) -> None:
                             "status": "open", "createdAt": world.now(), "closedAt": None, "legalHold": False,
                             "employeeUserId": employee})  # fmt: skip
         world.raw(
-            "orgs", {"id": f"case-{case_id}", "orgId": world.org_id, "type": "case_ref", "caseId": case_id}
+            "orgs",
+            {
+                "id": f"case-{case_id}",
+                "orgId": world.org_id,
+                "type": "case_ref",
+                "caseId": case_id,
+                **_case_state(i),
+            },
         )
-        directory.index_case_name(world.ports, world.org_id, case_id, f"Erika Muster{i}")
+        directory.index_case_name(world.ports, world.org_id, case_id, f"Erika Muster{i}", _case_state(i))
 
 
 def _temp_access(world: World, n: int) -> None:
@@ -671,6 +684,40 @@ def test_finding_a_case_by_name_costs_the_same_with_10_and_1000_cases(tmp_path: 
             assert answer.status_code == 200, answer.get_body()[:300]
             found = json.loads(answer.get_body())["cases"]
             assert [c["employeeName"] for c in found] == ["Erika Muster7"], found
+            costs[n] = len(world.store.calls)
+            assert not [c for c in world.store.calls if c[0] == "scan"], world.store.calls
+        finally:
+            bootstrap.reset()
+    assert costs[SIZES[0]] == costs[SIZES[-1]], costs
+
+
+@pytest.mark.parametrize("name", ["my_cases", "org_cases"])
+@pytest.mark.parametrize(
+    "asked", [{"sort": "opened"}, {"status": "open"}, {"status": "legal_hold", "sort": "opened"}]
+)
+def test_a_sorted_or_filtered_case_list_costs_the_same_with_10_and_1000_cases(
+    tmp_path: Path, name: str, asked: dict[str, str]
+) -> None:
+    """Issue 24: an order or a filter of "my cases" and the directory is the same one keyset
+    query over the index entries (shared/cases/listing.py) — no read per case, whatever their
+    number; a filter that matches nothing costs no more either."""
+    route = next(r for r in LIST_ROUTES if r.name == name)
+    costs: dict[int, int] = {}
+    for n in SIZES:
+        ports, store = wire_counting(tmp_path / f"{name}{n}")
+        world = _world(ports, store)
+        try:
+            route.seed(world, n)
+            request = func.HttpRequest(
+                "GET", f"http://localhost{route.path}", headers={"cookie": world.cookies[route.who]}, body=b"",
+                route_params=route.params(world), params=asked,
+            )  # fmt: skip
+            entry(route.bp, route.name)(request)  # warms the caches
+            world.store.reset()
+            answer = entry(route.bp, route.name)(request)
+            assert answer.status_code == 200, answer.get_body()[:300]
+            body = json.loads(answer.get_body())
+            assert bool(body["cases"]) == (asked.get("status") != "legal_hold"), body
             costs[n] = len(world.store.calls)
             assert not [c for c in world.store.calls if c[0] == "scan"], world.store.calls
         finally:

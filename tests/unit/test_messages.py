@@ -277,3 +277,67 @@ def test_the_retention_purge_takes_every_message_with_the_case(ports: Ports) -> 
         assert ports.store.count("cases", C, Query(equals={"type": kind})) == 0, kind
     for user in ("u1", "u2", "u3"):
         assert ports.store.count("users", user, Query(equals={"type": "notification", "caseId": C})) == 0
+
+
+def test_a_deleted_account_shows_as_former_participant_in_its_threads(ports: Ports) -> None:
+    """Account deletion (shared/export/deletion.py) marks the participant record of a closed case
+    ``former: true`` and deletes the profile; the other members must see "former participant"
+    (the web has no name for them any more), not an active member with a role."""
+    thread = start(ports, members=["u2", "u3"])
+    case = ports.store.read("cases", C, "case")
+    ports.store.replace("cases", {**case, "status": "closed"}, if_match=case["_etag"])
+    gone = ports.store.read("cases", C, "participant-u2")
+    ports.store.replace("cases", {**gone, "former": True}, if_match=gone["_etag"])
+    ports.store.delete("users", "u2", "profile")
+    listed = {m["userId"]: (m["former"], m["role"]) for m in threads(ports, "u1")["threads"][0]["members"]}
+    assert listed == {"u1": (False, "employee"), "u2": (True, None), "u3": (False, "employer")}
+    state = messages.thread_state(ports, who("u3"), C, thread["id"])
+    assert {m["userId"]: m["former"] for m in state["members"]}["u2"] is True
+
+
+def test_a_participant_removed_and_added_again_does_not_get_the_old_threads_back(ports: Ports) -> None:
+    """A removal writes no thread (the access check ends it), so the thread still names the removed
+    person as a member. Invited again and active again later (shared/cases/participants: a fresh
+    participant record with a new ``since``), they must not see the threads of before — nor what
+    was written while they were away — until a member adds them again (from then on)."""
+    thread = start(ports, members=["u2", "u3"])
+    removed = ports.store.read("cases", C, "participant-u2")
+    ports.store.replace("cases", {**removed, "status": "removed"}, if_match=removed["_etag"])
+    say(ports, "u1", thread["id"], "Waehrend u2 weg ist")
+    clock(ports).advance(minutes=1)
+    back = ports.store.read("cases", C, "participant-u2")
+    ports.store.replace(
+        "cases",
+        {**back, "status": "active", "since": clock(ports).now().isoformat()},
+        if_match=back["_etag"],
+    )  # fmt: skip
+    listed = threads(ports, "u2")
+    assert listed["threads"] == [] and listed["unreadTotal"] == 0
+    with pytest.raises(NotFound):
+        read(ports, "u2", thread["id"])
+    with pytest.raises(NotFound):
+        messages.thread_state(ports, who("u2"), C, thread["id"])
+    with pytest.raises(NotFound):
+        say(ports, "u2", thread["id"], "x")
+    assert "u2" not in {m["userId"] for m in threads(ports, "u1")["threads"][0]["members"]}
+    say(ports, "u1", thread["id"], "Noch ohne u2")
+    assert threads(ports, "u2")["unreadTotal"] == 0
+    clock(ports).advance(minutes=10)
+    mail.send_due(ports)
+    assert not emails(ports, "u2")
+    # Added again by a member: from that moment on, like anyone who joins later.
+    clock(ports).advance(seconds=1)
+    messages.add_member(ports, who("u3"), C, thread["id"], "u2")
+    say(ports, "u3", thread["id"], "Willkommen zurueck")
+    assert [m["text"] for m in read(ports, "u2", thread["id"])] == ["Willkommen zurueck"]
+    assert [t["id"] for t in threads(ports, "u2")["threads"]] == [thread["id"]]
+
+
+def test_no_email_for_a_thread_left_meanwhile(ports: Ports) -> None:
+    """A notice scheduled just before the member left (a send racing the leave) stays unsent."""
+    thread = start(ports, members=["u2", "u3"])
+    messages.leave(ports, who("u3"), C, thread["id"])
+    mail.schedule(ports, C, thread["id"], "u3", clock(ports).now())
+    clock(ports).advance(minutes=10)
+    mail.send_due(ports)
+    assert not emails(ports, "u3") and len(emails(ports, "u2")) == 1

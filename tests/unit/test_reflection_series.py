@@ -47,7 +47,7 @@ def test_weekly_means_follow_iso_weeks_across_a_year_end() -> None:
         Point(date(2027, 1, 4), 9),
     ]
     weeks = weekly(series)
-    assert [(w.week, w.start, w.mean, w.count) for w in weeks] == [
+    assert [(w.week, w.start, w.mean, w.days) for w in weeks] == [
         ("2026-W52", date(2026, 12, 21), 2.0, 1),
         ("2026-W53", date(2026, 12, 28), 5.5, 2),
         ("2027-W01", date(2027, 1, 4), 9.0, 1),
@@ -57,7 +57,7 @@ def test_weekly_means_follow_iso_weeks_across_a_year_end() -> None:
 def test_monthly_means_are_rounded_to_two_places() -> None:
     series = [Point(date(2026, 10, 31), 1), Point(date(2026, 11, 1), 1), Point(date(2026, 11, 2), 2)]
     series.append(Point(date(2026, 11, 30), 2))
-    assert [(m.month, m.mean, m.count) for m in monthly(series)] == [
+    assert [(m.month, m.mean, m.days) for m in monthly(series)] == [
         ("2026-10", 1.0, 1),
         ("2026-11", 1.67, 3),
     ]
@@ -133,7 +133,7 @@ def test_every_scale_has_its_series_in_order_with_its_polarity() -> None:
     assert result["pain"].trend.status == "improving" and result["wellbeing"].trend.status == "improving"
     assert result["sleep"].points == [] and result["sleep"].trend.status == "not_enough_data"
     as_json = result["pain"].to_json()
-    assert as_json["points"][0] == {"date": "2026-11-02", "value": 8}
+    assert (as_json["dates"][0], as_json["values"][0]) == ("2026-11-02", 8)
     assert as_json["weekly"] == [
         {"week": "2026-W45", "start": "2026-11-02", "mean": 5.5, "count": 6},
         {"week": "2026-W47", "start": "2026-11-16", "mean": 2.0, "count": 1},
@@ -163,5 +163,6 @@ def test_the_column_wise_series_equals_the_functions_it_stands_for(seed: int, ga
         assert result.monthly == monthly(found)
         assert result.trend == trend(found, POLARITY[result.scale])
         as_json = result.to_json()
-        assert as_json["points"] == [{"date": p.day.isoformat(), "value": p.value} for p in found]
+        assert as_json["dates"] == [p.day.isoformat() for p in found]
+        assert as_json["values"] == [p.value for p in found]
         assert [w["mean"] for w in as_json["weekly"]] == [w.mean for w in weekly(found)]

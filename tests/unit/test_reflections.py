@@ -275,7 +275,7 @@ def test_sharing_options_windows_text_expiry_and_revoke(ports: Ports) -> None:
     for back, scales in ((10, {"pain": 6}), (5, {"pain": 4}), (0, {"pain": 2})):
         put(ports, now - timedelta(days=back), scales, note=f"private {back}")
     assert refl.listing(ports, caller(DOC), C)["entries"] == []  # not shared: nothing, no 404
-    assert refl.dashboard(ports, caller(DOC), C)["scales"][2]["points"] == []
+    assert refl.dashboard(ports, caller(DOC), C)["scales"][2]["dates"] == []
 
     share(ports, caller(EMP), C, "reflection_series", sid, grantee_id=DOC, expires_at=None,
           from_date=now - timedelta(days=5))  # fmt: skip
@@ -284,7 +284,7 @@ def test_sharing_options_windows_text_expiry_and_revoke(ports: Ports) -> None:
     assert all(e["note"] is None for e in listed["entries"]) and listed["includesText"] is False
     assert (listed["access"], listed["visibleFrom"]) == ("shared", (now - timedelta(days=5)).isoformat())
     pain = refl.dashboard(ports, caller(DOC), C)["scales"][2]
-    assert [p["value"] for p in pain["points"]] == [4, 2]
+    assert pain["values"] == [4, 2]
 
     share(ports, caller(EMP), C, "reflection_series", sid, grantee_id=DOC, include_text=True,
           expires_at=ports.clock.now() + timedelta(hours=2))  # fmt: skip
@@ -370,7 +370,10 @@ def test_the_dashboard_carries_the_plan_timeline(ports: Ports) -> None:
     assert board["plan"] == [
         {"from": "2026-09-01", "to": "2026-10-15", "workloadPercent": 20},
         {"from": "2026-10-15", "to": "2027-01-01", "workloadPercent": 50},
+        {"from": "2027-01-01", "to": None, "workloadPercent": 80},  # planned after the period
     ]
+    earlier = refl.dashboard(ports, caller(CM), C, first=date(2026, 10, 20), last=date(2026, 11, 30))
+    assert [span["from"] for span in earlier["plan"]] == ["2026-10-15", "2027-01-01"]  # s1 ended before
 
 
 def test_periods_are_bounded(ports: Ports) -> None:
@@ -449,7 +452,8 @@ def expected_scale(points: list[tuple[date, int]], worse_up: bool) -> dict[str, 
         better = slope < 0 if worse_up else slope > 0
         status = "stable" if abs(slope) < 0.5 else "improving" if better else "worsening"
     return {
-        "points": [{"date": d.isoformat(), "value": v} for d, v in points],
+        "dates": [d.isoformat() for d, _ in points],
+        "values": [v for _, v in points],
         "weekly": [(w, round(sum(v) / len(v), 2), len(v)) for w, v in sorted(weeks.items())],
         "monthly": [(m, round(sum(v) / len(v), 2), len(v)) for m, v in sorted(months.items())],
         "status": status,
@@ -475,7 +479,7 @@ def check_view(ports: Ports, ref: Reference, viewer: str, secrets: set[str]) -> 
             (d, e[0][got["scale"]]) for d, e in sorted(visible.items()) if e[0][got["scale"]] is not None
         ]
         want = expected_scale(points, got["scale"] in ("pain", "stress"))
-        assert got["points"] == want["points"]
+        assert (got["dates"], got["values"]) == (want["dates"], want["values"])
         assert [(w["week"], w["mean"], w["count"]) for w in got["weekly"]] == want["weekly"]
         assert [(m["month"], m["mean"], m["count"]) for m in got["monthly"]] == want["monthly"]
         assert got["trend"]["status"] == want["status"] or (
@@ -642,7 +646,7 @@ def check_records(ports: Ports, ref: RecordsReference, viewer: str, secrets: dic
             (d, c[got_scale["scale"]]) for d, c in sorted(newest.items()) if c[got_scale["scale"]] is not None
         ]
         expected = expected_scale(points, worse_up=False)
-        assert got_scale["points"] == expected["points"]
+        assert (got_scale["dates"], got_scale["values"]) == (expected["dates"], expected["values"])
         assert [(m["month"], m["mean"], m["count"]) for m in got_scale["monthly"]] == expected["monthly"]
     # Nothing of a record the viewer may not see reaches them.
     answer = json.dumps(part, ensure_ascii=False)

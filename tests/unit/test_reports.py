@@ -373,3 +373,73 @@ def test_the_retention_purge_removes_the_reports_lookup_and_records(ports: Ports
     assert reports.reports_of(ports, C) == []
     with pytest.raises(reports.ReportNotVerified):
         reports.verify(ports, report.report_id, code_of(report.pdf), "client-4")
+
+
+# -- the audit of issue 17: dates as a reader of the paper takes them ------------------------------
+
+
+def test_a_stage_ends_the_day_before_the_next_begins(ports: Ports) -> None:
+    """The plan's ``to`` is the next stage's first day (exclusive): the paper says the last day."""
+    ports.clock.advance(days=DAYS)  # type: ignore[attr-defined]
+    for first_day, workload in ((date(2026, 11, 2), 20), (date(2026, 11, 16), 40)):
+        plan.create_stage(ports, who(CM), C,
+                          {"fromDate": first_day, "workloadPercent": workload, "tasks": "x", "nextReview": None})  # fmt: skip
+    text = flat(make(ports, DOC).pdf)
+    assert re.search(r"2026-11-02\s+2026-11-15\s+20 %", text), text  # table cells: one a line
+    assert re.search(r"2026-11-16\s+open\s+40 %", text), text
+
+
+def test_an_evaluation_prints_its_validity_and_next_review(ports: Ports) -> None:
+    from shared.evaluations import records
+
+    ports.clock.advance(days=DAYS)  # type: ignore[attr-defined]
+    fields = {"capacityPercent": 60, "validFrom": "2026-11-20", "validTo": "2026-12-24",
+              "nextReview": "2026-12-10"}  # fmt: skip
+    records.create(ports, who(DOC), records.EVALUATION, C, fields, recipients=[CM])
+    records.create(ports, who(DOC), records.EVALUATION, C,
+                   {"capacityPercent": 0, "validFrom": "2026-11-01", "validTo": "2026-11-19"}, recipients=[CM])  # fmt: skip
+    english = flat(make(ports, CM).pdf)
+    assert "Valid: 2026-11-20 – 2026-12-24" in english and "Next review: 2026-12-10" in english
+    assert "Valid: 2026-11-01 – 2026-11-19" in english
+    german = flat(make(ports, CM, language="de").pdf)
+    assert "Gültig: 20.11.2026 – 24.12.2026" in german and "Nächste Überprüfung: 10.12.2026" in german
+    records.create(ports, who(DOC), records.EVALUATION, C, {"capacityPercent": 80, "validFrom": "2026-11-30"},
+                   recipients=[CM])  # fmt: skip
+    assert "Valid: from 2026-11-30, until further notice" in flat(make(ports, CM).pdf)
+
+
+def test_reportlab_is_imported_by_a_report_not_by_the_app_or_the_route_modules() -> None:
+    """Issue 17: only the report route pays reportlab's import cost (cold start is benchmarked)."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, function_app, functions.reports, functions.evaluations, functions.reflections; "
+        "print(sorted(m for m in sys.modules if m.startswith(('reportlab', 'shared.reports.render'))))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", probe], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_chart_page_draws_the_trend_line_too(ports: Ports) -> None:
+    import pypdfium2
+
+    from shared.reports.render import TREND_COLOR
+
+    world(ports, from_date=None, include_text=False)
+    want = tuple(round(c * 255) for c in TREND_COLOR.rgb())
+
+    def trend_pixels(pdf: bytes) -> int:
+        image = pypdfium2.PdfDocument(pdf)[1].render(scale=1.5).to_pil().convert("RGB")
+        width, height = image.size
+        return sum(  # tight: the red "Confidential" marking is near the trend's orange
+            all(abs(a - b) <= 25 for a, b in zip(image.getpixel((x, y)), want, strict=True))
+            for y in range(0, height, 2)
+            for x in range(0, width, 2)
+        )
+
+    report = make(ports, DOC)
+    assert any(f"trend {status}" in flat(report.pdf) for status in ("improving", "worsening", "stable"))
+    assert trend_pixels(report.pdf) > 30  # the dashed trend line of each scale
+    assert trend_pixels(make(ports, CM).pdf) == 0  # nothing shared: no trend drawn

@@ -9,7 +9,7 @@ import base64
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -472,6 +472,32 @@ def test_failed_requests_are_listed_for_support_without_data(world: World) -> No
     ]
 
 
+def test_failed_requests_are_written_at_most_a_capped_number_per_organisation_and_minute() -> None:
+    """A signed-in client that fails requests at will cannot turn each into a store write."""
+    from shared.adapters.memory import MemoryStore
+    from shared.support import failures
+
+    clock = ManualClock(datetime(2026, 11, 30, 10, 0, 5, tzinfo=UTC))
+    store = MemoryStore(clock)
+
+    def fail(org_id: str) -> None:
+        failures.record_failure(
+            store, clock, org_id=org_id, case_id=None, function="note_create", status=400,
+            code="invalid_input", correlation_id="2" * 32,
+        )  # fmt: skip
+
+    def written(org_id: str) -> int:
+        return store.count("orgs", org_id, Query(equals={"type": failures.FAILURE_TYPE}))
+
+    for _ in range(failures.MAX_PER_MINUTE + 25):
+        fail("org-capped")
+    fail("org-other")
+    assert (written("org-capped"), written("org-other")) == (failures.MAX_PER_MINUTE, 1)
+    clock.advance(minutes=1)  # the next minute: written again
+    fail("org-capped")
+    assert written("org-capped") == failures.MAX_PER_MINUTE + 1
+
+
 def test_the_access_review_of_a_case_lists_live_support_grants_that_reach_it(world: World) -> None:
     from shared.tempaccess import review
 
@@ -513,6 +539,44 @@ def test_an_operator_cannot_flood_an_organisation_with_requests(world: World) ->
         level=None,
     )
     assert other["state"] == "requested"
+
+
+def test_an_undecided_request_lapses_after_a_week_and_frees_its_place(world: World) -> None:
+    """Nobody decided within REQUEST_DAYS: the request shows as lapsed everywhere, can no
+    longer be approved (nothing changes), leaves the admins' pending list and no longer counts
+    against the operator's open requests."""
+    first = world.ask()
+    for _ in range(grants.MAX_OPEN_REQUESTS - 1):
+        world.ask()
+    admin = Caller.user(world.admin, "r")
+
+    def pending() -> list[str]:
+        page = listing.org_page(world.ports, admin, world.org_id, Window(), pending_only=True)
+        return [str(g["grantId"]) for g in page.items]
+
+    assert str(first["accessId"]) in pending()
+    world.clock.advance(days=grants.REQUEST_DAYS)
+    assert grants.status(world.record(str(first["accessId"])), world.clock.now()) == "requested"
+    assert str(first["accessId"]) in pending()
+    world.clock.advance(seconds=1)
+    assert grants.status(world.record(str(first["accessId"])), world.clock.now()) == "lapsed"
+    assert pending() == []
+    _unchanged(world, lambda: world.approve(first), Conflict, "support_grant_decided")
+    overview = Caller(
+        authorize(
+            world.ports.store,
+            world.admin,
+            Action.TEMP_ACCESS_READ,
+            {"orgId": world.org_id},
+            now=world.clock.now(),
+        ),
+        "r",
+    )
+    statuses = {
+        row["status"] for row in breakglass.overview_page(world.ports, overview, world.org_id, Window()).items
+    }
+    assert statuses == {"lapsed"}
+    assert world.ask()["state"] == "requested"  # the lapsed ones no longer block a new request
 
 
 def test_wrong_activation_codes_count_against_the_login_throttle(world: World) -> None:
@@ -557,3 +621,42 @@ def test_pseudonyms_are_stable_per_grant_unlinkable_across_grants_and_hide_free_
     assert one.opaque(f"grant-doc-d1-{user}") != f"grant-doc-d1-{user}"
     assert one.text("Eva starts mornings") == HIDDEN and one.text(None) is None
     assert real.name(user, "Eva Echt") == "Eva Echt" and real.text("t") == "t" and real.user_id(user) == user
+
+
+def test_the_access_review_of_a_case_lists_the_live_support_grants_that_reach_it(world: World) -> None:
+    """Issue 23, point 3: the per-case access review shows live support grants too — the
+    organisation-wide ones and those of this case, not those of another case or not yet active."""
+    from shared.tempaccess import review
+
+    def live_support() -> list[tuple[str, str]]:
+        admin = Caller(
+            authorize(
+                world.ports.store,
+                world.admin,
+                Action.ACCESS_REVIEW_READ,
+                {"caseId": world.case_id},
+                now=world.clock.now(),
+            ),
+            "r",
+        )
+        found = review.page(world.ports, admin, world.case_id, Window())["grants"]
+        return [(g["kind"], g["accessId"]) for g in found]
+
+    second = cases.create(
+        world.ports,
+        Caller.user(world.manager, "req-cm"),
+        world.org_id,
+        employee_email="zoe@example.invalid",
+        employee_name="Zoe Zweit",
+        employee_language="en",
+    )
+    org_wide, elsewhere = world.ask(), world.ask(scope="case", case_id=second["caseId"])
+    assert live_support() == []  # requested only
+    for record in (org_wide, elsewhere):
+        world.approve(record)
+        world.activate(record)
+        world.clock.advance(seconds=31)  # the next activation needs a fresh TOTP step
+    assert live_support() == [("support", org_wide["accessId"])]
+    admin = Caller.user(world.admin, "r")
+    breakglass.end(world.ports, admin, world.org_id, str(org_wide["accessId"]))
+    assert live_support() == []

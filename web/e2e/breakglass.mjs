@@ -2,7 +2,8 @@
 // Erik's case by name on his phone and opens it only after ticking "outside my authorisation" and
 // giving a reason (refused without); he sees the case. Ada, the org admin, is alerted, opens the
 // temporary-access overview from the notification, sees the access with its reason and reads,
-// marks it reviewed with a comment and ends it — and the case is gone for Sven.
+// marks it reviewed with a comment and ends it — and the case is gone for Sven. On the case's access
+// review she ends Elsa's participation, asks Dora to check her shares and marks the review done.
 import { assertNoProblems, base, capture, currentStep, expect, journey, newPage, settle, signIn, step, usedStep, world } from "./lib.mjs";
 
 const { sven, admin } = world.people;
@@ -101,6 +102,18 @@ await journey("breakglass", async (browser) => {
     const dora = page.getByTestId("review-person").filter({ hasText: world.people.dora.name });
     await dora.getByTestId("review-ask").click();
     await page.locator(".alert-success").filter({ hasText: world.people.dora.name }).waitFor();
+    // Looking is not reviewing: the page says so until Ada marks the review done.
+    const last = page.getByTestId("last-reviewed");
+    const before = await last.textContent();
+    const form = page.getByTestId("review-done");
+    await form.locator("input[name=comment]").fill("Elsa left the team");
+    await form.locator("button[type=submit]").click();
+    await page.waitForFunction(
+      (text) => document.querySelector("[data-testid=last-reviewed]")?.textContent !== text,
+      before,
+    );
+    const after = await last.textContent();
+    expect(after.includes(admin.name) && after.includes("Elsa left the team"), `last review: ${after}`);
     await capture(page, "access-review");
     assertNoProblems(page);
   });

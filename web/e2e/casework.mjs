@@ -1,10 +1,11 @@
 // Journey (issue 24): casework as a new user meets it. "My cases" tells cases apart — whose case,
-// its status, the viewer's role, when it was opened — and a case manager finds one by name,
-// status and order; the employee on a phone sees "your case"; the org admin lists every case of
-// the organisation and finds one by the employee's name; each of one's own notes and documents
+// its status, the viewer's role, when it was opened, its last activity — and a case manager finds
+// one by name, status (legal hold too) and order (last activity, opening, name); the employee on a
+// phone sees "your case"; the org admin lists every case of the organisation with its last
+// activity, filters and orders it, and finds one by the employee's name; each of one's own notes and documents
 // says on its card whether it is private or with whom until when. Screens in EN and DE, desktop
 // and 360 px.
-import { assertNoProblems, base, capture, currentStep, expect, journey, newPage, signIn, step, text, usedStep, world } from "./lib.mjs";
+import { assertNoProblems, base, capture, currentStep, expect, fillDay, journey, newPage, signIn, step, text, usedStep, world } from "./lib.mjs";
 
 const { manager, erik, admin, dora } = world.people;
 const en = (key, params) => text("en", key, params);
@@ -56,6 +57,12 @@ await journey("casework", async (browser) => {
     expect(meta.includes(en("web.cases.yourRole", { role: en("web.roles.case_manager") })), `her role: ${meta}`);
     expect(/\d/.test(await erikEntry.locator(".meta").nth(1).textContent()), "when it was opened");
     expect(!meta.includes(en("web.cases.caseAt", { org: "Browser AG" })), "not the organisation's name alone");
+    // Last activity on every card, in words, newest first (the API's default order).
+    const times = await page.locator("[data-testid=case-list] [data-testid=last-activity] time").evaluateAll((nodes) => nodes.map((n) => n.getAttribute("datetime")));
+    expect(times.length === listed.length && times.every(Boolean), `last activity on every card: ${times}`);
+    expect(JSON.stringify(times) === JSON.stringify([...times].sort().reverse()), `newest activity first: ${times}`);
+    const activity = await erikEntry.getByTestId("last-activity").textContent();
+    expect(activity.startsWith(en("web.cases.lastActivity")) && /ago|now|yesterday/.test(activity), `in words: ${activity}`);
     await capture(page, "casework-cases-en");
   });
 
@@ -77,8 +84,15 @@ await journey("casework", async (browser) => {
     const ordered = await titles(page);
     const sorted = [...ordered].sort((a, b) => a.localeCompare(b, "en"));
     expect(JSON.stringify(ordered) === JSON.stringify(sorted), `by name: ${ordered}`);
+    // Opened most recently first (the server's order), and only the cases under legal hold.
+    await filters.locator("select[name=order]").selectOption("opened");
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=case-list] li").length === n, total);
+    await filters.locator("select[name=status]").selectOption("legal_hold");
+    await page.getByText(en("web.cases.noMatch")).waitFor();
+    expect((await page.getByTestId("case-filters").count()) === 1, "the filters stay when nothing matches");
     await filters.locator("select[name=status]").selectOption("all");
-    await filters.locator("select[name=order]").selectOption("recent");
+    await filters.locator("select[name=order]").selectOption("activity");
+    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=case-list] li").length === n, total);
   });
 
   await step("the same list in German", async () => {
@@ -108,7 +122,7 @@ await journey("casework", async (browser) => {
     const stage = page.getByTestId("stage-form");
     const workload = stage.locator("input[name=workloadPercent]");
     expect((await workload.getAttribute("min")) === "0" && (await workload.getAttribute("max")) === "100", "the number input carries min and max");
-    await stage.locator("input[name=fromDate]").fill("2027-03-01");
+    await fillDay(stage.locator("input[name=fromDate]"), "2027-03-01");
     await workload.fill("150");
     await stage.locator("button[type=submit]").click();
     const workloadError = stage.locator("input[name=workloadPercent] ~ .field-error");
@@ -133,7 +147,19 @@ await journey("casework", async (browser) => {
     const all = await adminPage.locator("[data-testid=org-cases] .case-link").allTextContents();
     const title = (name) => mine("web.case.title", { name });
     expect(all.includes(title("Emma Example")) && all.includes(title("Erik Beispiel")), `every case: ${all}`);
+    const activity = await adminPage.locator("[data-testid=org-cases] [data-testid=last-activity]").allTextContents();
+    expect(activity.length === all.length && activity.every((a) => a.startsWith(mine("web.cases.lastActivity"))), `last activity: ${activity}`);
     await capture(adminPage, `casework-org-cases-${lang}`);
+    // Filtered on the server: no case of the organisation is closed.
+    const options = adminPage.getByTestId("org-case-options");
+    await options.locator("select[name=status]").selectOption("closed");
+    await adminPage.getByTestId("org-cases-none").waitFor();
+    expect((await adminPage.getByTestId("org-cases-none").textContent()) === mine("web.orgCases.noneInState"), "none closed");
+    await options.locator("select[name=status]").selectOption("open");
+    await adminPage.getByTestId("org-cases").waitFor();
+    await options.locator("select[name=order]").selectOption("opened");
+    await adminPage.waitForFunction((n) => document.querySelectorAll("[data-testid=org-cases] li").length === n, all.length);
+    await options.locator("select[name=status]").selectOption("all");
     const search = adminPage.getByTestId("org-case-search");
     await search.locator("input[name=q]").fill("BEISPIEL");
     await search.locator("button[type=submit]").click();
@@ -201,7 +227,7 @@ await journey("casework", async (browser) => {
     expect(await dialog.getByTestId("share-submit").isEnabled(), "Share enabled once Dora is chosen");
     const until = new Date(Date.now() + 60 * 86_400_000).toISOString().slice(0, 10);
     const year = until.slice(0, 4);
-    await dialog.locator("input[name=expiresAt]").fill(until);
+    await fillDay(dialog.locator("input[name=expiresAt]"), until);
     await dialog.getByTestId("share-form").locator("button[type=submit]").click();
     await dialog.locator(".person").nth(1).waitFor();
     await phone.locator("dialog[open] .dialog-head button").click();

@@ -3,7 +3,7 @@
 // 360 px phone) gets a notification and sees it; then he revokes, and she no longer does. The
 // same for a note. Finally Dora's main pages at 360 px and Erik's "who accessed my data".
 import {
-  assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, expect, journey, newPage, openNav, screenshot,
+  assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, expect, fillDay, journey, newPage, openNav, screenshot,
   signIn, settle, step, text, world,
 } from "./lib.mjs";
 
@@ -108,7 +108,7 @@ await journey("documents", async (browser) => {
     expect((await dialog.locator(".person").count()) === 1, "only Erik (owner) before sharing");
     await dialog.locator("select[name=userId]").selectOption({ label: `${dora.name} (${de("web.roles.doctor")})` });
     const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    await dialog.locator("input[name=expiresAt]").fill(until);
+    await fillDay(dialog.locator("input[name=expiresAt]"), until);
     await dialog.getByTestId("share-form").locator("button[type=submit]").click();
     await erikPage.waitForFunction(() => document.querySelectorAll("[data-testid=access-list] .person").length === 2);
     const row = await dialog.locator(".person").nth(1).textContent();

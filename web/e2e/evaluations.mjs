@@ -3,9 +3,11 @@
 // shares it with Carla (case manager) only, unticking the suggested employer contact. Erik (on his
 // phone, 360 px, in his language) sees it without having been chosen; Carla sees it on the dashboard, as a step against the
 // plan's workload. Dora corrects it: a new version; Erik and Carla both see "corrected", and the
-// history of both versions. Screenshots at desktop and 360 px, EN and DE.
+// history of both versions. Then Elsa (employer contact, in German) gives feedback on the work trial
+// for Dora only: Erik sees it, Dora sees it on the dashboard, Carla does not. Screenshots at
+// desktop and 360 px, EN and DE.
 import {
-  assertNoProblems, base, capture, checkNoOverflow, currentStep, expect, journey, newPage, signIn, step, text,
+  assertNoProblems, base, capture, checkNoOverflow, currentStep, expect, fillDay, journey, newPage, signIn, step, text,
   usedStep, world,
 } from "./lib.mjs";
 
@@ -16,6 +18,7 @@ const en = (key, params) => text("en", key, params);
 const PHONE = { width: 360, height: 780 };
 const DESKTOP = { width: 1280, height: 900 };
 const RESTRICTION = "Keine Lasten über 5 kg";
+const FEEDBACK = "Pünktlich, arbeitet gut im Team mit";
 
 function zurichToday() {
   return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Zurich", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
@@ -69,10 +72,31 @@ await journey("evaluations", async (browser) => {
     expect((await picker.locator(".field-check", { hasText: erik.name }).count()) === 0, "Erik is no choice");
   });
 
+  await step("an impossible day (31 February) is refused at its field, in Dora's language; nothing is sent", async () => {
+    const form = doraPage.getByTestId("evaluation-form");
+    const language = await doraPage.evaluate(() => document.documentElement.lang);
+    let sent = 0;
+    const count = (request) => {
+      if (request.method() === "POST" && request.url().endsWith("/evaluations")) sent += 1;
+    };
+    doraPage.on("request", count);
+    await form.locator("input[name=capacityPercent]").fill("50");
+    const validFrom = form.locator("input[name=validFrom]");
+    await validFrom.fill(language === "de" ? "31.02.2026" : "31/02/2026");
+    await validFrom.press("Enter"); // sent from the field itself, never left
+    const error = form.locator(".date-field:has(input[name=validFrom]) .field-error");
+    await error.waitFor();
+    expect((await error.textContent()) === text(language, "web.dateField.invalid"), `the field's message: ${await error.textContent()}`);
+    expect((await validFrom.getAttribute("aria-invalid")) === "true", "the field is marked");
+    await capture(doraPage, "evaluation-date-invalid");
+    doraPage.off("request", count);
+    expect(sent === 0, `nothing sent: ${sent}`);
+  });
+
   await step("a capacity of 150 % gets the API's message at the field; nothing is stored", async () => {
     const form = doraPage.getByTestId("evaluation-form");
     await form.locator("input[name=capacityPercent]").fill("150");
-    await form.locator("input[name=validFrom]").fill(today);
+    await fillDay(form.locator("input[name=validFrom]"), today);
     await form.locator("button[type=submit]").click();
     const error = form.locator(".field-error").first();
     await error.waitFor();
@@ -84,10 +108,10 @@ await journey("evaluations", async (browser) => {
   await step("Dora records 50 % for four weeks, shared with Carla only (the employer unticked)", async () => {
     const form = doraPage.getByTestId("evaluation-form");
     await form.locator("input[name=capacityPercent]").fill("50");
-    await form.locator("input[name=validTo]").fill(addDays(today, 27));
+    await fillDay(form.locator("input[name=validTo]"), addDays(today, 27));
     await form.locator("textarea[name=restrictions]").fill(RESTRICTION);
     await form.locator("textarea[name=recommendations]").fill("Halbtags, vormittags");
-    await form.locator("input[name=nextReview]").fill(addDays(today, 14));
+    await fillDay(form.locator("input[name=nextReview]"), addDays(today, 14));
     await form.getByTestId("recipients").locator(".field-check", { hasText: elsa.name }).locator("input").uncheck();
     await capture(doraPage, "evaluation-form-doctor");
     await form.locator("button[type=submit]").click();
@@ -153,8 +177,66 @@ await journey("evaluations", async (browser) => {
     await capture(carlaPage, "dashboard-capacity-corrected");
   });
 
+  // Employer feedback (issue 16, point 2): Elsa, in German, gives feedback on the work trial and
+  // picks its recipients (doctor and case manager suggested); Erik sees it without being chosen;
+  // Dora, chosen, sees it on the dashboard with its scales; Carla, unticked, sees nothing of it.
+  const elsaPage = await newPage(browser, { ...DESKTOP, locale: "de-CH" });
+  let feedbackId = "";
+
+  await step("Elsa (employer contact, German) gives feedback on the work trial, for Dora only", async () => {
+    await signInFresh(elsaPage, elsa, `/cases/${caseId}/evaluations`);
+    if ((await elsaPage.evaluate(() => document.documentElement.lang)) !== "de") {
+      await elsaPage.getByTestId("language-switch").click();
+      await elsaPage.waitForFunction(() => document.documentElement.lang === "de");
+    }
+    await elsaPage.getByTestId("new-feedback").click();
+    const form = elsaPage.getByTestId("feedback-form");
+    await form.waitFor();
+    const picker = form.getByTestId("recipients");
+    expect((await picker.textContent()).includes(de("web.evaluations.employeeAlways", { name: erik.name })), "the employee always sees it");
+    const doraBox = picker.locator(".field-check", { hasText: dora.name }).locator("input");
+    const carlaBox = picker.locator(".field-check", { hasText: carla.name }).locator("input");
+    expect((await doraBox.isChecked()) && (await carlaBox.isChecked()), "doctor and case manager suggested");
+    expect((await picker.locator(".field-check", { hasText: erik.name }).count()) === 0, "Erik is no choice");
+    for (const [scale, value] of [["attendance", 9], ["workloadFit", 6], ["collaboration", 8]]) {
+      await form.getByTestId(`scale-${scale}`).locator(`input[value='${value}']`).check();
+    }
+    await form.locator("textarea[name=text]").fill(FEEDBACK);
+    await carlaBox.uncheck();
+    await capture(elsaPage, "feedback-form-employer-de");
+    await form.locator("button[type=submit]").click();
+    const card = elsaPage.getByTestId("feedback").first();
+    await card.waitFor();
+    feedbackId = await card.getAttribute("data-id");
+    expect((await card.textContent()).includes(FEEDBACK), "the feedback as written");
+    const access = await (await elsaPage.request.get(`${base}/api/cases/${caseId}/feedback/${feedbackId}/access`)).json();
+    const kinds = access.access.map((a) => `${a.role}:${a.access}`).sort();
+    expect(kinds.join() === "doctor:shared,employee:subject,employer:owner", `who sees it: ${kinds}`);
+    await capture(elsaPage, "feedback-saved-employer-de");
+  });
+
+  await step("Erik sees the feedback; Dora sees it on the dashboard with its scales; Carla does not", async () => {
+    await erikPage.reload();
+    const card = erikPage.locator(`[data-testid=feedback][data-id="${feedbackId}"]`);
+    await card.waitFor();
+    expect((await card.textContent()).includes(FEEDBACK), "Erik reads the feedback about him");
+    await capture(erikPage, "feedback-employee");
+    await doraPage.goto(`${base}/cases/${caseId}/dashboard`);
+    const section = doraPage.getByTestId("dashboard-feedback-section");
+    await section.getByTestId("dashboard-feedback").waitFor();
+    expect((await section.getByTestId("dashboard-feedback").textContent()).includes(FEEDBACK), "the feedback on Dora's dashboard");
+    await doraPage.locator("[data-testid=feedback-chart][data-drawn=true]").waitFor();
+    await capture(doraPage, "dashboard-feedback-doctor");
+    const carlaSees = await (await carlaPage.request.get(`${base}/api/cases/${caseId}/feedback`)).json();
+    expect(carlaSees.feedback.length === 0, "Carla was not chosen: she sees no feedback");
+    await carlaPage.reload();
+    await carlaPage.getByTestId("dashboard-feedback-section").waitFor();
+    expect(!(await carlaPage.getByTestId("dashboard-feedback-section").textContent()).includes(FEEDBACK), "nor on her dashboard");
+  });
+
   assertNoProblems(doraPage);
   assertNoProblems(erikPage);
   assertNoProblems(carlaPage);
+  assertNoProblems(elsaPage);
   while (currentStep() <= lastUsed) await new Promise((r) => setTimeout(r, 500));
 });

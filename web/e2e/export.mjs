@@ -30,6 +30,22 @@ function zipSummary(path) {
   return JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, path], { encoding: "utf8" }));
 }
 
+/** Switch the language and wait until the profile keeps it (as in casework.mjs). */
+async function switchLanguage(page, wanted) {
+  const saved = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", { timeout: 5000 }).catch(() => null);
+  await page.getByTestId("language-switch").click();
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
+  await saved;
+}
+
+/** Screenshots at desktop width and at 360 px, whatever size the page has now (a phone). */
+async function captureBoth(page, name) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await capture(page, name);
+  await page.setViewportSize(size);
+}
+
 await journey("export", async (browser) => {
   const page = await newPage(browser, { width: 360, height: 780 });
   const card = () => page.getByTestId("data-export");
@@ -47,11 +63,11 @@ await journey("export", async (browser) => {
   await step("“Prepare my data” starts the background job; the page shows it being prepared", async () => {
     await page.getByTestId("export-request").click();
     await page.getByTestId("export-preparing").waitFor();
-    await capture(page, "export-preparing", { axe: true });
+    await captureBoth(page, "export-preparing");
     const drained = await fetch(`${base}/admin/queues/export-build/drain`, { method: "POST" });
     expect(drained.ok, `drain: ${drained.status}`);
     await page.getByTestId("export-ready").waitFor({ timeout: 15_000 });
-    await capture(page, "export-ready");
+    await captureBoth(page, "export-ready");
   });
 
   await step("the download joins the parts into one ZIP that opens and holds his own data", async () => {
@@ -70,7 +86,7 @@ await journey("export", async (browser) => {
     const state = await page.evaluate(async () => (await fetch("/api/me/export")).json());
     expect(state.state === "none", `nothing stays on the server: ${JSON.stringify(state)}`);
     await page.getByTestId("export-request").waitFor();
-    await capture(page, "export-downloaded");
+    await captureBoth(page, "export-downloaded");
     assertNoProblems(page);
   });
 
@@ -86,8 +102,20 @@ await journey("export", async (browser) => {
     const alert = section.locator(".alert-error");
     await alert.waitFor();
     expect((await alert.textContent()).includes(de("errors.active_participation.title")), `refused: ${await alert.textContent()}`);
-    await capture(page, "delete-account-refused");
+    await captureBoth(page, "delete-account-refused");
     const me = await page.evaluate(async () => (await fetch("/api/me")).status);
     expect(me === 200, "still signed in, nothing deleted");
+  });
+
+  await step("both sections in the other language too (then back)", async () => {
+    const other = language === "de" ? "en" : "de";
+    await switchLanguage(page, other);
+    const said = await page.getByTestId("delete-account").textContent();
+    expect(said.includes(text(other, "web.deleteAccount.goes")), "the deletion wording in the other language");
+    expect((await card().locator("h2").textContent()).trim() === text(other, "web.myData.title"), "the export title");
+    await card().scrollIntoViewIfNeeded();
+    await captureBoth(page, `export-account-${other}`);
+    await switchLanguage(page, language);
+    assertNoProblems(page);
   });
 });

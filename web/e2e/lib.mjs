@@ -30,6 +30,27 @@ export function text(language, key, params = {}) {
   return node.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
+// --- The app's date field (components/date-field.tsx, issue 25) ---------------------------
+
+/** A day as the app's date field writes it: 30.11.2026 (de), 30/11/2026 (en). */
+export function fieldDay(iso, language) {
+  const [y, m, d] = iso.split("-");
+  return language === "de" ? `${d}.${m}.${y}` : `${d}/${m}/${y}`;
+}
+
+/** The ISO day a date field shows (30.11.2026 or 30/11/2026), or null for anything else. */
+export function isoOfField(shown) {
+  const match = /^(\d{2})[./](\d{2})[./](\d{4})$/.exec(shown.trim());
+  return match ? `${match[3]}-${match[2]}-${match[1]}` : null;
+}
+
+/** Type a day into a date field as a person would, in the page's language, and leave the field. */
+export async function fillDay(input, iso) {
+  const language = await input.evaluate(() => document.documentElement.lang);
+  await input.fill(fieldDay(iso, language));
+  await input.blur();
+}
+
 // --- TOTP (RFC 6238: HMAC-SHA1, 6 digits, 30 s) -------------------------------------------
 
 function base32(secret) {
@@ -188,6 +209,11 @@ export async function capture(page, name, { axe = true } = {}) {
   await page.screenshot({ path: join(artifacts, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize({ width: 360, height: 780 });
   await page.waitForTimeout(50);
+  // A chart redraws for the new width a moment later (Chart.js's ResizeObserver): give the page up
+  // to a second to fit; an overflow that stays is reported below.
+  await page
+    .waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth, null, { timeout: 1000 })
+    .catch(() => undefined);
   await checkNoOverflow(page, `${name} (360 px)`);
   await page.screenshot({ path: join(artifacts, `${name}-360.png`), fullPage: true });
   await page.setViewportSize(size);

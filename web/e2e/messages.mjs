@@ -17,6 +17,22 @@ async function say(page, key, params) {
   return text(lang.startsWith("de") ? "de" : "en", key, params);
 }
 
+/** Switch the language and wait until the profile keeps it (as in casework.mjs). */
+async function switchLanguage(page, wanted) {
+  const saved = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", { timeout: 5000 }).catch(() => null);
+  await page.getByTestId("language-switch").click();
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
+  await saved;
+}
+
+/** Screenshots at desktop width and at 360 px, whatever size the page has now (a phone). */
+async function captureBoth(page, name) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await capture(page, name);
+  await page.setViewportSize(size);
+}
+
 /** Every answer to the thread list's polls, to see the 304s. */
 function watchPolls(page) {
   const seen = [];
@@ -62,7 +78,7 @@ await journey("messages", async (browser) => {
     await doraPage.getByTestId("unread-badge").waitFor(); // the global badge: a new-message notice
     await doraPage.waitForTimeout(9000); // two more polls with nothing new
     expect(doraPolls.some((p) => p.conditional && p.status === 304), `a poll was answered 304: ${JSON.stringify(doraPolls)}`);
-    await capture(doraPage, "messages-list-dora");
+    await captureBoth(doraPage, "messages-list-dora");
   });
 
   await step("Dora opens it (unread goes) and replies", async () => {
@@ -72,7 +88,7 @@ await journey("messages", async (browser) => {
     await compose.locator("textarea[name=text]").fill(REPLY);
     await compose.getByTestId("send").click();
     await doraPage.getByTestId("message-text").filter({ hasText: REPLY }).waitFor();
-    await capture(doraPage, "messages-thread-dora");
+    await captureBoth(doraPage, "messages-thread-dora");
     await doraPage.getByTestId("thread-back").click();
     await doraPage.getByTestId("thread-item").first().waitFor();
     expect((await doraPage.getByTestId("thread-unread").count()) === 0, "no unread badge after reading");
@@ -111,5 +127,19 @@ await journey("messages", async (browser) => {
     await erikPage.waitForFunction(() => !/Dora/.test(document.querySelector("[data-testid=thread-members]")?.textContent ?? "Dora"), null, { timeout: 15_000 });
     assertNoProblems(erikPage);
     assertNoProblems(doraPage);
+  });
+
+  await step("the conversation and the list in the other language too (then back)", async () => {
+    const was = (await erikPage.evaluate(() => document.documentElement.lang)).startsWith("de") ? "de" : "en";
+    const other = was === "de" ? "en" : "de";
+    await switchLanguage(erikPage, other);
+    await erikPage.getByTestId("thread").waitFor();
+    expect((await erikPage.getByTestId("message-deleted").first().textContent()).includes(text(other, "web.messages.deleted")), "deleted, in the other language");
+    await capture(erikPage, `messages-thread-erik-${other}`);
+    await erikPage.getByTestId("thread-back").click();
+    await erikPage.getByTestId("thread-item").first().waitFor();
+    await capture(erikPage, `messages-list-erik-${other}`);
+    await switchLanguage(erikPage, was); // the journeys after this one follow his language as it was
+    assertNoProblems(erikPage);
   });
 });

@@ -6,7 +6,7 @@
 // Dora's chart is empty again. Screenshots of the new pages at desktop and 360 px, in DE and EN.
 import { join } from "node:path";
 import {
-  assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, currentStep, expect, journey, newPage,
+  assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, currentStep, expect, fieldDay, fillDay, journey, newPage,
   settle, signIn, step, text, usedStep, world,
 } from "./lib.mjs";
 
@@ -82,7 +82,7 @@ async function signInFresh(page, person, path) {
 const form = (page) => page.getByTestId("reflection-form");
 
 async function chooseDay(page, date) {
-  await page.getByTestId("reflection-date").fill(date);
+  await fillDay(page.getByTestId("reflection-date"), date);
   await page.locator(`[data-testid=reflection-form][data-date="${date}"]`).waitFor();
 }
 
@@ -106,10 +106,10 @@ await journey("reflections", async (browser) => {
     await erikPage.waitForURL((url) => url.pathname === `/cases/${caseId}/reflections`);
     await form(erikPage).waitFor();
     const input = erikPage.getByTestId("reflection-date");
-    today = await input.getAttribute("max");
-    const min = await input.getAttribute("min");
-    expect(/^\d{4}-\d{2}-\d{2}$/.test(today) && min === addDays(today, -14), `date picker limited to today−14 … today: ${min} … ${today}`);
-    expect((await input.inputValue()) === today, "the form starts at today");
+    today = await input.getAttribute("data-max");
+    const min = await input.getAttribute("data-min");
+    expect(/^\d{4}-\d{2}-\d{2}$/.test(today) && min === addDays(today, -14), `days limited to today−14 … today: ${min} … ${today}`);
+    expect((await input.inputValue()) === fieldDay(today, "de"), `the form starts at today, as dd.mm.yyyy: ${await input.inputValue()}`);
     expect((await form(erikPage).getAttribute("data-stored")) === "no", "nothing recorded yet");
     const ends = await erikPage.getByTestId("scale-pain").locator(".scale-ends").textContent();
     expect(ends.includes(de("web.reflections.scales.pain.low")) && ends.includes(de("web.reflections.scales.pain.high")), `pain's ends are worded the other way round: ${ends}`);
@@ -121,6 +121,19 @@ await journey("reflections", async (browser) => {
     const alert = erikPage.locator(".alert-error");
     await alert.waitFor();
     expect((await alert.textContent()).includes(de("web.reflections.empty")), `empty entry: ${await alert.textContent()}`);
+  });
+
+  await step("a day typed wrong (31.02.) is refused at the field in German, and no form is offered for it", async () => {
+    const input = erikPage.getByTestId("reflection-date");
+    await input.fill("31.02.2026");
+    await input.blur();
+    const error = erikPage.locator(".date-field:has([data-testid=reflection-date]) .field-error");
+    await error.waitFor();
+    expect((await error.textContent()) === de("web.dateField.invalid"), `the field's message: ${await error.textContent()}`);
+    expect((await form(erikPage).count()) === 0, "no entry form for a day that does not exist");
+    await capture(erikPage, "reflection-date-invalid");
+    await chooseDay(erikPage, today);
+    expect((await erikPage.locator(".date-field .field-error").count()) === 0, "the message is gone with a real day");
   });
 
   await step("a scale works by keyboard: the arrow keys move the choice", async () => {

@@ -8,7 +8,8 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  assertNoProblems, base, capture, currentStep, expect, journey, newPage, signIn, step, text, usedStep, world,
+  assertNoProblems, base, capture, currentStep, expect, fieldDay, fillDay, isoOfField, journey, newPage, signIn, step, text,
+  usedStep, world,
 } from "./lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -55,26 +56,43 @@ await journey("reports", async (browser) => {
     expect((await open.textContent()).trim() === de("web.reports.create"), `button: ${await open.textContent()}`);
     await open.click();
     await form().waitFor();
-    const to = await form().locator("input[name=to]").inputValue();
-    expect(/^\d{4}-\d{2}-\d{2}$/.test(to), `the period ends today: ${to}`);
-    expect((await form().locator("input[name=from]").inputValue()) === addDays(to, -89), "90 days by default");
-    await form().locator("input[name=from]").fill(addDays(to, -29));
+    // The period is shown the Swiss way (dd.mm.yyyy), whatever the browser's own date format.
+    const shown = await form().locator("input[name=to]").inputValue();
+    const to = isoOfField(shown);
+    expect(/^\d{2}\.\d{2}\.\d{4}$/.test(shown) && to !== null, `the period ends today, as dd.mm.yyyy: ${shown}`);
+    expect((await form().locator("input[name=from]").inputValue()) === fieldDay(addDays(to, -89), "de"), "90 days by default");
+    await fillDay(form().locator("input[name=from]"), addDays(to, -29));
     await form().locator("select[name=language]").selectOption("de");
     await form().locator("input[name=recipient]").fill(RECIPIENT);
     await capture(doraPage, "report-form");
   });
 
-  await step("a period that ends before it starts is refused at its field", async () => {
-    const to = await form().locator("input[name=to]").inputValue();
+  await step("an impossible day, and a period that ends before it starts, are refused at their field", async () => {
+    const to = isoOfField(await form().locator("input[name=to]").inputValue());
     const from = form().locator("input[name=from]");
-    await from.fill(addDays(to, 1));
-    await form().locator("input[name=to]").fill(addDays(to, -5));
+    let sent = 0;
+    const count = (request) => {
+      if (request.method() === "POST" && request.url().endsWith("/reports")) sent += 1;
+    };
+    doraPage.on("request", count);
+    await from.fill("31.02.2026");
     await doraPage.getByTestId("report-submit").click();
-    const error = form().locator(".field-error").first();
-    await error.waitFor();
-    expect((await error.textContent()).length > 0, "the field says what is wrong");
-    await form().locator("input[name=to]").fill(to);
-    await from.fill(addDays(to, -29));
+    const fromError = form().locator(".date-field:has(input[name=from]) .field-error");
+    await fromError.waitFor();
+    expect((await fromError.textContent()) === de("web.dateField.invalid"), `31.02. is no day: ${await fromError.textContent()}`);
+    expect((await from.getAttribute("aria-invalid")) === "true", "the field is marked");
+    await capture(doraPage, "report-date-invalid");
+    await fillDay(from, addDays(to, -10));
+    await fillDay(form().locator("input[name=to]"), addDays(to, -20));
+    await doraPage.getByTestId("report-submit").click();
+    const toError = form().locator(".date-field:has(input[name=to]) .field-error");
+    await toError.waitFor();
+    const earliest = fieldDay(addDays(to, -10), "de");
+    expect((await toError.textContent()) === de("web.dateField.tooEarly", { date: earliest }), `ends before it starts: ${await toError.textContent()}`);
+    doraPage.off("request", count);
+    expect(sent === 0, `nothing sent: ${sent}`);
+    await fillDay(form().locator("input[name=to]"), to);
+    await fillDay(from, addDays(to, -29));
   });
 
   await step("the report is made (progress shown) and downloaded as a PDF", async () => {

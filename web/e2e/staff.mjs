@@ -4,7 +4,7 @@
 // filters the audit log and sets a legal hold.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { assertNoProblems, base, capture, expect, journey, lastLinkToken, newPage, settle, signIn, step, text, world } from "./lib.mjs";
+import { assertNoProblems, base, capture, expect, fillDay, journey, lastLinkToken, newPage, settle, signIn, step, text, world } from "./lib.mjs";
 
 const { manager, admin, emma } = world.people;
 const en = (key, params) => text("en", key, params);
@@ -91,8 +91,8 @@ await journey("staff", async (browser) => {
     await form.locator("input[name=workloadPercent]").fill("50");
     await form.locator("textarea[name=tasks]").fill("Half days, no night shifts");
     await form.locator("button[type=submit]").click();
-    await form.locator("input[name=fromDate] ~ .field-error").waitFor();
-    await form.locator("input[name=fromDate]").fill("2027-01-10");
+    await form.locator(".date-field:has(input[name=fromDate]) .field-error").waitFor();
+    await fillDay(form.locator("input[name=fromDate]"), "2027-01-10");
     await form.locator("button[type=submit]").click();
     await page.getByTestId("plan-timeline").waitFor();
     expect((await page.locator(".timeline-item").count()) === 1, "one stage");

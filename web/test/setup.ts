@@ -1,10 +1,16 @@
-// Each test starts from an empty document and English, whatever the machine's locale says.
+// Each test starts from an empty document and English, whatever the machine's locale says. Both
+// languages' catalogs are fetched once first (the app fetches them on demand: lib/i18n.ts), so a
+// test switches language at once.
 import { cleanup } from "@testing-library/preact";
-import { afterEach, beforeEach } from "vitest";
-import { setLanguage } from "../src/lib/i18n";
+import { afterEach, beforeAll, beforeEach } from "vitest";
+import { loadCatalog, setLanguage } from "../src/lib/i18n";
 
-beforeEach(() => {
-  setLanguage("en");
+beforeAll(async () => {
+  await Promise.all([loadCatalog("en"), loadCatalog("de")]);
+});
+
+beforeEach(async () => {
+  await setLanguage("en");
 });
 
 afterEach(() => {

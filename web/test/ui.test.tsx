@@ -36,6 +36,19 @@ describe("Field", () => {
     const texts = described.map((id) => document.getElementById(id)?.textContent);
     expect(texts).toEqual(["A short name", "At most 200 characters."]);
   });
+
+  it("drops the problem once the value is changed, and shows the next answer's problem again", () => {
+    const { rerender } = render(<Controlled error={invalidTitle} />);
+    const input = screen.getByLabelText("Title");
+    fireEvent.input(input, { target: { value: "Shorter" } });
+    expect(input.getAttribute("aria-invalid")).toBeNull();
+    expect(screen.queryByText("At most 200 characters.")).toBeNull();
+    const again = new ApiError(400, "invalid_input", "Invalid input", "Check the fields.", "title", [
+      { field: "title", code: "too_long", detail: "At most 200 characters." },
+    ]);
+    rerender(<Controlled error={again} />);
+    expect(screen.getByLabelText("Title").getAttribute("aria-invalid")).toBe("true");
+  });
 });
 
 describe("fieldError", () => {

@@ -3,10 +3,11 @@
 // field follows the app's language — dd.mm.yyyy in German (de-CH), dd/mm/yyyy in English (en-CH)
 // — accepts what people type (1.2.26, 01.02.2026, 2026-02-01), and still offers the browser's
 // calendar through a button. Its value is the ISO day ("2026-02-01"), or the text as typed while
-// it is no date (the form then refuses it at the field: isIsoDay).
+// it is no date. A form checks its days with ``dayError`` before sending: a day typed wrong or
+// outside min/max is refused at its field and nothing is sent (docs/decisions/041).
 import { useEffect, useId, useRef, useState } from "preact/hooks";
-import { fieldError } from "./ui";
-import type { ApiError } from "../lib/api";
+import { fieldError, requiredError } from "./ui";
+import { ApiError } from "../lib/api";
 import { type Language, language, t } from "../lib/i18n";
 import { useStore } from "../lib/store";
 
@@ -43,32 +44,97 @@ export function formatDay(iso: string, lang: Language): string {
   return lang === "de" ? `${match[3]}.${match[2]}.${match[1]}` : `${match[3]}/${match[2]}/${match[1]}`;
 }
 
-interface DateFieldProps {
+/** Today in the browser's time zone, as an ISO day (for a field without a server's "today"). */
+export function localToday(now: Date = new Date()): string {
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+interface Bounds {
+  /** The earliest day allowed (ISO), if any. */
+  min?: string;
+  /** The latest day allowed (ISO), if any. */
+  max?: string;
+}
+
+/** What is wrong with a field's value (not a day, before min, after max), in the app's language;
+ * undefined when it is a day within the bounds or empty. */
+export function dayMessage(value: string, bounds: Bounds = {}): string | undefined {
+  if (value.trim() === "") return undefined;
+  if (!isIsoDay(value)) return t("web.dateField.invalid");
+  const lang = language.get();
+  if (bounds.min && value < bounds.min) return t("web.dateField.tooEarly", { date: formatDay(bounds.min, lang) });
+  if (bounds.max && value > bounds.max) return t("web.dateField.tooLate", { date: formatDay(bounds.max, lang) });
+  return undefined;
+}
+
+/** The mistake of a date field before anything is sent, shaped like the API's so the field shows
+ * it (and the form's summary points at it), or null when the value may be sent. */
+export function dayError(name: string, value: string, bounds: Bounds & { required?: boolean } = {}): ApiError | null {
+  if (value.trim() === "") return bounds.required ? requiredError(name) : null;
+  const message = dayMessage(value, bounds);
+  return message ? new ApiError(0, "invalid_date", t("web.dateField.invalidTitle"), message, name) : null;
+}
+
+interface DateFieldProps extends Bounds {
   label: string;
   name: string;
   /** An ISO day, "" for none, or the text as typed while it is no date. */
   value: string;
   onValue: (value: string) => void;
   error?: ApiError | null;
+  /** More about the field, under the format hint. */
+  hint?: string;
+  required?: boolean;
+  /** Ids of more text that describes the field (e.g. the chosen day in words). */
+  describedBy?: string;
+  testId?: string;
 }
 
 export function DateField(props: DateFieldProps) {
   const lang = useStore(language);
   const id = useId();
+  const input = useRef<HTMLInputElement>(null);
   const picker = useRef<HTMLInputElement>(null);
   const [text, setText] = useState(() => (isIsoDay(props.value) ? formatDay(props.value, lang) : props.value));
-  const [left, setLeft] = useState(false); // judged once the person leaves the field
+  const [left, setLeft] = useState(false); // judged once the person leaves the field or sends the form
+  // What this field last reported: when the form hands it back as the value, the text stays as
+  // typed ("1.2.26" is not rewritten under the cursor); it is tidied when the field is left.
+  const reported = useRef<string | null>(null);
+  const shownIn = useRef(lang);
   useEffect(() => {
-    // A value set from outside (a reset, the calendar) or a language switch rewrites the text.
+    const switched = shownIn.current !== lang;
+    shownIn.current = lang;
+    if (props.value === reported.current && !switched) return;
+    reported.current = null;
+    // A value set from outside (a reset, the calendar, another day chosen) or a language switch
+    // rewrites the text; a text that is no day stays as typed.
     if (isIsoDay(props.value)) setText(formatDay(props.value, lang));
     else if (props.value === "") setText("");
   }, [props.value, lang]);
-  const typedWrong = left && text.trim() !== "" && parseDay(text) === null;
-  const message = typedWrong ? t("web.dateField.invalid") : fieldError(props.error ?? null, props.name);
-  const described = [`${id}-hint`, message ? `${id}-error` : ""].filter(Boolean).join(" ");
-  const change = (typed: string) => {
-    setText(typed);
-    props.onValue(typed.trim() === "" ? "" : (parseDay(typed) ?? typed));
+  useEffect(() => {
+    // Sending the form judges the field even if the person never left it (Enter in the field).
+    const form = input.current?.form;
+    if (!form) return;
+    const judge = () => setLeft(true);
+    form.addEventListener("submit", judge);
+    return () => form.removeEventListener("submit", judge);
+  }, []);
+  const typed = text.trim() === "" ? "" : (parseDay(text) ?? text);
+  const ownMessage = left ? dayMessage(typed, props) : undefined;
+  const message = ownMessage ?? fieldError(props.error ?? null, props.name);
+  const described = [
+    `${id}-hint`,
+    props.hint ? `${id}-more` : "",
+    props.describedBy ?? "",
+    message ? `${id}-error` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const change = (typedText: string) => {
+    setText(typedText);
+    const value = typedText.trim() === "" ? "" : (parseDay(typedText) ?? typedText);
+    reported.current = value;
+    props.onValue(value);
   };
   return (
     <div class="field date-field">
@@ -76,17 +142,28 @@ export function DateField(props: DateFieldProps) {
       <p class="hint" id={`${id}-hint`}>
         {t("web.dateField.format")}
       </p>
+      {props.hint && (
+        <p class="hint" id={`${id}-more`}>
+          {props.hint}
+        </p>
+      )}
       <div class="date-field-row">
         <input
+          ref={input}
           id={id}
           name={props.name}
           type="text"
           inputMode="numeric"
           autoComplete="off"
-          placeholder={lang === "de" ? "TT.MM.JJJJ" : "DD/MM/YYYY"}
+          spellcheck={false}
+          placeholder={t("web.dateField.placeholder")}
           value={text}
+          aria-required={props.required ? true : undefined}
           aria-invalid={message ? true : undefined}
           aria-describedby={described}
+          data-testid={props.testId}
+          data-min={props.min}
+          data-max={props.max}
           onInput={(e) => change(e.currentTarget.value)}
           onBlur={() => {
             setLeft(true);
@@ -100,8 +177,12 @@ export function DateField(props: DateFieldProps) {
           onClick={() => {
             // The browser's own calendar, from a native field kept out of sight and out of the tab order.
             const native = picker.current;
-            if (native && typeof native.showPicker === "function") native.showPicker();
-            else native?.focus();
+            if (!native) return;
+            try {
+              native.showPicker();
+            } catch {
+              input.current?.focus(); // no picker in this browser: the day is typed
+            }
           }}
         >
           {t("web.dateField.calendar")}
@@ -113,11 +194,14 @@ export function DateField(props: DateFieldProps) {
           class="date-field-native"
           tabIndex={-1}
           aria-hidden="true"
-          value={isIsoDay(props.value) ? props.value : ""}
+          min={props.min}
+          max={props.max}
+          value={isIsoDay(typed) ? typed : ""}
           onChange={(e) => {
             const day = e.currentTarget.value;
             setLeft(true);
             change(isIsoDay(day) ? formatDay(day, lang) : "");
+            input.current?.focus();
           }}
         />
       </div>

@@ -9,18 +9,11 @@ import { formatDateTime, t } from "../lib/i18n";
 import { location } from "../lib/router";
 import { orgs } from "../lib/session";
 import { useStore } from "../lib/store";
+import type * as Api from "../lib/api-types";
 
-interface OwnLink {
-  linked: boolean;
-  tenantId: string | null;
-  orgId: string | null;
-  linkedAt: string | null;
-}
+type OwnLink = Api.OwnLink;
 
-interface OrgTenant {
-  tenantId: string | null;
-  linkedAt: string | null;
-}
+type OrgTenant = Api.OrgTenant;
 
 function useOffered(): boolean {
   const [offered, setOffered] = useState(false);

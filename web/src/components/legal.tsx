@@ -7,12 +7,9 @@ import { language, t } from "../lib/i18n";
 import { useStore } from "../lib/store";
 import { Markdown } from "./markdown";
 import { Checkbox, Loaded, useResource } from "./ui";
+import type * as Api from "../lib/api-types";
 
-interface LegalDocument {
-  kind: "terms" | "privacy";
-  version: string;
-  markdown: string;
-}
+type LegalDocument = Api.LegalDocument;
 
 export interface Acceptance {
   terms: string | null;

@@ -7,17 +7,9 @@ import { Checkbox, Field, FormError, Notice, requiredError, useAction } from "./
 import { ApiError, api } from "../lib/api";
 import { formatBytes, formatDateTime, t } from "../lib/i18n";
 import { loadSession } from "../lib/session";
+import type * as Api from "../lib/api-types";
 
-interface ExportState {
-  state: "none" | "queued" | "ready" | "failed";
-  exportId?: string;
-  requestedAt?: string;
-  expiresAt?: string;
-  parts?: number;
-  size?: number;
-  files?: number;
-  fileName?: string;
-}
+type ExportState = Api.ExportState;
 
 async function fetchPart(path: string): Promise<Blob> {
   const answer = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/octet-stream" } });

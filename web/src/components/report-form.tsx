@@ -3,6 +3,7 @@
 // this user may see now and downloaded at once (never stored on the server), with a progress
 // state while it is made and while it arrives.
 import { useState } from "preact/hooks";
+import { DateField, dayError, isIsoDay } from "./date-field";
 import { Checkbox, Field, FormError, Notice, Select, useAction } from "./ui";
 import { downloadPost } from "../lib/api";
 import { addDays } from "../lib/dates";
@@ -23,10 +24,13 @@ export function CreateReport({ caseId, today }: { caseId: string; today: string 
   const [recipient, setRecipient] = useState("");
   const [includeText, setIncludeText] = useState(false);
   const [progress, setProgress] = useState<Progress | null>(null);
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
 
   const submit = (event: Event) => {
     event.preventDefault();
+    // A day typed wrong (or after today, or a period ending before it starts) is refused at its field.
+    const wrongDay = dayError("from", from, { required: true, max: today }) ?? dayError("to", to, { required: true, min: from, max: today });
+    if (wrongDay) return setError(wrongDay);
     setProgress({ stage: "making" });
     void run(async () => {
       try {
@@ -69,8 +73,8 @@ export function CreateReport({ caseId, today }: { caseId: string; today: string 
       <form onSubmit={submit} noValidate class="stack">
         <FormError error={error} fields={["from", "to", "language", "recipient"]} />
         <div class="grid-2">
-          <Field label={t("web.reports.from")} name="from" type="date" value={from} max={today} onValue={setFrom} error={error} />
-          <Field label={t("web.reports.to")} name="to" type="date" value={to} max={today} onValue={setTo} error={error} />
+          <DateField label={t("web.reports.from")} name="from" required value={from} max={today} onValue={setFrom} error={error} />
+          <DateField label={t("web.reports.to")} name="to" required value={to} min={isIsoDay(from) ? from : undefined} max={today} onValue={setTo} error={error} />
         </div>
         <Select
           label={t("web.reports.language")}

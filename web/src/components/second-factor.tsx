@@ -7,12 +7,9 @@ import { useState } from "preact/hooks";
 import { Field, FormError, requiredError, useAction } from "./ui";
 import type { ApiError } from "../lib/api";
 import { t } from "../lib/i18n";
+import type * as Api from "../lib/api-types";
 
-export interface Enrolment {
-  secret: string;
-  otpauthUri: string;
-  qrSvg: string;
-}
+export type Enrolment = Api.TotpEnrolment;
 
 /** A key typed by hand is easier to read in groups of four ("ABCD EFGH …"); apps ignore spaces. */
 export function groupedSecret(secret: string): string {
@@ -129,16 +126,19 @@ export interface FreshFactor {
   recoveryCode?: string;
 }
 
-/** Asks for a code from the authenticator (or a recovery code) right before a change that needs one. */
+/** Asks for a code from the authenticator (or a recovery code): the sign-in's second step, and
+ * right before a change that needs a fresh factor. ``intro`` may depend on which of the two is asked. */
 export function FreshFactorForm({
   intro,
   submitLabel,
+  cancelLabel = t("web.common.cancel"),
   testId,
   onSubmit,
   onCancel,
 }: {
-  intro: string;
+  intro: string | ((recovery: boolean) => string);
   submitLabel: string;
+  cancelLabel?: string;
   testId: string;
   onSubmit: (factor: FreshFactor) => Promise<void>;
   onCancel: () => void;
@@ -154,7 +154,7 @@ export function FreshFactorForm({
   };
   return (
     <form onSubmit={submit} noValidate data-testid={testId}>
-      <p>{intro}</p>
+      <p>{typeof intro === "string" ? intro : intro(useRecovery)}</p>
       <FormError error={error as ApiError | null} fields={["code", "recoveryCode"]} />
       <Field
         key={field}
@@ -182,7 +182,7 @@ export function FreshFactorForm({
           {useRecovery ? t("web.login.useCode") : t("web.login.useRecovery")}
         </button>
         <button type="button" class="button-quiet" onClick={onCancel}>
-          {t("web.common.cancel")}
+          {cancelLabel}
         </button>
       </div>
     </form>

@@ -11,8 +11,9 @@ import { whoHasAccess } from "../lib/cases";
 import { formatDate, formatDateTime, t } from "../lib/i18n";
 import itemTypes from "../lib/item-types.json";
 import type { AccessEntry, Participant } from "../lib/types";
+import { DateField, dayError, isIsoDay, localToday } from "./date-field";
 import { roleName } from "./labels";
-import { Checkbox, Dialog, Field, FormError, Link, Loaded, Notice, Select, useAction, useResource } from "./ui";
+import { Checkbox, Dialog, FormError, Link, Loaded, Notice, Select, useAction, useResource } from "./ui";
 
 /** The URL segments of the item types (rendered from the registry, shared/item_types.py). */
 export type ItemSegment = (typeof itemTypes)[number]["segment"];
@@ -103,8 +104,10 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
   const share = (event: Event) => {
     event.preventDefault();
     if (!chosen) return;
-    if (series && scope === "from" && !fromDate) {
-      setError(new ApiError(0, "required", t("web.form.requiredTitle"), t("web.form.required"), "fromDate"));
+    // A day typed wrong (or an expiry in the past) is refused at its field: nothing is sent.
+    const wrongDay = (series && scope === "from" ? dayError("fromDate", fromDate, { required: true }) : null) ?? dayError("expiresAt", until, { min: localToday() });
+    if (wrongDay) {
+      setError(wrongDay);
       return;
     }
     // Health data for the employer: the warning comes first, nothing is sent before "yes".
@@ -119,7 +122,7 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
       setDone(null);
       await api.delete(`${base}/grants/${entry.userId}`);
       access.reload();
-      setDone(t("web.sharing.revoked", { name: entry.name })); // the row goes: say what happened
+      setDone(t("web.sharing.revoked", { name: personName(entry) })); // the row goes: say what happened
     });
 
   return (
@@ -160,17 +163,17 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
                     <input type="radio" id="series-scope-from" name="scope" value="from" checked={scope === "from"} onChange={() => setScope("from")} />
                     <label for="series-scope-from">{t("web.sharing.series.fromDateOption")}</label>
                   </div>
-                  {scope === "from" && <Field label={t("web.sharing.series.fromDate")} name="fromDate" type="date" value={fromDate} onValue={setFromDate} error={error} />}
+                  {scope === "from" && <DateField label={t("web.sharing.series.fromDate")} name="fromDate" required value={fromDate} onValue={setFromDate} error={error} />}
                 </fieldset>
                 <Checkbox label={t("web.sharing.series.includeText")} name="includeText" checked={includeText} onChecked={setIncludeText} error={error} />
                 <p class="hint">{includeText ? t("web.sharing.series.includeTextOn") : t("web.sharing.series.includeTextOff")}</p>
               </>
             )}
-            <Field
+            <DateField
               label={t("web.sharing.until")}
-              hint={until ? t("web.sharing.untilChosen", { date: formatDate(until) }) : t("web.sharing.untilHint")}
+              hint={isIsoDay(until) ? t("web.sharing.untilChosen", { date: formatDate(until) }) : t("web.sharing.untilHint")}
               name="expiresAt"
-              type="date"
+              min={localToday()}
               value={until}
               onValue={setUntil}
               error={error}
@@ -195,15 +198,15 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
             <ul class="people" data-testid="access-list">
               {entries.map((entry) => (
                 <li key={entry.userId} class="person">
-                  <span class="person-name">{entry.name}</span>
-                  <span class="muted">{roleName(entry.role)}</span>
+                  <span class="person-name">{personName(entry)}</span>
+                  <span class="muted">{entry.role && roleName(entry.role)}</span>
                   <span>{accessWords(entry, series).join(" · ")}</span>
                   {entry.access === "shared" && (
                     <span class="person-actions">
-                      <Link href={`/cases/${caseId}/seen-by/${entry.userId}`}>{t("web.sharing.seeWhat", { name: entry.name })}</Link>
+                      <Link href={`/cases/${caseId}/seen-by/${entry.userId}`}>{t("web.sharing.seeWhat", { name: personName(entry) })}</Link>
                       <button type="button" class="button-quiet danger" disabled={busy} onClick={() => revoke(entry)}>
                         {t("web.sharing.revoke")}
-                        <span class="visually-hidden"> {entry.name}</span>
+                        <span class="visually-hidden"> {personName(entry)}</span>
                       </button>
                     </span>
                   )}
@@ -215,4 +218,9 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
       </div>
     </Dialog>
   );
+}
+
+/** Someone with access, by name; an account deleted since has none. */
+export function personName(entry: AccessEntry): string {
+  return entry.name ?? t("web.case.formerParticipant");
 }

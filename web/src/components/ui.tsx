@@ -55,6 +55,15 @@ export function fieldError(error: ApiError | null, name: string): string | undef
   return error && fits(error.field) ? error.detail : undefined;
 }
 
+/** The field's error until the person changes the field: a corrected value no longer carries
+ * the message of the value it replaced (the next submit answers anew). */
+function useFieldError(error: ApiError | null | undefined, name: string): [string | undefined, () => void] {
+  const [editedAfter, setEditedAfter] = useState<ApiError | null>(null);
+  const current = error ?? null;
+  const message = current && current !== editedAfter ? fieldError(current, name) : undefined;
+  return [message, () => setEditedAfter(current)];
+}
+
 /** A locally found mistake, shaped like the API's so the same code shows it. */
 export function requiredError(field: string): ApiError {
   return new ApiError(0, "required", t("web.form.requiredTitle"), t("web.form.required"), field);
@@ -67,7 +76,8 @@ interface FieldProps {
   onValue: (value: string) => void;
   error?: ApiError | null;
   hint?: string;
-  type?: "text" | "email" | "password" | "date" | "number";
+  /** No "date": a day is asked for with the app's own DateField (components/date-field.tsx, issue 25). */
+  type?: "text" | "email" | "password" | "number";
   autoComplete?: string;
   inputMode?: "numeric" | "text" | "email";
   multiline?: boolean;
@@ -77,7 +87,11 @@ interface FieldProps {
 
 export function Field(props: FieldProps) {
   const id = useId();
-  const message = fieldError(props.error ?? null, props.name);
+  const [message, edited] = useFieldError(props.error, props.name);
+  const onInput = (value: string) => {
+    edited();
+    props.onValue(value);
+  };
   const described = [props.hint ? `${id}-hint` : "", message ? `${id}-error` : ""].filter(Boolean).join(" ");
   const common = {
     id,
@@ -95,17 +109,17 @@ export function Field(props: FieldProps) {
         </p>
       )}
       {props.multiline ? (
-        <textarea {...common} rows={5} onInput={(e) => props.onValue(e.currentTarget.value)} />
+        <textarea {...common} rows={5} onInput={(e) => onInput(e.currentTarget.value)} />
       ) : (
         <input
           {...common}
-          // Preact's types tie other attributes to each input type; these five share the same ones.
+          // Preact's types tie other attributes to each input type; these four share the same ones.
           type={(props.type ?? "text") as "text"}
           autoComplete={props.autoComplete}
           inputMode={props.inputMode}
           min={props.min}
           max={props.max}
-          onInput={(e) => props.onValue(e.currentTarget.value)}
+          onInput={(e) => onInput(e.currentTarget.value)}
         />
       )}
       {message && (
@@ -128,7 +142,7 @@ interface SelectProps {
 
 export function Select(props: SelectProps) {
   const id = useId();
-  const message = fieldError(props.error ?? null, props.name);
+  const [message, edited] = useFieldError(props.error, props.name);
   return (
     <div class="field">
       <label for={id}>{props.label}</label>
@@ -138,7 +152,10 @@ export function Select(props: SelectProps) {
         value={props.value}
         aria-invalid={message ? true : undefined}
         aria-describedby={message ? `${id}-error` : undefined}
-        onChange={(e) => props.onValue(e.currentTarget.value)}
+        onChange={(e) => {
+          edited();
+          props.onValue(e.currentTarget.value);
+        }}
       >
         {props.options.map(([value, text]) => (
           <option key={value} value={value}>

@@ -29,8 +29,13 @@ export interface AccessList {
 export interface AccessReviewPage {
   people: ReviewPerson[];
   grants: ReviewGrant[];
-  /** when an admin last opened this review (audit index) */
+  /** when an admin last marked this review done */
   lastReviewedAt: string | null;
+  /** who marked it done (user id) */
+  lastReviewedBy: string | null;
+  /** their name */
+  lastReviewedByName: string | null;
+  lastReviewComment: string | null;
   /** The next page's token (opaque; for this user and this query only); null on the last page */
   continuation: string | null;
 }
@@ -129,6 +134,18 @@ export interface CapacitySpan {
   evaluationId: string;
   version: number;
   corrected: boolean;
+}
+
+/** How a list of cases is ordered and filtered (each order newest first). */
+export interface CaseListQuery {
+  /** Items per page, 1 to 200 (default 50) */
+  limit?: string | null;
+  /** The previous page's continuation token */
+  continuation?: string | null;
+  /** activity: by last activity (the default); opened: by when the case was opened */
+  sort?: "activity" | "opened" | null;
+  /** Only open or closed cases, or those under legal hold (open or closed) */
+  status?: "open" | "closed" | "legal_hold" | null;
 }
 
 export interface CaseParticipant {
@@ -441,7 +458,10 @@ export interface FeedbackList {
 export interface FeedbackScaleView {
   scale: "attendance" | "workloadFit" | "collaboration";
   polarity: "higher_is_better" | "higher_is_worse";
-  points: PointView[];
+  /** The days that have a value, oldest first */
+  dates: string[];
+  /** The value of each day in dates, in the same order (0–10) */
+  values: number[];
   weekly: WeekView[];
   monthly: MonthView[];
   trend: TrendView;
@@ -682,9 +702,11 @@ export interface MyCase {
   /** When the case was opened */
   createdAt: string | null;
   closedAt: string | null;
+  /** The last change in the case the user may see (never a read): the case itself, its people and plan, the user's own items and messages, what was shared with them. Up to a few seconds behind */
+  lastActivityAt: string | null;
 }
 
-/** One page of the user's cases, by case id. */
+/** One page of the user's cases, newest activity (or opening) first. */
 export interface MyCases {
   cases: MyCase[];
   /** The next page's token (opaque; for this user and this query only); null on the last page */
@@ -933,9 +955,14 @@ export interface OrgCase {
   legalHold: boolean;
   createdAt: string;
   closedAt: string | null;
+  /** The last case-wide change (opened, closed, reopened, legal hold, people, plan): a time, never what. Up to a few seconds behind */
+  lastActivityAt: string;
 }
 
-/** One page of the organisation's cases, by case id (or of those the search finds). */
+/**
+ * One page of the organisation's cases (or of those the search finds), newest activity
+ * (or opening) first.
+ */
 export interface OrgCases {
   cases: OrgCase[];
   /** The next page's token (opaque; for this user and this query only); null on the last page */
@@ -947,6 +974,10 @@ export interface OrgCasesQuery {
   limit?: string | null;
   /** The previous page's continuation token */
   continuation?: string | null;
+  /** activity: by last activity (the default); opened: by when the case was opened */
+  sort?: "activity" | "opened" | null;
+  /** Only open or closed cases, or those under legal hold (open or closed) */
+  status?: "open" | "closed" | "legal_hold" | null;
   /** Only cases whose employee's name has each of these whole words (any case, accents) */
   q?: string | null;
 }
@@ -1061,11 +1092,6 @@ export interface PlanView {
   continuation: string | null;
 }
 
-export interface PointView {
-  date: string;
-  value: number;
-}
-
 export interface PortCheck {
   status: "ok" | "error" | "unchecked";
   /** how long the check took, in milliseconds (0 if unchecked) */
@@ -1074,6 +1100,8 @@ export interface PortCheck {
   code?: string | null;
   /** the adapter's name (not in production) */
   adapter?: string | null;
+  /** key ring only: when the scheduled check read the KEK (never on a request) */
+  checkedAt?: string | null;
 }
 
 export interface PortChecks {
@@ -1177,6 +1205,19 @@ export interface ReviewBody {
   comment?: string;
 }
 
+/** The case's last completed access review. */
+export interface ReviewDone {
+  lastReviewedAt: string | null;
+  lastReviewedBy: string | null;
+  lastReviewedByName: string | null;
+  lastReviewComment: string | null;
+}
+
+export interface ReviewDoneBody {
+  /** What the admin found (may be empty) */
+  comment: string;
+}
+
 /** A live break-glass grant on the case (end it with …/temporary-access/{accessId}/end). */
 export interface ReviewGrant {
   kind: "break_glass" | "support";
@@ -1208,7 +1249,10 @@ export interface ReviewPersonFacts {
 export interface ScaleView {
   scale: "wellbeing" | "energy" | "pain" | "stress" | "sleep" | "workload";
   polarity: "higher_is_better" | "higher_is_worse";
-  points: PointView[];
+  /** The days that have a value, oldest first */
+  dates: string[];
+  /** The value of each day in dates, in the same order (0–10) */
+  values: number[];
   weekly: WeekView[];
   monthly: MonthView[];
   trend: TrendView;
@@ -1434,7 +1478,7 @@ export interface SupportGrant {
   ticket: string;
   level: "pseudonymised" | "identified";
   hours: number;
-  status: "requested" | "approved" | "denied" | "active" | "expired" | "revoked";
+  status: "requested" | "lapsed" | "approved" | "denied" | "active" | "expired" | "revoked";
   requestedAt: string;
   decidedAt: string | null;
   activatedAt: string | null;
@@ -1517,8 +1561,8 @@ export interface TempAccess {
   fromAt: string;
   untilAt: string;
   endedAt: string | null;
-  /** requested, approved (not yet activated) and denied: support grants only */
-  status: "active" | "expired" | "ended" | "requested" | "approved" | "denied";
+  /** requested, lapsed (undecided for 7 days), approved (not yet activated) and denied: support grants only */
+  status: "active" | "expired" | "ended" | "requested" | "lapsed" | "approved" | "denied";
   reviewedAt: string | null;
   reviewedBy: string | null;
   reviewComment: string | null;
@@ -1529,6 +1573,8 @@ export interface TempAccess {
 /** One page of the organisation's temporary accesses of the look-back window, newest first. */
 export interface TempAccessPage {
   accesses: TempAccess[];
+  /** The look-back window in days (CASEDESK_TEMP_ACCESS_DAYS) */
+  days: number;
   /** The next page's token (opaque; for this user and this query only); null on the last page */
   continuation: string | null;
 }
@@ -1644,7 +1690,7 @@ export interface Paths {
   "/api/auth/entra/start": {
     post: {
       body: StartBody;
-      responses: { 200: Authorize; 503: Problem };
+      responses: { 200: Authorize; 429: Problem; 503: Problem };
     };
   };
   "/api/auth/entra/step-up": {
@@ -1701,6 +1747,12 @@ export interface Paths {
     get: {
       query: { limit?: string | null; continuation?: string | null };
       responses: { 200: AccessReviewPage };
+    };
+  };
+  "/api/cases/{caseId}/access-review/done": {
+    post: {
+      body: ReviewDoneBody;
+      responses: { 200: ReviewDone };
     };
   };
   "/api/cases/{caseId}/access-review/people/{userId}": {
@@ -2111,7 +2163,7 @@ export interface Paths {
   };
   "/api/me/cases": {
     get: {
-      query: { limit?: string | null; continuation?: string | null };
+      query: { limit?: string | null; continuation?: string | null; sort?: "activity" | "opened" | null; status?: "open" | "closed" | "legal_hold" | null };
       responses: { 200: MyCases };
     };
   };
@@ -2266,7 +2318,7 @@ export interface Paths {
       responses: { 201: CaseSummary };
     };
     get: {
-      query: { limit?: string | null; continuation?: string | null; q?: string | null };
+      query: { limit?: string | null; continuation?: string | null; sort?: "activity" | "opened" | null; status?: "open" | "closed" | "legal_hold" | null; q?: string | null };
       responses: { 200: OrgCases };
     };
   };

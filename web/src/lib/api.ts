@@ -87,11 +87,15 @@ export function networkError(): ApiError {
   return new ApiError(0, "network", t("web.errors.networkTitle"), t("web.errors.network"));
 }
 
-export async function request<T>(
-  method: string,
-  path: string,
-  options: RequestOptions = {},
-): Promise<ApiResult<T>> {
+/** An answer as it came off the wire, before it is judged (a problem becomes an ApiError then). */
+interface Answer {
+  ok: boolean;
+  status: number;
+  text: string;
+  etag: string | null;
+}
+
+async function send(method: string, path: string, options: RequestOptions): Promise<Answer> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -104,9 +108,51 @@ export async function request<T>(
     throw networkError();
   }
   const text = await response.text();
-  if (!response.ok) throw problemOf(response.status, text, options.anonymous ?? false);
-  const data = (text ? JSON.parse(text) : null) as T;
-  return { data, etag: response.headers.get("ETag"), status: response.status };
+  return { ok: response.ok, status: response.status, text, etag: response.headers.get("ETag") };
+}
+
+// GETs started before the page that makes them is on screen (app.tsx: a route's ``preload``, at
+// the same time as the session check and the page's chunk), by path. The page's own first
+// ``api.get`` of that path takes the answer instead of asking again; it is judged then, exactly
+// as if the page had asked itself (a 401 ends the session there, not before the session check
+// has said whether there is one). An answer is taken once, within PREFETCH_MS, and never after
+// this tab changed something (any other method drops them all).
+const PREFETCH_MS = 15_000;
+const prefetched = new Map<string, { at: number; answer: Promise<Answer> }>();
+
+/** Start the GETs at ``paths`` for a page about to be shown (forgetting any not taken before). */
+export function prefetch(paths: string[]): void {
+  prefetched.clear();
+  for (const path of paths) {
+    const answer = send("GET", path, {});
+    answer.catch(() => undefined); // judged by the page that takes it; if none does, nobody cares
+    prefetched.set(path, { at: Date.now(), answer });
+  }
+}
+
+/** Forget every prefetched answer not taken (signing out, any change). */
+export function dropPrefetched(): void {
+  prefetched.clear();
+}
+
+function takePrefetched(method: string, path: string, options: RequestOptions): Promise<Answer> | null {
+  if (method !== "GET" || options.ifMatch || options.ifNoneMatch) return null;
+  const entry = prefetched.get(path);
+  if (!entry) return null;
+  prefetched.delete(path);
+  return Date.now() - entry.at <= PREFETCH_MS ? entry.answer : null;
+}
+
+export async function request<T>(
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<ApiResult<T>> {
+  if (method !== "GET") dropPrefetched();
+  const answer = await (takePrefetched(method, path, options) ?? send(method, path, options));
+  if (!answer.ok) throw problemOf(answer.status, answer.text, options.anonymous ?? false);
+  const data = (answer.text ? JSON.parse(answer.text) : null) as T;
+  return { data, etag: answer.etag, status: answer.status };
 }
 
 export const api = {
@@ -127,6 +173,7 @@ export function upload<T>(
   form: FormData,
   options: { ifMatch?: string | null; onProgress?: (fraction: number) => void } = {},
 ): Promise<ApiResult<T>> {
+  dropPrefetched();
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(method, path);
@@ -159,6 +206,7 @@ export function downloadPost(
   body: unknown,
   options: { onProgress?: (fraction: number | null) => void } = {},
 ): Promise<{ blob: Blob; fileName: string | null; headers: (name: string) => string | null }> {
+  dropPrefetched();
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", path);

@@ -5,22 +5,16 @@ import { type ApiResult, api } from "./api";
 import { fetchAll, fetchRest } from "./paging";
 import type { AccessEntry, CaseSummary, Participant } from "./types";
 
-interface CaseAnswer extends CaseSummary {
-  /** Continues ``participants`` on the participants list; null when all are in the summary. */
-  participantsContinuation?: string | null;
-}
-
 const participantsPath = (caseId: string) => `/api/cases/${caseId}/participants`;
 
 /** The case summary (with its ETag) and all of its participants, however many pages they take. */
 export async function loadCase(caseId: string): Promise<ApiResult<CaseSummary>> {
-  const result = await api.get<CaseAnswer>(`/api/cases/${caseId}`);
-  const { participantsContinuation, ...summary } = result.data;
+  const result = await api.get<CaseSummary>(`/api/cases/${caseId}`);
   const participants = await fetchRest<Participant>(participantsPath(caseId), "participants", {
-    items: summary.participants,
-    continuation: participantsContinuation ?? null,
+    items: result.data.participants,
+    continuation: result.data.participantsContinuation,
   });
-  return { ...result, data: { ...summary, participants } };
+  return { ...result, data: { ...result.data, participants, participantsContinuation: null } };
 }
 
 /** Every invited and active participant of the case (all pages): for pickers such as the share

@@ -1,14 +1,20 @@
 // The same catalogs as the API (shared/i18n), so a key means the same thing everywhere. The app's
-// own strings live under "web"; placeholders are written {name}, as in the API's catalogs.
-import de from "../../../shared/i18n/de.json";
-import en from "../../../shared/i18n/en.json";
+// own strings live under "web"; placeholders are written {name}, as in the API's catalogs. The
+// browser gets only the "web" part (and the few error texts it shows itself: vite.config.ts), one
+// chunk per language, loaded when that language is first shown (issue 29).
+import { reloadForNewVersion } from "./router";
 import { createStore } from "./store";
 
 export type Language = "en" | "de";
 export const LANGUAGES: readonly Language[] = ["en", "de"];
 
 type Catalog = Record<string, unknown>;
-const catalogs: Record<Language, Catalog> = { en, de };
+const catalogs: Partial<Record<Language, Catalog>> = {};
+const loaders: Record<Language, () => Promise<{ default: Catalog }>> = {
+  en: () => import("virtual:catalog/en"),
+  de: () => import("virtual:catalog/de"),
+};
+const loading = new Map<Language, Promise<void>>();
 const STORAGE_KEY = "casedesk.language";
 
 export function isLanguage(value: unknown): value is Language {
@@ -27,15 +33,50 @@ function initialLanguage(): Language {
 
 export const language = createStore<Language>(initialLanguage());
 
+/** Fetch the catalog of ``lang`` once (main.tsx waits for the first one before the first render). */
+export function loadCatalog(lang: Language): Promise<void> {
+  if (catalogs[lang]) return Promise.resolve();
+  let pending = loading.get(lang);
+  if (!pending) {
+    pending = loaders[lang]().then(
+      (module) => {
+        catalogs[lang] = module.default;
+      },
+      (error: unknown) => {
+        loading.delete(lang); // offline for a moment: the next switch tries again
+        throw error;
+      },
+    );
+    loading.set(lang, pending);
+  }
+  return pending;
+}
+
 /** A language chosen in the header whose saving to the account has not gone through yet
  * (lib/session.ts, ``saveLanguage``); any other setting of the language supersedes it. */
 export const UNSAVED_LANGUAGE_KEY = "casedesk.languageUnsaved";
 
-export function setLanguage(next: Language): void {
+/** The language asked for last: a slower catalog arriving after a later choice is not applied. */
+let wanted: Language = language.get();
+
+/** Show the app in ``next``: at once when its catalog is in, else as soon as it is (the page
+ * stays in the current language meanwhile). */
+export function setLanguage(next: Language): Promise<void> {
   localStorage.setItem(STORAGE_KEY, next);
   localStorage.removeItem(UNSAVED_LANGUAGE_KEY);
-  document.documentElement.lang = next;
-  language.set(next);
+  wanted = next;
+  const apply = () => {
+    if (wanted !== next) return;
+    document.documentElement.lang = next;
+    language.set(next);
+  };
+  if (catalogs[next]) {
+    apply();
+    return Promise.resolve();
+  }
+  // The choice is stored already: if the catalog cannot be fetched because a newer version was
+  // deployed meanwhile, the page loaded afresh shows it. Offline, the page stays as it is.
+  return loadCatalog(next).then(apply, () => void reloadForNewVersion());
 }
 
 function lookup(catalog: Catalog, key: string): string | undefined {
@@ -49,10 +90,20 @@ function lookup(catalog: Catalog, key: string): string | undefined {
 
 /** The text of ``key`` in the current language (English, then the key itself, as fallbacks). */
 export function t(key: string, params: Record<string, string | number> = {}): string {
-  const text = lookup(catalogs[language.get()], key) ?? lookup(catalogs.en, key) ?? key;
+  const text = lookup(catalogs[language.get()] ?? {}, key) ?? lookup(catalogs.en ?? {}, key) ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );
+}
+
+/** The keys under ``prefix`` in the current catalog (e.g. the audit actions that have a label). */
+export function catalogKeys(prefix: string): string[] {
+  let node: unknown = catalogs[language.get()] ?? catalogs.en ?? {};
+  for (const part of prefix.split(".").filter(Boolean)) {
+    if (typeof node !== "object" || node === null) return [];
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === "object" && node !== null ? Object.keys(node) : [];
 }
 
 /** A BCP 47 locale for Intl: Swiss conventions, as the product is built for Switzerland. */

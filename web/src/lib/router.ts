@@ -32,6 +32,23 @@ export function here(): string {
   return window.location.pathname + window.location.search + window.location.hash;
 }
 
+const RELOADED_KEY = "casedesk.reloadedFor";
+
+/** A chunk of this version of the app (a page, a catalog) could not be fetched: most likely a newer
+ * version was deployed and this tab's chunk names are gone. Load the page afresh — once per
+ * address, and not offline (then the caller says so). Answers whether it reloads. */
+export function reloadForNewVersion(): boolean {
+  if (!navigator.onLine || sessionStorage.getItem(RELOADED_KEY) === here()) return false;
+  sessionStorage.setItem(RELOADED_KEY, here());
+  window.location.reload();
+  return true;
+}
+
+/** A chunk came in: a later failure may reload again. */
+export function chunkArrived(): void {
+  sessionStorage.removeItem(RELOADED_KEY);
+}
+
 /** A local path to return to, or null: never another origin ("//evil", "https://…"). */
 export function safeReturnPath(value: string | null): string | null {
   if (!value || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return null;

@@ -1,6 +1,6 @@
 // Who is signed in. The session cookie is HttpOnly, so after a reload the app asks the API
 // (GET /api/auth/status), which also hands back the CSRF token for state-changing requests.
-import { ApiError, api, setCsrfToken } from "./api";
+import { ApiError, api, dropPrefetched, setCsrfToken } from "./api";
 import { type Language, UNSAVED_LANGUAGE_KEY, isLanguage, setLanguage } from "./i18n";
 import { fetchAll } from "./paging";
 import { createStore } from "./store";
@@ -29,6 +29,15 @@ export interface OrgMembership {
 export const session = createStore<Session | null | undefined>(undefined);
 export const orgs = createStore<OrgMembership[]>([]);
 
+/** Set while this browser has a session (the cookie itself is HttpOnly): only then does the first
+ * load of the app ask for a page's data before the session check has answered (app.tsx), so a
+ * visitor who is signed out never sees a request fail. A flag, nothing about the person. */
+const SIGNED_IN_KEY = "casedesk.signedIn";
+
+export function probablySignedIn(): boolean {
+  return localStorage.getItem(SIGNED_IN_KEY) === "1";
+}
+
 export async function loadSession(): Promise<Session | null> {
   try {
     // Signed out is normal here, not an error: this route answers 200 either way, so a visitor's
@@ -40,12 +49,18 @@ export async function loadSession(): Promise<Session | null> {
       return null;
     }
     setCsrfToken(data.csrfToken);
-    session.set(data);
+    localStorage.setItem(SIGNED_IN_KEY, "1");
     // A language chosen here whose saving did not finish (the page was left or reloaded at once)
-    // wins over the account's older preference, and is saved now.
+    // wins over the account's older preference, and is saved now. Otherwise the account's
+    // language, its catalog in before the first page shows (no flash of the other language).
     const unsaved = localStorage.getItem(UNSAVED_LANGUAGE_KEY);
-    if (isLanguage(unsaved) && unsaved !== data.language) void saveLanguage(unsaved);
-    else if (isLanguage(data.language)) setLanguage(data.language);
+    if (isLanguage(unsaved) && unsaved !== data.language) {
+      session.set(data);
+      void saveLanguage(unsaved);
+    } else {
+      if (isLanguage(data.language)) await setLanguage(data.language);
+      session.set(data);
+    }
     void loadOrgs();
     return data;
   } catch (error) {
@@ -75,6 +90,8 @@ export async function saveLanguage(next: Language): Promise<void> {
 
 export function signedOut(): void {
   localStorage.removeItem(UNSAVED_LANGUAGE_KEY); // not the next person's preference to change
+  localStorage.removeItem(SIGNED_IN_KEY);
+  dropPrefetched();
   setCsrfToken(null);
   orgs.set([]);
   session.set(null);

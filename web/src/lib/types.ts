@@ -7,15 +7,7 @@ export type CaseRef = Api.MyCase;
 
 export type Participant = Api.CaseParticipant;
 
-export interface CaseSummary {
-  caseId: string;
-  orgId: string;
-  status: "open" | "closed";
-  createdAt: string;
-  closedAt: string | null;
-  legalHold: boolean;
-  participants: Participant[];
-}
+export type CaseSummary = Api.CaseSummary;
 
 export type Stage = Api.PlanStage;
 
@@ -33,19 +25,7 @@ export type DocumentVersion = Api.DocumentVersion;
 
 export type NoteView = Api.NoteView & { sharedWith?: ShareState[] | null };
 
-export interface AccessEntry {
-  userId: string;
-  name: string;
-  role: string;
-  /** ``subject``: the employee's access to a record about them, which the owner cannot end. */
-  access: "owner" | "shared" | "subject";
-  expiresAt: string | null;
-  since: string | null;
-  /** Reflection-series grants only: visible from this day on (null: all entries). */
-  fromDate?: string | null;
-  /** Reflection-series grants only: the free-text answers are included. */
-  includeText?: boolean;
-}
+export type AccessEntry = Api.AccessEntry;
 
 export type NotificationView = Api.NotificationView;
 
@@ -65,80 +45,30 @@ export type Reflection = Api.EntryView;
 
 export type ReflectionList = Api.ReflectionList;
 
-export type TrendStatus = "improving" | "worsening" | "stable" | "not_enough_data";
-
-export interface ScaleSeries {
-  scale: ScaleName;
-  polarity: "higher_is_better" | "higher_is_worse";
-  points: { date: string; value: number }[];
-  weekly: { week: string; start: string; mean: number; count: number }[];
-  monthly: { month: string; mean: number; count: number }[];
-  trend: { status: TrendStatus; slopePer30Days: number | null; points: number };
-}
+/** One scale over the period: ``values[i]`` is the value of ``dates[i]`` (columns, not a
+ * point object per day: three years are ~6,600 values). */
+export type ScaleSeries = Api.ScaleView;
 
 export type PlanSpan = Api.PlanSpan;
 
-export interface Dashboard {
-  from: string;
-  to: string;
-  visibleFrom: string | null;
-  includesText: boolean;
-  scales: ScaleSeries[];
-  plan: PlanSpan[];
-  /** Work capacity over time from the evaluations this viewer may see (issue 16). */
-  capacity: CapacitySpan[];
-  evaluations: Evaluation[];
-  feedback: Feedback[];
-  feedbackScales: FeedbackScaleSeries[];
-}
+export type Dashboard = Api.DashboardView;
 
 // -- evaluations and feedback (issue 16) --------------------------------------------------------
 
 export const FEEDBACK_SCALES = ["attendance", "workloadFit", "collaboration"] as const;
 export type FeedbackScaleName = (typeof FEEDBACK_SCALES)[number];
 
-export interface FeedbackScaleSeries extends Omit<ScaleSeries, "scale"> {
-  scale: FeedbackScaleName;
-}
+export type FeedbackScaleSeries = Api.FeedbackScaleView;
 
 export type CapacitySpan = Api.CapacitySpan;
 
-interface RecordBase {
-  id: string;
-  caseId: string;
-  ownerId: string;
-  ownerRole: string | null;
-  subjectId: string | null;
-  mine: boolean;
-  createdAt: string;
-  updatedAt: string;
-  etag: string;
-  version: number;
-  corrected: boolean;
-  correctedAt: string | null;
-}
+/** What an evaluation says (one version of it). */
+export type EvaluationContent = Omit<Api.EvaluationVersion, "version" | "at">;
 
-export interface EvaluationContent {
-  capacityPercent: number;
-  validFrom: string;
-  validTo: string | null;
-  restrictions: string | null;
-  recommendations: string | null;
-  nextReview: string | null;
-}
+/** An evaluation as listed; the detail adds its earlier versions. */
+export type Evaluation = Api.EvaluationView & { history?: Api.EvaluationVersion[] };
 
-export interface Evaluation extends RecordBase, EvaluationContent {
-  history?: (EvaluationContent & { version: number; at: string })[];
-}
+/** What a feedback entry says (one version of it). */
+export type FeedbackContent = Omit<Api.FeedbackVersion, "version" | "at">;
 
-export interface FeedbackContent {
-  date: string;
-  attendance: number | null;
-  workloadFit: number | null;
-  collaboration: number | null;
-  text: string | null;
-}
-
-export interface Feedback extends RecordBase, FeedbackContent {
-  history?: (FeedbackContent & { version: number; at: string })[];
-}
+export type Feedback = Api.FeedbackView & { history?: Api.FeedbackVersion[] };

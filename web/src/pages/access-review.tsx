@@ -2,37 +2,25 @@
 // people with their roles (an invited one is an open invitation), the live break-glass grants —
 // and per person how many items are shared with them (never which) and their last access. One
 // click ends a participation, an invitation or a grant. Shares of private items stay their
-// owners' decision: they are counted here, never ended.
+// owners' decision: they are counted here, never ended. When the admin has gone through it, they
+// mark the review done (with a comment): that, not opening the page, is "last reviewed".
 import { useEffect, useState } from "preact/hooks";
 import { roleName, statusName } from "../components/labels";
-import { FormError, Link, Notice, PageTitle, PagedLoaded, confirmed, useAction } from "../components/ui";
+import { Field, FormError, Link, Notice, PageTitle, PagedLoaded, confirmed, useAction } from "../components/ui";
 import { api } from "../lib/api";
+import type { ReviewDone } from "../lib/api-types";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
+import type * as Api from "../lib/api-types";
 
-interface Person {
-  userId: string;
-  name: string;
-  role: string;
-  status: "invited" | "active";
-  former: boolean;
-}
+type Person = Api.ReviewPerson;
 
-interface Grant {
-  kind: "break_glass" | "support";
-  accessId: string;
-  orgId: string;
-  userId: string;
-  name: string;
-  reason: string | null;
-  fromAt: string;
-  untilAt: string;
-}
+type Grant = Api.ReviewGrant;
 
 function Facts({ caseId, userId }: { caseId: string; userId: string }) {
-  const [facts, setFacts] = useState<{ sharedItems: number; lastAccessAt: string | null } | null>(null);
+  const [facts, setFacts] = useState<Api.ReviewPersonFacts | null>(null);
   useEffect(() => {
-    api.get<{ sharedItems: number; lastAccessAt: string | null }>(`/api/cases/${caseId}/access-review/people/${userId}`).then(
+    api.get<Api.ReviewPersonFacts>(`/api/cases/${caseId}/access-review/people/${userId}`).then(
       ({ data }) => setFacts(data),
       () => setFacts(null),
     );
@@ -40,7 +28,9 @@ function Facts({ caseId, userId }: { caseId: string; userId: string }) {
   if (!facts) return <span>…</span>;
   return (
     <>
-      <span data-testid="review-shared">{t("web.accessReview.shared", { count: facts.sharedItems })}</span>
+      <span data-testid="review-shared">
+        {facts.sharedItems === 1 ? t("web.accessReview.sharedOne") : t("web.accessReview.shared", { count: facts.sharedItems })}
+      </span>
       <span>{facts.lastAccessAt ? t("web.accessReview.lastAccess", { date: formatDateTime(facts.lastAccessAt) }) : t("web.accessReview.noAccess")}</span>
     </>
   );
@@ -50,18 +40,31 @@ export function AccessReviewPage({ params }: { params: Record<string, string> })
   const { caseId } = params;
   const list = usePagedList<Person>(`/api/cases/${caseId}/access-review`, "people");
   const [grants, setGrants] = useState<Grant[]>([]);
-  const [lastReviewed, setLastReviewed] = useState<string | null | undefined>(undefined);
+  const [lastReview, setLastReview] = useState<ReviewDone | undefined>(undefined);
+  const [comment, setComment] = useState("");
   const { busy, error, run } = useAction();
   const [done, setDone] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
   useEffect(() => {
-    api.get<{ grants: Grant[]; lastReviewedAt: string | null }>(`/api/cases/${caseId}/access-review`).then(
+    api.get<{ grants: Grant[] } & ReviewDone>(`/api/cases/${caseId}/access-review`).then(
       ({ data }) => {
         setGrants(data.grants);
-        setLastReviewed((seen) => (seen === undefined ? data.lastReviewedAt : seen));
+        setLastReview(data);
       },
       () => setGrants([]),
     );
   }, [caseId, list.items]);
+  const markDone = (event: Event) => {
+    event.preventDefault();
+    void run(async () => {
+      setDone(null);
+      setSaved(false);
+      const { data } = await api.post<ReviewDone>(`/api/cases/${caseId}/access-review/done`, { comment });
+      setLastReview(data);
+      setComment("");
+      setSaved(true);
+    });
+  };
   const end = (path: string, who: string) =>
     void run(async () => {
       if (!confirmed(t("web.accessReview.endConfirm", { name: who }))) return;
@@ -83,9 +86,15 @@ export function AccessReviewPage({ params }: { params: Record<string, string> })
       </p>
       <PageTitle>{t("web.accessReview.title")}</PageTitle>
       <p>{t("web.accessReview.intro")}</p>
-      {lastReviewed !== undefined && (
+      {lastReview !== undefined && (
         <p class="muted" data-testid="last-reviewed">
-          {lastReviewed ? t("web.accessReview.lastReviewed", { date: formatDateTime(lastReviewed) }) : t("web.accessReview.neverReviewed")}
+          {lastReview.lastReviewedAt
+            ? t("web.accessReview.lastReviewedBy", {
+                date: formatDateTime(lastReview.lastReviewedAt),
+                name: lastReview.lastReviewedByName || "–",
+              })
+            : t("web.accessReview.neverReviewed")}
+          {lastReview.lastReviewComment && ` · ${lastReview.lastReviewComment}`}
         </p>
       )}
       <FormError error={error} />
@@ -146,6 +155,16 @@ export function AccessReviewPage({ params }: { params: Record<string, string> })
         )}
       </section>
       <p class="muted">{t("web.accessReview.sharesNote")}</p>
+      <form noValidate onSubmit={markDone} class="stack card" data-testid="review-done">
+        <h2>{t("web.accessReview.doneTitle")}</h2>
+        <Field label={t("web.accessReview.doneComment")} hint={t("web.accessReview.doneHint")} name="comment" value={comment} onValue={setComment} error={error} />
+        {saved && <Notice kind="success">{t("web.accessReview.doneSaved")}</Notice>}
+        <div class="actions">
+          <button type="submit" class="button" disabled={busy}>
+            {t("web.accessReview.done")}
+          </button>
+        </div>
+      </form>
     </section>
   );
 }

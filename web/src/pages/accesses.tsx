@@ -2,13 +2,9 @@
 import { Link, PageTitle, PagedLoaded } from "../components/ui";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
+import type * as Api from "../lib/api-types";
 
-interface Access {
-  at: string;
-  action: string;
-  caseId: string | null;
-  sentence: string;
-}
+type Access = Api.MyAccess;
 
 export function AccessesPage() {
   const accesses = usePagedList<Access>("/api/me/accesses", "accesses");

@@ -4,22 +4,12 @@
 import { useState } from "preact/hooks";
 import { DateField, isIsoDay } from "../components/date-field";
 import { Field, Link, LoadMore, Loaded, PageTitle, Select, useResource } from "../components/ui";
-import enCatalog from "../../../shared/i18n/en.json";
-import { formatDateTime, t } from "../lib/i18n";
+import { catalogKeys, formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import { type Member, staffMembers } from "./org";
+import type * as Api from "../lib/api-types";
 
-interface AuditEvent {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  caseId: string | null;
-  reason: string | null;
-  actorName?: string | null;
-}
+type AuditEvent = Api.AuditEventView;
 
 /** The action in words ("Document downloaded"), or its code when it has no label yet. */
 function actionLabel(code: string): string {
@@ -30,7 +20,7 @@ function actionLabel(code: string): string {
 
 /** The labelled actions, for the filter's list, in the reader's alphabetical order. */
 function actionOptions(): [string, string][] {
-  const codes = Object.keys(enCatalog.web.audit.actions);
+  const codes = catalogKeys("web.audit.actions");
   const options = codes.map((code): [string, string] => [code, actionLabel(code)]);
   return [["", t("web.audit.anyAction")], ...options.sort((a, b) => a[1].localeCompare(b[1]))];
 }

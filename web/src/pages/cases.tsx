@@ -1,7 +1,8 @@
 // "My cases" across organisations; case managers open a new case here (which invites the
 // employee by e-mail).
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { languageOptions, roleName, statusName } from "../components/labels";
+import { LastActivity } from "../components/last-activity";
 import { Field, FormError, Link, PageTitle, PagedLoaded, Select, requiredError, useAction } from "../components/ui";
 import { api } from "../lib/api";
 import { formatDate, language, t } from "../lib/i18n";
@@ -47,8 +48,19 @@ function NewCaseForm({ places }: { places: OrgMembership[] }) {
   );
 }
 
-type StatusFilter = "all" | "open" | "closed";
-type Order = "recent" | "name";
+type StatusFilter = "all" | "open" | "closed" | "legal_hold";
+/** "activity" and "opened" are orders of the API (newest first); "name" sorts the cases loaded. */
+type Order = "activity" | "opened" | "name";
+
+/** The list the API answers for this status and order (the server filters and orders, so the
+ * pages continue in that order; a new choice is a new list). */
+function casesPath(status: StatusFilter, order: Order): string {
+  const params = new URLSearchParams();
+  if (order === "opened") params.set("sort", "opened");
+  if (status !== "all") params.set("status", status);
+  const query = params.toString();
+  return `/api/me/cases${query ? `?${query}` : ""}`;
+}
 
 /** What an entry is called: whose case it is — or, before the invitation is accepted, where. */
 function caseTitle(c: CaseRef): string {
@@ -56,17 +68,16 @@ function caseTitle(c: CaseRef): string {
   return c.role === "employee" ? t("web.cases.yours", { org: c.orgName }) : t("web.case.title", { name: c.employeeName });
 }
 
-/** The entries the filters leave, in the chosen order (over the pages loaded so far). */
-function choose(list: CaseRef[], query: string, status: StatusFilter, order: Order): CaseRef[] {
+/** The entries the search leaves (over the pages loaded so far: names are not in the index the
+ * API pages over), by name if asked — else in the API's order. */
+function choose(list: CaseRef[], query: string, order: Order): CaseRef[] {
   const words = query.trim().toLocaleLowerCase().split(/\s+/).filter(Boolean);
   const chosen = list.filter((c) => {
-    if (status !== "all" && c.caseStatus !== status) return false;
     const haystack = `${c.employeeName ?? ""} ${c.orgName}`.toLocaleLowerCase();
     return words.every((word) => haystack.includes(word));
   });
-  const byName = (a: CaseRef, b: CaseRef) => caseTitle(a).localeCompare(caseTitle(b), language.get());
-  const byRecent = (a: CaseRef, b: CaseRef) => (b.createdAt ?? "").localeCompare(a.createdAt ?? "");
-  return chosen.sort(order === "name" ? byName : byRecent);
+  if (order !== "name") return chosen;
+  return chosen.sort((a, b) => caseTitle(a).localeCompare(caseTitle(b), language.get()));
 }
 
 function CaseEntry({ c }: { c: CaseRef }) {
@@ -83,6 +94,7 @@ function CaseEntry({ c }: { c: CaseRef }) {
         {c.employeeName && c.role !== "employee" && <span>{c.orgName}</span>}
       </p>
       <p class="meta">
+        <LastActivity at={c.lastActivityAt} />
         {c.createdAt && <span>{t("web.cases.openedOn", { date: formatDate(c.createdAt) })}</span>}
         {c.closedAt && <span>{t("web.cases.closedOn", { date: formatDate(c.closedAt) })}</span>}
       </p>
@@ -113,6 +125,7 @@ function CaseFilters(props: {
           ["all", t("web.cases.allStatuses")],
           ["open", statusName("open")],
           ["closed", statusName("closed")],
+          ["legal_hold", t("web.cases.legalHold")],
         ]}
       />
       <Select
@@ -121,7 +134,8 @@ function CaseFilters(props: {
         value={props.order}
         onValue={(v) => props.setOrder(v as Order)}
         options={[
-          ["recent", t("web.cases.sortRecent")],
+          ["activity", t("web.cases.sortActivity")],
+          ["opened", t("web.cases.sortRecent")],
           ["name", t("web.cases.sortName")],
         ]}
       />
@@ -131,22 +145,32 @@ function CaseFilters(props: {
 
 export function CasesPage() {
   const memberships = useStore(orgs);
-  const cases = usePagedList<CaseRef>("/api/me/cases", "cases");
   const managing = memberships.filter((m) => m.roles.includes("case_manager"));
   const [query, setQuery] = useState("");
   const [status, setStatus] = useState<StatusFilter>("all");
-  const [order, setOrder] = useState<Order>("recent");
+  const [order, setOrder] = useState<Order>("activity");
+  const cases = usePagedList<CaseRef>(casesPath(status, order), "cases");
+  // The form shows once there is something to tell apart — in the same render as the list, so
+  // nothing moves when it comes — and stays while its choices reload the list (a filter that
+  // leaves one case or none must not take the form away).
+  const [shownBefore, setShownBefore] = useState(false);
+  const loaded = cases.items;
+  const many = Boolean(loaded && (loaded.length > 1 || cases.hasMore));
+  const filtering = many || shownBefore;
+  useEffect(() => {
+    if (many) setShownBefore(true);
+  }, [many]);
+  const narrowed = status !== "all";
   return (
     <section>
       <PageTitle>{t("web.cases.title")}</PageTitle>
+      {filtering && <CaseFilters {...{ query, setQuery, status, setStatus, order, setOrder }} />}
       <PagedLoaded list={cases} label={t("web.cases.title")}>
         {(list) => {
-          if (list.length === 0) return <p>{t("web.cases.none")}</p>;
-          const shown = choose([...list], query, status, order);
-          const filtering = list.length > 1 || cases.hasMore;
+          if (list.length === 0) return <p data-testid="cases-none">{narrowed ? t("web.cases.noMatch") : t("web.cases.none")}</p>;
+          const shown = choose([...list], query, order);
           return (
             <>
-              {filtering && <CaseFilters {...{ query, setQuery, status, setStatus, order, setOrder }} />}
               {filtering && (
                 <p class="muted" aria-live="polite" data-testid="case-count">
                   {t("web.cases.shown", { shown: shown.length, total: list.length })}

@@ -113,7 +113,9 @@ function rowsOf(data: Dashboard, view: View): Row[] {
   };
   for (const series of data.scales) {
     if (view === "daily") {
-      for (const p of series.points) row(p.date, p.date, formatDate(p.date)).values[series.scale] = { value: p.value };
+      series.dates.forEach((date, i) => {
+        row(date, date, formatDate(date)).values[series.scale] = { value: series.values[i] };
+      });
     } else if (view === "weekly") {
       for (const w of series.weekly) {
         row(w.week, addDays(w.start, 3), t("web.dashboard.weekOf", { week: weekNumber(w.week), date: formatDate(w.start) })).values[series.scale] = { value: w.mean, count: w.count };
@@ -131,14 +133,14 @@ function rowsOf(data: Dashboard, view: View): Row[] {
 function firstShown(data: Dashboard): number {
   const last = daysBetween(data.from, data.to);
   const starts = [
-    ...data.scales.flatMap((s) => s.points.map((p) => p.date)),
+    ...data.scales.flatMap((s) => s.dates.slice(0, 1)),
     ...data.plan.map((span) => span.from),
   ].map((day) => daysBetween(data.from, day));
   if (starts.length === 0) return 0;
   return Math.max(0, Math.min(Math.min(...starts) - 1, last - 13));
 }
 
-function trendWords(series: ScaleSeries): { status: string; detail: string } {
+function trendWords(series: Pick<ScaleSeries, "trend" | "polarity">): { status: string; detail: string } {
   const { status, slopePer30Days, points } = series.trend;
   const polarity = t(`web.dashboard.polarity.${series.polarity}`);
   if (status === "not_enough_data") {
@@ -380,7 +382,7 @@ function FeedbackSection({ data }: { data: Dashboard }) {
       series: data.feedbackScales.map((series) => ({
         label: feedbackScaleName(series.scale),
         ...FEEDBACK_LOOK[series.scale],
-        points: series.points.map((p) => ({ x: daysBetween(data.from, p.date), y: p.value })),
+        points: series.dates.map((date, i) => ({ x: daysBetween(data.from, date), y: series.values[i] })),
       })),
       xMin: firstShown(data),
       xMax: daysBetween(data.from, data.to),
@@ -401,7 +403,7 @@ function FeedbackSection({ data }: { data: Dashboard }) {
     );
   }
   const caption = t("web.dashboard.feedbackCaption");
-  const days = [...new Set(data.feedbackScales.flatMap((s) => s.points.map((p) => p.date)))].sort();
+  const days = [...new Set(data.feedbackScales.flatMap((s) => s.dates))].sort();
   return (
     <>
       {days.length > 0 && <LineChart spec={spec} label={t("web.dashboard.chartLabel", { caption })} testId="feedback-chart" />}
@@ -424,7 +426,7 @@ function FeedbackSection({ data }: { data: Dashboard }) {
                 <tr key={day}>
                   <th scope="row">{formatDate(day)}</th>
                   {data.feedbackScales.map((s) => (
-                    <td key={s.scale}>{String(s.points.find((p) => p.date === day)?.value ?? "–")}</td>
+                    <td key={s.scale}>{String(s.values[s.dates.indexOf(day)] ?? "–")}</td>
                   ))}
                 </tr>
               ))}
@@ -434,7 +436,7 @@ function FeedbackSection({ data }: { data: Dashboard }) {
       )}
       <ul class="trends" data-testid="feedback-trends">
         {data.feedbackScales.map((series) => {
-          const words = trendWords(series as unknown as ScaleSeries);
+          const words = trendWords(series);
           return (
             <li key={series.scale} data-scale={series.scale} data-trend={series.trend.status}>
               <strong>{feedbackScaleName(series.scale)}:</strong> <span class={`trend trend-${series.trend.status}`}>{words.status}</span> <span class="muted">{words.detail}</span>
@@ -507,7 +509,7 @@ export function DashboardTab({ summary, myRole }: CaseContext) {
               </div>
               <ScalesSection data={data} view={view} employeeName={employeeName} mine={mine} />
               {/* Nothing to see at all: the line above says so; six "not enough data" add nothing. */}
-              {data.scales.some((series) => series.points.length > 0) && (
+              {data.scales.some((series) => series.dates.length > 0) && (
                 <>
                   <h4>{t("web.dashboard.trendsTitle")}</h4>
                   <ul class="trends" data-testid="trends">

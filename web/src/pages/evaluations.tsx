@@ -5,6 +5,7 @@
 // evaluation, doctor and case manager for feedback) and can share or revoke later. A correction
 // is a new version: everyone sees "corrected" and the history of versions.
 import { useState } from "preact/hooks";
+import { DateField, dayError, isIsoDay } from "../components/date-field";
 import { ScaleInput } from "../components/scale-input";
 import { ShareDialog, type Shareable } from "../components/share-dialog";
 import { roleName } from "../components/labels";
@@ -82,7 +83,9 @@ function EvaluationForm(props: { url: string; participants: Participant[]; me: s
   const submit = (event: Event) => {
     event.preventDefault();
     if (!capacity.trim()) return setError(requiredError("capacityPercent"));
-    if (!validFrom) return setError(requiredError("validFrom"));
+    // A day typed wrong is refused at its field: nothing is sent.
+    const wrongDay = dayError("validFrom", validFrom, { required: true }) ?? dayError("validTo", validTo, { min: validFrom }) ?? dayError("nextReview", nextReview);
+    if (wrongDay) return setError(wrongDay);
     const percent = Number(capacity);
     const body: Record<string, unknown> = {
       // A whole number goes as a number; anything else as typed, for the API to name the field.
@@ -109,12 +112,12 @@ function EvaluationForm(props: { url: string; participants: Participant[]; me: s
       <FormError error={error} fields={EVALUATION_FIELDS} />
       <Field label={t("web.evaluations.capacity")} hint={t("web.evaluations.capacityHint")} name="capacityPercent" type="number" inputMode="numeric" min={0} max={100} value={capacity} onValue={setCapacity} error={error} />
       <div class="grid-2">
-        <Field label={t("web.evaluations.validFrom")} name="validFrom" type="date" value={validFrom} onValue={setValidFrom} error={error} />
-        <Field label={t("web.evaluations.validTo")} hint={t("web.evaluations.validToHint")} name="validTo" type="date" value={validTo} onValue={setValidTo} error={error} />
+        <DateField label={t("web.evaluations.validFrom")} name="validFrom" required value={validFrom} onValue={setValidFrom} error={error} />
+        <DateField label={t("web.evaluations.validTo")} hint={t("web.evaluations.validToHint")} name="validTo" min={isIsoDay(validFrom) ? validFrom : undefined} value={validTo} onValue={setValidTo} error={error} />
       </div>
       <Field label={t("web.evaluations.restrictions")} name="restrictions" multiline value={restrictions} onValue={setRestrictions} error={error} />
       <Field label={t("web.evaluations.recommendations")} name="recommendations" multiline value={recommendations} onValue={setRecommendations} error={error} />
-      <Field label={t("web.evaluations.nextReview")} name="nextReview" type="date" value={nextReview} onValue={setNextReview} error={error} />
+      <DateField label={t("web.evaluations.nextReview")} name="nextReview" value={nextReview} onValue={setNextReview} error={error} />
       {!start && <RecipientPicker kind="evaluations" participants={props.participants} me={props.me} chosen={chosen} onChosen={setChosen} />}
       {start && <p class="hint">{t("web.evaluations.correctHint")}</p>}
       <div class="actions">
@@ -146,7 +149,8 @@ function FeedbackForm(props: { url: string; participants: Participant[]; me: str
   const { busy, error, setError, run } = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
-    if (!date) return setError(requiredError("date"));
+    const wrongDay = dayError("date", date, { required: true, max: props.today });
+    if (wrongDay) return setError(wrongDay);
     if (FEEDBACK_SCALES.every((s) => scales[s] === null) && !text.trim()) {
       return setError(new ApiError(0, "empty_feedback", t("web.evaluations.emptyTitle"), t("web.evaluations.emptyFeedback"), "attendance"));
     }
@@ -164,7 +168,7 @@ function FeedbackForm(props: { url: string; participants: Participant[]; me: str
   return (
     <form onSubmit={submit} noValidate class="stack" data-testid={start ? "feedback-correct-form" : "feedback-form"}>
       <FormError error={error} fields={["date", ...FEEDBACK_SCALES, "text", "recipients"]} />
-      <Field label={t("web.evaluations.feedbackDate")} name="date" type="date" max={props.today} value={date} onValue={setDate} error={error} />
+      <DateField label={t("web.evaluations.feedbackDate")} name="date" required max={props.today} value={date} onValue={setDate} error={error} />
       {FEEDBACK_SCALES.map((s) => (
         <ScaleInput
           key={s}

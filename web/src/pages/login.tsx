@@ -3,6 +3,7 @@
 // "Sign in with Microsoft" where this CaseDesk offers it (issue 21): back from Microsoft without
 // proof of MFA, the login challenge arrives in the fragment and the second step is asked here.
 import { useEffect, useState } from "preact/hooks";
+import { type FreshFactor, FreshFactorForm } from "../components/second-factor";
 import { Field, FormError, Link, Notice, PageTitle, requiredError, useAction } from "../components/ui";
 import { api, setCsrfToken } from "../lib/api";
 import { entraEnabled, entraProblem, signInWithMicrosoft } from "../lib/entra";
@@ -16,8 +17,6 @@ export function LoginPage() {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [challenge, setChallenge] = useState<string | null>(null);
-  const [code, setCode] = useState("");
-  const [useRecovery, setUseRecovery] = useState(false);
   const { busy, error, setError, run } = useAction();
   const next = safeReturnPath(where.query.get("next")) ?? "/cases";
   const [microsoft, setMicrosoft] = useState(false);
@@ -57,24 +56,19 @@ export function LoginPage() {
     });
   };
 
-  const submitCode = (event: Event) => {
-    event.preventDefault();
-    const field = useRecovery ? "recoveryCode" : "code";
-    if (!code.trim()) return setError(requiredError(field));
-    void run(async () => {
-      const { data } = await api.post<{ csrfToken: string; recoveryCodesLeft?: number | null }>(
-        "/api/auth/login/second-factor",
-        { challenge, [field]: useRecovery ? code.trim() : code.replace(/\s+/g, "") },
-        { anonymous: true },
-      );
-      setCsrfToken(data.csrfToken);
-      await loadSession();
-      // A recovery code was used: the phone may be lost. Suggest a new authenticator first.
-      if (typeof data.recoveryCodesLeft === "number") {
-        return navigate(`/recovery-code-used?next=${encodeURIComponent(next)}`, { replace: true });
-      }
-      navigate(next, { replace: true });
-    });
+  const submitFactor = async (factor: FreshFactor) => {
+    const { data } = await api.post<{ csrfToken: string; recoveryCodesLeft?: number | null }>(
+      "/api/auth/login/second-factor",
+      { challenge, ...factor },
+      { anonymous: true },
+    );
+    setCsrfToken(data.csrfToken);
+    await loadSession();
+    // A recovery code was used: the phone may be lost. Suggest a new authenticator first.
+    if (typeof data.recoveryCodesLeft === "number") {
+      return navigate(`/recovery-code-used?next=${encodeURIComponent(next)}`, { replace: true });
+    }
+    navigate(next, { replace: true });
   };
 
   return (
@@ -105,47 +99,17 @@ export function LoginPage() {
           )}
         </form>
       ) : (
-        <form onSubmit={submitCode} noValidate data-testid="second-factor-form">
-          <p>{useRecovery ? t("web.login.recoveryIntro") : t("web.login.codeIntro")}</p>
-          <FormError error={error} fields={["code", "recoveryCode"]} />
-          <Field
-            key={useRecovery ? "recovery" : "code"}
-            label={useRecovery ? t("web.login.recoveryCode") : t("web.login.code")}
-            name={useRecovery ? "recoveryCode" : "code"}
-            autoComplete="one-time-code"
-            inputMode={useRecovery ? "text" : "numeric"}
-            value={code}
-            onValue={setCode}
-            error={error}
-          />
-          <div class="actions">
-            <button type="submit" class="button" disabled={busy}>
-              {t("web.login.signIn")}
-            </button>
-            <button
-              type="button"
-              class="button-quiet"
-              onClick={() => {
-                setUseRecovery(!useRecovery);
-                setCode("");
-                setError(null);
-              }}
-            >
-              {useRecovery ? t("web.login.useCode") : t("web.login.useRecovery")}
-            </button>
-            <button
-              type="button"
-              class="button-quiet"
-              onClick={() => {
-                setChallenge(null);
-                setCode("");
-                setError(null);
-              }}
-            >
-              {t("web.login.startOver")}
-            </button>
-          </div>
-        </form>
+        <FreshFactorForm
+          testId="second-factor-form"
+          intro={(recovery) => (recovery ? t("web.login.recoveryIntro") : t("web.login.codeIntro"))}
+          submitLabel={t("web.login.signIn")}
+          cancelLabel={t("web.login.startOver")}
+          onSubmit={submitFactor}
+          onCancel={() => {
+            setChallenge(null);
+            setError(null);
+          }}
+        />
       )}
     </section>
   );

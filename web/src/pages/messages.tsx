@@ -13,41 +13,13 @@ import { fetchAll, fetchPage } from "../lib/paging";
 import { session } from "../lib/session";
 import { useStore } from "../lib/store";
 import type { CaseContext } from "./case";
+import type * as Api from "../lib/api-types";
 
-interface ThreadMember {
-  userId: string;
-  role: string | null;
-  former: boolean;
-  joinedAt: string;
-}
+type ThreadView = Api.ThreadView;
 
-interface ThreadView {
-  id: string;
-  subject: string | null;
-  createdBy: string;
-  members: ThreadMember[];
-  unread: number;
-  lastAt: string | null;
-  readOnly: boolean;
-  etag: string;
-}
+type ThreadList = Api.ThreadList;
 
-interface ThreadList {
-  threads: ThreadView[];
-  unreadTotal: number;
-  continuation: string | null;
-}
-
-interface MessageView {
-  id: string;
-  senderId: string;
-  mine: boolean;
-  text: string | null;
-  deleted: boolean;
-  attachment: { docId: string; available: boolean; title?: string | null } | null;
-  createdAt: string;
-  canDelete: boolean;
-}
+type MessageView = Api.MessageView;
 
 interface DocumentSummary {
   id: string;
@@ -97,7 +69,7 @@ function useNames(context: CaseContext) {
   return (userId: string, former = false): string => {
     if (userId === me?.userId) return t("web.messages.you");
     if (former) return t("web.messages.former");
-    return names.get(userId) ?? t("web.messages.former");
+    return names.get(userId) || t("web.messages.former"); // a deleted account has no name left
   };
 }
 

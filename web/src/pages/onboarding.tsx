@@ -14,18 +14,13 @@ import { isLanguage, setLanguage, t } from "../lib/i18n";
 import { navigate } from "../lib/router";
 import { loadSession, session } from "../lib/session";
 import { useStore } from "../lib/store";
+import type * as Api from "../lib/api-types";
 
 const TOKEN_KEY = "casedesk.invitationToken";
 
 type Step = "consent" | "password" | "totp" | "login";
 
-interface Inspection {
-  email: string;
-  language: string;
-  step: Step;
-  versions: { terms: string; privacy: string };
-}
-
+type Inspection = Api.OnboardingState;
 
 function Steps({ step }: { step: 1 | 2 }) {
   return <p class="step-indicator">{t("web.onboarding.stepOf", { step, total: 2 })}</p>;

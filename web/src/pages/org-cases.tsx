@@ -1,31 +1,40 @@
 // The organisation's cases for its admins (SPEC journey 17): every case with whose it is, its
-// status and dates — never content — found by the employee's name. The search runs on the
-// server (whole words, any case and accents: a blind index, docs/decisions/029-casework-screens.md)
-// when the form is sent, so it covers every case, not only the pages shown.
+// status, dates and last case-wide activity — never content — found by the employee's name,
+// filtered by status and ordered by last activity or opening. Search, filter and order run on the
+// server (the search: whole words, any case and accents: a blind index, docs/decisions/029 and
+// 039), so they cover every case, not only the pages shown.
 import { useState } from "preact/hooks";
 import { statusName } from "../components/labels";
-import { Field, Link, PageTitle, PagedLoaded } from "../components/ui";
+import { Field, Link, PageTitle, PagedLoaded, Select } from "../components/ui";
+import type * as Api from "../lib/api-types";
 import { formatDate, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import { orgs } from "../lib/session";
 import { useStore } from "../lib/store";
 import { BreakGlassButton } from "../components/break-glass";
+import { LastActivity } from "../components/last-activity";
 
-interface OrgCase {
-  caseId: string;
-  employeeName: string;
-  status: "open" | "closed";
-  legalHold: boolean;
-  createdAt: string;
-  closedAt: string | null;
+type OrgCase = Api.OrgCase;
+type StatusFilter = "all" | "open" | "closed" | "legal_hold";
+type Order = "activity" | "opened";
+
+/** The API's list for this search, status and order (all on the server: they cover every case). */
+function casesPath(orgId: string, query: string, status: StatusFilter, order: Order): string {
+  const params = new URLSearchParams();
+  if (query) params.set("q", query);
+  if (status !== "all") params.set("status", status);
+  if (order !== "activity") params.set("sort", order);
+  const text = params.toString();
+  return `/api/orgs/${orgId}/cases${text ? `?${text}` : ""}`;
 }
 
 export function OrgCasesPage({ params }: { params: Record<string, string> }) {
   const { orgId } = params;
   const [typed, setTyped] = useState("");
   const [query, setQuery] = useState("");
-  const path = `/api/orgs/${orgId}/cases${query ? `?q=${encodeURIComponent(query)}` : ""}`;
-  const cases = usePagedList<OrgCase>(path, "cases");
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [order, setOrder] = useState<Order>("activity");
+  const cases = usePagedList<OrgCase>(casesPath(orgId, query, status, order), "cases");
   const mine = useStore(orgs).find((m) => m.orgId === orgId);
   const breakGlass = Boolean(mine?.accessAllCases && !mine.roles.includes("org_admin"));
   const search = (event: Event) => {
@@ -59,10 +68,36 @@ export function OrgCasesPage({ params }: { params: Record<string, string> }) {
           )}
         </div>
       </form>
+      <div class="case-options" role="group" aria-label={t("web.orgCases.options")} data-testid="org-case-options">
+        <Select
+          label={t("web.cases.statusFilter")}
+          name="status"
+          value={status}
+          onValue={(v) => setStatus(v as StatusFilter)}
+          options={[
+            ["all", t("web.cases.allStatuses")],
+            ["open", statusName("open")],
+            ["closed", statusName("closed")],
+            ["legal_hold", t("web.cases.legalHold")],
+          ]}
+        />
+        <Select
+          label={t("web.cases.sort")}
+          name="order"
+          value={order}
+          onValue={(v) => setOrder(v as Order)}
+          options={[
+            ["activity", t("web.cases.sortActivity")],
+            ["opened", t("web.cases.sortRecent")],
+          ]}
+        />
+      </div>
       <PagedLoaded list={cases} label={t("web.orgCases.title")}>
         {(list) =>
           list.length === 0 ? (
-            <p data-testid="org-cases-none">{query ? t("web.orgCases.noMatch", { query }) : t("web.orgCases.none")}</p>
+            <p data-testid="org-cases-none">
+              {query ? t("web.orgCases.noMatch", { query }) : status !== "all" ? t("web.orgCases.noneInState") : t("web.orgCases.none")}
+            </p>
           ) : (
             <ul class="case-list" data-testid="org-cases">
               {list.map((c) => (
@@ -73,6 +108,9 @@ export function OrgCasesPage({ params }: { params: Record<string, string> }) {
                   <p class="meta">
                     <span class={`tag tag-${c.status}`}>{statusName(c.status)}</span>
                     {c.legalHold && <span class="tag tag-hold">{t("web.cases.legalHold")}</span>}
+                  </p>
+                  <p class="meta">
+                    <LastActivity at={c.lastActivityAt} />
                     <span>{t("web.cases.openedOn", { date: formatDate(c.createdAt) })}</span>
                     {c.closedAt && <span>{t("web.cases.closedOn", { date: formatDate(c.closedAt) })}</span>}
                   </p>

@@ -8,28 +8,13 @@ import { Checkbox, FormError, Link, Notice, PageTitle, PagedLoaded, useAction } 
 import { api } from "../lib/api";
 import { formatDateTime, t } from "../lib/i18n";
 import { fetchAll, usePagedList } from "../lib/paging";
+import type * as Api from "../lib/api-types";
 
-const STAFF_ROLES = ["org_admin", "case_manager"];
+const STAFF_ROLES: Member["roles"] = ["org_admin", "case_manager"];
 
-export interface Member {
-  userId: string;
-  name: string;
-  email: string;
-  roles: string[];
-  accessAllCases: boolean;
-  etag: string;
-}
+export type Member = Api.StaffMember;
 
-interface Invitation {
-  invitationId: string;
-  email: string;
-  role: string;
-  status: string;
-  createdAt: string;
-  expiresAt: string;
-  acceptedAt?: string | null;
-  revokedAt?: string | null;
-}
+type Invitation = Api.StaffInvitation;
 
 /** What an invitation's state says about time: valid until (pending), accepted on, withdrawn on. */
 function invitationWhen(i: Invitation): string {

@@ -2,6 +2,7 @@
 // every participant sees; case managers add, change and delete stages (with the stage's ETag,
 // so a concurrent change is never overwritten) and everyone can read the change history.
 import { useState } from "preact/hooks";
+import { DateField, dayError } from "../components/date-field";
 import { Field, FormError, PagedLoaded, confirmed, requiredError, useAction } from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { formatDate, formatDateTime, formatPercent, t } from "../lib/i18n";
@@ -29,7 +30,9 @@ function StageForm(props: { url: string; stage?: Stage; onSaved: () => void; onC
   const set = (name: keyof Draft) => (value: string) => setDraft({ ...draft, [name]: value });
   const submit = (event: Event) => {
     event.preventDefault();
-    if (!draft.fromDate) return setError(requiredError("fromDate"));
+    // A day typed wrong is refused at its field: nothing is sent.
+    const wrongDay = dayError("fromDate", draft.fromDate, { required: true }) ?? dayError("nextReview", draft.nextReview);
+    if (wrongDay) return setError(wrongDay);
     if (!draft.workloadPercent) return setError(requiredError("workloadPercent"));
     void run(async () => {
       const body = {
@@ -56,11 +59,11 @@ function StageForm(props: { url: string; stage?: Stage; onSaved: () => void; onC
       <h3>{stage ? t("web.plan.editTitle") : t("web.plan.addTitle")}</h3>
       <FormError error={error} fields={["fromDate", "workloadPercent", "tasks", "nextReview"]} />
       <div class="grid-2">
-        <Field label={t("web.plan.fromDate")} name="fromDate" type="date" value={draft.fromDate} onValue={set("fromDate")} error={error} />
+        <DateField label={t("web.plan.fromDate")} name="fromDate" required value={draft.fromDate} onValue={set("fromDate")} error={error} />
         <Field label={t("web.plan.workload")} name="workloadPercent" type="number" inputMode="numeric" min={0} max={100} value={draft.workloadPercent} onValue={set("workloadPercent")} error={error} />
       </div>
       <Field label={t("web.plan.tasks")} hint={t("web.plan.tasksHint")} name="tasks" multiline value={draft.tasks} onValue={set("tasks")} error={error} />
-      <Field label={t("web.plan.nextReview")} name="nextReview" type="date" value={draft.nextReview} onValue={set("nextReview")} error={error} />
+      <DateField label={t("web.plan.nextReview")} name="nextReview" value={draft.nextReview} onValue={set("nextReview")} error={error} />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {stage ? t("web.common.save") : t("web.plan.add")}

@@ -13,24 +13,12 @@ import { loadSession } from "../lib/session";
 import { DataExport, DeleteAccount } from "../components/my-data";
 import { SecondFactor } from "../components/second-factor-settings";
 import { EntraLinkCard } from "../components/entra";
+import type * as Api from "../lib/api-types";
 
-interface Profile {
-  userId: string;
-  email: string;
-  name: string;
-  language: string;
-  emailNotifications: boolean;
-}
+/** The part of the profile this form edits. */
+type Profile = Pick<Api.MyProfile, "userId" | "email" | "name" | "language" | "emailNotifications">;
 
-interface SessionInfo {
-  sessionId: string;
-  client: string;
-  browser: string | null;
-  system: string | null;
-  createdAt: string;
-  lastSeenAt: string;
-  current: boolean;
-}
+type SessionInfo = Api.MySession;
 
 /** "Firefox on Windows" in the reader's language; the raw User-Agent stays in the tooltip. */
 function deviceName(s: SessionInfo): string {
@@ -85,7 +73,7 @@ function ProfileForm() {
       </p>
       <fieldset class="plain" disabled={!draft}>
         <Field label={t("web.people.name")} name="name" autoComplete="name" value={shown.name} onValue={(name) => edit({ name })} error={error} />
-        <Select label={t("web.profile.language")} name="language" value={shown.language} onValue={(language) => edit({ language })} options={languageOptions()} error={error} />
+        <Select label={t("web.profile.language")} name="language" value={shown.language} onValue={(language) => edit({ language: language as Profile["language"] })} options={languageOptions()} error={error} />
         <Checkbox name="emailNotifications" label={t("web.profile.emailNotifications")} checked={shown.emailNotifications} onChecked={(on) => edit({ emailNotifications: on })} error={error} />
         <div class="actions">
           <button type="submit" class="button" disabled={busy}>

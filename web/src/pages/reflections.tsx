@@ -3,8 +3,9 @@
 // "edit" inside the editable window; and who sees the series (shared as a whole, never entry by
 // entry). Other participants read the same history on the dashboard, with what is shared only.
 import { useEffect, useId, useRef, useState } from "preact/hooks";
+import { DateField, isIsoDay } from "../components/date-field";
 import { ScaleInput } from "../components/scale-input";
-import { SERIES_SEGMENT, ShareDialog, accessWords } from "../components/share-dialog";
+import { SERIES_SEGMENT, ShareDialog, accessWords, personName } from "../components/share-dialog";
 import { roleName } from "../components/labels";
 import { FormError, Loaded, Notice, Select, confirmed, fieldError, useAction, useResource } from "../components/ui";
 import { ApiError, api } from "../lib/api";
@@ -177,36 +178,37 @@ function EntryEditor(props: { url: string; today: string; editableFrom: string; 
   useEffect(() => load(), [url, date]);
   const current = loaded && loaded.date === date ? loaded : null;
   const stored = stale === undefined ? current?.entry : stale;
+  // What is in the day field: the chosen day, or text that is no day yet — then no form shows,
+  // so nothing is saved for a day other than the one the field names.
+  const [typed, setTyped] = useState(date);
+  useEffect(() => setTyped(date), [date]);
+  const chosen = typed === date;
   return (
     <section class="card reflection-editor" aria-labelledby={`${dateId}-title`} data-testid="reflection-editor">
       <h2 id={`${dateId}-title`} tabIndex={-1}>
         {stored ? t("web.reflections.editTitle") : t("web.reflections.newTitle")}
       </h2>
-      <div class="field">
-        <label for={dateId}>{t("web.reflections.day")}</label>
-        <p class="hint" id={`${dateId}-hint`}>
-          {t("web.reflections.dayHint")}
-        </p>
-        <input
-          id={dateId}
-          type="date"
-          name="date"
-          value={date}
-          min={props.editableFrom}
-          max={props.today}
-          required
-          aria-describedby={`${dateId}-hint ${dateId}-chosen`}
-          aria-invalid={inWindow ? undefined : true}
-          data-testid="reflection-date"
-          onChange={(e) => e.currentTarget.value && props.onDate(e.currentTarget.value)}
-        />
-        <p class="muted" id={`${dateId}-chosen`} data-testid="reflection-day">
-          {inWindow ? formatLongDay(date) : t("web.reflections.outsideWindow")}
-        </p>
-      </div>
+      <DateField
+        label={t("web.reflections.day")}
+        hint={t("web.reflections.dayHint")}
+        name="date"
+        required
+        min={props.editableFrom}
+        max={props.today}
+        value={typed}
+        describedBy={`${dateId}-chosen`}
+        testId="reflection-date"
+        onValue={(value) => {
+          setTyped(value);
+          if (isIsoDay(value)) props.onDate(value);
+        }}
+      />
+      <p class="muted" id={`${dateId}-chosen`} data-testid="reflection-day">
+        {chosen && inWindow ? formatLongDay(date) : t("web.reflections.outsideWindow")}
+      </p>
       {loadError && <FormError error={loadError} />}
-      {inWindow && !current && !loadError && <p class="loading">{t("web.common.loading")}</p>}
-      {inWindow && current && (
+      {chosen && inWindow && !current && !loadError && <p class="loading">{t("web.common.loading")}</p>}
+      {chosen && inWindow && current && (
         <EntryForm
           key={`${date}-${current.generation}`}
           url={url}
@@ -328,8 +330,8 @@ function SeriesSharing({ summary }: Pick<CaseContext, "summary">) {
               <ul class="people" data-testid="series-holders">
                 {others.map((entry) => (
                   <li key={entry.userId} class="person">
-                    <span class="person-name">{entry.name}</span>
-                    <span class="muted">{roleName(entry.role)}</span>
+                    <span class="person-name">{personName(entry)}</span>
+                    <span class="muted">{entry.role && roleName(entry.role)}</span>
                     <span>{accessWords(entry, true).join(" · ")}</span>
                   </li>
                 ))}

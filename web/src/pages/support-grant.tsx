@@ -7,51 +7,17 @@ import { Link, PageTitle, PagedLoaded } from "../components/ui";
 import { roleName, statusName } from "../components/labels";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
+import type * as Api from "../lib/api-types";
 
-interface SupportCase {
-  caseId: string;
-  status: string;
-  legalHold: boolean;
-  createdAt: string | null;
-  closedAt: string | null;
-  employeeName: string;
-}
+type SupportCase = Api.SupportCase;
 
-interface Participant {
-  userId: string;
-  name: string;
-  email: string | null;
-  role: string;
-  status: string;
-  since: string | null;
-}
+type Participant = Api.SupportParticipant;
 
-interface Stage {
-  stageId: string;
-  fromDate: string | null;
-  workloadPercent: number | null;
-  nextReview: string | null;
-  tasks: string | null;
-}
+type Stage = Api.SupportStage;
 
-interface AuditEvent {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  targetType: string;
-  targetId: string;
-  reason: string | null;
-  requestId: string;
-}
+type AuditEvent = Api.SupportAuditEvent;
 
-interface Failure {
-  correlationId: string;
-  code: string;
-  status: number;
-  function: string;
-  at: string;
-}
+type Failure = Api.SupportFailure;
 
 /** The API's marker for free text hidden at the pseudonymised level, in the reader's language. */
 const HIDDEN = "[hidden]";

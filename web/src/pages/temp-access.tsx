@@ -9,7 +9,6 @@ import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import type { TempAccess } from "../lib/api-types";
 
-
 function Reads({ orgId, accessId }: { orgId: string; accessId: string }) {
   const [reads, setReads] = useState<number | null>(null);
   useEffect(() => {
@@ -18,7 +17,7 @@ function Reads({ orgId, accessId }: { orgId: string; accessId: string }) {
       () => setReads(null),
     );
   }, [orgId, accessId]);
-  return <span data-testid="temp-access-reads">{reads === null ? "…" : t("web.tempAccess.reads", { count: reads })}</span>;
+  return <span data-testid="temp-access-reads">{reads === null ? "…" : reads === 1 ? t("web.tempAccess.readsOne") : t("web.tempAccess.reads", { count: reads })}</span>;
 }
 
 function AccessEntry({ orgId, access, onChanged }: { orgId: string; access: TempAccess; onChanged: () => void }) {
@@ -82,13 +81,20 @@ function AccessEntry({ orgId, access, onChanged }: { orgId: string; access: Temp
 export function TempAccessPage({ params }: { params: Record<string, string> }) {
   const { orgId } = params;
   const list = usePagedList<TempAccess>(`/api/orgs/${orgId}/temporary-access`, "accesses");
+  const [days, setDays] = useState<number | null>(null);
+  useEffect(() => {
+    api.get<{ days: number }>(`/api/orgs/${orgId}/temporary-access?limit=1`).then(
+      ({ data }) => setDays(typeof data.days === "number" ? data.days : null),
+      () => setDays(null),
+    );
+  }, [orgId]);
   return (
     <section class="stack">
       <p class="breadcrumb">
         <Link href={`/orgs/${orgId}`}>{t("web.org.title")}</Link>
       </p>
       <PageTitle>{t("web.tempAccess.title")}</PageTitle>
-      <p>{t("web.tempAccess.intro")}</p>
+      <p>{days === null ? t("web.tempAccess.intro") : t("web.tempAccess.introDays", { days })}</p>
       <p>
         <a class="button-quiet" href={`/api/orgs/${orgId}/temporary-access/export`} download="temporary-access.csv" data-testid="temp-access-export">
           {t("web.tempAccess.export")}

@@ -5,12 +5,9 @@ import { useState } from "preact/hooks";
 import { Field, FormError, Notice, PageTitle, requiredError, useAction } from "../components/ui";
 import { api } from "../lib/api";
 import { formatDate, t } from "../lib/i18n";
+import type * as Api from "../lib/api-types";
 
-interface Verified {
-  reportId: string;
-  generatedOn: string;
-  requesterRole: string;
-}
+type Verified = Api.Verified;
 
 export function VerifyPage() {
   const [reportId, setReportId] = useState("");
