@@ -4,7 +4,20 @@
 // temporary-access overview from the notification, sees the access with its reason and reads,
 // marks it reviewed with a comment and ends it — and the case is gone for Sven. On the case's access
 // review she ends Elsa's participation, asks Dora to check her shares and marks the review done.
-import { assertNoProblems, base, capture, currentStep, expect, journey, newPage, settle, signIn, step, usedStep, world } from "./lib.mjs";
+import {
+  assertNoProblems,
+  base,
+  capture,
+  currentStep,
+  expect,
+  journey,
+  newPage,
+  settle,
+  signIn,
+  step,
+  usedStep,
+  world,
+} from "./lib.mjs";
 
 const { sven, admin } = world.people;
 const REASON = "Carla is ill; Erik's employer called about tomorrow's shift";
@@ -67,7 +80,9 @@ await journey("breakglass", async (browser) => {
     entry = page.getByTestId("temp-access").filter({ hasText: REASON });
     await entry.waitFor();
     expect((await entry.textContent()).includes(sven.name), "who");
-    await page.waitForFunction(() => !document.querySelector("[data-testid=temp-access-reads]")?.textContent.includes("…"));
+    await page.waitForFunction(
+      () => !document.querySelector("[data-testid=temp-access-reads]")?.textContent.includes("…"),
+    );
     const reads = await entry.getByTestId("temp-access-reads").textContent();
     expect(/^[1-9]/.test(reads), `Sven's reads are counted: ${reads}`);
   });
@@ -88,33 +103,36 @@ await journey("breakglass", async (browser) => {
     assertNoProblems(page);
   });
 
-  await step("Ada reviews who can access Erik's case and ends Elsa's participation in one click", async () => {
-    await page.goto(`${base}/cases/${caseId}`);
-    await page.getByTestId("access-review-link").click();
-    await page.waitForURL((url) => url.pathname === `/cases/${caseId}/access-review`);
-    await page.getByTestId("review-people").waitFor();
-    expect((await page.getByTestId("review-person").count()) === 4, "Erik, Carla, Dora and Elsa");
-    await page.waitForFunction(() => document.querySelectorAll("[data-testid=review-shared]").length === 4);
-    const elsa = page.getByTestId("review-person").filter({ hasText: world.people.elsa.name });
-    await elsa.getByTestId("review-end").click(); // the confirmation is accepted
-    await page.waitForFunction(() => document.querySelectorAll("[data-testid=review-person]").length === 3);
-    // Dora's shares stay hers: the review can only ask her to check them.
-    const dora = page.getByTestId("review-person").filter({ hasText: world.people.dora.name });
-    await dora.getByTestId("review-ask").click();
-    await page.locator(".alert-success").filter({ hasText: world.people.dora.name }).waitFor();
-    // Looking is not reviewing: the page says so until Ada marks the review done.
-    const last = page.getByTestId("last-reviewed");
-    const before = await last.textContent();
-    const form = page.getByTestId("review-done");
-    await form.locator("input[name=comment]").fill("Elsa left the team");
-    await form.locator("button[type=submit]").click();
-    await page.waitForFunction(
-      (text) => document.querySelector("[data-testid=last-reviewed]")?.textContent !== text,
-      before,
-    );
-    const after = await last.textContent();
-    expect(after.includes(admin.name) && after.includes("Elsa left the team"), `last review: ${after}`);
-    await capture(page, "access-review");
-    assertNoProblems(page);
-  });
+  await step(
+    "Ada reviews who can access Erik's case and ends Elsa's participation in one click",
+    async () => {
+      await page.goto(`${base}/cases/${caseId}`);
+      await page.getByTestId("access-review-link").click();
+      await page.waitForURL((url) => url.pathname === `/cases/${caseId}/access-review`);
+      await page.getByTestId("review-people").waitFor();
+      expect((await page.getByTestId("review-person").count()) === 4, "Erik, Carla, Dora and Elsa");
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=review-shared]").length === 4);
+      const elsa = page.getByTestId("review-person").filter({ hasText: world.people.elsa.name });
+      await elsa.getByTestId("review-end").click(); // the confirmation is accepted
+      await page.waitForFunction(() => document.querySelectorAll("[data-testid=review-person]").length === 3);
+      // Dora's shares stay hers: the review can only ask her to check them.
+      const dora = page.getByTestId("review-person").filter({ hasText: world.people.dora.name });
+      await dora.getByTestId("review-ask").click();
+      await page.locator(".alert-success").filter({ hasText: world.people.dora.name }).waitFor();
+      // Looking is not reviewing: the page says so until Ada marks the review done.
+      const last = page.getByTestId("last-reviewed");
+      const before = await last.textContent();
+      const form = page.getByTestId("review-done");
+      await form.locator("input[name=comment]").fill("Elsa left the team");
+      await form.locator("button[type=submit]").click();
+      await page.waitForFunction(
+        (text) => document.querySelector("[data-testid=last-reviewed]")?.textContent !== text,
+        before,
+      );
+      const after = await last.textContent();
+      expect(after.includes(admin.name) && after.includes("Elsa left the team"), `last review: ${after}`);
+      await capture(page, "access-review");
+      assertNoProblems(page);
+    },
+  );
 });

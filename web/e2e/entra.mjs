@@ -6,7 +6,20 @@
 // device with Microsoft alone — the pre-login cookie (SameSite=Lax) comes back on the redirect,
 // the session cookie stays Strict; without MFA from Microsoft she completes CaseDesk's TOTP;
 // cancelling at Microsoft lands on the sign-in page with a clear message; an operator signs in.
-import { assertNoProblems, base, capture, currentStep, expect, freshCode, journey, signIn, step, text, usedStep, world } from "./lib.mjs";
+import {
+  assertNoProblems,
+  base,
+  capture,
+  currentStep,
+  expect,
+  freshCode,
+  journey,
+  signIn,
+  step,
+  text,
+  usedStep,
+  world,
+} from "./lib.mjs";
 
 const { admin, manager } = world.people;
 const { names, customerTenant } = world.entra;
@@ -14,7 +27,11 @@ const appPort = new URL(base).port;
 
 /** A fresh browser profile that accepts the fake authority's certificate. */
 async function device(browser, { width = 1280, height = 900 } = {}) {
-  const context = await browser.newContext({ viewport: { width, height }, locale: "en-GB", ignoreHTTPSErrors: true });
+  const context = await browser.newContext({
+    viewport: { width, height },
+    locale: "en-GB",
+    ignoreHTTPSErrors: true,
+  });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   page.problems = [];
@@ -31,7 +48,10 @@ async function atMicrosoft(page, choice) {
   const cookies = await page.context().cookies(base);
   const flow = cookies.find((c) => c.name === "__Host-casedesk-entra");
   expect(flow, "the pre-login cookie is set before leaving for Microsoft");
-  expect(flow.sameSite === "Lax" && flow.httpOnly && flow.secure, `pre-login cookie: ${JSON.stringify(flow)}`);
+  expect(
+    flow.sameSite === "Lax" && flow.httpOnly && flow.secure,
+    `pre-login cookie: ${JSON.stringify(flow)}`,
+  );
   await page.getByRole("link", { name: choice }).click();
   await page.waitForURL((url) => url.port === appPort && !url.pathname.startsWith("/api/"));
 }
@@ -57,7 +77,10 @@ await journey("entra", async (browser) => {
     await card.locator("input[name=tenantId]").fill(customerTenant);
     await card.locator("button[type=submit]").click();
     await atMicrosoft(page, `Sign in as ${names.admin}`);
-    expect(new URL(page.url()).pathname === `/orgs/${world.orgId}`, `back on the organisation: ${page.url()}`);
+    expect(
+      new URL(page.url()).pathname === `/orgs/${world.orgId}`,
+      `back on the organisation: ${page.url()}`,
+    );
     await card.getByText(await shown(page, "web.entra.orgLinked")).waitFor();
     await card.getByText(customerTenant, { exact: false }).waitFor();
     await capture(page, "entra-org-linked");
@@ -77,24 +100,30 @@ await journey("entra", async (browser) => {
     assertNoProblems(page);
   });
 
-  await step("on another device Carla signs in with Microsoft alone: Lax flow cookie, Strict session", async () => {
-    const page = await device(browser, { width: 360, height: 780 });
-    await page.goto(`${base}/login`);
-    const offer = page.getByTestId("entra-sign-in");
-    await offer.waitFor();
-    await capture(page, "entra-login");
-    await offer.getByRole("button", { name: await shown(page, "web.entra.signIn") }).click();
-    await atMicrosoft(page, `Sign in as ${names.manager}`);
-    await page.waitForURL((url) => url.pathname === "/cases");
-    const me = await page.evaluate(async () => (await fetch("/api/auth/session")).json());
-    expect(me.name === manager.name, `signed in as Carla: ${JSON.stringify(me.name)}`);
-    const cookies = await page.context().cookies(base);
-    const session = cookies.find((c) => c.name === "__Host-casedesk-session");
-    expect(session && session.sameSite === "Strict" && session.httpOnly, `session cookie: ${JSON.stringify(session)}`);
-    expect(!cookies.some((c) => c.name === "__Host-casedesk-entra"), "the pre-login cookie is gone");
-    await capture(page, "entra-signed-in");
-    assertNoProblems(page);
-  });
+  await step(
+    "on another device Carla signs in with Microsoft alone: Lax flow cookie, Strict session",
+    async () => {
+      const page = await device(browser, { width: 360, height: 780 });
+      await page.goto(`${base}/login`);
+      const offer = page.getByTestId("entra-sign-in");
+      await offer.waitFor();
+      await capture(page, "entra-login");
+      await offer.getByRole("button", { name: await shown(page, "web.entra.signIn") }).click();
+      await atMicrosoft(page, `Sign in as ${names.manager}`);
+      await page.waitForURL((url) => url.pathname === "/cases");
+      const me = await page.evaluate(async () => (await fetch("/api/auth/session")).json());
+      expect(me.name === manager.name, `signed in as Carla: ${JSON.stringify(me.name)}`);
+      const cookies = await page.context().cookies(base);
+      const session = cookies.find((c) => c.name === "__Host-casedesk-session");
+      expect(
+        session && session.sameSite === "Strict" && session.httpOnly,
+        `session cookie: ${JSON.stringify(session)}`,
+      );
+      expect(!cookies.some((c) => c.name === "__Host-casedesk-entra"), "the pre-login cookie is gone");
+      await capture(page, "entra-signed-in");
+      assertNoProblems(page);
+    },
+  );
 
   await step("without proof of MFA from Microsoft, Carla completes CaseDesk's code", async () => {
     const page = await device(browser);
@@ -125,13 +154,16 @@ await journey("entra", async (browser) => {
     assertNoProblems(page);
   });
 
-  await step("an operator of the platform signs in with Microsoft and is asked to accept the terms", async () => {
-    const page = await device(browser);
-    await page.goto(`${base}/login`);
-    await page.getByTestId("entra-sign-in").getByRole("button").click();
-    await atMicrosoft(page, `Sign in as ${names.operator}`);
-    await page.waitForURL((url) => url.pathname === "/consent");
-    await capture(page, "entra-operator-consent");
-    assertNoProblems(page);
-  });
+  await step(
+    "an operator of the platform signs in with Microsoft and is asked to accept the terms",
+    async () => {
+      const page = await device(browser);
+      await page.goto(`${base}/login`);
+      await page.getByTestId("entra-sign-in").getByRole("button").click();
+      await atMicrosoft(page, `Sign in as ${names.operator}`);
+      await page.waitForURL((url) => url.pathname === "/consent");
+      await capture(page, "entra-operator-consent");
+      assertNoProblems(page);
+    },
+  );
 });

@@ -7,8 +7,20 @@
 // for Dora only: Erik sees it, Dora sees it on the dashboard, Carla does not. Screenshots at
 // desktop and 360 px, EN and DE.
 import {
-  assertNoProblems, base, capture, checkNoOverflow, currentStep, expect, fillDay, journey, newPage, signIn, step, text,
-  usedStep, world,
+  assertNoProblems,
+  base,
+  capture,
+  checkNoOverflow,
+  currentStep,
+  expect,
+  fillDay,
+  journey,
+  newPage,
+  signIn,
+  step,
+  text,
+  usedStep,
+  world,
 } from "./lib.mjs";
 
 const { erik, dora, manager: carla, elsa } = world.people;
@@ -21,7 +33,12 @@ const RESTRICTION = "Keine Lasten über 5 kg";
 const FEEDBACK = "Pünktlich, arbeitet gut im Team mit";
 
 function zurichToday() {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Zurich", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Zurich",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date());
 }
 
 function addDays(iso, days) {
@@ -55,43 +72,64 @@ await journey("evaluations", async (browser) => {
   const erikPage = await newPage(browser, { ...PHONE, locale: "de-CH" });
   const carlaPage = await newPage(browser, { ...DESKTOP });
 
-  await step("Dora opens the evaluations of Erik's case: the form says no diagnosis belongs here", async () => {
-    await signInFresh(doraPage, dora, `/cases/${caseId}/evaluations`);
-    await doraPage.getByTestId("new-evaluation").click();
-    const form = doraPage.getByTestId("evaluation-form");
-    await form.waitFor();
-    const words = await form.textContent();
-    expect(either(words, "web.evaluations.noDiagnosis"), `the no-diagnosis notice: ${words.slice(0, 200)}`);
-    expect((await form.locator("input[name*=diagnos], textarea[name*=diagnos]").count()) === 0, "no diagnosis field");
-    // The employee is not a choice (always sees it); employer and case manager are suggested.
-    const picker = form.getByTestId("recipients");
-    expect(either(await picker.textContent(), "web.evaluations.employeeAlways", { name: erik.name }), "the employee always sees it");
-    const carlaBox = picker.locator(".field-check", { hasText: carla.name }).locator("input");
-    const elsaBox = picker.locator(".field-check", { hasText: elsa.name }).locator("input");
-    expect((await carlaBox.isChecked()) && (await elsaBox.isChecked()), "employer and case manager suggested");
-    expect((await picker.locator(".field-check", { hasText: erik.name }).count()) === 0, "Erik is no choice");
-  });
+  await step(
+    "Dora opens the evaluations of Erik's case: the form says no diagnosis belongs here",
+    async () => {
+      await signInFresh(doraPage, dora, `/cases/${caseId}/evaluations`);
+      await doraPage.getByTestId("new-evaluation").click();
+      const form = doraPage.getByTestId("evaluation-form");
+      await form.waitFor();
+      const words = await form.textContent();
+      expect(either(words, "web.evaluations.noDiagnosis"), `the no-diagnosis notice: ${words.slice(0, 200)}`);
+      expect(
+        (await form.locator("input[name*=diagnos], textarea[name*=diagnos]").count()) === 0,
+        "no diagnosis field",
+      );
+      // The employee is not a choice (always sees it); employer and case manager are suggested.
+      const picker = form.getByTestId("recipients");
+      expect(
+        either(await picker.textContent(), "web.evaluations.employeeAlways", { name: erik.name }),
+        "the employee always sees it",
+      );
+      const carlaBox = picker.locator(".field-check", { hasText: carla.name }).locator("input");
+      const elsaBox = picker.locator(".field-check", { hasText: elsa.name }).locator("input");
+      expect(
+        (await carlaBox.isChecked()) && (await elsaBox.isChecked()),
+        "employer and case manager suggested",
+      );
+      expect(
+        (await picker.locator(".field-check", { hasText: erik.name }).count()) === 0,
+        "Erik is no choice",
+      );
+    },
+  );
 
-  await step("an impossible day (31 February) is refused at its field, in Dora's language; nothing is sent", async () => {
-    const form = doraPage.getByTestId("evaluation-form");
-    const language = await doraPage.evaluate(() => document.documentElement.lang);
-    let sent = 0;
-    const count = (request) => {
-      if (request.method() === "POST" && request.url().endsWith("/evaluations")) sent += 1;
-    };
-    doraPage.on("request", count);
-    await form.locator("input[name=capacityPercent]").fill("50");
-    const validFrom = form.locator("input[name=validFrom]");
-    await validFrom.fill(language === "de" ? "31.02.2026" : "31/02/2026");
-    await validFrom.press("Enter"); // sent from the field itself, never left
-    const error = form.locator(".date-field:has(input[name=validFrom]) .field-error");
-    await error.waitFor();
-    expect((await error.textContent()) === text(language, "web.dateField.invalid"), `the field's message: ${await error.textContent()}`);
-    expect((await validFrom.getAttribute("aria-invalid")) === "true", "the field is marked");
-    await capture(doraPage, "evaluation-date-invalid");
-    doraPage.off("request", count);
-    expect(sent === 0, `nothing sent: ${sent}`);
-  });
+  await step(
+    "an impossible day (31 February) is refused at its field, in Dora's language; nothing is sent",
+    async () => {
+      const form = doraPage.getByTestId("evaluation-form");
+      const language = await doraPage.evaluate(() => document.documentElement.lang);
+      let sent = 0;
+      const count = (request) => {
+        if (request.method() === "POST" && request.url().endsWith("/evaluations")) sent += 1;
+      };
+      doraPage.on("request", count);
+      await form.locator("input[name=capacityPercent]").fill("50");
+      const validFrom = form.locator("input[name=validFrom]");
+      await validFrom.fill(language === "de" ? "31.02.2026" : "31/02/2026");
+      await validFrom.press("Enter"); // sent from the field itself, never left
+      const error = form.locator(".date-field:has(input[name=validFrom]) .field-error");
+      await error.waitFor();
+      expect(
+        (await error.textContent()) === text(language, "web.dateField.invalid"),
+        `the field's message: ${await error.textContent()}`,
+      );
+      expect((await validFrom.getAttribute("aria-invalid")) === "true", "the field is marked");
+      await capture(doraPage, "evaluation-date-invalid");
+      doraPage.off("request", count);
+      expect(sent === 0, `nothing sent: ${sent}`);
+    },
+  );
 
   await step("a capacity of 150 % gets the API's message at the field; nothing is stored", async () => {
     const form = doraPage.getByTestId("evaluation-form");
@@ -100,7 +138,10 @@ await journey("evaluations", async (browser) => {
     await form.locator("button[type=submit]").click();
     const error = form.locator(".field-error").first();
     await error.waitFor();
-    expect((await form.locator("input[name=capacityPercent]").getAttribute("aria-invalid")) === "true", "the capacity field is marked");
+    expect(
+      (await form.locator("input[name=capacityPercent]").getAttribute("aria-invalid")) === "true",
+      "the capacity field is marked",
+    );
     const listed = await doraPage.request.get(`${base}/api/cases/${caseId}/evaluations`);
     expect((await listed.json()).evaluations.length === 0, "nothing stored");
   });
@@ -112,7 +153,11 @@ await journey("evaluations", async (browser) => {
     await form.locator("textarea[name=restrictions]").fill(RESTRICTION);
     await form.locator("textarea[name=recommendations]").fill("Halbtags, vormittags");
     await fillDay(form.locator("input[name=nextReview]"), addDays(today, 14));
-    await form.getByTestId("recipients").locator(".field-check", { hasText: elsa.name }).locator("input").uncheck();
+    await form
+      .getByTestId("recipients")
+      .locator(".field-check", { hasText: elsa.name })
+      .locator("input")
+      .uncheck();
     await capture(doraPage, "evaluation-form-doctor");
     await form.locator("button[type=submit]").click();
     const card = doraPage.getByTestId("evaluation").first();
@@ -120,7 +165,9 @@ await journey("evaluations", async (browser) => {
     evaluationId = await card.getAttribute("data-id");
     expect((await card.getAttribute("data-corrected")) === "no", "a first version");
     expect((await card.getByTestId("capacity").textContent()).includes("50"), "50 %");
-    const access = await (await doraPage.request.get(`${base}/api/cases/${caseId}/evaluations/${evaluationId}/access`)).json();
+    const access = await (
+      await doraPage.request.get(`${base}/api/cases/${caseId}/evaluations/${evaluationId}/access`)
+    ).json();
     const kinds = access.access.map((a) => `${a.role}:${a.access}`).sort();
     expect(kinds.join() === "case_manager:shared,doctor:owner,employee:subject", `who sees it: ${kinds}`);
   });
@@ -153,11 +200,15 @@ await journey("evaluations", async (browser) => {
     const form = doraPage.getByTestId("evaluation-correct-form");
     await form.locator("input[name=capacityPercent]").fill("60");
     await form.locator("button[type=submit]").click();
-    const corrected = doraPage.locator(`[data-testid=evaluation][data-id="${evaluationId}"][data-corrected=yes]`);
+    const corrected = doraPage.locator(
+      `[data-testid=evaluation][data-id="${evaluationId}"][data-corrected=yes]`,
+    );
     await corrected.waitFor();
     await corrected.getByTestId("history-toggle").click();
     await corrected.locator("[data-testid=history] li").nth(1).waitFor();
-    const versions = await corrected.locator("[data-testid=history] li").evaluateAll((items) => items.map((li) => li.dataset.version));
+    const versions = await corrected
+      .locator("[data-testid=history] li")
+      .evaluateAll((items) => items.map((li) => li.dataset.version));
     expect(versions.join() === "2,1", `the history newest first: ${versions}`);
     await capture(doraPage, "evaluation-history-doctor");
   });
@@ -166,13 +217,19 @@ await journey("evaluations", async (browser) => {
     await erikPage.reload();
     const card = erikPage.locator(`[data-testid=evaluation][data-id="${evaluationId}"][data-corrected=yes]`);
     await card.waitFor();
-    expect(either(await card.getByTestId("corrected").textContent(), "web.evaluations.correctedTag"), "“corrected” in his language");
+    expect(
+      either(await card.getByTestId("corrected").textContent(), "web.evaluations.correctedTag"),
+      "“corrected” in his language",
+    );
     expect((await card.getByTestId("capacity").textContent()).includes("60"), "the corrected value");
     await capture(erikPage, "evaluation-corrected-employee");
     await carlaPage.reload();
     const shown = carlaPage.locator("[data-testid=dashboard-evaluation][data-corrected=yes]");
     await shown.waitFor();
-    expect(either(await shown.getByTestId("corrected").textContent(), "web.evaluations.correctedTag"), "corrected on the dashboard");
+    expect(
+      either(await shown.getByTestId("corrected").textContent(), "web.evaluations.correctedTag"),
+      "corrected on the dashboard",
+    );
     await carlaPage.locator("[data-testid=capacity-chart][data-drawn=true]").waitFor();
     await capture(carlaPage, "dashboard-capacity-corrected");
   });
@@ -193,12 +250,19 @@ await journey("evaluations", async (browser) => {
     const form = elsaPage.getByTestId("feedback-form");
     await form.waitFor();
     const picker = form.getByTestId("recipients");
-    expect((await picker.textContent()).includes(de("web.evaluations.employeeAlways", { name: erik.name })), "the employee always sees it");
+    expect(
+      (await picker.textContent()).includes(de("web.evaluations.employeeAlways", { name: erik.name })),
+      "the employee always sees it",
+    );
     const doraBox = picker.locator(".field-check", { hasText: dora.name }).locator("input");
     const carlaBox = picker.locator(".field-check", { hasText: carla.name }).locator("input");
     expect((await doraBox.isChecked()) && (await carlaBox.isChecked()), "doctor and case manager suggested");
     expect((await picker.locator(".field-check", { hasText: erik.name }).count()) === 0, "Erik is no choice");
-    for (const [scale, value] of [["attendance", 9], ["workloadFit", 6], ["collaboration", 8]]) {
+    for (const [scale, value] of [
+      ["attendance", 9],
+      ["workloadFit", 6],
+      ["collaboration", 8],
+    ]) {
       await form.getByTestId(`scale-${scale}`).locator(`input[value='${value}']`).check();
     }
     await form.locator("textarea[name=text]").fill(FEEDBACK);
@@ -209,30 +273,41 @@ await journey("evaluations", async (browser) => {
     await card.waitFor();
     feedbackId = await card.getAttribute("data-id");
     expect((await card.textContent()).includes(FEEDBACK), "the feedback as written");
-    const access = await (await elsaPage.request.get(`${base}/api/cases/${caseId}/feedback/${feedbackId}/access`)).json();
+    const access = await (
+      await elsaPage.request.get(`${base}/api/cases/${caseId}/feedback/${feedbackId}/access`)
+    ).json();
     const kinds = access.access.map((a) => `${a.role}:${a.access}`).sort();
     expect(kinds.join() === "doctor:shared,employee:subject,employer:owner", `who sees it: ${kinds}`);
     await capture(elsaPage, "feedback-saved-employer-de");
   });
 
-  await step("Erik sees the feedback; Dora sees it on the dashboard with its scales; Carla does not", async () => {
-    await erikPage.reload();
-    const card = erikPage.locator(`[data-testid=feedback][data-id="${feedbackId}"]`);
-    await card.waitFor();
-    expect((await card.textContent()).includes(FEEDBACK), "Erik reads the feedback about him");
-    await capture(erikPage, "feedback-employee");
-    await doraPage.goto(`${base}/cases/${caseId}/dashboard`);
-    const section = doraPage.getByTestId("dashboard-feedback-section");
-    await section.getByTestId("dashboard-feedback").waitFor();
-    expect((await section.getByTestId("dashboard-feedback").textContent()).includes(FEEDBACK), "the feedback on Dora's dashboard");
-    await doraPage.locator("[data-testid=feedback-chart][data-drawn=true]").waitFor();
-    await capture(doraPage, "dashboard-feedback-doctor");
-    const carlaSees = await (await carlaPage.request.get(`${base}/api/cases/${caseId}/feedback`)).json();
-    expect(carlaSees.feedback.length === 0, "Carla was not chosen: she sees no feedback");
-    await carlaPage.reload();
-    await carlaPage.getByTestId("dashboard-feedback-section").waitFor();
-    expect(!(await carlaPage.getByTestId("dashboard-feedback-section").textContent()).includes(FEEDBACK), "nor on her dashboard");
-  });
+  await step(
+    "Erik sees the feedback; Dora sees it on the dashboard with its scales; Carla does not",
+    async () => {
+      await erikPage.reload();
+      const card = erikPage.locator(`[data-testid=feedback][data-id="${feedbackId}"]`);
+      await card.waitFor();
+      expect((await card.textContent()).includes(FEEDBACK), "Erik reads the feedback about him");
+      await capture(erikPage, "feedback-employee");
+      await doraPage.goto(`${base}/cases/${caseId}/dashboard`);
+      const section = doraPage.getByTestId("dashboard-feedback-section");
+      await section.getByTestId("dashboard-feedback").waitFor();
+      expect(
+        (await section.getByTestId("dashboard-feedback").textContent()).includes(FEEDBACK),
+        "the feedback on Dora's dashboard",
+      );
+      await doraPage.locator("[data-testid=feedback-chart][data-drawn=true]").waitFor();
+      await capture(doraPage, "dashboard-feedback-doctor");
+      const carlaSees = await (await carlaPage.request.get(`${base}/api/cases/${caseId}/feedback`)).json();
+      expect(carlaSees.feedback.length === 0, "Carla was not chosen: she sees no feedback");
+      await carlaPage.reload();
+      await carlaPage.getByTestId("dashboard-feedback-section").waitFor();
+      expect(
+        !(await carlaPage.getByTestId("dashboard-feedback-section").textContent()).includes(FEEDBACK),
+        "nor on her dashboard",
+      );
+    },
+  );
 
   assertNoProblems(doraPage);
   assertNoProblems(erikPage);

@@ -8,7 +8,19 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  assertNoProblems, base, capture, currentStep, expect, freshCode, journey, newPage, signIn, step, text, usedStep, world,
+  assertNoProblems,
+  base,
+  capture,
+  currentStep,
+  expect,
+  freshCode,
+  journey,
+  newPage,
+  signIn,
+  step,
+  text,
+  usedStep,
+  world,
 } from "./lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -27,12 +39,18 @@ function zipSummary(path) {
     "d=json.loads(z.read('data.json'))",
     "print(json.dumps({'names': z.namelist(), 'email': d['profile']['email'], 'cases': [c['caseId'] for c in d['cases']], 'readme': z.read('README.txt').decode()}))",
   ].join("\n");
-  return JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, path], { encoding: "utf8" }));
+  return JSON.parse(
+    execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, path], { encoding: "utf8" }),
+  );
 }
 
 /** Switch the language and wait until the profile keeps it (as in casework.mjs). */
 async function switchLanguage(page, wanted) {
-  const saved = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", { timeout: 5000 }).catch(() => null);
+  const saved = page
+    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
+      timeout: 5000,
+    })
+    .catch(() => null);
   await page.getByTestId("language-switch").click();
   await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
   await saved;
@@ -57,7 +75,10 @@ await journey("export", async (browser) => {
     await signIn(page, erik, { expectPath: "/profile" });
     await card().waitFor();
     language = (await page.evaluate(() => document.documentElement.lang)).startsWith("en") ? "en" : "de";
-    expect((await card().locator("h2").textContent()).trim() === de("web.myData.title"), "the section is there");
+    expect(
+      (await card().locator("h2").textContent()).trim() === de("web.myData.title"),
+      "the section is there",
+    );
   });
 
   await step("“Prepare my data” starts the background job; the page shows it being prepared", async () => {
@@ -74,7 +95,10 @@ await journey("export", async (browser) => {
     const downloading = page.waitForEvent("download");
     await page.getByTestId("export-download").click();
     const download = await downloading;
-    expect(/^casedesk-my-data-\d{4}-\d{2}-\d{2}\.zip$/.test(download.suggestedFilename()), `file: ${download.suggestedFilename()}`);
+    expect(
+      /^casedesk-my-data-\d{4}-\d{2}-\d{2}\.zip$/.test(download.suggestedFilename()),
+      `file: ${download.suggestedFilename()}`,
+    );
     const path = join(ARTIFACTS, "export-erik.zip");
     await download.saveAs(path);
     await card().locator(".alert-success").waitFor();
@@ -93,7 +117,10 @@ await journey("export", async (browser) => {
   await step("“Delete my account” says what happens and is refused while a case is open", async () => {
     const section = page.getByTestId("delete-account");
     const said = await section.textContent();
-    expect(said.includes(de("web.deleteAccount.goes")) && said.includes(de("web.deleteAccount.stays")), "the wording");
+    expect(
+      said.includes(de("web.deleteAccount.goes")) && said.includes(de("web.deleteAccount.stays")),
+      "the wording",
+    );
     await page.getByTestId("delete-open").click();
     await section.locator("input[name=password]").fill(erik.password);
     await section.locator("input[name=code]").fill(await freshCode(erik.email, erik.secret));
@@ -101,7 +128,10 @@ await journey("export", async (browser) => {
     await page.getByTestId("delete-confirm").click();
     const alert = section.locator(".alert-error");
     await alert.waitFor();
-    expect((await alert.textContent()).includes(de("errors.active_participation.title")), `refused: ${await alert.textContent()}`);
+    expect(
+      (await alert.textContent()).includes(de("errors.active_participation.title")),
+      `refused: ${await alert.textContent()}`,
+    );
     await captureBoth(page, "delete-account-refused");
     const me = await page.evaluate(async () => (await fetch("/api/me")).status);
     expect(me === 200, "still signed in, nothing deleted");
@@ -111,8 +141,14 @@ await journey("export", async (browser) => {
     const other = language === "de" ? "en" : "de";
     await switchLanguage(page, other);
     const said = await page.getByTestId("delete-account").textContent();
-    expect(said.includes(text(other, "web.deleteAccount.goes")), "the deletion wording in the other language");
-    expect((await card().locator("h2").textContent()).trim() === text(other, "web.myData.title"), "the export title");
+    expect(
+      said.includes(text(other, "web.deleteAccount.goes")),
+      "the deletion wording in the other language",
+    );
+    expect(
+      (await card().locator("h2").textContent()).trim() === text(other, "web.myData.title"),
+      "the export title",
+    );
     await card().scrollIntoViewIfNeeded();
     await captureBoth(page, `export-account-${other}`);
     await switchLanguage(page, language);

@@ -21,7 +21,12 @@ function observeShifts() {
           value: entry.value,
           at: entry.startTime,
           input: entry.hadRecentInput,
-          nodes: (entry.sources ?? []).map((s) => s.node?.nodeName + (s.node?.className ? `.${s.node.className}` : "") + (s.node?.dataset?.testid ? `[${s.node.dataset.testid}]` : "")),
+          nodes: (entry.sources ?? []).map(
+            (s) =>
+              s.node?.nodeName +
+              (s.node?.className ? `.${s.node.className}` : "") +
+              (s.node?.dataset?.testid ? `[${s.node.dataset.testid}]` : ""),
+          ),
         });
       }
     }
@@ -31,11 +36,14 @@ function observeShifts() {
 /** The largest session window (gaps under 1 s, at most 5 s long) and what moved in it. */
 async function cumulativeShift(page, since = null) {
   // After a click, what loads in answer to it counts too (a dialog filling in 200 ms later).
-  const shifts = (await page.evaluate(() => window.__shifts)).filter((s) => (since === null ? !s.input : s.at >= since));
+  const shifts = (await page.evaluate(() => window.__shifts)).filter((s) =>
+    since === null ? !s.input : s.at >= since,
+  );
   let best = { value: 0, nodes: [] };
   let current = { value: 0, start: -1, last: -1, nodes: [] };
   for (const s of shifts) {
-    if (current.start < 0 || s.at - current.last > 1000 || s.at - current.start > 5000) current = { value: 0, start: s.at, last: s.at, nodes: [] };
+    if (current.start < 0 || s.at - current.last > 1000 || s.at - current.start > 5000)
+      current = { value: 0, start: s.at, last: s.at, nodes: [] };
     current.value += s.value;
     current.last = s.at;
     current.nodes.push(...s.nodes);
@@ -47,7 +55,12 @@ async function cumulativeShift(page, since = null) {
 async function slowDown(page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("Network.enable");
-  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 150, downloadThroughput: 1_600_000 / 8, uploadThroughput: 750_000 / 8 });
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 150,
+    downloadThroughput: 1_600_000 / 8,
+    uploadThroughput: 750_000 / 8,
+  });
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
 }
 
@@ -71,7 +84,9 @@ await journey("layout-shift", async (browser) => {
     const form = page.getByTestId("upload-form");
     await form.waitFor();
     if ((await page.getByTestId("document").count()) === 0) {
-      await form.locator("input[type=file]").setInputFiles({ name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("Plan\n") });
+      await form
+        .locator("input[type=file]")
+        .setInputFiles({ name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("Plan\n") });
       await form.locator("button[type=submit]").click();
       await page.getByTestId("document").first().waitFor();
     }
@@ -95,22 +110,36 @@ await journey("layout-shift", async (browser) => {
       const cls = await cumulativeShift(page);
       results.push([name, cls.value]);
       if (DIAGNOSE) console.log(`# ${name}: ${cls.value.toFixed(3)} ${[...new Set(cls.nodes)].join(", ")}`);
-      else expect(cls.value <= LIMIT, `${name} shifts by ${cls.value.toFixed(3)}: ${[...new Set(cls.nodes)].join(", ")}`);
+      else
+        expect(
+          cls.value <= LIMIT,
+          `${name} shifts by ${cls.value.toFixed(3)}: ${[...new Set(cls.nodes)].join(", ")}`,
+        );
     });
   }
 
-  await step(`the share dialog: its form does not move when the access list arrives (≤ ${LIMIT})`, async () => {
-    await settled(page, `/cases/${caseId}/documents`, "[data-testid=share-button]");
-    const since = await page.evaluate(() => performance.now());
-    await page.getByTestId("share-button").first().click();
-    await page.getByTestId("access-list").waitFor();
-    await page.waitForTimeout(600);
-    const cls = await cumulativeShift(page, since);
-    results.push(["share dialog", cls.value]);
-    if (DIAGNOSE) console.log(`# share dialog: ${cls.value.toFixed(3)} ${[...new Set(cls.nodes)].join(", ")}`);
-    else expect(cls.value <= LIMIT, `the share dialog shifts by ${cls.value.toFixed(3)}: ${[...new Set(cls.nodes)].join(", ")}`);
-  });
+  await step(
+    `the share dialog: its form does not move when the access list arrives (≤ ${LIMIT})`,
+    async () => {
+      await settled(page, `/cases/${caseId}/documents`, "[data-testid=share-button]");
+      const since = await page.evaluate(() => performance.now());
+      await page.getByTestId("share-button").first().click();
+      await page.getByTestId("access-list").waitFor();
+      await page.waitForTimeout(600);
+      const cls = await cumulativeShift(page, since);
+      results.push(["share dialog", cls.value]);
+      if (DIAGNOSE)
+        console.log(`# share dialog: ${cls.value.toFixed(3)} ${[...new Set(cls.nodes)].join(", ")}`);
+      else
+        expect(
+          cls.value <= LIMIT,
+          `the share dialog shifts by ${cls.value.toFixed(3)}: ${[...new Set(cls.nodes)].join(", ")}`,
+        );
+    },
+  );
 
-  console.log(`# CLS at 360 px, slow network, 4x CPU: ${results.map(([n, v]) => `${n} ${v.toFixed(3)}`).join("; ")}`);
+  console.log(
+    `# CLS at 360 px, slow network, 4x CPU: ${results.map(([n, v]) => `${n} ${v.toFixed(3)}`).join("; ")}`,
+  );
   assertNoProblems(page);
 });

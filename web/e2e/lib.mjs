@@ -78,10 +78,12 @@ const currentStep = () => Math.floor(Date.now() / 30_000);
 // beside the world: each journey is its own process, and a code the server saw in an earlier
 // journey is refused as a replay (sign-in then hangs on the second-factor form).
 const STEPS_FILE = `${process.env.CASEDESK_WORLD}.steps.json`;
-const lastSteps = new Map(Object.entries({
-  ...(world.lastSteps ?? {}),
-  ...(existsSync(STEPS_FILE) ? JSON.parse(readFileSync(STEPS_FILE, "utf8")) : {}),
-}));
+const lastSteps = new Map(
+  Object.entries({
+    ...(world.lastSteps ?? {}),
+    ...(existsSync(STEPS_FILE) ? JSON.parse(readFileSync(STEPS_FILE, "utf8")) : {}),
+  }),
+);
 function remember(email, step) {
   lastSteps.set(email, Math.max(step, lastSteps.get(email) ?? -1));
   writeFileSync(STEPS_FILE, JSON.stringify(Object.fromEntries(lastSteps)));
@@ -107,7 +109,8 @@ export { currentStep };
  * loopback only). */
 export async function settle() {
   const relay = await fetch(`${base}/admin/timers/effect_relay/run`, { method: "POST" });
-  if (!relay.ok || !(await relay.json()).succeeded) throw new Error(`the effect relay failed (${relay.status})`);
+  if (!relay.ok || !(await relay.json()).succeeded)
+    throw new Error(`the effect relay failed (${relay.status})`);
   const drain = await fetch(`${base}/admin/queues/mail-outgoing/drain`, { method: "POST" });
   if (!drain.ok) throw new Error(`draining the mail queue failed (${drain.status})`);
 }
@@ -115,7 +118,10 @@ export async function settle() {
 /** The token of the newest e-mail link to ``email`` (the local outbox stands in for the inbox). */
 export async function lastLinkToken(email) {
   await settle();
-  const names = readdirSync(world.outbox).filter((n) => n.endsWith(".json")).sort().reverse();
+  const names = readdirSync(world.outbox)
+    .filter((n) => n.endsWith(".json"))
+    .sort()
+    .reverse();
   for (const name of names) {
     const mail = JSON.parse(readFileSync(join(world.outbox, name), "utf8"));
     if (mail.to === email) return /#token=([A-Za-z0-9_-]+)/.exec(mail.text)[1];
@@ -152,14 +158,16 @@ export function assertNoProblems(page) {
 /** Follow a link of the header's navigation; on a phone it is behind the "Menu" button (issue 24.9). */
 export async function openNav(page, href) {
   const button = page.getByTestId("menu-button");
-  if ((await button.isVisible()) && (await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  if ((await button.isVisible()) && (await button.getAttribute("aria-expanded")) !== "true")
+    await button.click();
   await page.locator(`nav a[href='${href}']`).click();
 }
 
 /** Sign out from the header (behind "Menu" on a phone). */
 export async function signOutFromHeader(page) {
   const button = page.getByTestId("menu-button");
-  if ((await button.isVisible()) && (await button.getAttribute("aria-expanded")) !== "true") await button.click();
+  if ((await button.isVisible()) && (await button.getAttribute("aria-expanded")) !== "true")
+    await button.click();
   await page.getByTestId("sign-out").click();
 }
 
@@ -188,17 +196,24 @@ export async function checkAccessibility(page, name) {
   await page.evaluate(axeSource);
   const result = await page.evaluate(() =>
     // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }),
+    axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+    }),
   );
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  const details = bad.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`);
+  const details = bad.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => n.target.join(" ")).join("\n    ")}`,
+  );
   expect(bad.length === 0, `axe found serious/critical violations on ${name}:\n  ${details.join("\n  ")}`);
   return result.violations.length;
 }
 
 /** Nothing wider than the viewport: the page works at this width without sideways scrolling. */
 export async function checkNoOverflow(page, name) {
-  const widths = await page.evaluate(() => ({ doc: document.documentElement.scrollWidth, view: window.innerWidth }));
+  const widths = await page.evaluate(() => ({
+    doc: document.documentElement.scrollWidth,
+    view: window.innerWidth,
+  }));
   expect(widths.doc <= widths.view, `${name} is ${widths.doc}px wide at a ${widths.view}px viewport`);
 }
 
@@ -222,7 +237,12 @@ export async function capture(page, name, { axe = true } = {}) {
 /** The welcome tour's slide has finished sliding in (axe would judge a half-faded text). */
 export async function slideShown(page) {
   await page.evaluate(() =>
-    Promise.all(document.getAnimations().filter((a) => a.animationName === "tour-in").map((a) => a.finished)),
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a.animationName === "tour-in")
+        .map((a) => a.finished),
+    ),
   );
 }
 
@@ -259,14 +279,17 @@ export async function journey(name, body) {
     // What each open page showed when the journey failed, for the reviewer.
     const pages = browser.contexts().flatMap((context) => context.pages());
     for (const [i, page] of pages.entries()) {
-      await page.screenshot({ path: join(artifacts, `FAILED-${name}-${i}.png`), fullPage: true }).catch(() => {});
+      await page
+        .screenshot({ path: join(artifacts, `FAILED-${name}-${i}.png`), fullPage: true })
+        .catch(() => {});
       console.log(`# page ${i} at ${page.url()}`);
       // The notices and errors on screen say why a step waited in vain (a 412, a 429, …).
       const shown = await page
         .locator("[role=alert], [role=status], .notice, .form-error")
         .allInnerTexts()
         .catch(() => []);
-      for (const text of shown.filter((t) => t.trim())) console.log(`#   shown: ${text.trim().replace(/\s+/g, " ")}`);
+      for (const text of shown.filter((t) => t.trim()))
+        console.log(`#   shown: ${text.trim().replace(/\s+/g, " ")}`);
     }
   } finally {
     await browser.close();

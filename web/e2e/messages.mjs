@@ -3,7 +3,18 @@
 // answered 304 while nothing changed — opens it (unread goes away), replies; Erik's open
 // conversation shows the reply by itself. Erik deletes a message within the window and both see
 // "message deleted"; Erik adds Elsa; Dora leaves the conversation and it is gone from her list.
-import { assertNoProblems, base, capture, expect, journey, newPage, signIn, step, text, world } from "./lib.mjs";
+import {
+  assertNoProblems,
+  base,
+  capture,
+  expect,
+  journey,
+  newPage,
+  signIn,
+  step,
+  text,
+  world,
+} from "./lib.mjs";
 
 const { erik, dora } = world.people;
 const caseId = world.cases.erik;
@@ -19,7 +30,11 @@ async function say(page, key, params) {
 
 /** Switch the language and wait until the profile keeps it (as in casework.mjs). */
 async function switchLanguage(page, wanted) {
-  const saved = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", { timeout: 5000 }).catch(() => null);
+  const saved = page
+    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
+      timeout: 5000,
+    })
+    .catch(() => null);
   await page.getByTestId("language-switch").click();
   await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
   await saved;
@@ -39,7 +54,10 @@ function watchPolls(page) {
   page.on("response", (response) => {
     const url = new URL(response.url());
     if (url.pathname === `/api/cases/${caseId}/threads` && response.request().method() === "GET") {
-      seen.push({ status: response.status(), conditional: Boolean(response.request().headers()["if-none-match"]) });
+      seen.push({
+        status: response.status(),
+        conditional: Boolean(response.request().headers()["if-none-match"]),
+      });
     }
   });
   return seen;
@@ -51,13 +69,19 @@ await journey("messages", async (browser) => {
   const doraPolls = watchPolls(doraPage);
 
   await step("both sign in and open the Messages tab of Erik's case", async () => {
-    for (const [page, person] of [[erikPage, erik], [doraPage, dora]]) {
+    for (const [page, person] of [
+      [erikPage, erik],
+      [doraPage, dora],
+    ]) {
       await signIn(page, person);
       await page.goto(`${base}/cases/${caseId}/messages`);
       await page.getByTestId("messages").waitFor();
     }
     const tab = await say(doraPage, "web.case.tabs.messages");
-    expect((await doraPage.locator("nav.tabs [aria-current=page]").textContent()) === tab, "the Messages tab is current");
+    expect(
+      (await doraPage.locator("nav.tabs [aria-current=page]").textContent()) === tab,
+      "the Messages tab is current",
+    );
   });
 
   await step("Erik starts a conversation with Dora, with a subject", async () => {
@@ -77,7 +101,10 @@ await journey("messages", async (browser) => {
     await doraPage.getByTestId("thread-unread").waitFor();
     await doraPage.getByTestId("unread-badge").waitFor(); // the global badge: a new-message notice
     await doraPage.waitForTimeout(9000); // two more polls with nothing new
-    expect(doraPolls.some((p) => p.conditional && p.status === 304), `a poll was answered 304: ${JSON.stringify(doraPolls)}`);
+    expect(
+      doraPolls.some((p) => p.conditional && p.status === 304),
+      `a poll was answered 304: ${JSON.stringify(doraPolls)}`,
+    );
     await captureBoth(doraPage, "messages-list-dora");
   });
 
@@ -109,7 +136,10 @@ await journey("messages", async (browser) => {
     await doraPage.getByTestId("thread-open").first().click();
     await doraPage.getByTestId("message-deleted").waitFor();
     expect((await doraPage.getByText(OOPS).count()) === 0, "Dora does not see the deleted text");
-    await doraPage.getByTestId("message-deleted").filter({ hasText: await say(doraPage, "web.messages.deleted") }).waitFor();
+    await doraPage
+      .getByTestId("message-deleted")
+      .filter({ hasText: await say(doraPage, "web.messages.deleted") })
+      .waitFor();
   });
 
   await step("Erik adds Elsa (the employer contact) as a member: she joins from now on", async () => {
@@ -124,7 +154,11 @@ await journey("messages", async (browser) => {
     await doraPage.getByTestId("thread-leave").click(); // confirmed
     await doraPage.getByTestId("messages").waitFor();
     await doraPage.getByText(await say(doraPage, "web.messages.empty")).waitFor();
-    await erikPage.waitForFunction(() => !/Dora/.test(document.querySelector("[data-testid=thread-members]")?.textContent ?? "Dora"), null, { timeout: 15_000 });
+    await erikPage.waitForFunction(
+      () => !/Dora/.test(document.querySelector("[data-testid=thread-members]")?.textContent ?? "Dora"),
+      null,
+      { timeout: 15_000 },
+    );
     assertNoProblems(erikPage);
     assertNoProblems(doraPage);
   });
@@ -134,7 +168,12 @@ await journey("messages", async (browser) => {
     const other = was === "de" ? "en" : "de";
     await switchLanguage(erikPage, other);
     await erikPage.getByTestId("thread").waitFor();
-    expect((await erikPage.getByTestId("message-deleted").first().textContent()).includes(text(other, "web.messages.deleted")), "deleted, in the other language");
+    expect(
+      (await erikPage.getByTestId("message-deleted").first().textContent()).includes(
+        text(other, "web.messages.deleted"),
+      ),
+      "deleted, in the other language",
+    );
     await capture(erikPage, `messages-thread-erik-${other}`);
     await erikPage.getByTestId("thread-back").click();
     await erikPage.getByTestId("thread-item").first().waitFor();

@@ -7,8 +7,22 @@
 // "Menu" opens the navigation from the keyboard and Escape closes it; at desktop the navigation
 // is in the header row.
 import {
-  assertNoProblems, base, capture, checkAccessibility, checkNoOverflow, currentStep, expect, journey, newPage, screenshot,
-  settle, signIn, step, text, usedStep, world,
+  assertNoProblems,
+  base,
+  capture,
+  checkAccessibility,
+  checkNoOverflow,
+  currentStep,
+  expect,
+  journey,
+  newPage,
+  screenshot,
+  settle,
+  signIn,
+  step,
+  text,
+  usedStep,
+  world,
 } from "./lib.mjs";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -32,7 +46,11 @@ async function signInFresh(page, person, path) {
 /** Switch the language and wait until the profile keeps it. */
 async function switchLanguage(page, wanted) {
   if ((await page.evaluate(() => document.documentElement.lang)) === wanted) return;
-  const saved = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", { timeout: 5000 }).catch(() => null);
+  const saved = page
+    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
+      timeout: 5000,
+    })
+    .catch(() => null);
   await page.getByTestId("language-switch").click();
   await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
   await saved;
@@ -57,7 +75,11 @@ await journey("notifications", async (browser) => {
     await signInFresh(erikPage, erik, `/cases/${caseId}/documents`);
     await switchLanguage(erikPage, "de");
     const form = erikPage.getByTestId("upload-form");
-    await form.locator("input[type=file]").setInputFiles({ name: "zeugnis.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4\n%%EOF\n") });
+    await form.locator("input[type=file]").setInputFiles({
+      name: "zeugnis.pdf",
+      mimeType: "application/pdf",
+      buffer: Buffer.from("%PDF-1.4\n%%EOF\n"),
+    });
     await form.locator("input[name=title]").fill(TITLE);
     await form.locator("button[type=submit]").click();
     const card = erikPage.getByTestId("document").filter({ hasText: TITLE });
@@ -65,9 +87,13 @@ await journey("notifications", async (browser) => {
     await card.getByTestId("share-button").click();
     const dialog = erikPage.getByTestId("share-dialog");
     await dialog.getByTestId("access-list").waitFor();
-    await dialog.locator("select[name=userId]").selectOption({ label: `${carla.name} (${de("web.roles.case_manager")})` });
+    await dialog
+      .locator("select[name=userId]")
+      .selectOption({ label: `${carla.name} (${de("web.roles.case_manager")})` });
     await dialog.getByTestId("share-form").locator("button[type=submit]").click();
-    await erikPage.waitForFunction(() => document.querySelectorAll("[data-testid=access-list] .person").length === 2);
+    await erikPage.waitForFunction(
+      () => document.querySelectorAll("[data-testid=access-list] .person").length === 2,
+    );
     await erikPage.locator("dialog .dialog-head button").click();
   });
 
@@ -85,22 +111,25 @@ await journey("notifications", async (browser) => {
     await screenshot(carlaPage, "phone-header-closed-de");
   });
 
-  await step("Menu opens from the keyboard, Tab walks into it, Escape closes it and returns to the button", async () => {
-    const menu = carlaPage.getByTestId("menu-button");
-    await menu.focus();
-    await carlaPage.keyboard.press("Enter");
-    await carlaPage.locator("nav a[href='/notifications']").waitFor();
-    expect((await menu.getAttribute("aria-expanded")) === "true", "aria-expanded is true when open");
-    await checkAccessibility(carlaPage, "phone menu open (de)");
-    await screenshot(carlaPage, "phone-menu-open-de");
-    await carlaPage.keyboard.press("Tab");
-    const focused = await carlaPage.evaluate(() => document.activeElement?.getAttribute("href"));
-    expect(focused === "/cases", `Tab goes to the first link of the menu: ${focused}`);
-    await carlaPage.keyboard.press("Escape");
-    await carlaPage.locator("nav").waitFor({ state: "hidden" });
-    expect(await menu.evaluate((el) => el === document.activeElement), "focus is back on the Menu button");
-    expect((await menu.getAttribute("aria-expanded")) === "false", "aria-expanded is false when closed");
-  });
+  await step(
+    "Menu opens from the keyboard, Tab walks into it, Escape closes it and returns to the button",
+    async () => {
+      const menu = carlaPage.getByTestId("menu-button");
+      await menu.focus();
+      await carlaPage.keyboard.press("Enter");
+      await carlaPage.locator("nav a[href='/notifications']").waitFor();
+      expect((await menu.getAttribute("aria-expanded")) === "true", "aria-expanded is true when open");
+      await checkAccessibility(carlaPage, "phone menu open (de)");
+      await screenshot(carlaPage, "phone-menu-open-de");
+      await carlaPage.keyboard.press("Tab");
+      const focused = await carlaPage.evaluate(() => document.activeElement?.getAttribute("href"));
+      expect(focused === "/cases", `Tab goes to the first link of the menu: ${focused}`);
+      await carlaPage.keyboard.press("Escape");
+      await carlaPage.locator("nav").waitFor({ state: "hidden" });
+      expect(await menu.evaluate((el) => el === document.activeElement), "focus is back on the Menu button");
+      expect((await menu.getAttribute("aria-expanded")) === "false", "aria-expanded is false when closed");
+    },
+  );
 
   await step("Carla reads who shared what, in whose case — in German, then in English", async () => {
     await carlaPage.getByTestId("menu-button").click();
@@ -109,13 +138,20 @@ await journey("notifications", async (browser) => {
     expect(!(await carlaPage.locator("nav").isVisible()), "following a link closes the menu");
     await notice(carlaPage).waitFor();
     const namedDe = de("web.notifications.named.share.doc", { actor: erik.name, title: TITLE });
-    expect((await notice(carlaPage).locator("a").textContent()) === namedDe, `German text: ${await notice(carlaPage).textContent()}`);
-    await notice(carlaPage).getByText(de("web.notifications.caseOf", { name: erik.name })).waitFor();
+    expect(
+      (await notice(carlaPage).locator("a").textContent()) === namedDe,
+      `German text: ${await notice(carlaPage).textContent()}`,
+    );
+    await notice(carlaPage)
+      .getByText(de("web.notifications.caseOf", { name: erik.name }))
+      .waitFor();
     await captureBoth(carlaPage, "notifications-named-de");
     await switchLanguage(carlaPage, "en");
     const namedEn = en("web.notifications.named.share.doc", { actor: erik.name, title: TITLE });
     await notice(carlaPage).locator("a", { hasText: namedEn }).waitFor();
-    await notice(carlaPage).getByText(en("web.notifications.caseOf", { name: erik.name })).waitFor();
+    await notice(carlaPage)
+      .getByText(en("web.notifications.caseOf", { name: erik.name }))
+      .waitFor();
     await captureBoth(carlaPage, "notifications-named-en");
     await carlaPage.getByTestId("menu-button").click();
     await screenshot(carlaPage, "phone-menu-open-en");
@@ -125,10 +161,15 @@ await journey("notifications", async (browser) => {
   await step("the e-mail notice names nobody and nothing", async () => {
     await settle();
     const outbox = world.outbox;
-    const mails = readdirSync(outbox).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(readFileSync(join(outbox, n), "utf8")));
+    const mails = readdirSync(outbox)
+      .filter((n) => n.endsWith(".json"))
+      .map((n) => JSON.parse(readFileSync(join(outbox, n), "utf8")));
     for (const mail of mails.filter((m) => m.to === carla.email)) {
       const all = `${mail.subject}\n${mail.text}\n${mail.html ?? ""}`;
-      expect(!all.includes(TITLE) && !all.includes("Erik") && !all.includes("Beispiel"), `an e-mail to Carla names something: ${mail.subject}`);
+      expect(
+        !all.includes(TITLE) && !all.includes("Erik") && !all.includes("Beispiel"),
+        `an e-mail to Carla names something: ${mail.subject}`,
+      );
     }
   });
 
@@ -138,12 +179,17 @@ await journey("notifications", async (browser) => {
     await card.getByTestId("share-button").click();
     const dialog = erikPage.getByTestId("share-dialog");
     await dialog.locator(".person").filter({ hasText: carla.name }).locator("button").click();
-    await erikPage.waitForFunction(() => document.querySelectorAll("[data-testid=access-list] .person").length === 1);
+    await erikPage.waitForFunction(
+      () => document.querySelectorAll("[data-testid=access-list] .person").length === 1,
+    );
     await erikPage.locator("dialog .dialog-head button").click();
     await carlaPage.reload();
     const gone = notice(carlaPage).getByTestId("notification-gone");
     await gone.waitFor();
-    expect((await gone.textContent()) === en("web.notifications.gone.item"), `neutral text: ${await gone.textContent()}`);
+    expect(
+      (await gone.textContent()) === en("web.notifications.gone.item"),
+      `neutral text: ${await gone.textContent()}`,
+    );
     const all = await notice(carlaPage).textContent();
     expect(!all.includes(TITLE), `the title is gone: ${all}`);
     expect((await notice(carlaPage).locator("a").count()) === 0, "no link to an item she cannot open");

@@ -2,7 +2,20 @@
 // from the secret the page shows), recovery codes, welcome, her cases — switches the language,
 // survives a session expiry (sign in again, back where she was) and signs out.
 import {
-  assertNoProblems, base, capture, currentStep, slideShown, expect, journey, lastLinkToken, newPage, signIn, step, text, totpAt, usedStep,
+  assertNoProblems,
+  base,
+  capture,
+  currentStep,
+  slideShown,
+  expect,
+  journey,
+  lastLinkToken,
+  newPage,
+  signIn,
+  step,
+  text,
+  totpAt,
+  usedStep,
   world,
 } from "./lib.mjs";
 
@@ -16,13 +29,16 @@ await journey("onboarding", async (browser) => {
   const page = await newPage(browser);
   const h1 = page.locator("h1");
 
-  await step("the invitation link opens the consent step and leaves no token in the address bar", async () => {
-    await page.goto(`${base}/onboarding#token=${world.invitations.emma}`);
-    await page.getByTestId("consent-form").waitFor();
-    expect((await h1.textContent()) === en("web.onboarding.title"), "onboarding title");
-    expect(new URL(page.url()).hash === "", `token still in the URL: ${page.url()}`);
-    await capture(page, "onboarding-1-consent");
-  });
+  await step(
+    "the invitation link opens the consent step and leaves no token in the address bar",
+    async () => {
+      await page.goto(`${base}/onboarding#token=${world.invitations.emma}`);
+      await page.getByTestId("consent-form").waitFor();
+      expect((await h1.textContent()) === en("web.onboarding.title"), "onboarding title");
+      expect(new URL(page.url()).hash === "", `token still in the URL: ${page.url()}`);
+      await capture(page, "onboarding-1-consent");
+    },
+  );
 
   await step("consent is required, and the error is shown at the box", async () => {
     await page.getByTestId("consent-form").locator("button[type=submit]").click();
@@ -43,7 +59,10 @@ await journey("onboarding", async (browser) => {
     await form.locator("button[type=submit]").click();
     const error = form.locator("input[name=password] ~ .field-error");
     await error.waitFor();
-    expect((await form.locator("input[name=password]").getAttribute("aria-invalid")) === "true", "aria-invalid");
+    expect(
+      (await form.locator("input[name=password]").getAttribute("aria-invalid")) === "true",
+      "aria-invalid",
+    );
     expect((await error.textContent()).length > 20, "the API's explanation is shown");
     await form.locator("input[name=password]").fill(emma.password);
     await form.locator("input[name=repeat]").fill(emma.password);
@@ -51,27 +70,30 @@ await journey("onboarding", async (browser) => {
     await page.getByTestId("totp-form").waitFor();
   });
 
-  await step("TOTP enrolment: QR code and secret shown, a wrong code refused, the right one accepted", async () => {
-    const form = page.getByTestId("totp-form");
-    await form.locator("img.qr").waitFor();
-    const qrWidth = await form.locator("img.qr").evaluate((img) => img.complete && img.naturalWidth);
-    expect(qrWidth > 0, "the QR code image renders");
-    await capture(page, "onboarding-2-totp");
-    const secret = (await page.getByTestId("totp-secret").textContent()).replace(/\s+/g, ""); // shown in groups of four
-    emma.secret = secret;
-    const now = currentStep();
-    const right = totpAt(secret, now);
-    await form.locator("input[name=code]").fill(right === "000000" ? "111111" : "000000");
-    await form.locator("button[type=submit]").click();
-    await form.locator(".field-error").waitFor();
-    await form.locator("input[name=code]").fill(right);
-    await form.locator("button[type=submit]").click();
-    usedStep(emma.email, now);
-    await page.getByTestId("recovery-codes").waitFor();
-    recoveryCodes = (await page.locator(".recovery-codes li").allTextContents()).map((c) => c.trim());
-    expect(recoveryCodes.length === 10, `10 recovery codes shown, got ${recoveryCodes.length}`);
-    await capture(page, "onboarding-3-recovery-codes");
-  });
+  await step(
+    "TOTP enrolment: QR code and secret shown, a wrong code refused, the right one accepted",
+    async () => {
+      const form = page.getByTestId("totp-form");
+      await form.locator("img.qr").waitFor();
+      const qrWidth = await form.locator("img.qr").evaluate((img) => img.complete && img.naturalWidth);
+      expect(qrWidth > 0, "the QR code image renders");
+      await capture(page, "onboarding-2-totp");
+      const secret = (await page.getByTestId("totp-secret").textContent()).replace(/\s+/g, ""); // shown in groups of four
+      emma.secret = secret;
+      const now = currentStep();
+      const right = totpAt(secret, now);
+      await form.locator("input[name=code]").fill(right === "000000" ? "111111" : "000000");
+      await form.locator("button[type=submit]").click();
+      await form.locator(".field-error").waitFor();
+      await form.locator("input[name=code]").fill(right);
+      await form.locator("button[type=submit]").click();
+      usedStep(emma.email, now);
+      await page.getByTestId("recovery-codes").waitFor();
+      recoveryCodes = (await page.locator(".recovery-codes li").allTextContents()).map((c) => c.trim());
+      expect(recoveryCodes.length === 10, `10 recovery codes shown, got ${recoveryCodes.length}`);
+      await capture(page, "onboarding-3-recovery-codes");
+    },
+  );
 
   await step("the recovery codes must be confirmed; then the welcome page, shown once", async () => {
     const next = page.getByTestId("recovery-codes").locator("button.button");
@@ -100,7 +122,10 @@ await journey("onboarding", async (browser) => {
     await tour.getByTestId("tour-done").click();
     const form = page.getByTestId("feedback-form");
     await form.waitFor();
-    expect(await form.locator("button[type=submit]").isDisabled(), "nothing to send before a rating or comment");
+    expect(
+      await form.locator("button[type=submit]").isDisabled(),
+      "nothing to send before a rating or comment",
+    );
     await form.locator("input[name=rating][value='4']").check({ force: true });
     await form.locator("textarea[name=comment]").fill("Clear steps.");
     await capture(page, "welcome-feedback");
@@ -128,16 +153,25 @@ await journey("onboarding", async (browser) => {
     await page.goto(`${base}/cases`);
     await page.getByTestId("case-list").waitFor();
     await page.getByTestId("language-switch").click();
-    await page.waitForFunction((title) => document.querySelector("h1")?.textContent === title, de("web.cases.title"));
+    await page.waitForFunction(
+      (title) => document.querySelector("h1")?.textContent === title,
+      de("web.cases.title"),
+    );
     expect((await page.locator("html").getAttribute("lang")) === "de", "html lang is de");
-    expect((await page.getByTestId("language-switch").textContent()) === de("web.layout.switchLanguage"), "switch offers English");
+    expect(
+      (await page.getByTestId("language-switch").textContent()) === de("web.layout.switchLanguage"),
+      "switch offers English",
+    );
     await page.waitForFunction(async () => (await (await fetch("/api/me")).json()).language === "de");
     await page.reload();
     await page.getByTestId("case-list").waitFor();
     expect((await h1.textContent()) === de("web.cases.title"), "still German after reload");
     await capture(page, "cases-de", { axe: false });
     await page.getByTestId("language-switch").click();
-    await page.waitForFunction((title) => document.querySelector("h1")?.textContent === title, en("web.cases.title"));
+    await page.waitForFunction(
+      (title) => document.querySelector("h1")?.textContent === title,
+      en("web.cases.title"),
+    );
   });
 
   await step("session expiry: back to sign-in with a notice, then back where she was", async () => {
@@ -166,40 +200,49 @@ await journey("onboarding", async (browser) => {
 
   await step("signed out, the language switch works on the sign-in page", async () => {
     await page.getByTestId("language-switch").click();
-    await page.waitForFunction((title) => document.querySelector("h1")?.textContent === title, de("web.login.title"));
+    await page.waitForFunction(
+      (title) => document.querySelector("h1")?.textContent === title,
+      de("web.login.title"),
+    );
     await capture(page, "login-de");
     await page.getByTestId("language-switch").click();
-    await page.waitForFunction((title) => document.querySelector("h1")?.textContent === title, en("web.login.title"));
+    await page.waitForFunction(
+      (title) => document.querySelector("h1")?.textContent === title,
+      en("web.login.title"),
+    );
     await capture(page, "login");
   });
 
-  await step("password reset by e-mail link, confirmed with a recovery code; then sign-in with another", async () => {
-    await page.locator("a[href='/forgot-password']").click();
-    await page.locator("input[name=email]").fill(emma.email);
-    await page.locator("main button[type=submit]").click();
-    await page.locator(".alert-success").waitFor();
-    await page.goto(`${base}/reset-password#token=${await lastLinkToken(emma.email)}`);
-    await page.locator("input[name=newPassword]").waitFor();
-    expect(new URL(page.url()).hash === "", "the reset token leaves the address bar");
-    await page.locator("input[name=newPassword]").fill("a brand new passphrase 77");
-    await page.locator("main button.button-quiet").click(); // use a recovery code instead
-    await page.locator("input[name=recoveryCode]").fill(recoveryCodes[0]);
-    await capture(page, "reset-password");
-    await page.locator("main button[type=submit]").click();
-    await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("reset") === "1");
-    const form = page.getByTestId("login-form");
-    await form.locator("input[name=email]").fill(emma.email);
-    await form.locator("input[name=password]").fill("a brand new passphrase 77");
-    await form.locator("button[type=submit]").click();
-    const second = page.getByTestId("second-factor-form");
-    await second.locator("button.button-quiet").first().click(); // use a recovery code instead
-    await second.locator("input[name=recoveryCode]").fill(recoveryCodes[1]);
-    await second.locator("button[type=submit]").click();
-    // A recovery code was used: the app suggests a new authenticator first (issue 25); later.
-    await page.getByTestId("recovery-prompt").waitFor();
-    await page.getByRole("link", { name: en("web.secondFactor.promptLater") }).click();
-    await page.waitForURL(`${base}/cases`);
-  });
+  await step(
+    "password reset by e-mail link, confirmed with a recovery code; then sign-in with another",
+    async () => {
+      await page.locator("a[href='/forgot-password']").click();
+      await page.locator("input[name=email]").fill(emma.email);
+      await page.locator("main button[type=submit]").click();
+      await page.locator(".alert-success").waitFor();
+      await page.goto(`${base}/reset-password#token=${await lastLinkToken(emma.email)}`);
+      await page.locator("input[name=newPassword]").waitFor();
+      expect(new URL(page.url()).hash === "", "the reset token leaves the address bar");
+      await page.locator("input[name=newPassword]").fill("a brand new passphrase 77");
+      await page.locator("main button.button-quiet").click(); // use a recovery code instead
+      await page.locator("input[name=recoveryCode]").fill(recoveryCodes[0]);
+      await capture(page, "reset-password");
+      await page.locator("main button[type=submit]").click();
+      await page.waitForURL((url) => url.pathname === "/login" && url.searchParams.get("reset") === "1");
+      const form = page.getByTestId("login-form");
+      await form.locator("input[name=email]").fill(emma.email);
+      await form.locator("input[name=password]").fill("a brand new passphrase 77");
+      await form.locator("button[type=submit]").click();
+      const second = page.getByTestId("second-factor-form");
+      await second.locator("button.button-quiet").first().click(); // use a recovery code instead
+      await second.locator("input[name=recoveryCode]").fill(recoveryCodes[1]);
+      await second.locator("button[type=submit]").click();
+      // A recovery code was used: the app suggests a new authenticator first (issue 25); later.
+      await page.getByTestId("recovery-prompt").waitFor();
+      await page.getByRole("link", { name: en("web.secondFactor.promptLater") }).click();
+      await page.waitForURL(`${base}/cases`);
+    },
+  );
 
   assertNoProblems(page);
 });

@@ -4,7 +4,19 @@
 // token the API no longer accepts restarts the list from page 1 with a notice. The org admin's
 // audit log — by now more than a page too — follows its continuation the same way. Dr. Dora gets
 // more notifications than a page; "mark all as read" marks those not yet shown too.
-import { assertNoProblems, base, capture, expect, freshCode, journey, newPage, settle, step, text, world } from "./lib.mjs";
+import {
+  assertNoProblems,
+  base,
+  capture,
+  expect,
+  freshCode,
+  journey,
+  newPage,
+  settle,
+  step,
+  text,
+  world,
+} from "./lib.mjs";
 
 const { manager, admin, dora } = world.people;
 const en = (key, params) => text("en", key, params);
@@ -56,7 +68,9 @@ await journey("paging", async (browser) => {
 
   await step(`the case manager opens a case and writes ${NOTES} notes (over the API)`, async () => {
     await signIn(page, manager);
-    const body = { employee: { name: "Paula Paging", email: "paula.paging@browser.invalid", language: "en" } };
+    const body = {
+      employee: { name: "Paula Paging", email: "paula.paging@browser.invalid", language: "en" },
+    };
     const created = await api(page, "POST", `/api/orgs/${world.orgId}/cases`, body);
     expect(created.status === 201, `case: ${created.status}`);
     caseId = created.body.caseId;
@@ -70,12 +84,18 @@ await journey("paging", async (browser) => {
   await step(`the notes tab shows the first ${PAGE} and "Show more"`, async () => {
     await page.goto(`${base}/cases/${caseId}/notes`);
     await page.getByTestId("note-list").waitFor();
-    expect((await page.getByTestId("note").count()) === PAGE, `${PAGE} notes on the first page: ${await page.getByTestId("note").count()}`);
+    expect(
+      (await page.getByTestId("note").count()) === PAGE,
+      `${PAGE} notes on the first page: ${await page.getByTestId("note").count()}`,
+    );
     const button = showMore(page);
     await button.waitFor();
     expect((await button.textContent()) === en("web.common.loadMore"), "the button's text");
     const name = await button.getAttribute("aria-label");
-    expect(name === en("web.paging.moreLabel", { list: en("web.notes.title") }), `the button names its list: ${name}`);
+    expect(
+      name === en("web.paging.moreLabel", { list: en("web.notes.title") }),
+      `the button names its list: ${name}`,
+    );
     await button.scrollIntoViewIfNeeded();
     await capture(page, "paging-notes-first-page");
   });
@@ -86,15 +106,27 @@ await journey("paging", async (browser) => {
     await page.waitForFunction((n) => document.querySelectorAll("[data-testid=note]").length === n, NOTES);
     const titles = await noteTitles(page);
     const expected = Array.from({ length: NOTES }, (_, i) => `Paging note ${String(i + 1).padStart(2, "0")}`);
-    expect(new Set(titles).size === NOTES, `no note twice: ${titles.length} shown, ${new Set(titles).size} distinct`);
-    expect(expected.every((title) => titles.includes(title)), "every note is shown");
+    expect(
+      new Set(titles).size === NOTES,
+      `no note twice: ${titles.length} shown, ${new Set(titles).size} distinct`,
+    );
+    expect(
+      expected.every((title) => titles.includes(title)),
+      "every note is shown",
+    );
     const live = page.getByTestId("load-more").locator("[role=status]");
-    expect((await live.textContent()) === en("web.paging.moreShown", { count: NOTES - PAGE }), `live region: ${await live.textContent()}`);
+    expect(
+      (await live.textContent()) === en("web.paging.moreShown", { count: NOTES - PAGE }),
+      `live region: ${await live.textContent()}`,
+    );
     expect((await showMore(page).count()) === 0, "no more pages, no button");
     const end = page.getByText(en("web.paging.allShown", { count: NOTES }));
     await end.waitFor();
     const focused = await page.evaluate(() => document.activeElement?.textContent);
-    expect(focused === en("web.paging.allShown", { count: NOTES }), `the focus moves to the end of the list: ${focused}`);
+    expect(
+      focused === en("web.paging.allShown", { count: NOTES }),
+      `the focus moves to the end of the list: ${focused}`,
+    );
     await capture(page, "paging-notes-all");
   });
 
@@ -123,39 +155,64 @@ await journey("paging", async (browser) => {
     await page.waitForURL((url) => url.pathname === "/login");
   });
 
-  await step(`the case manager shares ${SHARED} notes with Dr. Dora in Erik's case (over the API)`, async () => {
-    await signIn(page, manager);
-    const erikCase = world.cases.erik;
-    const summary = await api(page, "GET", `/api/cases/${erikCase}`);
-    const doraId = summary.body.participants.find((p) => p.role === "doctor").userId;
-    for (let i = 1; i <= SHARED; i += 1) {
-      const note = await api(page, "POST", `/api/cases/${erikCase}/notes`, { title: `For Dora ${i}`, body: `Text ${i}` });
-      expect(note.status === 201, `note ${i}: ${note.status}`);
-      const shared = await api(page, "PUT", `/api/cases/${erikCase}/notes/${note.body.id}/grants/${doraId}`, { expiresAt: null });
-      expect(shared.status === 200, `share ${i}: ${shared.status}`);
-    }
-    await settle(); // the notifications, as the host's relay would write them
-    await page.getByTestId("sign-out").click();
-    await page.waitForURL((url) => url.pathname === "/login");
-  });
+  await step(
+    `the case manager shares ${SHARED} notes with Dr. Dora in Erik's case (over the API)`,
+    async () => {
+      await signIn(page, manager);
+      const erikCase = world.cases.erik;
+      const summary = await api(page, "GET", `/api/cases/${erikCase}`);
+      const doraId = summary.body.participants.find((p) => p.role === "doctor").userId;
+      for (let i = 1; i <= SHARED; i += 1) {
+        const note = await api(page, "POST", `/api/cases/${erikCase}/notes`, {
+          title: `For Dora ${i}`,
+          body: `Text ${i}`,
+        });
+        expect(note.status === 201, `note ${i}: ${note.status}`);
+        const shared = await api(
+          page,
+          "PUT",
+          `/api/cases/${erikCase}/notes/${note.body.id}/grants/${doraId}`,
+          { expiresAt: null },
+        );
+        expect(shared.status === 200, `share ${i}: ${shared.status}`);
+      }
+      await settle(); // the notifications, as the host's relay would write them
+      await page.getByTestId("sign-out").click();
+      await page.waitForURL((url) => url.pathname === "/login");
+    },
+  );
 
-  await step('Dr. Dora: "mark all as read" marks the notifications not shown yet too; then "Show more"', async () => {
-    await signIn(page, dora);
-    await page.goto(`${base}/notifications`);
-    await page.getByTestId("notification-list").waitFor();
-    const items = page.getByTestId("notification");
-    expect((await items.count()) === NOTIFICATION_PAGE, `a first page of ${NOTIFICATION_PAGE}: ${await items.count()}`);
-    await page.getByTestId("unread-badge").waitFor();
-    await page.locator("main .actions button").nth(1).click(); // mark all as read
-    await page.getByTestId("unread-badge").waitFor({ state: "detached" });
-    await page.waitForFunction(() => document.querySelectorAll("[data-testid=notification].unread").length === 0);
-    await showMore(page).click();
-    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=notification]").length > n, NOTIFICATION_PAGE);
-    expect((await page.locator("[data-testid=notification].unread").count()) === 0, "those on the next page were marked read too");
-    await capture(page, "paging-notifications");
-    await page.getByTestId("sign-out").click();
-    await page.waitForURL((url) => url.pathname === "/login");
-  });
+  await step(
+    'Dr. Dora: "mark all as read" marks the notifications not shown yet too; then "Show more"',
+    async () => {
+      await signIn(page, dora);
+      await page.goto(`${base}/notifications`);
+      await page.getByTestId("notification-list").waitFor();
+      const items = page.getByTestId("notification");
+      expect(
+        (await items.count()) === NOTIFICATION_PAGE,
+        `a first page of ${NOTIFICATION_PAGE}: ${await items.count()}`,
+      );
+      await page.getByTestId("unread-badge").waitFor();
+      await page.locator("main .actions button").nth(1).click(); // mark all as read
+      await page.getByTestId("unread-badge").waitFor({ state: "detached" });
+      await page.waitForFunction(
+        () => document.querySelectorAll("[data-testid=notification].unread").length === 0,
+      );
+      await showMore(page).click();
+      await page.waitForFunction(
+        (n) => document.querySelectorAll("[data-testid=notification]").length > n,
+        NOTIFICATION_PAGE,
+      );
+      expect(
+        (await page.locator("[data-testid=notification].unread").count()) === 0,
+        "those on the next page were marked read too",
+      );
+      await capture(page, "paging-notifications");
+      await page.getByTestId("sign-out").click();
+      await page.waitForURL((url) => url.pathname === "/login");
+    },
+  );
 
   await step("the org admin's audit log follows its continuation too", async () => {
     await settle(); // the audit events of the notes above, as the host's relay would write them
@@ -165,7 +222,10 @@ await journey("paging", async (browser) => {
     const rows = page.locator("[data-testid=audit-table] tbody tr");
     expect((await rows.count()) === PAGE, `a first page of ${PAGE}: ${await rows.count()}`);
     await showMore(page).click();
-    await page.waitForFunction((n) => document.querySelectorAll("[data-testid=audit-table] tbody tr").length > n, PAGE);
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("[data-testid=audit-table] tbody tr").length > n,
+      PAGE,
+    );
     await capture(page, "paging-audit");
   });
 

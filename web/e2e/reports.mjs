@@ -8,8 +8,21 @@ import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  assertNoProblems, base, capture, currentStep, expect, fieldDay, fillDay, isoOfField, journey, newPage, signIn, step, text,
-  usedStep, world,
+  assertNoProblems,
+  base,
+  capture,
+  currentStep,
+  expect,
+  fieldDay,
+  fillDay,
+  isoOfField,
+  journey,
+  newPage,
+  signIn,
+  step,
+  text,
+  usedStep,
+  world,
 } from "./lib.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -27,8 +40,11 @@ function addDays(iso, days) {
 
 /** The text of each page of a PDF, read with the test tier's pypdf. */
 function pdfPages(path) {
-  const script = "import json,sys,pypdf; print(json.dumps([p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages]))";
-  return JSON.parse(execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, path], { encoding: "utf8" }));
+  const script =
+    "import json,sys,pypdf; print(json.dumps([p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages]))";
+  return JSON.parse(
+    execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, path], { encoding: "utf8" }),
+  );
 }
 
 let reportId = "";
@@ -53,47 +69,65 @@ await journey("reports", async (browser) => {
 
   await step("“Bericht erstellen” opens the form: period, language, recipient line", async () => {
     const open = doraPage.getByTestId("report-open");
-    expect((await open.textContent()).trim() === de("web.reports.create"), `button: ${await open.textContent()}`);
+    expect(
+      (await open.textContent()).trim() === de("web.reports.create"),
+      `button: ${await open.textContent()}`,
+    );
     await open.click();
     await form().waitFor();
     // The period is shown the Swiss way (dd.mm.yyyy), whatever the browser's own date format.
     const shown = await form().locator("input[name=to]").inputValue();
     const to = isoOfField(shown);
-    expect(/^\d{2}\.\d{2}\.\d{4}$/.test(shown) && to !== null, `the period ends today, as dd.mm.yyyy: ${shown}`);
-    expect((await form().locator("input[name=from]").inputValue()) === fieldDay(addDays(to, -89), "de"), "90 days by default");
+    expect(
+      /^\d{2}\.\d{2}\.\d{4}$/.test(shown) && to !== null,
+      `the period ends today, as dd.mm.yyyy: ${shown}`,
+    );
+    expect(
+      (await form().locator("input[name=from]").inputValue()) === fieldDay(addDays(to, -89), "de"),
+      "90 days by default",
+    );
     await fillDay(form().locator("input[name=from]"), addDays(to, -29));
     await form().locator("select[name=language]").selectOption("de");
     await form().locator("input[name=recipient]").fill(RECIPIENT);
     await capture(doraPage, "report-form");
   });
 
-  await step("an impossible day, and a period that ends before it starts, are refused at their field", async () => {
-    const to = isoOfField(await form().locator("input[name=to]").inputValue());
-    const from = form().locator("input[name=from]");
-    let sent = 0;
-    const count = (request) => {
-      if (request.method() === "POST" && request.url().endsWith("/reports")) sent += 1;
-    };
-    doraPage.on("request", count);
-    await from.fill("31.02.2026");
-    await doraPage.getByTestId("report-submit").click();
-    const fromError = form().locator(".date-field:has(input[name=from]) .field-error");
-    await fromError.waitFor();
-    expect((await fromError.textContent()) === de("web.dateField.invalid"), `31.02. is no day: ${await fromError.textContent()}`);
-    expect((await from.getAttribute("aria-invalid")) === "true", "the field is marked");
-    await capture(doraPage, "report-date-invalid");
-    await fillDay(from, addDays(to, -10));
-    await fillDay(form().locator("input[name=to]"), addDays(to, -20));
-    await doraPage.getByTestId("report-submit").click();
-    const toError = form().locator(".date-field:has(input[name=to]) .field-error");
-    await toError.waitFor();
-    const earliest = fieldDay(addDays(to, -10), "de");
-    expect((await toError.textContent()) === de("web.dateField.tooEarly", { date: earliest }), `ends before it starts: ${await toError.textContent()}`);
-    doraPage.off("request", count);
-    expect(sent === 0, `nothing sent: ${sent}`);
-    await fillDay(form().locator("input[name=to]"), to);
-    await fillDay(from, addDays(to, -29));
-  });
+  await step(
+    "an impossible day, and a period that ends before it starts, are refused at their field",
+    async () => {
+      const to = isoOfField(await form().locator("input[name=to]").inputValue());
+      const from = form().locator("input[name=from]");
+      let sent = 0;
+      const count = (request) => {
+        if (request.method() === "POST" && request.url().endsWith("/reports")) sent += 1;
+      };
+      doraPage.on("request", count);
+      await from.fill("31.02.2026");
+      await doraPage.getByTestId("report-submit").click();
+      const fromError = form().locator(".date-field:has(input[name=from]) .field-error");
+      await fromError.waitFor();
+      expect(
+        (await fromError.textContent()) === de("web.dateField.invalid"),
+        `31.02. is no day: ${await fromError.textContent()}`,
+      );
+      expect((await from.getAttribute("aria-invalid")) === "true", "the field is marked");
+      await capture(doraPage, "report-date-invalid");
+      await fillDay(from, addDays(to, -10));
+      await fillDay(form().locator("input[name=to]"), addDays(to, -20));
+      await doraPage.getByTestId("report-submit").click();
+      const toError = form().locator(".date-field:has(input[name=to]) .field-error");
+      await toError.waitFor();
+      const earliest = fieldDay(addDays(to, -10), "de");
+      expect(
+        (await toError.textContent()) === de("web.dateField.tooEarly", { date: earliest }),
+        `ends before it starts: ${await toError.textContent()}`,
+      );
+      doraPage.off("request", count);
+      expect(sent === 0, `nothing sent: ${sent}`);
+      await fillDay(form().locator("input[name=to]"), to);
+      await fillDay(from, addDays(to, -29));
+    },
+  );
 
   await step("the report is made (progress shown) and downloaded as a PDF", async () => {
     // Hold the request a moment so the "being made" state can be seen, as on a slow connection.
@@ -106,7 +140,10 @@ await journey("reports", async (browser) => {
     const progress = doraPage.getByTestId("report-progress");
     await progress.getByText(de("web.reports.making")).waitFor();
     const download = await downloading;
-    expect(/^casedesk-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.pdf$/.test(download.suggestedFilename()), `file: ${download.suggestedFilename()}`);
+    expect(
+      /^casedesk-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.pdf$/.test(download.suggestedFilename()),
+      `file: ${download.suggestedFilename()}`,
+    );
     const path = join(ARTIFACTS, "report-dora.pdf");
     await download.saveAs(path);
     await progress.locator(".alert-success").waitFor();
@@ -119,7 +156,10 @@ await journey("reports", async (browser) => {
     expect(pages.length >= 2, `pages: ${pages.length}`);
     for (const [i, page] of pages.entries()) {
       expect(page.includes(dora.name) && page.includes(`für ${RECIPIENT}`), `watermark on page ${i + 1}`);
-      expect(page.includes(`Seite ${i + 1} von ${pages.length}`) && page.includes("VERTRAULICH"), `page ${i + 1} numbered and marked`);
+      expect(
+        page.includes(`Seite ${i + 1} von ${pages.length}`) && page.includes("VERTRAULICH"),
+        `page ${i + 1} numbered and marked`,
+      );
     }
     expect(pages[0].includes("Fallbericht"), "a German report");
     code = /Code ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{2})/.exec(pages[0])?.[1] ?? "";
@@ -137,7 +177,10 @@ await journey("reports", async (browser) => {
     await holder.getByTestId("verify-submit").click();
     const alert = holder.locator(".alert-error");
     await alert.waitFor();
-    expect((await alert.textContent()).includes(en("errors.report_not_verified.title")), `wrong code: ${await alert.textContent()}`);
+    expect(
+      (await alert.textContent()).includes(en("errors.report_not_verified.title")),
+      `wrong code: ${await alert.textContent()}`,
+    );
     await holder.locator("input[name=code]").fill(code.toLowerCase());
     await holder.getByTestId("verify-submit").click();
     const result = holder.getByTestId("verify-result").locator(".alert-success");

@@ -4,14 +4,31 @@
 // filters the audit log and sets a legal hold.
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { assertNoProblems, base, capture, expect, fillDay, journey, lastLinkToken, newPage, settle, signIn, step, text, world } from "./lib.mjs";
+import {
+  assertNoProblems,
+  base,
+  capture,
+  expect,
+  fillDay,
+  journey,
+  lastLinkToken,
+  newPage,
+  settle,
+  signIn,
+  step,
+  text,
+  world,
+} from "./lib.mjs";
 
 const { manager, admin, emma } = world.people;
 const en = (key, params) => text("en", key, params);
 
 /** The newest e-mail to ``email`` in the local outbox (after lastLinkToken settled the queue). */
 function lastMailTo(email) {
-  const names = readdirSync(world.outbox).filter((n) => n.endsWith(".json")).sort().reverse();
+  const names = readdirSync(world.outbox)
+    .filter((n) => n.endsWith(".json"))
+    .sort()
+    .reverse();
   const mails = names.map((n) => JSON.parse(readFileSync(join(world.outbox, n), "utf8")));
   return mails.find((m) => m.to === email);
 }
@@ -50,15 +67,15 @@ await journey("staff", async (browser) => {
     expect((await error.textContent()) === en("web.form.required"), "required e-mail");
     await form.locator("input[name=email]").fill("not-an-address");
     await form.locator("button[type=submit]").click();
-    await page.waitForFunction(
-      (required) => {
-        const message = document.querySelector("[data-testid=new-case-form] input[name=email] ~ .field-error");
-        return message && message.textContent !== required;
-      },
-      en("web.form.required"),
-    );
+    await page.waitForFunction((required) => {
+      const message = document.querySelector("[data-testid=new-case-form] input[name=email] ~ .field-error");
+      return message && message.textContent !== required;
+    }, en("web.form.required"));
     const invalid = await form.locator("input[name=email] ~ .field-error").textContent();
-    expect(invalid === en("errors.invalid_email.detail"), `the API's own words for a bad address: ${invalid}`);
+    expect(
+      invalid === en("errors.invalid_email.detail"),
+      `the API's own words for a bad address: ${invalid}`,
+    );
     await capture(page, "new-case-error");
     await form.locator("input[name=email]").fill("nina.neu@browser.invalid");
     await form.locator("select[name=language]").selectOption("de");
@@ -75,7 +92,9 @@ await journey("staff", async (browser) => {
     await form.locator("input[name=email]").fill("emil.employer@browser.invalid");
     await form.locator("select[name=role]").selectOption("employer");
     await form.locator("button[type=submit]").click();
-    await page.getByText(en("web.participants.invited", { email: "emil.employer@browser.invalid" })).waitFor();
+    await page
+      .getByText(en("web.participants.invited", { email: "emil.employer@browser.invalid" }))
+      .waitFor();
     await page.waitForFunction(() => document.querySelectorAll("[data-testid=participants] li").length === 3);
     await capture(page, "manager-case");
     // Someone who already has an account (the org admin) is invited too: she accepts after signing in.
@@ -101,21 +120,39 @@ await journey("staff", async (browser) => {
   await step("a concurrent change of the stage is reported (412), not overwritten", async () => {
     const { body } = await api(page, "GET", `/api/cases/${caseId}/plan`);
     const stage = body.stages[0];
-    const other = { fromDate: stage.fromDate, workloadPercent: 60, tasks: "Changed by a colleague", nextReview: null };
-    const changed = await api(page, "PUT", `/api/cases/${caseId}/plan/stages/${stage.stageId}`, other, stage.etag);
+    const other = {
+      fromDate: stage.fromDate,
+      workloadPercent: 60,
+      tasks: "Changed by a colleague",
+      nextReview: null,
+    };
+    const changed = await api(
+      page,
+      "PUT",
+      `/api/cases/${caseId}/plan/stages/${stage.stageId}`,
+      other,
+      stage.etag,
+    );
     expect(changed.status === 200, `the colleague's change: ${changed.status}`);
     await page.locator(".timeline-item button").first().click(); // edit (the page still has the old ETag)
     const form = page.getByTestId("stage-form");
     await form.locator("input[name=workloadPercent]").fill("70");
-    const reloaded = page.waitForResponse((r) => r.url().endsWith(`/cases/${caseId}/plan`) && r.request().method() === "GET");
+    const reloaded = page.waitForResponse(
+      (r) => r.url().endsWith(`/cases/${caseId}/plan`) && r.request().method() === "GET",
+    );
     await form.locator("button[type=submit]").click();
     await reloaded; // after the 412 the app fetched the current version (and its ETag)
     const alert = page.locator("[data-testid=stage-form] .alert-error");
     await alert.waitFor();
-    expect((await alert.textContent()).includes(text("en", "errors.concurrency_conflict.detail")), "412 explained");
+    expect(
+      (await alert.textContent()).includes(text("en", "errors.concurrency_conflict.detail")),
+      "412 explained",
+    );
     await capture(page, "plan-conflict");
     await form.locator("button[type=submit]").click(); // saved again, now on the current version
-    await page.waitForFunction(() => document.querySelector(".timeline .workload")?.textContent.includes("70"));
+    await page.waitForFunction(() =>
+      document.querySelector(".timeline .workload")?.textContent.includes("70"),
+    );
     await page.locator("button[aria-expanded]").last().click();
     await page.locator(".history li").nth(2).waitFor();
     await capture(page, "manager-plan");
@@ -136,10 +173,16 @@ await journey("staff", async (browser) => {
     const token = await lastLinkToken(admin.email);
     // Issue 24: not "choose a password and set up an authenticator" — she has an account.
     const mail = lastMailTo(admin.email);
-    expect([text("en", "email.caseAdded.subject"), text("de", "email.caseAdded.subject")].includes(mail.subject), `the e-mail says she was added: ${mail.subject}`);
+    expect(
+      [text("en", "email.caseAdded.subject"), text("de", "email.caseAdded.subject")].includes(mail.subject),
+      `the e-mail says she was added: ${mail.subject}`,
+    );
     await page.goto(`${base}/onboarding#token=${token}`);
     const joinTitles = [text("en", "web.onboarding.joinTitle"), text("de", "web.onboarding.joinTitle")];
-    await page.waitForFunction((titles) => titles.includes(document.querySelector("h1")?.textContent), joinTitles);
+    await page.waitForFunction(
+      (titles) => titles.includes(document.querySelector("h1")?.textContent),
+      joinTitles,
+    );
     await capture(page, "join-case-signed-out");
     const lang = await page.evaluate(() => document.documentElement.lang);
     await page.getByTestId("language-switch").click();
@@ -158,7 +201,10 @@ await journey("staff", async (browser) => {
     await capture(elsewhere, "link-already-used");
     await elsewhere.getByTestId("language-switch").click();
     await elsewhere.waitForFunction(() => document.documentElement.lang === "de");
-    expect((await elsewhere.getByTestId("used-link-sign-in").textContent()) === text("de", "web.login.signIn"), "in German too");
+    expect(
+      (await elsewhere.getByTestId("used-link-sign-in").textContent()) === text("de", "web.login.signIn"),
+      "in German too",
+    );
     await capture(elsewhere, "link-already-used-de");
     await elsewhere.getByTestId("used-link-sign-in").locator("a").click();
     await elsewhere.waitForURL((url) => url.pathname === "/login");
@@ -167,7 +213,10 @@ await journey("staff", async (browser) => {
     // Overview, dashboard, plan, documents, notes (and the tabs added since): the reflections tab
     // is the employee's only.
     const tabs = await page.locator(".tabs a").count();
-    expect(tabs >= 5 && (await page.locator(".tabs a[href$='/reflections']").count()) === 0, `as a participant she sees the case's sections (${tabs})`);
+    expect(
+      tabs >= 5 && (await page.locator(".tabs a[href$='/reflections']").count()) === 0,
+      `as a participant she sees the case's sections (${tabs})`,
+    );
   });
 
   await step("the org admin sees staff and invites a staff member", async () => {
@@ -179,13 +228,22 @@ await journey("staff", async (browser) => {
     // language just chosen stays, it does not fall back to the account's older preference.
     await page.goto(`${base}/orgs/${world.orgId}`);
     await page.getByTestId("staff").waitFor();
-    expect((await page.locator("html").getAttribute("lang")) === "en", "the language chosen stays after a reload");
-    expect((await page.getByTestId("staff-member").count()) === 3, "admin, case manager and Sven (break-glass staff)");
+    expect(
+      (await page.locator("html").getAttribute("lang")) === "en",
+      "the language chosen stays after a reload",
+    );
+    expect(
+      (await page.getByTestId("staff-member").count()) === 3,
+      "admin, case manager and Sven (break-glass staff)",
+    );
     const form = page.getByTestId("staff-invite-form");
     await form.locator("input[name=name]").fill("Carl Colleague");
     await form.locator("input[name=email]").fill("carl.colleague@browser.invalid");
     await form.locator("button[type=submit]").click();
-    await page.getByTestId("invitations").locator("li", { hasText: "carl.colleague@browser.invalid" }).waitFor();
+    await page
+      .getByTestId("invitations")
+      .locator("li", { hasText: "carl.colleague@browser.invalid" })
+      .waitFor();
     await capture(page, "org-staff");
   });
 
@@ -200,15 +258,22 @@ await journey("staff", async (browser) => {
     expect((await item.locator("button").count()) === 0, "a withdrawn invitation offers no actions");
   });
 
-  await step("the case manager may open any case in an emergency (saved with the member's ETag)", async () => {
-    const member = page.getByTestId("staff-member").filter({ hasText: manager.name });
-    await member.locator("input[name=accessAllCases]").check();
-    await member.locator("button.button").click();
-    await page.reload();
-    await page.getByTestId("staff").waitFor();
-    const checked = await page.getByTestId("staff-member").filter({ hasText: manager.name }).locator("input[name=accessAllCases]").isChecked();
-    expect(checked, "access all cases saved");
-  });
+  await step(
+    "the case manager may open any case in an emergency (saved with the member's ETag)",
+    async () => {
+      const member = page.getByTestId("staff-member").filter({ hasText: manager.name });
+      await member.locator("input[name=accessAllCases]").check();
+      await member.locator("button.button").click();
+      await page.reload();
+      await page.getByTestId("staff").waitFor();
+      const checked = await page
+        .getByTestId("staff-member")
+        .filter({ hasText: manager.name })
+        .locator("input[name=accessAllCases]")
+        .isChecked();
+      expect(checked, "access all cases saved");
+    },
+  );
 
   await step("the audit log, filtered by action", async () => {
     await settle(); // the host's relay would do this within seconds
@@ -221,9 +286,15 @@ await journey("staff", async (browser) => {
       const cells = [...document.querySelectorAll("[data-testid=audit-table] tbody td:nth-child(3)")];
       return cells.length > 0 && cells.every((cell) => cell.textContent === `${label} case:create`);
     }, en("web.audit.actions.case:create"));
-    expect((await page.locator("[data-testid=audit-table] tbody tr").count()) === 3, "three cases were opened");
+    expect(
+      (await page.locator("[data-testid=audit-table] tbody tr").count()) === 3,
+      "three cases were opened",
+    );
     const actors = await page.locator("[data-testid=audit-table] tbody td:nth-child(2)").allTextContents();
-    expect(actors.every((name) => name === world.people.manager.name), `people by name: ${actors}`);
+    expect(
+      actors.every((name) => name === world.people.manager.name),
+      `people by name: ${actors}`,
+    );
     await capture(page, "audit");
   });
 
@@ -239,7 +310,10 @@ await journey("staff", async (browser) => {
     await capture(page, "admin-case");
     // The menu learns the organisations after the page (GET /api/me/orgs): wait for it, then count.
     const orgLink = page.locator(`nav a[href='/orgs/${world.orgId}']`);
-    await orgLink.first().waitFor({ timeout: 5000 }).catch(() => {});
+    await orgLink
+      .first()
+      .waitFor({ timeout: 5000 })
+      .catch(() => {});
     expect((await orgLink.count()) === 1, "the organisation is in the menu");
   });
 

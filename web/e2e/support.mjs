@@ -2,7 +2,19 @@
 // access on his phone with a reason and the ticket's reference; Ada, the org admin, approves it
 // narrowed to two hours; Olaf activates it with a fresh code from his authenticator, looks at the
 // cases — pseudonymised: no real name anywhere — and Ada revokes it: Olaf's next request is refused.
-import { assertNoProblems, base, capture, expect, freshCode, journey, newPage, settle, signIn, step, world } from "./lib.mjs";
+import {
+  assertNoProblems,
+  base,
+  capture,
+  expect,
+  freshCode,
+  journey,
+  newPage,
+  settle,
+  signIn,
+  step,
+  world,
+} from "./lib.mjs";
 
 const { olaf, admin } = world.people;
 const REASON = "Customer reports the plan page does not load";
@@ -38,13 +50,21 @@ await journey("support", async (browser) => {
     await settle();
     await page.goto(`${base}/login?next=${encodeURIComponent(`/orgs/${world.orgId}/support`)}`);
     await signIn(page, admin, { expectPath: `/orgs/${world.orgId}/support` });
-    const entry = page.getByTestId("org-support-pending").getByTestId("org-support-grant").filter({ hasText: TICKET });
+    const entry = page
+      .getByTestId("org-support-pending")
+      .getByTestId("org-support-grant")
+      .filter({ hasText: TICKET });
     await entry.waitFor();
     expect((await entry.textContent()).includes(REASON), "the reason is shown");
     await capture(page, "support-admin-pending");
     await entry.locator("input[name=hours]").fill("2");
     await entry.getByTestId("support-approve").click();
-    await page.getByTestId("org-support-all").getByTestId("org-support-grant").filter({ hasText: TICKET }).locator(".tag-approved").waitFor();
+    await page
+      .getByTestId("org-support-all")
+      .getByTestId("org-support-grant")
+      .filter({ hasText: TICKET })
+      .locator(".tag-approved")
+      .waitFor();
     assertNoProblems(page);
   });
 
@@ -68,7 +88,8 @@ await journey("support", async (browser) => {
     await phone.getByTestId("support-participants").waitFor();
     await phone.getByTestId("support-audit").waitFor();
     const shown = await phone.locator("main").textContent();
-    for (const name of REAL_NAMES) expect(!shown.includes(name), `no real name on the support views: ${name}`);
+    for (const name of REAL_NAMES)
+      expect(!shown.includes(name), `no real name on the support views: ${name}`);
     expect(shown.includes("Person "), "pseudonyms are shown");
     await capture(phone, "support-views");
     await phone.getByTestId("language-switch").click();
@@ -78,14 +99,20 @@ await journey("support", async (browser) => {
   });
 
   await step("Ada revokes it; Olaf's next request is refused", async () => {
-    const entry = page.getByTestId("org-support-all").getByTestId("org-support-grant").filter({ hasText: TICKET });
+    const entry = page
+      .getByTestId("org-support-all")
+      .getByTestId("org-support-grant")
+      .filter({ hasText: TICKET });
     await page.reload();
     await entry.locator(".tag-active").waitFor();
     await entry.getByTestId("support-revoke").click(); // the confirmation is accepted
     await entry.locator(".tag-revoked").waitFor();
     await capture(page, "support-admin-revoked");
     const grantId = viewsPath.split("/").pop();
-    const answer = await phone.evaluate(async (path) => (await fetch(path)).status, `/api/support/grants/${grantId}/cases`);
+    const answer = await phone.evaluate(
+      async (path) => (await fetch(path)).status,
+      `/api/support/grants/${grantId}/cases`,
+    );
     expect(answer === 404, `after the revocation Olaf gets ${answer}`);
     await phone.reload();
     await phone.locator(".alert-error").first().waitFor();

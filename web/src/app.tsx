@@ -8,7 +8,15 @@ import { Layout } from "./components/layout";
 import { Loading } from "./components/ui";
 import { authHandlers, prefetch } from "./lib/api";
 import { language, t } from "./lib/i18n";
-import { type Location, chunkArrived, here, location, match, navigate, reloadForNewVersion } from "./lib/router";
+import {
+  type Location,
+  chunkArrived,
+  here,
+  location,
+  match,
+  navigate,
+  reloadForNewVersion,
+} from "./lib/router";
 import { loadSession, probablySignedIn, session, signedOut } from "./lib/session";
 import { useStore } from "./lib/store";
 import { NotFoundPage } from "./pages/not-found";
@@ -36,19 +44,49 @@ const CASE_TAB_LISTS: Record<string, (caseId: string) => string> = {
   notes: (caseId) => `/api/cases/${caseId}/notes`,
   plan: (caseId) => `/api/cases/${caseId}/plan`,
 };
-const caseData = ({ caseId, tab }: Params) => [`/api/cases/${caseId}`, ...(tab && CASE_TAB_LISTS[tab] ? [CASE_TAB_LISTS[tab](caseId)] : [])];
+const caseData = ({ caseId, tab }: Params) => [
+  `/api/cases/${caseId}`,
+  ...(tab && CASE_TAB_LISTS[tab] ? [CASE_TAB_LISTS[tab](caseId)] : []),
+];
 
 /** First match wins. */
 const ROUTES: Route[] = [
   { pattern: "/login", page: () => import("./pages/login").then((m) => m.LoginPage), session: false },
-  { pattern: "/onboarding", page: () => import("./pages/onboarding").then((m) => m.OnboardingPage), session: false },
-  { pattern: "/forgot-password", page: () => import("./pages/password-reset").then((m) => m.ForgotPasswordPage), session: false },
-  { pattern: "/reset-password", page: () => import("./pages/password-reset").then((m) => m.ResetPasswordPage), session: false },
+  {
+    pattern: "/onboarding",
+    page: () => import("./pages/onboarding").then((m) => m.OnboardingPage),
+    session: false,
+  },
+  {
+    pattern: "/forgot-password",
+    page: () => import("./pages/password-reset").then((m) => m.ForgotPasswordPage),
+    session: false,
+  },
+  {
+    pattern: "/reset-password",
+    page: () => import("./pages/password-reset").then((m) => m.ResetPasswordPage),
+    session: false,
+  },
   { pattern: "/verify", page: () => import("./pages/verify").then((m) => m.VerifyPage), session: false },
   { pattern: "/consent", page: () => import("./pages/consent").then((m) => m.ConsentPage), session: true },
-  { pattern: "/welcome", page: () => import("./pages/welcome").then((m) => m.WelcomePage), session: true, preload: () => ["/api/me"] },
-  { pattern: "/recovery-code-used", page: () => import("./pages/recovery-prompt").then((m) => m.RecoveryPromptPage), session: true, preload: () => ["/api/me"] },
-  { pattern: "/cases", page: () => import("./pages/cases").then((m) => m.CasesPage), session: true, preload: () => ["/api/me/cases"] },
+  {
+    pattern: "/welcome",
+    page: () => import("./pages/welcome").then((m) => m.WelcomePage),
+    session: true,
+    preload: () => ["/api/me"],
+  },
+  {
+    pattern: "/recovery-code-used",
+    page: () => import("./pages/recovery-prompt").then((m) => m.RecoveryPromptPage),
+    session: true,
+    preload: () => ["/api/me"],
+  },
+  {
+    pattern: "/cases",
+    page: () => import("./pages/cases").then((m) => m.CasesPage),
+    session: true,
+    preload: () => ["/api/me/cases"],
+  },
   { pattern: "/cases/:caseId", page: casePage, session: true, preload: caseData },
   {
     pattern: "/cases/:caseId/access-review",
@@ -75,7 +113,12 @@ const ROUTES: Route[] = [
     session: true,
     preload: () => ["/api/me", "/api/me/sessions"],
   },
-  { pattern: "/accesses", page: () => import("./pages/accesses").then((m) => m.AccessesPage), session: true, preload: () => ["/api/me/accesses"] },
+  {
+    pattern: "/accesses",
+    page: () => import("./pages/accesses").then((m) => m.AccessesPage),
+    session: true,
+    preload: () => ["/api/me/accesses"],
+  },
   {
     pattern: "/orgs/:orgId",
     page: () => import("./pages/org").then((m) => m.OrgPage),
@@ -104,14 +147,26 @@ const ROUTES: Route[] = [
     pattern: "/orgs/:orgId/support",
     page: () => import("./pages/org-support").then((m) => m.OrgSupportPage),
     session: true,
-    preload: ({ orgId }) => [`/api/orgs/${orgId}/support-grants?pending=true`, `/api/orgs/${orgId}/support-grants`],
+    preload: ({ orgId }) => [
+      `/api/orgs/${orgId}/support-grants?pending=true`,
+      `/api/orgs/${orgId}/support-grants`,
+    ],
   },
-  { pattern: "/support", page: () => import("./pages/support").then((m) => m.SupportPage), session: true, preload: () => ["/api/support/grants"] },
+  {
+    pattern: "/support",
+    page: () => import("./pages/support").then((m) => m.SupportPage),
+    session: true,
+    preload: () => ["/api/support/grants"],
+  },
   {
     pattern: "/support/grants/:grantId",
     page: () => import("./pages/support-grant").then((m) => m.SupportGrantPage),
     session: true,
-    preload: ({ grantId }) => [`/api/support/grants/${grantId}/cases`, `/api/support/grants/${grantId}/audit`, `/api/support/grants/${grantId}/failures`],
+    preload: ({ grantId }) => [
+      `/api/support/grants/${grantId}/cases`,
+      `/api/support/grants/${grantId}/audit`,
+      `/api/support/grants/${grantId}/failures`,
+    ],
   },
 ];
 
@@ -238,7 +293,8 @@ export function App() {
   });
 
   if (me === undefined) return <Loading />;
-  if (where.path === "/") return <Redirect to={me ? (me.kind === "operator" ? "/support" : "/cases") : "/login"} />;
+  if (where.path === "/")
+    return <Redirect to={me ? (me.kind === "operator" ? "/support" : "/cases") : "/login"} />;
 
   const [route, params] = found ?? [null, {}];
   if (route?.session && !me) return <Redirect to={`/login?next=${encodeURIComponent(here())}`} />;

@@ -25,7 +25,12 @@ export function BreakGlassButton({ orgId, caseId, name }: { orgId: string; caseI
   };
   return (
     <>
-      <button type="button" class="button-quiet danger" data-testid="break-glass-open" onClick={() => setOpen(true)}>
+      <button
+        type="button"
+        class="button-quiet danger"
+        data-testid="break-glass-open"
+        onClick={() => setOpen(true)}
+      >
         {t("web.breakGlass.open")}
         <span class="visually-hidden"> {name}</span>
       </button>
@@ -34,8 +39,22 @@ export function BreakGlassButton({ orgId, caseId, name }: { orgId: string; caseI
           <form noValidate onSubmit={submit} data-testid="break-glass-form" class="stack">
             <p>{t("web.breakGlass.intro")}</p>
             <FormError error={error} fields={["outsideAuthorisation", "reason"]} />
-            <Checkbox name="outsideAuthorisation" label={t("web.breakGlass.outside")} checked={outside} onChecked={setOutside} error={error} />
-            <Field label={t("web.breakGlass.reason")} hint={t("web.breakGlass.reasonHint")} name="reason" multiline value={reason} onValue={setReason} error={error} />
+            <Checkbox
+              name="outsideAuthorisation"
+              label={t("web.breakGlass.outside")}
+              checked={outside}
+              onChecked={setOutside}
+              error={error}
+            />
+            <Field
+              label={t("web.breakGlass.reason")}
+              hint={t("web.breakGlass.reasonHint")}
+              name="reason"
+              multiline
+              value={reason}
+              onValue={setReason}
+              error={error}
+            />
             <div class="actions">
               <button type="submit" class="button danger" disabled={busy}>
                 {t("web.breakGlass.confirm")}

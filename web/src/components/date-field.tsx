@@ -62,14 +62,20 @@ export function dayMessage(value: string, bounds: Bounds = {}): string | undefin
   if (value.trim() === "") return undefined;
   if (!isIsoDay(value)) return t("web.dateField.invalid");
   const lang = language.get();
-  if (bounds.min && value < bounds.min) return t("web.dateField.tooEarly", { date: formatDay(bounds.min, lang) });
-  if (bounds.max && value > bounds.max) return t("web.dateField.tooLate", { date: formatDay(bounds.max, lang) });
+  if (bounds.min && value < bounds.min)
+    return t("web.dateField.tooEarly", { date: formatDay(bounds.min, lang) });
+  if (bounds.max && value > bounds.max)
+    return t("web.dateField.tooLate", { date: formatDay(bounds.max, lang) });
   return undefined;
 }
 
 /** The mistake of a date field before anything is sent, shaped like the API's so the field shows
  * it (and the form's summary points at it), or null when the value may be sent. */
-export function dayError(name: string, value: string, bounds: Bounds & { required?: boolean } = {}): ApiError | null {
+export function dayError(
+  name: string,
+  value: string,
+  bounds: Bounds & { required?: boolean } = {},
+): ApiError | null {
   if (value.trim() === "") return bounds.required ? requiredError(name) : null;
   const message = dayMessage(value, bounds);
   return message ? new ApiError(0, "invalid_date", t("web.dateField.invalidTitle"), message, name) : null;
@@ -95,7 +101,9 @@ export function DateField(props: DateFieldProps) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const picker = useRef<HTMLInputElement>(null);
-  const [text, setText] = useState(() => (isIsoDay(props.value) ? formatDay(props.value, lang) : props.value));
+  const [text, setText] = useState(() =>
+    isIsoDay(props.value) ? formatDay(props.value, lang) : props.value,
+  );
   const [left, setLeft] = useState(false); // judged once the person leaves the field or sends the form
   // What this field last reported: when the form hands it back as the value, the text stays as
   // typed ("1.2.26" is not rewritten under the cursor); it is tidied when the field is left.

@@ -50,10 +50,12 @@ export function EntraLinkCard() {
                 type="button"
                 class="button-quiet danger"
                 disabled={busy}
-                onClick={() => void run(async () => {
-                  await api.delete("/api/me/entra");
-                  link.reload();
-                })}
+                onClick={() =>
+                  void run(async () => {
+                    await api.delete("/api/me/entra");
+                    link.reload();
+                  })
+                }
               >
                 {t("web.entra.unlink")}
               </button>
@@ -74,7 +76,9 @@ export function EntraLinkCard() {
                 type="button"
                 class="button"
                 disabled={busy}
-                onClick={() => void run(() => startEntra("/api/me/entra/link", { orgId: chosen, returnTo: "/profile" }))}
+                onClick={() =>
+                  void run(() => startEntra("/api/me/entra/link", { orgId: chosen, returnTo: "/profile" }))
+                }
               >
                 {t("web.entra.link")}
               </button>
@@ -102,15 +106,22 @@ export function OrgEntraCard({ orgId }: { orgId: string }) {
         {({ data, etag }) =>
           data.tenantId ? (
             <>
-              <p>{t("web.entra.orgLinkedTo", { tenant: data.tenantId, when: formatDateTime(data.linkedAt ?? "") })}</p>
+              <p>
+                {t("web.entra.orgLinkedTo", {
+                  tenant: data.tenantId,
+                  when: formatDateTime(data.linkedAt ?? ""),
+                })}
+              </p>
               <button
                 type="button"
                 class="button-quiet danger"
                 disabled={busy}
-                onClick={() => void run(async () => {
-                  await api.delete(`/api/orgs/${orgId}/entra`, { ifMatch: etag });
-                  tenant.reload();
-                })}
+                onClick={() =>
+                  void run(async () => {
+                    await api.delete(`/api/orgs/${orgId}/entra`, { ifMatch: etag });
+                    tenant.reload();
+                  })
+                }
               >
                 {t("web.entra.orgUnlink")}
               </button>
@@ -122,12 +133,21 @@ export function OrgEntraCard({ orgId }: { orgId: string }) {
                 event.preventDefault();
                 if (!tenantId.trim()) return setError(entraProblem("entra_wrong_tenant"));
                 void run(() =>
-                  startEntra(`/api/orgs/${orgId}/entra/link`, { tenantId: tenantId.trim(), returnTo: `/orgs/${orgId}` }),
+                  startEntra(`/api/orgs/${orgId}/entra/link`, {
+                    tenantId: tenantId.trim(),
+                    returnTo: `/orgs/${orgId}`,
+                  }),
                 );
               }}
             >
               <p>{t("web.entra.orgIntro")}</p>
-              <Field label={t("web.entra.tenantId")} name="tenantId" value={tenantId} onValue={setTenantId} error={error} />
+              <Field
+                label={t("web.entra.tenantId")}
+                name="tenantId"
+                value={tenantId}
+                onValue={setTenantId}
+                error={error}
+              />
               <button type="submit" class="button" disabled={busy}>
                 {t("web.entra.orgLink")}
               </button>

@@ -42,10 +42,39 @@ export function InviteForm({ endpoint, roles, title, roleLabel, testId, level, o
       <Heading>{title}</Heading>
       {sent && <Notice kind="success">{t("web.participants.invited", { email: sent })}</Notice>}
       <FormError error={error} fields={["name", "email", "role", "language"]} />
-      <Field label={t("web.people.name")} name="name" autoComplete="off" value={name} onValue={setName} error={error} />
-      <Field label={t("web.people.email")} name="email" type="email" autoComplete="off" value={email} onValue={setEmail} error={error} />
-      <Select label={roleLabel} name="role" value={role} onValue={setRole} options={roles.map((r) => [r, roleName(r)])} error={error} />
-      <Select label={t("web.people.language")} name="language" value={lang} onValue={setLang} options={languageOptions()} error={error} />
+      <Field
+        label={t("web.people.name")}
+        name="name"
+        autoComplete="off"
+        value={name}
+        onValue={setName}
+        error={error}
+      />
+      <Field
+        label={t("web.people.email")}
+        name="email"
+        type="email"
+        autoComplete="off"
+        value={email}
+        onValue={setEmail}
+        error={error}
+      />
+      <Select
+        label={roleLabel}
+        name="role"
+        value={role}
+        onValue={setRole}
+        options={roles.map((r) => [r, roleName(r)])}
+        error={error}
+      />
+      <Select
+        label={t("web.people.language")}
+        name="language"
+        value={lang}
+        onValue={setLang}
+        options={languageOptions()}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.participants.invite")}

@@ -46,7 +46,15 @@ function NavLink({ href, children }: { href: string; children: ComponentChildren
   );
 }
 
-export function Layout({ signedIn, skipLabel, children }: { signedIn: boolean; skipLabel: string; children: ComponentChildren }) {
+export function Layout({
+  signedIn,
+  skipLabel,
+  children,
+}: {
+  signedIn: boolean;
+  skipLabel: string;
+  children: ComponentChildren;
+}) {
   const lang = useStore(language);
   const where = useStore(location);
   const unread = useStore(unreadCount);
@@ -146,7 +154,12 @@ export function Layout({ signedIn, skipLabel, children }: { signedIn: boolean; s
                     ))}
                 </ul>
               </nav>
-              <button type="button" class="button-quiet sign-out" data-testid="sign-out" onClick={() => void signOut()}>
+              <button
+                type="button"
+                class="button-quiet sign-out"
+                data-testid="sign-out"
+                onClick={() => void signOut()}
+              >
                 {t("web.layout.signOut")}
               </button>
             </div>

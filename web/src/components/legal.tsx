@@ -16,14 +16,20 @@ export interface Acceptance {
   privacy: string | null;
 }
 
-export function LegalConsent({ onChange, error }: { onChange: (accepted: Acceptance) => void; error: ApiError | null }) {
+export function LegalConsent({
+  onChange,
+  error,
+}: {
+  onChange: (accepted: Acceptance) => void;
+  error: ApiError | null;
+}) {
   const lang = useStore(language);
   const [accepted, setAccepted] = useState<Acceptance>({ terms: null, privacy: null });
   const docs = useResource(
     () =>
-      Promise.all(["terms", "privacy"].map((kind) => api.get<LegalDocument>(`/api/legal/${kind}`, { anonymous: true }))).then((r) =>
-        r.map((x) => x.data),
-      ),
+      Promise.all(
+        ["terms", "privacy"].map((kind) => api.get<LegalDocument>(`/api/legal/${kind}`, { anonymous: true })),
+      ).then((r) => r.map((x) => x.data)),
     [lang],
   );
   const toggle = (doc: LegalDocument, checked: boolean) => {

@@ -3,9 +3,11 @@
 import type { ComponentChildren } from "preact";
 
 function inline(text: string): ComponentChildren[] {
-  return text.split(/(\*\*[^*]+\*\*)/g).map((part, i) =>
-    part.startsWith("**") && part.endsWith("**") ? <strong key={i}>{part.slice(2, -2)}</strong> : part,
-  );
+  return text
+    .split(/(\*\*[^*]+\*\*)/g)
+    .map((part, i) =>
+      part.startsWith("**") && part.endsWith("**") ? <strong key={i}>{part.slice(2, -2)}</strong> : part,
+    );
 }
 
 export function Markdown({ source, headingLevel = 2 }: { source: string; headingLevel?: 2 | 3 }) {

@@ -12,9 +12,16 @@ import type * as Api from "../lib/api-types";
 type ExportState = Api.ExportState;
 
 async function fetchPart(path: string): Promise<Blob> {
-  const answer = await fetch(path, { credentials: "same-origin", headers: { Accept: "application/octet-stream" } });
+  const answer = await fetch(path, {
+    credentials: "same-origin",
+    headers: { Accept: "application/octet-stream" },
+  });
   if (!answer.ok) {
-    const problem = (await answer.json().catch(() => ({}))) as { code?: string; title?: string; detail?: string };
+    const problem = (await answer.json().catch(() => ({}))) as {
+      code?: string;
+      title?: string;
+      detail?: string;
+    };
     throw new ApiError(answer.status, problem.code ?? "error", problem.title ?? "", problem.detail ?? "");
   }
   return answer.blob();
@@ -88,7 +95,10 @@ export function DataExport() {
       {state?.state === "ready" && (
         <div class="stack" data-testid="export-ready">
           <Notice kind="info">
-            {t("web.myData.ready", { size: formatBytes(state.size ?? 0), date: formatDateTime(state.expiresAt) })}
+            {t("web.myData.ready", {
+              size: formatBytes(state.size ?? 0),
+              date: formatDateTime(state.expiresAt),
+            })}
           </Notice>
           {fraction !== null && (
             <div class="progress" role="status">
@@ -97,7 +107,13 @@ export function DataExport() {
             </div>
           )}
           <div class="actions">
-            <button type="button" class="button" onClick={download} disabled={busy} data-testid="export-download">
+            <button
+              type="button"
+              class="button"
+              onClick={download}
+              disabled={busy}
+              data-testid="export-download"
+            >
               {t("web.myData.download")}
             </button>
             <button type="button" class="button-quiet" onClick={discard} disabled={busy}>
@@ -140,7 +156,9 @@ export function DeleteAccount() {
     return (
       <section class="card" data-testid="account-deleted">
         <Notice kind="success">{t("web.deleteAccount.done")}</Notice>
-        <a class="button" href="/">{t("web.deleteAccount.home")}</a>
+        <a class="button" href="/">
+          {t("web.deleteAccount.home")}
+        </a>
       </section>
     );
   }
@@ -162,9 +180,30 @@ export function DeleteAccount() {
       ) : (
         <form onSubmit={submit} noValidate class="stack">
           <FormError error={error} fields={["password", "code", "understood"]} />
-          <Field label={t("web.deleteAccount.password")} name="password" type="password" autoComplete="current-password" value={password} onValue={setPassword} error={error} />
-          <Field label={t("web.deleteAccount.code")} hint={t("web.deleteAccount.codeHint")} name="code" autoComplete="one-time-code" value={code} onValue={setCode} error={error} />
-          <Checkbox label={t("web.deleteAccount.understood")} name="understood" checked={understood} onChecked={setUnderstood} />
+          <Field
+            label={t("web.deleteAccount.password")}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onValue={setPassword}
+            error={error}
+          />
+          <Field
+            label={t("web.deleteAccount.code")}
+            hint={t("web.deleteAccount.codeHint")}
+            name="code"
+            autoComplete="one-time-code"
+            value={code}
+            onValue={setCode}
+            error={error}
+          />
+          <Checkbox
+            label={t("web.deleteAccount.understood")}
+            name="understood"
+            checked={understood}
+            onChecked={setUnderstood}
+          />
           <div class="actions">
             <button type="submit" class="button danger" disabled={busy} data-testid="delete-confirm">
               {t("web.deleteAccount.confirm")}

@@ -13,7 +13,10 @@ import { useStore } from "../lib/store";
 /** Who may make a report (SPEC §3): not the employer contact, not org admins. */
 export const REPORT_ROLES = ["employee", "case_manager", "doctor"];
 
-type Progress = { stage: "making" } | { stage: "loading"; fraction: number } | { stage: "done"; fileName: string; reportId: string | null };
+type Progress =
+  | { stage: "making" }
+  | { stage: "loading"; fraction: number }
+  | { stage: "done"; fileName: string; reportId: string | null };
 
 export function CreateReport({ caseId, today }: { caseId: string; today: string }) {
   const lang = useStore(language);
@@ -29,14 +32,17 @@ export function CreateReport({ caseId, today }: { caseId: string; today: string 
   const submit = (event: Event) => {
     event.preventDefault();
     // A day typed wrong (or after today, or a period ending before it starts) is refused at its field.
-    const wrongDay = dayError("from", from, { required: true, max: today }) ?? dayError("to", to, { required: true, min: from, max: today });
+    const wrongDay =
+      dayError("from", from, { required: true, max: today }) ??
+      dayError("to", to, { required: true, min: from, max: today });
     if (wrongDay) return setError(wrongDay);
     setProgress({ stage: "making" });
     void run(async () => {
       try {
         const body = { from, to, language: reportLanguage, recipient: recipient.trim() || null, includeText };
         const answer = await downloadPost(`/api/cases/${caseId}/reports`, body, {
-          onProgress: (fraction) => setProgress(fraction === null ? { stage: "making" } : { stage: "loading", fraction }),
+          onProgress: (fraction) =>
+            setProgress(fraction === null ? { stage: "making" } : { stage: "loading", fraction }),
         });
         const fileName = answer.fileName ?? "casedesk-report.pdf";
         const url = URL.createObjectURL(answer.blob);
@@ -73,19 +79,51 @@ export function CreateReport({ caseId, today }: { caseId: string; today: string 
       <form onSubmit={submit} noValidate class="stack">
         <FormError error={error} fields={["from", "to", "language", "recipient"]} />
         <div class="grid-2">
-          <DateField label={t("web.reports.from")} name="from" required value={from} max={today} onValue={setFrom} error={error} />
-          <DateField label={t("web.reports.to")} name="to" required value={to} min={isIsoDay(from) ? from : undefined} max={today} onValue={setTo} error={error} />
+          <DateField
+            label={t("web.reports.from")}
+            name="from"
+            required
+            value={from}
+            max={today}
+            onValue={setFrom}
+            error={error}
+          />
+          <DateField
+            label={t("web.reports.to")}
+            name="to"
+            required
+            value={to}
+            min={isIsoDay(from) ? from : undefined}
+            max={today}
+            onValue={setTo}
+            error={error}
+          />
         </div>
         <Select
           label={t("web.reports.language")}
           name="language"
           value={reportLanguage}
           onValue={setReportLanguage}
-          options={[["en", "English"], ["de", "Deutsch"]]}
+          options={[
+            ["en", "English"],
+            ["de", "Deutsch"],
+          ]}
           error={error}
         />
-        <Field label={t("web.reports.recipient")} name="recipient" value={recipient} onValue={setRecipient} hint={t("web.reports.recipientHint")} error={error} />
-        <Checkbox label={t("web.reports.includeText")} name="includeText" checked={includeText} onChecked={setIncludeText} />
+        <Field
+          label={t("web.reports.recipient")}
+          name="recipient"
+          value={recipient}
+          onValue={setRecipient}
+          hint={t("web.reports.recipientHint")}
+          error={error}
+        />
+        <Checkbox
+          label={t("web.reports.includeText")}
+          name="includeText"
+          checked={includeText}
+          onChecked={setIncludeText}
+        />
         <div class="actions">
           <button type="submit" class="button" disabled={busy} data-testid="report-submit">
             {t("web.reports.submit")}
@@ -110,7 +148,8 @@ export function CreateReport({ caseId, today }: { caseId: string; today: string 
         )}
         {progress?.stage === "done" && (
           <Notice kind="success">
-            {t("web.reports.done", { file: progress.fileName })} {progress.reportId && t("web.reports.reportId", { id: progress.reportId })}
+            {t("web.reports.done", { file: progress.fileName })}{" "}
+            {progress.reportId && t("web.reports.reportId", { id: progress.reportId })}
           </Notice>
         )}
       </div>

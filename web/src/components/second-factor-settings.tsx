@@ -2,14 +2,28 @@
 // codes, a new authenticator (e.g. a new phone). Both start with a fresh second factor; a new
 // authenticator replaces the old one only once a code from it is confirmed.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { AuthenticatorSetup, type Enrolment, type FreshFactor, FreshFactorForm, RecoveryCodeList } from "./second-factor";
+import {
+  AuthenticatorSetup,
+  type Enrolment,
+  type FreshFactor,
+  FreshFactorForm,
+  RecoveryCodeList,
+} from "./second-factor";
 import { Field, FormError, Loaded, Notice, requiredError, useAction, useResource } from "./ui";
 import { api } from "../lib/api";
 import { t } from "../lib/i18n";
 
 type Mode = "idle" | "codes-ask" | "codes-show" | "app-ask" | "app-confirm";
 
-function ConfirmNewApp({ enrolment, onDone, onCancel }: { enrolment: Enrolment; onDone: () => void; onCancel: () => void }) {
+function ConfirmNewApp({
+  enrolment,
+  onDone,
+  onCancel,
+}: {
+  enrolment: Enrolment;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
   const [code, setCode] = useState("");
   const { busy, error, setError, run } = useAction();
   const submit = (event: Event) => {
@@ -25,7 +39,15 @@ function ConfirmNewApp({ enrolment, onDone, onCancel }: { enrolment: Enrolment; 
       <AuthenticatorSetup enrolment={enrolment} />
       <Notice kind="info">{t("web.secondFactor.oldStillWorks")}</Notice>
       <FormError error={error} fields={["code"]} />
-      <Field label={t("web.secondFactor.newCode")} name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onValue={setCode} error={error} />
+      <Field
+        label={t("web.secondFactor.newCode")}
+        name="code"
+        autoComplete="one-time-code"
+        inputMode="numeric"
+        value={code}
+        onValue={setCode}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.onboarding.confirm")}
@@ -82,7 +104,12 @@ export function SecondFactor() {
       </Loaded>
       {mode === "idle" && (
         <div class="actions">
-          <button type="button" class="button-quiet" onClick={() => start("codes-ask")} data-testid="renew-codes">
+          <button
+            type="button"
+            class="button-quiet"
+            onClick={() => start("codes-ask")}
+            data-testid="renew-codes"
+          >
             {t("web.secondFactor.renewCodes")}
           </button>
           <button type="button" class="button-quiet" onClick={() => start("app-ask")} data-testid="new-app">
@@ -91,7 +118,13 @@ export function SecondFactor() {
         </div>
       )}
       {mode === "codes-ask" && (
-        <FreshFactorForm intro={t("web.secondFactor.renewIntro")} submitLabel={t("web.secondFactor.renewCodes")} testId="renew-codes-form" onSubmit={renew} onCancel={() => setMode("idle")} />
+        <FreshFactorForm
+          intro={t("web.secondFactor.renewIntro")}
+          submitLabel={t("web.secondFactor.renewCodes")}
+          testId="renew-codes-form"
+          onSubmit={renew}
+          onCancel={() => setMode("idle")}
+        />
       )}
       {mode === "codes-show" && (
         <RecoveryCodeList codes={codes}>
@@ -114,7 +147,13 @@ export function SecondFactor() {
         </RecoveryCodeList>
       )}
       {mode === "app-ask" && (
-        <FreshFactorForm intro={t("web.secondFactor.newAppIntro")} submitLabel={t("web.onboarding.continue")} testId="new-app-form" onSubmit={newApp} onCancel={() => setMode("idle")} />
+        <FreshFactorForm
+          intro={t("web.secondFactor.newAppIntro")}
+          submitLabel={t("web.onboarding.continue")}
+          testId="new-app-form"
+          onSubmit={newApp}
+          onCancel={() => setMode("idle")}
+        />
       )}
       {mode === "app-confirm" && enrolment && (
         <ConfirmNewApp

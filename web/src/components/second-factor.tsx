@@ -18,7 +18,14 @@ export function groupedSecret(secret: string): string {
 
 /** The recovery codes as the .txt file a person downloads or prints. */
 export function recoveryCodesText(codes: string[], heading: string, note: string): string {
-  return [heading, "", ...codes.map((code, i) => `${String(i + 1).padStart(2, " ")}. ${code}`), "", note, ""].join("\n");
+  return [
+    heading,
+    "",
+    ...codes.map((code, i) => `${String(i + 1).padStart(2, " ")}. ${code}`),
+    "",
+    note,
+    "",
+  ].join("\n");
 }
 
 /** Copies ``text``; says so in a live region (and if the browser refuses, selects nothing silently). */
@@ -38,7 +45,11 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
         {label}
       </button>
       <span role="status" class="muted copy-status">
-        {copied === true ? t("web.secondFactor.copied") : copied === false ? t("web.secondFactor.copyFailed") : ""}
+        {copied === true
+          ? t("web.secondFactor.copied")
+          : copied === false
+            ? t("web.secondFactor.copyFailed")
+            : ""}
       </span>
     </>
   );
@@ -47,7 +58,9 @@ export function CopyButton({ text, label, testId }: { text: string; label: strin
 export function AuthenticatorSetup({ enrolment }: { enrolment: Enrolment }) {
   // Shown as an image (img-src allows data:), never inserted as markup; a standalone SVG image
   // needs the namespace that the API's inline SVG leaves out.
-  const svg = enrolment.qrSvg.includes("xmlns=") ? enrolment.qrSvg : enrolment.qrSvg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ');
+  const svg = enrolment.qrSvg.includes("xmlns=")
+    ? enrolment.qrSvg
+    : enrolment.qrSvg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ');
   const qr = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   return (
     <div class="authenticator-setup">
@@ -72,7 +85,13 @@ export function AuthenticatorSetup({ enrolment }: { enrolment: Enrolment }) {
 }
 
 /** The codes, shown once, with the ways to keep them; ``children`` is what follows "I have saved them". */
-export function RecoveryCodeList({ codes, children }: { codes: string[]; children: (saved: boolean) => ComponentChildren }) {
+export function RecoveryCodeList({
+  codes,
+  children,
+}: {
+  codes: string[];
+  children: (saved: boolean) => ComponentChildren;
+}) {
   const [saved, setSaved] = useState(false);
   const file = recoveryCodesText(codes, t("web.secondFactor.fileHeading"), t("web.secondFactor.fileNote"));
   const download = () => {
@@ -117,7 +136,9 @@ export function RecoveryCodeList({ codes, children }: { codes: string[]; childre
 /** Prints only the recovery codes (style.css hides the rest of the page while printing). */
 function printCodes() {
   document.body.classList.add("printing-codes");
-  window.addEventListener("afterprint", () => document.body.classList.remove("printing-codes"), { once: true });
+  window.addEventListener("afterprint", () => document.body.classList.remove("printing-codes"), {
+    once: true,
+  });
   window.print();
 }
 
@@ -150,7 +171,9 @@ export function FreshFactorForm({
   const submit = (event: Event) => {
     event.preventDefault();
     if (!value.trim()) return setError(requiredError(field));
-    void run(() => onSubmit(useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s+/g, "") }));
+    void run(() =>
+      onSubmit(useRecovery ? { recoveryCode: value.trim() } : { code: value.replace(/\s+/g, "") }),
+    );
   };
   return (
     <form onSubmit={submit} noValidate data-testid={testId}>
@@ -188,4 +211,3 @@ export function FreshFactorForm({
     </form>
   );
 }
-

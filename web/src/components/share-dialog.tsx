@@ -40,15 +40,33 @@ function endOfDay(date: string): string {
 export function accessWords(entry: AccessEntry, series: boolean): string[] {
   if (entry.access === "owner") return [t("web.sharing.owner")];
   if (entry.access === "subject") return [t("web.sharing.subjectAlways")];
-  const words = [entry.expiresAt ? t("web.sharing.sharedUntil", { date: formatDateTime(entry.expiresAt) }) : t("web.sharing.sharedOpenEnded")];
+  const words = [
+    entry.expiresAt
+      ? t("web.sharing.sharedUntil", { date: formatDateTime(entry.expiresAt) })
+      : t("web.sharing.sharedOpenEnded"),
+  ];
   if (series) {
-    words.push(entry.fromDate ? t("web.sharing.series.fromDateIs", { date: formatDate(entry.fromDate) }) : t("web.sharing.series.allEntries"));
+    words.push(
+      entry.fromDate
+        ? t("web.sharing.series.fromDateIs", { date: formatDate(entry.fromDate) })
+        : t("web.sharing.series.allEntries"),
+    );
     words.push(entry.includeText ? t("web.sharing.series.withText") : t("web.sharing.series.scalesOnly"));
   }
   return words;
 }
 
-export function ShareDialog({ caseId, item, participants, onClose }: { caseId: string; item: Shareable; participants: Participant[]; onClose: () => void }) {
+export function ShareDialog({
+  caseId,
+  item,
+  participants,
+  onClose,
+}: {
+  caseId: string;
+  item: Shareable;
+  participants: Participant[];
+  onClose: () => void;
+}) {
   const base = `/api/cases/${caseId}/${item.kind}/${item.id}`;
   const series = item.kind === SERIES_SEGMENT;
   const access = useResource(() => whoHasAccess(base), [base]); // every page: the picker leaves these out
@@ -105,7 +123,9 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
     event.preventDefault();
     if (!chosen) return;
     // A day typed wrong (or an expiry in the past) is refused at its field: nothing is sent.
-    const wrongDay = (series && scope === "from" ? dayError("fromDate", fromDate, { required: true }) : null) ?? dayError("expiresAt", until, { min: localToday() });
+    const wrongDay =
+      (series && scope === "from" ? dayError("fromDate", fromDate, { required: true }) : null) ??
+      dayError("expiresAt", until, { min: localToday() });
     if (wrongDay) {
       setError(wrongDay);
       return;
@@ -133,7 +153,13 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
           {done && <Notice kind="success">{done}</Notice>}
         </div>
         {warning ? (
-          <div class="alert alert-warning" role="alert" tabIndex={-1} ref={warningRef} data-testid="employer-warning">
+          <div
+            class="alert alert-warning"
+            role="alert"
+            tabIndex={-1}
+            ref={warningRef}
+            data-testid="employer-warning"
+          >
             <h3>{t("web.sharing.series.employerWarningTitle")}</h3>
             <p>{warning.detail}</p>
             <div class="actions">
@@ -150,28 +176,75 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
         ) : (
           <form onSubmit={share} noValidate data-testid="share-form">
             <h3>{t("web.sharing.giveAccess")}</h3>
-            <Select label={t("web.sharing.person")} name="userId" value={chosen} onValue={setGrantee} options={[["", t("web.sharing.choosePerson")], ...candidates.map((p): [string, string] => [p.userId, `${p.name} (${roleName(p.role)})`])]} error={error} />
+            <Select
+              label={t("web.sharing.person")}
+              name="userId"
+              value={chosen}
+              onValue={setGrantee}
+              options={[
+                ["", t("web.sharing.choosePerson")],
+                ...candidates.map((p): [string, string] => [p.userId, `${p.name} (${roleName(p.role)})`]),
+              ]}
+              error={error}
+            />
             {series && (
               <>
                 <fieldset class="series-scope" data-testid="series-scope">
                   <legend>{t("web.sharing.series.which")}</legend>
                   <div class="field field-check">
-                    <input type="radio" id="series-scope-all" name="scope" value="all" checked={scope === "all"} onChange={() => setScope("all")} />
+                    <input
+                      type="radio"
+                      id="series-scope-all"
+                      name="scope"
+                      value="all"
+                      checked={scope === "all"}
+                      onChange={() => setScope("all")}
+                    />
                     <label for="series-scope-all">{t("web.sharing.series.allEntries")}</label>
                   </div>
                   <div class="field field-check">
-                    <input type="radio" id="series-scope-from" name="scope" value="from" checked={scope === "from"} onChange={() => setScope("from")} />
+                    <input
+                      type="radio"
+                      id="series-scope-from"
+                      name="scope"
+                      value="from"
+                      checked={scope === "from"}
+                      onChange={() => setScope("from")}
+                    />
                     <label for="series-scope-from">{t("web.sharing.series.fromDateOption")}</label>
                   </div>
-                  {scope === "from" && <DateField label={t("web.sharing.series.fromDate")} name="fromDate" required value={fromDate} onValue={setFromDate} error={error} />}
+                  {scope === "from" && (
+                    <DateField
+                      label={t("web.sharing.series.fromDate")}
+                      name="fromDate"
+                      required
+                      value={fromDate}
+                      onValue={setFromDate}
+                      error={error}
+                    />
+                  )}
                 </fieldset>
-                <Checkbox label={t("web.sharing.series.includeText")} name="includeText" checked={includeText} onChecked={setIncludeText} error={error} />
-                <p class="hint">{includeText ? t("web.sharing.series.includeTextOn") : t("web.sharing.series.includeTextOff")}</p>
+                <Checkbox
+                  label={t("web.sharing.series.includeText")}
+                  name="includeText"
+                  checked={includeText}
+                  onChecked={setIncludeText}
+                  error={error}
+                />
+                <p class="hint">
+                  {includeText
+                    ? t("web.sharing.series.includeTextOn")
+                    : t("web.sharing.series.includeTextOff")}
+                </p>
               </>
             )}
             <DateField
               label={t("web.sharing.until")}
-              hint={isIsoDay(until) ? t("web.sharing.untilChosen", { date: formatDate(until) }) : t("web.sharing.untilHint")}
+              hint={
+                isIsoDay(until)
+                  ? t("web.sharing.untilChosen", { date: formatDate(until) })
+                  : t("web.sharing.untilHint")
+              }
               name="expiresAt"
               min={localToday()}
               value={until}
@@ -203,8 +276,15 @@ export function ShareDialog({ caseId, item, participants, onClose }: { caseId: s
                   <span>{accessWords(entry, series).join(" · ")}</span>
                   {entry.access === "shared" && (
                     <span class="person-actions">
-                      <Link href={`/cases/${caseId}/seen-by/${entry.userId}`}>{t("web.sharing.seeWhat", { name: personName(entry) })}</Link>
-                      <button type="button" class="button-quiet danger" disabled={busy} onClick={() => revoke(entry)}>
+                      <Link href={`/cases/${caseId}/seen-by/${entry.userId}`}>
+                        {t("web.sharing.seeWhat", { name: personName(entry) })}
+                      </Link>
+                      <button
+                        type="button"
+                        class="button-quiet danger"
+                        disabled={busy}
+                        onClick={() => revoke(entry)}
+                      >
                         {t("web.sharing.revoke")}
                         <span class="visually-hidden"> {personName(entry)}</span>
                       </button>

@@ -15,16 +15,28 @@ export function sharingWords(shares: ShareState[], names: Map<string, string>): 
   const people = shares.map((s) => {
     const name = names.get(s.userId) ?? t("web.common.someone");
     if (s.subject) return t("web.sharing.stateSubject", { name });
-    return s.expiresAt ? t("web.sharing.statePersonUntil", { name, date: formatDate(localDay(s.expiresAt)) }) : name;
+    return s.expiresAt
+      ? t("web.sharing.statePersonUntil", { name, date: formatDate(localDay(s.expiresAt)) })
+      : name;
   });
   return t("web.sharing.stateShared", { people: people.join(", ") });
 }
 
-export function SharingState({ shares, names }: { shares: ShareState[] | null | undefined; names: Map<string, string> }) {
+export function SharingState({
+  shares,
+  names,
+}: {
+  shares: ShareState[] | null | undefined;
+  names: Map<string, string>;
+}) {
   if (!shares) return null;
   const shared = shares.length > 0;
   return (
-    <p class={`sharing-state ${shared ? "is-shared" : "is-private"}`} data-testid="sharing-state" data-shared={shared ? "yes" : "no"}>
+    <p
+      class={`sharing-state ${shared ? "is-shared" : "is-private"}`}
+      data-testid="sharing-state"
+      data-shared={shared ? "yes" : "no"}
+    >
       {sharingWords(shares, names)}
     </p>
   );

@@ -224,7 +224,13 @@ export function FormError({ error, fields = [] }: { error: ApiError | null; fiel
   );
 }
 
-export function Notice({ kind = "info", children }: { kind?: "info" | "success" | "warning"; children: ComponentChildren }) {
+export function Notice({
+  kind = "info",
+  children,
+}: {
+  kind?: "info" | "success" | "warning";
+  children: ComponentChildren;
+}) {
   return (
     <div class={`alert alert-${kind}`} role="status">
       {children}
@@ -285,7 +291,15 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[]) {
 }
 
 /** Shows the load error of a page, or the loading line, or the page. */
-export function Loaded<T>({ data, error, children }: { data: T | undefined; error: ApiError | null; children: (data: T) => ComponentChildren }) {
+export function Loaded<T>({
+  data,
+  error,
+  children,
+}: {
+  data: T | undefined;
+  error: ApiError | null;
+  children: (data: T) => ComponentChildren;
+}) {
   if (error) {
     return (
       <div class="alert alert-error" role="alert">
@@ -298,7 +312,15 @@ export function Loaded<T>({ data, error, children }: { data: T | undefined; erro
 }
 
 /** Shows the first page's error, or the loading line, or the list with its "show more" below. */
-export function PagedLoaded<T>({ list, label, children }: { list: PagedList<T>; label: string; children: (items: T[]) => ComponentChildren }) {
+export function PagedLoaded<T>({
+  list,
+  label,
+  children,
+}: {
+  list: PagedList<T>;
+  label: string;
+  children: (items: T[]) => ComponentChildren;
+}) {
   return (
     <Loaded data={list.items} error={list.error}>
       {(items) => (
@@ -323,7 +345,8 @@ export function LoadMore<T>({ list, label }: { list: PagedList<T>; label: string
     if (!list.hasMore && hadFocus.current) endRef.current?.focus();
     hadFocus.current = false;
   }, [list.hasMore, count]);
-  const announcement = list.added === null ? "" : t("web.paging.moreShown", { count: formatNumber(list.added) });
+  const announcement =
+    list.added === null ? "" : t("web.paging.moreShown", { count: formatNumber(list.added) });
   return (
     <div class="load-more" data-testid="load-more">
       {/* Here, where the user asked for more, not at the top of a long list. */}
@@ -364,7 +387,15 @@ export function LoadMore<T>({ list, label }: { list: PagedList<T>; label: string
 }
 
 /** A modal dialog on the native <dialog> element: focus is kept inside and Escape closes it. */
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ComponentChildren }) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {

@@ -49,7 +49,9 @@ export function FileField({ label, error, progress, fileSize, onFile }: FileFiel
       )}
       {progress !== null && (
         <div class="progress" data-testid="upload-progress">
-          <label for={`${id}-progress`}>{t("web.documents.uploading", { percent: formatPercent(progress * 100) })}</label>
+          <label for={`${id}-progress`}>
+            {t("web.documents.uploading", { percent: formatPercent(progress * 100) })}
+          </label>
           <progress id={`${id}-progress`} max={1} value={progress} />
         </div>
       )}

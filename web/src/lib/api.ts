@@ -211,7 +211,8 @@ export function downloadPost(
     const xhr = new XMLHttpRequest();
     xhr.open("POST", path);
     xhr.responseType = "blob";
-    for (const [name, value] of Object.entries(headersFor("POST", { body }))) xhr.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries(headersFor("POST", { body })))
+      xhr.setRequestHeader(name, value);
     xhr.addEventListener("progress", (event) => {
       options.onProgress?.(event.lengthComputable && event.total > 0 ? event.loaded / event.total : null);
     });

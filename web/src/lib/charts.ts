@@ -98,7 +98,11 @@ export function drawLines(canvas: HTMLCanvasElement, spec: LineSpec): Chart<"lin
         },
       },
       plugins: {
-        legend: { display: spec.series.length > 1, position: "bottom", labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8 } },
+        legend: {
+          display: spec.series.length > 1,
+          position: "bottom",
+          labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8 },
+        },
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? spec.xLabel(items[0].parsed.x ?? 0) : ""),

@@ -24,15 +24,21 @@ export function daysBetween(a: string, b: string): number {
 
 /** "Monday, 30 November 2026" / "Montag, 30. November 2026". */
 export function formatLongDay(value: string): string {
-  return new Intl.DateTimeFormat(locale(), { dateStyle: "full", timeZone: "UTC" }).format(new Date(utc(value)));
+  return new Intl.DateTimeFormat(locale(), { dateStyle: "full", timeZone: "UTC" }).format(
+    new Date(utc(value)),
+  );
 }
 
 /** "30 Nov" / "30. Nov." — short, for chart axes. */
 export function formatShortDay(value: string): string {
-  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(utc(value)));
+  return new Intl.DateTimeFormat(locale(), { day: "numeric", month: "short", timeZone: "UTC" }).format(
+    new Date(utc(value)),
+  );
 }
 
 /** "2026-11" → "November 2026". */
 export function formatMonth(month: string): string {
-  return new Intl.DateTimeFormat(locale(), { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(utc(`${month}-01`)));
+  return new Intl.DateTimeFormat(locale(), { month: "long", year: "numeric", timeZone: "UTC" }).format(
+    new Date(utc(`${month}-01`)),
+  );
 }

@@ -17,13 +17,18 @@ export function entraEnabled(): Promise<boolean> {
 }
 
 /** Start a flow at ``path`` and leave for Microsoft's sign-in page. */
-export async function startEntra(path: string, body: Record<string, unknown>, anonymous = false): Promise<void> {
+export async function startEntra(
+  path: string,
+  body: Record<string, unknown>,
+  anonymous = false,
+): Promise<void> {
   const { data } = await api.post<{ authorizeUrl: string }>(path, body, { anonymous });
   window.location.assign(data.authorizeUrl);
 }
 
 /** Sign in with Microsoft, then come back to ``returnTo``. */
-export const signInWithMicrosoft = (returnTo: string) => startEntra("/api/auth/entra/start", { returnTo }, true);
+export const signInWithMicrosoft = (returnTo: string) =>
+  startEntra("/api/auth/entra/start", { returnTo }, true);
 
 /** A fresh Microsoft sign-in for this session (step-up, e.g. before activating a support grant). */
 export const stepUp = (returnTo: string) => startEntra("/api/auth/entra/step-up", { returnTo });

@@ -91,9 +91,7 @@ function lookup(catalog: Catalog, key: string): string | undefined {
 /** The text of ``key`` in the current language (English, then the key itself, as fallbacks). */
 export function t(key: string, params: Record<string, string | number> = {}): string {
   const text = lookup(catalogs[language.get()] ?? {}, key) ?? lookup(catalogs.en ?? {}, key) ?? key;
-  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
-    name in params ? String(params[name]) : whole,
-  );
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
 /** The keys under ``prefix`` in the current catalog (e.g. the audit actions that have a label). */
@@ -158,7 +156,11 @@ export function formatRelative(iso: string | null | undefined, now: number = Dat
   if (Number.isNaN(then)) return iso;
   const seconds = Math.round((then - now) / 1000);
   const words = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
-  const units: [Intl.RelativeTimeFormatUnit, number][] = [["day", 86_400], ["hour", 3_600], ["minute", 60]];
+  const units: [Intl.RelativeTimeFormatUnit, number][] = [
+    ["day", 86_400],
+    ["hour", 3_600],
+    ["minute", 60],
+  ];
   for (const [unit, size] of units) {
     if (Math.abs(seconds) >= size) return words.format(Math.trunc(seconds / size), unit);
   }

@@ -50,7 +50,11 @@ const RESTARTS = 2;
 
 /** Every item of the list at ``path``, page after page: for screens that need the whole set (a
  * participant picker, names for ids, a count). A stale token restarts the walk from page 1. */
-export async function fetchAll<T>(path: string, itemsKey: string, options: RequestOptions = {}): Promise<T[]> {
+export async function fetchAll<T>(
+  path: string,
+  itemsKey: string,
+  options: RequestOptions = {},
+): Promise<T[]> {
   for (let attempt = 0; ; attempt += 1) {
     const all: T[] = [];
     let continuation: string | null = null;
@@ -70,7 +74,12 @@ export async function fetchAll<T>(path: string, itemsKey: string, options: Reque
 /** The rest of a list whose first page came with something else (e.g. a case's participants in
  * the case summary): ``first`` and every page after it. A stale token reads the list again from
  * page 1. */
-export async function fetchRest<T>(path: string, itemsKey: string, first: Page<T>, options: RequestOptions = {}): Promise<T[]> {
+export async function fetchRest<T>(
+  path: string,
+  itemsKey: string,
+  first: Page<T>,
+  options: RequestOptions = {},
+): Promise<T[]> {
   const all = [...first.items];
   let continuation = first.continuation;
   try {

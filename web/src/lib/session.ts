@@ -42,7 +42,9 @@ export async function loadSession(): Promise<Session | null> {
   try {
     // Signed out is normal here, not an error: this route answers 200 either way, so a visitor's
     // console shows no failed request (issue 25).
-    const status = await api.get<{ signedIn: boolean; session: Session | null }>("/api/auth/status", { anonymous: true });
+    const status = await api.get<{ signedIn: boolean; session: Session | null }>("/api/auth/status", {
+      anonymous: true,
+    });
     const data = status.data.session;
     if (!status.data.signedIn || !data) {
       signedOut();

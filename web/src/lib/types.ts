@@ -39,7 +39,12 @@ export const HIGHER_IS_WORSE: ReadonlySet<ScaleName> = new Set(["pain", "stress"
 /** The guided prompts and the free note, with their length limits (characters). */
 export const PROMPTS = ["wentWell", "limits", "needs", "note"] as const;
 export type PromptName = (typeof PROMPTS)[number];
-export const PROMPT_LIMITS: Record<PromptName, number> = { wentWell: 2000, limits: 2000, needs: 2000, note: 4000 };
+export const PROMPT_LIMITS: Record<PromptName, number> = {
+  wentWell: 2000,
+  limits: 2000,
+  needs: 2000,
+  note: 4000,
+};
 
 export type Reflection = Api.EntryView;
 

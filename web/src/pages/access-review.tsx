@@ -6,7 +6,16 @@
 // mark the review done (with a comment): that, not opening the page, is "last reviewed".
 import { useEffect, useState } from "preact/hooks";
 import { roleName, statusName } from "../components/labels";
-import { Field, FormError, Link, Notice, PageTitle, PagedLoaded, confirmed, useAction } from "../components/ui";
+import {
+  Field,
+  FormError,
+  Link,
+  Notice,
+  PageTitle,
+  PagedLoaded,
+  confirmed,
+  useAction,
+} from "../components/ui";
 import { api } from "../lib/api";
 import type { ReviewDone } from "../lib/api-types";
 import { formatDateTime, t } from "../lib/i18n";
@@ -29,9 +38,15 @@ function Facts({ caseId, userId }: { caseId: string; userId: string }) {
   return (
     <>
       <span data-testid="review-shared">
-        {facts.sharedItems === 1 ? t("web.accessReview.sharedOne") : t("web.accessReview.shared", { count: facts.sharedItems })}
+        {facts.sharedItems === 1
+          ? t("web.accessReview.sharedOne")
+          : t("web.accessReview.shared", { count: facts.sharedItems })}
       </span>
-      <span>{facts.lastAccessAt ? t("web.accessReview.lastAccess", { date: formatDateTime(facts.lastAccessAt) }) : t("web.accessReview.noAccess")}</span>
+      <span>
+        {facts.lastAccessAt
+          ? t("web.accessReview.lastAccess", { date: formatDateTime(facts.lastAccessAt) })
+          : t("web.accessReview.noAccess")}
+      </span>
     </>
   );
 }
@@ -114,14 +129,30 @@ export function AccessReviewPage({ params }: { params: Record<string, string> })
                   </p>
                   <div class="actions">
                     {p.status === "active" && (
-                      <button type="button" class="button-quiet" disabled={busy} data-testid="review-ask" onClick={() => ask(p)}>
+                      <button
+                        type="button"
+                        class="button-quiet"
+                        disabled={busy}
+                        data-testid="review-ask"
+                        onClick={() => ask(p)}
+                      >
                         {t("web.accessReview.ask")}
                         <span class="visually-hidden"> {p.name}</span>
                       </button>
                     )}
                     {p.role !== "employee" && (
-                      <button type="button" class="button-quiet danger" disabled={busy} data-testid="review-end" onClick={() => end(`/api/cases/${caseId}/access-review/people/${p.userId}/end`, p.name)}>
-                        {p.status === "invited" ? t("web.accessReview.endInvitation") : t("web.accessReview.endParticipation")}
+                      <button
+                        type="button"
+                        class="button-quiet danger"
+                        disabled={busy}
+                        data-testid="review-end"
+                        onClick={() =>
+                          end(`/api/cases/${caseId}/access-review/people/${p.userId}/end`, p.name)
+                        }
+                      >
+                        {p.status === "invited"
+                          ? t("web.accessReview.endInvitation")
+                          : t("web.accessReview.endParticipation")}
                         <span class="visually-hidden"> {p.name}</span>
                       </button>
                     )}
@@ -146,7 +177,12 @@ export function AccessReviewPage({ params }: { params: Record<string, string> })
                   <span>{t("web.tempAccess.until", { date: formatDateTime(g.untilAt) })}</span>
                 </p>
                 {g.reason && <p>{g.reason}</p>}
-                <button type="button" class="button-quiet danger" disabled={busy} onClick={() => end(`/api/orgs/${g.orgId}/temporary-access/${g.accessId}/end`, g.name)}>
+                <button
+                  type="button"
+                  class="button-quiet danger"
+                  disabled={busy}
+                  onClick={() => end(`/api/orgs/${g.orgId}/temporary-access/${g.accessId}/end`, g.name)}
+                >
                   {t("web.tempAccess.end")}
                 </button>
               </li>
@@ -157,7 +193,14 @@ export function AccessReviewPage({ params }: { params: Record<string, string> })
       <p class="muted">{t("web.accessReview.sharesNote")}</p>
       <form noValidate onSubmit={markDone} class="stack card" data-testid="review-done">
         <h2>{t("web.accessReview.doneTitle")}</h2>
-        <Field label={t("web.accessReview.doneComment")} hint={t("web.accessReview.doneHint")} name="comment" value={comment} onValue={setComment} error={error} />
+        <Field
+          label={t("web.accessReview.doneComment")}
+          hint={t("web.accessReview.doneHint")}
+          name="comment"
+          value={comment}
+          onValue={setComment}
+          error={error}
+        />
         {saved && <Notice kind="success">{t("web.accessReview.doneSaved")}</Notice>}
         <div class="actions">
           <button type="submit" class="button" disabled={busy}>

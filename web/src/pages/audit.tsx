@@ -73,20 +73,59 @@ export function AuditPage({ params }: { params: Record<string, string> }) {
       >
         <h2>{t("web.audit.filters")}</h2>
         <div class="grid-2">
-          <Select label={t("web.audit.actor")} name="actor" value={draft.actor} onValue={set("actor")} options={[["", t("web.audit.anyone")], ...(staff.data ?? []).map((m): [string, string] => [m.userId, m.name])]} error={log.error} />
-          <Select label={t("web.audit.action")} name="action" value={draft.action} onValue={set("action")} options={actionOptions()} error={log.error} />
-          <Field label={t("web.audit.case")} name="caseId" value={draft.caseId} onValue={set("caseId")} error={log.error} />
-          <DateField label={t("web.audit.since")} name="since" value={draft.since} onValue={set("since")} error={log.error} />
-          <DateField label={t("web.audit.until")} name="until" value={draft.until} onValue={set("until")} error={log.error} />
+          <Select
+            label={t("web.audit.actor")}
+            name="actor"
+            value={draft.actor}
+            onValue={set("actor")}
+            options={[
+              ["", t("web.audit.anyone")],
+              ...(staff.data ?? []).map((m): [string, string] => [m.userId, m.name]),
+            ]}
+            error={log.error}
+          />
+          <Select
+            label={t("web.audit.action")}
+            name="action"
+            value={draft.action}
+            onValue={set("action")}
+            options={actionOptions()}
+            error={log.error}
+          />
+          <Field
+            label={t("web.audit.case")}
+            name="caseId"
+            value={draft.caseId}
+            onValue={set("caseId")}
+            error={log.error}
+          />
+          <DateField
+            label={t("web.audit.since")}
+            name="since"
+            value={draft.since}
+            onValue={set("since")}
+            error={log.error}
+          />
+          <DateField
+            label={t("web.audit.until")}
+            name="until"
+            value={draft.until}
+            onValue={set("until")}
+            error={log.error}
+          />
         </div>
         <div class="actions">
           <button type="submit" class="button">
             {t("web.audit.apply")}
           </button>
-          <button type="button" class="button-quiet" onClick={() => {
+          <button
+            type="button"
+            class="button-quiet"
+            onClick={() => {
               setDraft(NONE);
               setFilters(NONE);
-            }}>
+            }}
+          >
             {t("web.audit.reset")}
           </button>
         </div>
@@ -112,7 +151,11 @@ export function AuditPage({ params }: { params: Record<string, string> }) {
                     {events.map((e) => (
                       <tr key={`${e.seq}-${e.at}`}>
                         <td>{formatDateTime(e.at)}</td>
-                        <td>{e.actor === "system" ? t("web.audit.system") : (e.actorName ?? names.get(e.actor) ?? e.actor.slice(0, 8))}</td>
+                        <td>
+                          {e.actor === "system"
+                            ? t("web.audit.system")
+                            : (e.actorName ?? names.get(e.actor) ?? e.actor.slice(0, 8))}
+                        </td>
                         <td>
                           {actionLabel(e.action)}
                           {actionLabel(e.action) !== e.action && (
@@ -123,7 +166,13 @@ export function AuditPage({ params }: { params: Record<string, string> }) {
                           )}
                         </td>
                         <td>
-                          {e.caseId ? <Link href={`/cases/${e.caseId}`}>{t("web.audit.caseRef", { id: e.caseId.slice(0, 8) })}</Link> : `${e.targetType} ${e.targetId.slice(0, 8)}`}
+                          {e.caseId ? (
+                            <Link href={`/cases/${e.caseId}`}>
+                              {t("web.audit.caseRef", { id: e.caseId.slice(0, 8) })}
+                            </Link>
+                          ) : (
+                            `${e.targetType} ${e.targetId.slice(0, 8)}`
+                          )}
                           {e.reason && <p class="muted">{e.reason}</p>}
                         </td>
                       </tr>

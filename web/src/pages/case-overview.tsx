@@ -18,7 +18,8 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
   const memberships = useStore(orgs);
   // Org admins read a case they do not take part in; so does break-glass staff (journey 17), who
   // may not set a legal hold.
-  const admin = myRole === null && memberships.some((m) => m.orgId === summary.orgId && m.roles.includes("org_admin"));
+  const admin =
+    myRole === null && memberships.some((m) => m.orgId === summary.orgId && m.roles.includes("org_admin"));
   const { busy, error, run } = useAction();
   // Reload after success and failure alike: after a 412 (someone else changed the case) the
   // page shows the current state with the API's message, and the next try sends the new ETag.
@@ -44,14 +45,19 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
               <span class={`tag tag-${p.status}`}>{statusName(p.status)}</span>
               <span class="person-actions">
                 {myRole && p.userId !== me?.userId && p.status === "active" && (
-                  <Link href={`/cases/${summary.caseId}/seen-by/${p.userId}`}>{t("web.sharing.seeWhat", { name: p.name })}</Link>
+                  <Link href={`/cases/${summary.caseId}/seen-by/${p.userId}`}>
+                    {t("web.sharing.seeWhat", { name: p.name })}
+                  </Link>
                 )}
                 {manager && p.userId !== me?.userId && p.role !== "employee" && (
                   <button
                     type="button"
                     class="button-quiet danger"
                     disabled={busy}
-                    onClick={() => confirmed(t("web.participants.removeConfirm", { name: p.name })) && act(() => api.delete(`${caseUrl}/participants/${p.userId}`))}
+                    onClick={() =>
+                      confirmed(t("web.participants.removeConfirm", { name: p.name })) &&
+                      act(() => api.delete(`${caseUrl}/participants/${p.userId}`))
+                    }
                   >
                     {t("web.participants.remove")}
                     <span class="visually-hidden"> {p.name}</span>
@@ -84,7 +90,13 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
             data-testid="close-reopen"
             onClick={() => {
               if (summary.status === "open" && !confirmed(t("web.case.closeConfirm"))) return;
-              act(() => api.post(`${caseUrl}/${summary.status === "open" ? "close" : "reopen"}`, {}, { ifMatch: etag }));
+              act(() =>
+                api.post(
+                  `${caseUrl}/${summary.status === "open" ? "close" : "reopen"}`,
+                  {},
+                  { ifMatch: etag },
+                ),
+              );
             }}
           >
             {summary.status === "open" ? t("web.case.close") : t("web.case.reopen")}
@@ -110,7 +122,11 @@ export function CaseOverview({ summary, etag, myRole, reload }: CaseContext) {
             class="button-quiet"
             disabled={busy}
             data-testid="legal-hold"
-            onClick={() => act(() => api.put(`${caseUrl}/legal-hold`, { legalHold: !summary.legalHold }, { ifMatch: etag }))}
+            onClick={() =>
+              act(() =>
+                api.put(`${caseUrl}/legal-hold`, { legalHold: !summary.legalHold }, { ifMatch: etag }),
+              )
+            }
           >
             {summary.legalHold ? t("web.case.liftLegalHold") : t("web.case.setLegalHold")}
           </button>

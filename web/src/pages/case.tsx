@@ -24,7 +24,16 @@ export interface CaseContext {
   reload: () => void;
 }
 
-const TABS = ["overview", "reflections", "dashboard", "evaluations", "plan", "documents", "notes", "messages"] as const;
+const TABS = [
+  "overview",
+  "reflections",
+  "dashboard",
+  "evaluations",
+  "plan",
+  "documents",
+  "notes",
+  "messages",
+] as const;
 
 export function CasePage({ params }: { params: Record<string, string> }) {
   const me = useStore(session);
@@ -46,7 +55,8 @@ export function CasePage({ params }: { params: Record<string, string> }) {
           // Org admins see the overview only: they never see case content (SPEC §1).
           // Reflections are the employee's own: nobody else has an entry page.
           // Staff who opened the case by break-glass (journey 17): the overview and the plan, read-only.
-          const breakGlass = !myRole && !memberships.some((m) => m.orgId === summary.orgId && m.roles.includes("org_admin"));
+          const breakGlass =
+            !myRole && !memberships.some((m) => m.orgId === summary.orgId && m.roles.includes("org_admin"));
           const tabs = myRole
             ? TABS.filter((name) => name !== "reflections" || myRole === "employee")
             : breakGlass
@@ -58,7 +68,9 @@ export function CasePage({ params }: { params: Record<string, string> }) {
               <p class="meta">
                 <span class={`tag tag-${summary.status}`}>{statusName(summary.status)}</span>
                 <span>{t("web.case.opened", { date: formatDateTime(summary.createdAt) })}</span>
-                {summary.closedAt && <span>{t("web.case.closedAt", { date: formatDateTime(summary.closedAt) })}</span>}
+                {summary.closedAt && (
+                  <span>{t("web.case.closedAt", { date: formatDateTime(summary.closedAt) })}</span>
+                )}
               </p>
               <nav aria-label={t("web.case.sections")} class="tabs">
                 <ul>

@@ -3,7 +3,16 @@
 import { useEffect, useState } from "preact/hooks";
 import { languageOptions, roleName, statusName } from "../components/labels";
 import { LastActivity } from "../components/last-activity";
-import { Field, FormError, Link, PageTitle, PagedLoaded, Select, requiredError, useAction } from "../components/ui";
+import {
+  Field,
+  FormError,
+  Link,
+  PageTitle,
+  PagedLoaded,
+  Select,
+  requiredError,
+  useAction,
+} from "../components/ui";
 import { api } from "../lib/api";
 import { formatDate, language, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
@@ -34,11 +43,39 @@ function NewCaseForm({ places }: { places: OrgMembership[] }) {
       <p>{t("web.cases.newIntro")}</p>
       <FormError error={error} fields={["name", "email", "language"]} />
       {places.length > 1 && (
-        <Select label={t("web.cases.organisation")} name="orgId" value={orgId} onValue={setOrgId} options={places.map((p) => [p.orgId, p.name])} />
+        <Select
+          label={t("web.cases.organisation")}
+          name="orgId"
+          value={orgId}
+          onValue={setOrgId}
+          options={places.map((p) => [p.orgId, p.name])}
+        />
       )}
-      <Field label={t("web.people.name")} name="name" autoComplete="off" value={name} onValue={setName} error={error} />
-      <Field label={t("web.people.email")} name="email" type="email" autoComplete="off" value={email} onValue={setEmail} error={error} />
-      <Select label={t("web.people.language")} name="language" value={lang} onValue={setLang} options={languageOptions()} error={error} />
+      <Field
+        label={t("web.people.name")}
+        name="name"
+        autoComplete="off"
+        value={name}
+        onValue={setName}
+        error={error}
+      />
+      <Field
+        label={t("web.people.email")}
+        name="email"
+        type="email"
+        autoComplete="off"
+        value={email}
+        onValue={setEmail}
+        error={error}
+      />
+      <Select
+        label={t("web.people.language")}
+        name="language"
+        value={lang}
+        onValue={setLang}
+        options={languageOptions()}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.cases.create")}
@@ -65,7 +102,9 @@ function casesPath(status: StatusFilter, order: Order): string {
 /** What an entry is called: whose case it is — or, before the invitation is accepted, where. */
 function caseTitle(c: CaseRef): string {
   if (c.status === "invited" || !c.employeeName) return t("web.cases.invitedTo", { org: c.orgName });
-  return c.role === "employee" ? t("web.cases.yours", { org: c.orgName }) : t("web.case.title", { name: c.employeeName });
+  return c.role === "employee"
+    ? t("web.cases.yours", { org: c.orgName })
+    : t("web.case.title", { name: c.employeeName });
 }
 
 /** The entries the search leaves (over the pages loaded so far: names are not in the index the
@@ -115,7 +154,13 @@ function CaseFilters(props: {
   return (
     <form role="search" class="case-filters" data-testid="case-filters" onSubmit={(e) => e.preventDefault()}>
       <h2 class="visually-hidden">{t("web.cases.find")}</h2>
-      <Field label={t("web.cases.search")} name="q" autoComplete="off" value={props.query} onValue={props.setQuery} />
+      <Field
+        label={t("web.cases.search")}
+        name="q"
+        autoComplete="off"
+        value={props.query}
+        onValue={props.setQuery}
+      />
       <Select
         label={t("web.cases.statusFilter")}
         name="status"
@@ -167,7 +212,8 @@ export function CasesPage() {
       {filtering && <CaseFilters {...{ query, setQuery, status, setStatus, order, setOrder }} />}
       <PagedLoaded list={cases} label={t("web.cases.title")}>
         {(list) => {
-          if (list.length === 0) return <p data-testid="cases-none">{narrowed ? t("web.cases.noMatch") : t("web.cases.none")}</p>;
+          if (list.length === 0)
+            return <p data-testid="cases-none">{narrowed ? t("web.cases.noMatch") : t("web.cases.none")}</p>;
           const shown = choose([...list], query, order);
           return (
             <>

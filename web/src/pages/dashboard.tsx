@@ -11,7 +11,15 @@ import { api } from "../lib/api";
 import { addDays, daysBetween, formatMonth, formatShortDay } from "../lib/dates";
 import { formatDate, formatNumber, formatPercent, language, locale, t } from "../lib/i18n";
 import { useStore } from "../lib/store";
-import { FEEDBACK_SCALES, SCALES, type Dashboard, type FeedbackScaleName, type PlanSpan, type ScaleName, type ScaleSeries } from "../lib/types";
+import {
+  FEEDBACK_SCALES,
+  SCALES,
+  type Dashboard,
+  type FeedbackScaleName,
+  type PlanSpan,
+  type ScaleName,
+  type ScaleSeries,
+} from "../lib/types";
 import type { LineSeries, LineSpec } from "../lib/charts";
 import type { CaseContext } from "./case";
 import { CorrectedTag, EvaluationBody, FeedbackBody, feedbackScaleName } from "./evaluations";
@@ -77,12 +85,25 @@ function TableToggle({ children, testId }: { children: ComponentChildren; testId
   const id = useId();
   return (
     <div>
-      <button type="button" class="button-quiet" aria-expanded={shown} aria-controls={id} onClick={() => setShown(!shown)} data-testid={`${testId}-toggle`}>
+      <button
+        type="button"
+        class="button-quiet"
+        aria-expanded={shown}
+        aria-controls={id}
+        onClick={() => setShown(!shown)}
+        data-testid={`${testId}-toggle`}
+      >
         {shown ? t("web.dashboard.hideTable") : t("web.dashboard.showTable")}
       </button>
       <div id={id} hidden={!shown}>
         {shown && (
-          <div class="table-scroll" role="region" aria-label={t("web.dashboard.tableRegion")} tabIndex={0} data-testid={testId}>
+          <div
+            class="table-scroll"
+            role="region"
+            aria-label={t("web.dashboard.tableRegion")}
+            tabIndex={0}
+            data-testid={testId}
+          >
             {children}
           </div>
         )}
@@ -92,7 +113,8 @@ function TableToggle({ children, testId }: { children: ComponentChildren; testId
 }
 
 const weekNumber = (week: string) => Number(week.split("-W")[1] ?? week);
-const entries = (count: number) => (count === 1 ? t("web.dashboard.entryOne") : t("web.dashboard.entries", { count: formatNumber(count) }));
+const entries = (count: number) =>
+  count === 1 ? t("web.dashboard.entryOne") : t("web.dashboard.entries", { count: formatNumber(count) });
 const mean = (value: number) => formatNumber(value, { maximumFractionDigits: 1 });
 
 interface Row {
@@ -105,7 +127,8 @@ interface Row {
 /** The rows of the chosen view: one per day, week or month, each with the value of each scale. */
 function rowsOf(data: Dashboard, view: View): Row[] {
   const rows = new Map<string, Row>();
-  const x = (date: string) => Math.min(Math.max(daysBetween(data.from, date), 0), daysBetween(data.from, data.to));
+  const x = (date: string) =>
+    Math.min(Math.max(daysBetween(data.from, date), 0), daysBetween(data.from, data.to));
   const row = (key: string, at: string, label: string) => {
     let found = rows.get(key);
     if (!found) rows.set(key, (found = { key, x: x(at), label, values: {} }));
@@ -118,10 +141,18 @@ function rowsOf(data: Dashboard, view: View): Row[] {
       });
     } else if (view === "weekly") {
       for (const w of series.weekly) {
-        row(w.week, addDays(w.start, 3), t("web.dashboard.weekOf", { week: weekNumber(w.week), date: formatDate(w.start) })).values[series.scale] = { value: w.mean, count: w.count };
+        row(
+          w.week,
+          addDays(w.start, 3),
+          t("web.dashboard.weekOf", { week: weekNumber(w.week), date: formatDate(w.start) }),
+        ).values[series.scale] = { value: w.mean, count: w.count };
       }
     } else {
-      for (const m of series.monthly) row(m.month, `${m.month}-15`, formatMonth(m.month)).values[series.scale] = { value: m.mean, count: m.count };
+      for (const m of series.monthly)
+        row(m.month, `${m.month}-15`, formatMonth(m.month)).values[series.scale] = {
+          value: m.mean,
+          count: m.count,
+        };
     }
   }
   return [...rows.values()].sort((a, b) => a.key.localeCompare(b.key));
@@ -144,13 +175,29 @@ function trendWords(series: Pick<ScaleSeries, "trend" | "polarity">): { status: 
   const { status, slopePer30Days, points } = series.trend;
   const polarity = t(`web.dashboard.polarity.${series.polarity}`);
   if (status === "not_enough_data") {
-    return { status: t("web.dashboard.trend.not_enough_data"), detail: t("web.dashboard.notEnough", { entries: entries(points), minimum: 5, days: 14, polarity }) };
+    return {
+      status: t("web.dashboard.trend.not_enough_data"),
+      detail: t("web.dashboard.notEnough", { entries: entries(points), minimum: 5, days: 14, polarity }),
+    };
   }
   const slope = formatNumber(slopePer30Days ?? 0, { maximumFractionDigits: 1, signDisplay: "exceptZero" });
-  return { status: t(`web.dashboard.trend.${status}`), detail: t("web.dashboard.trendDetail", { slope, entries: entries(points), polarity }) };
+  return {
+    status: t(`web.dashboard.trend.${status}`),
+    detail: t("web.dashboard.trendDetail", { slope, entries: entries(points), polarity }),
+  };
 }
 
-function ScalesSection({ data, view, employeeName, mine }: { data: Dashboard; view: View; employeeName: string; mine: boolean }) {
+function ScalesSection({
+  data,
+  view,
+  employeeName,
+  mine,
+}: {
+  data: Dashboard;
+  view: View;
+  employeeName: string;
+  mine: boolean;
+}) {
   const lang = useStore(language);
   const rows = useMemo(() => rowsOf(data, view), [data, view, lang]);
   const spec = useMemo<LineSpec>(() => {
@@ -202,7 +249,15 @@ function ScalesSection({ data, view, employeeName, mine }: { data: Dashboard; vi
                 <th scope="row">{r.label}</th>
                 {SCALES.map((s) => {
                   const cell = r.values[s];
-                  return <td key={s}>{cell ? (view === "daily" ? String(cell.value) : `${mean(cell.value)} (${entries(cell.count ?? 0)})`) : "–"}</td>;
+                  return (
+                    <td key={s}>
+                      {cell
+                        ? view === "daily"
+                          ? String(cell.value)
+                          : `${mean(cell.value)} (${entries(cell.count ?? 0)})`
+                        : "–"}
+                    </td>
+                  );
                 })}
               </tr>
             ))}
@@ -233,7 +288,9 @@ function PlanSection({ data }: { data: Dashboard }) {
     }
     if (last) points.push(last);
     return {
-      series: [{ label: t("web.dashboard.workload"), color: PLAN_COLOUR, pointStyle: "circle", dash: [], points }],
+      series: [
+        { label: t("web.dashboard.workload"), color: PLAN_COLOUR, pointStyle: "circle", dash: [], points },
+      ],
       xMin: firstShown(data),
       xMax,
       yMin: 0,
@@ -278,7 +335,11 @@ function PlanSection({ data }: { data: Dashboard }) {
 
 /** Steps of ``{from, to, value}`` spans as chart points: a value holds from its first day until
  * the next span's (``to`` exclusive, null: open); a gap between spans stays a gap. */
-function stepPoints(data: Dashboard, spans: { from: string; to: string | null; value: number }[], xMax: number) {
+function stepPoints(
+  data: Dashboard,
+  spans: { from: string; to: string | null; value: number }[],
+  xMax: number,
+) {
   const points: { x: number; y: number }[] = [];
   let last: { x: number; y: number } | null = null;
   for (const span of [...spans].sort((a, b) => a.from.localeCompare(b.from))) {
@@ -311,8 +372,28 @@ function CapacitySection({ data }: { data: Dashboard }) {
     const xMax = daysBetween(data.from, end);
     return {
       series: [
-        { label: t("web.dashboard.capacity"), color: CAPACITY_COLOUR, pointStyle: "rectRot", dash: [], points: stepPoints(data, data.capacity.map((c) => ({ from: c.from, to: c.to, value: c.capacityPercent })), xMax) },
-        { label: t("web.dashboard.workload"), color: PLAN_COLOUR, pointStyle: "circle", dash: [6, 4], points: stepPoints(data, data.plan.map((p) => ({ from: p.from, to: p.to, value: p.workloadPercent })), xMax) },
+        {
+          label: t("web.dashboard.capacity"),
+          color: CAPACITY_COLOUR,
+          pointStyle: "rectRot",
+          dash: [],
+          points: stepPoints(
+            data,
+            data.capacity.map((c) => ({ from: c.from, to: c.to, value: c.capacityPercent })),
+            xMax,
+          ),
+        },
+        {
+          label: t("web.dashboard.workload"),
+          color: PLAN_COLOUR,
+          pointStyle: "circle",
+          dash: [6, 4],
+          points: stepPoints(
+            data,
+            data.plan.map((p) => ({ from: p.from, to: p.to, value: p.workloadPercent })),
+            xMax,
+          ),
+        },
       ],
       xMin: firstShown(data),
       xMax,
@@ -361,9 +442,16 @@ function CapacitySection({ data }: { data: Dashboard }) {
       </TableToggle>
       <ul class="item-list" data-testid="dashboard-evaluations">
         {data.evaluations.map((e) => (
-          <li key={e.id} class="card" data-testid="dashboard-evaluation" data-corrected={e.corrected ? "yes" : "no"}>
+          <li
+            key={e.id}
+            class="card"
+            data-testid="dashboard-evaluation"
+            data-corrected={e.corrected ? "yes" : "no"}
+          >
             <div class="item-head">
-              <h4 class="item-title">{t("web.evaluations.evaluationTitle", { date: formatDate(e.validFrom) })}</h4>
+              <h4 class="item-title">
+                {t("web.evaluations.evaluationTitle", { date: formatDate(e.validFrom) })}
+              </h4>
               <CorrectedTag record={e} />
             </div>
             <EvaluationBody e={e} />
@@ -406,7 +494,9 @@ function FeedbackSection({ data }: { data: Dashboard }) {
   const days = [...new Set(data.feedbackScales.flatMap((s) => s.dates))].sort();
   return (
     <>
-      {days.length > 0 && <LineChart spec={spec} label={t("web.dashboard.chartLabel", { caption })} testId="feedback-chart" />}
+      {days.length > 0 && (
+        <LineChart spec={spec} label={t("web.dashboard.chartLabel", { caption })} testId="feedback-chart" />
+      )}
       {days.length > 0 && (
         <TableToggle testId="feedback-table">
           <table class="data-table">
@@ -439,7 +529,9 @@ function FeedbackSection({ data }: { data: Dashboard }) {
           const words = trendWords(series);
           return (
             <li key={series.scale} data-scale={series.scale} data-trend={series.trend.status}>
-              <strong>{feedbackScaleName(series.scale)}:</strong> <span class={`trend trend-${series.trend.status}`}>{words.status}</span> <span class="muted">{words.detail}</span>
+              <strong>{feedbackScaleName(series.scale)}:</strong>{" "}
+              <span class={`trend trend-${series.trend.status}`}>{words.status}</span>{" "}
+              <span class="muted">{words.detail}</span>
             </li>
           );
         })}
@@ -502,7 +594,14 @@ export function DashboardTab({ summary, myRole }: CaseContext) {
               <h3 id="dashboard-scales">{t("web.dashboard.scalesTitle")}</h3>
               <div class="segmented" role="group" aria-label={t("web.dashboard.view")}>
                 {VIEWS.map((v) => (
-                  <button key={v} type="button" class="button-quiet" aria-pressed={view === v} onClick={() => setView(v)} data-testid={`view-${v}`}>
+                  <button
+                    key={v}
+                    type="button"
+                    class="button-quiet"
+                    aria-pressed={view === v}
+                    onClick={() => setView(v)}
+                    data-testid={`view-${v}`}
+                  >
                     {t(`web.dashboard.views.${v}`)}
                   </button>
                 ))}
@@ -517,7 +616,8 @@ export function DashboardTab({ summary, myRole }: CaseContext) {
                       const words = trendWords(series);
                       return (
                         <li key={series.scale} data-scale={series.scale} data-trend={series.trend.status}>
-                          <strong>{scaleName(series.scale)}:</strong> <span class={`trend trend-${series.trend.status}`}>{words.status}</span>{" "}
+                          <strong>{scaleName(series.scale)}:</strong>{" "}
+                          <span class={`trend trend-${series.trend.status}`}>{words.status}</span>{" "}
                           <span class="muted">{words.detail}</span>
                         </li>
                       );
@@ -534,7 +634,11 @@ export function DashboardTab({ summary, myRole }: CaseContext) {
               <h3 id="dashboard-capacity">{t("web.dashboard.capacityTitle")}</h3>
               <CapacitySection data={data} />
             </section>
-            <section class="stack" aria-labelledby="dashboard-feedback" data-testid="dashboard-feedback-section">
+            <section
+              class="stack"
+              aria-labelledby="dashboard-feedback"
+              data-testid="dashboard-feedback-section"
+            >
               <h3 id="dashboard-feedback">{t("web.dashboard.feedbackTitle")}</h3>
               <FeedbackSection data={data} />
             </section>

@@ -43,7 +43,10 @@ function Versions({ url, onChanged }: { url: string; onChanged: () => void }) {
                     }
                   >
                     {t("web.common.delete")}
-                    <span class="visually-hidden"> {t("web.documents.versionLabel", { version: v.version })}</span>
+                    <span class="visually-hidden">
+                      {" "}
+                      {t("web.documents.versionLabel", { version: v.version })}
+                    </span>
                   </button>
                 )}
               </li>
@@ -57,7 +60,15 @@ function Versions({ url, onChanged }: { url: string; onChanged: () => void }) {
 
 type Mode = "view" | "rename" | "replace" | "versions";
 
-export function DocumentItem(props: { base: string; doc: DocumentView; owner: string; names?: Map<string, string>; editable: boolean; onChanged: () => void; onShare: () => void }) {
+export function DocumentItem(props: {
+  base: string;
+  doc: DocumentView;
+  owner: string;
+  names?: Map<string, string>;
+  editable: boolean;
+  onChanged: () => void;
+  onShare: () => void;
+}) {
   const { doc } = props;
   const url = `${props.base}/${doc.id}`;
   const [mode, setMode] = useState<Mode>("view");
@@ -83,7 +94,11 @@ export function DocumentItem(props: { base: string; doc: DocumentView; owner: st
     const form = new FormData();
     form.append("file", file, file.name);
     setProgress(0);
-    change(() => upload("POST", `${url}/versions`, form, { ifMatch: doc.etag, onProgress: setProgress }).finally(() => setProgress(null)));
+    change(() =>
+      upload("POST", `${url}/versions`, form, { ifMatch: doc.etag, onProgress: setProgress }).finally(() =>
+        setProgress(null),
+      ),
+    );
   };
   return (
     <li class="card document" data-testid="document">
@@ -99,7 +114,10 @@ export function DocumentItem(props: { base: string; doc: DocumentView; owner: st
         <span>{t("web.documents.by", { name: props.owner })}</span>
       </p>
       <SharingState shares={doc.sharedWith} names={props.names ?? new Map()} />
-      <FormError error={mode === "replace" && fileError(error) ? null : error} fields={["title", "category"]} />
+      <FormError
+        error={mode === "replace" && fileError(error) ? null : error}
+        fields={["title", "category"]}
+      />
       <div class="actions">
         <a class="button-quiet" href={`${url}/content`} download>
           {t("web.documents.download")}
@@ -111,22 +129,40 @@ export function DocumentItem(props: { base: string; doc: DocumentView; owner: st
               {t("web.sharing.open")}
               <span class="visually-hidden"> {doc.title}</span>
             </button>
-            <button type="button" class="button-quiet" aria-expanded={mode === "versions"} onClick={() => toggle("versions")}>
+            <button
+              type="button"
+              class="button-quiet"
+              aria-expanded={mode === "versions"}
+              onClick={() => toggle("versions")}
+            >
               {t("web.documents.versions")}
             </button>
             {props.editable && (
               <>
-                <button type="button" class="button-quiet" aria-expanded={mode === "rename"} onClick={() => toggle("rename")}>
+                <button
+                  type="button"
+                  class="button-quiet"
+                  aria-expanded={mode === "rename"}
+                  onClick={() => toggle("rename")}
+                >
                   {t("web.documents.rename")}
                 </button>
-                <button type="button" class="button-quiet" aria-expanded={mode === "replace"} onClick={() => toggle("replace")}>
+                <button
+                  type="button"
+                  class="button-quiet"
+                  aria-expanded={mode === "replace"}
+                  onClick={() => toggle("replace")}
+                >
                   {t("web.documents.replace")}
                 </button>
                 <button
                   type="button"
                   class="button-quiet danger"
                   disabled={busy}
-                  onClick={() => confirmed(t("web.documents.deleteConfirm", { title: doc.title })) && change(() => api.delete(url, { ifMatch: doc.etag }))}
+                  onClick={() =>
+                    confirmed(t("web.documents.deleteConfirm", { title: doc.title })) &&
+                    change(() => api.delete(url, { ifMatch: doc.etag }))
+                  }
                 >
                   {t("web.common.delete")}
                   <span class="visually-hidden"> {doc.title}</span>
@@ -144,8 +180,21 @@ export function DocumentItem(props: { base: string; doc: DocumentView; owner: st
             change(() => api.patch(url, { title: title.trim(), category }, { ifMatch: doc.etag }));
           }}
         >
-          <Field label={t("web.documents.titleLabel")} name="title" value={title} onValue={setTitle} error={error} />
-          <Select label={t("web.documents.category")} name="category" value={category} onValue={setCategory} options={CATEGORIES.map((c) => [c, categoryName(c)])} error={error} />
+          <Field
+            label={t("web.documents.titleLabel")}
+            name="title"
+            value={title}
+            onValue={setTitle}
+            error={error}
+          />
+          <Select
+            label={t("web.documents.category")}
+            name="category"
+            value={category}
+            onValue={setCategory}
+            options={CATEGORIES.map((c) => [c, categoryName(c)])}
+            error={error}
+          />
           <div class="actions">
             <button type="submit" class="button" disabled={busy}>
               {t("web.common.save")}
@@ -154,7 +203,13 @@ export function DocumentItem(props: { base: string; doc: DocumentView; owner: st
         </form>
       )}
       {mode === "replace" && (
-        <FileField label={t("web.documents.newVersion")} error={error} progress={progress} fileSize={replacement} onFile={replace} />
+        <FileField
+          label={t("web.documents.newVersion")}
+          error={error}
+          progress={progress}
+          fileSize={replacement}
+          onFile={replace}
+        />
       )}
       {mode === "versions" && <Versions url={url} onChanged={props.onChanged} />}
     </li>

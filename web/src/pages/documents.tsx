@@ -46,13 +46,36 @@ function UploadForm({ base, onUploaded }: { base: string; onUploaded: (doc: Docu
       <h3>{t("web.documents.uploadTitle")}</h3>
       <p class="hint">{t("web.documents.privateHint")}</p>
       <FormError error={local} fields={["title", "category"]} />
-      {fileError(error) && <p class="form-hint-error" role="alert">{t("web.documents.rejected")}</p>}
-      <FileField label={t("web.documents.file")} error={error} progress={progress} fileSize={file?.size} onFile={(f) => {
-        setFile(f);
-        if (f && !title) setTitle(f.name.replace(/\.[^.]+$/, ""));
-      }} />
-      <Field label={t("web.documents.titleLabel")} name="title" value={title} onValue={setTitle} error={error} />
-      <Select label={t("web.documents.category")} name="category" value={category} onValue={(v) => setCategory(v as Category)} options={CATEGORIES.map((c) => [c, categoryName(c)])} error={error} />
+      {fileError(error) && (
+        <p class="form-hint-error" role="alert">
+          {t("web.documents.rejected")}
+        </p>
+      )}
+      <FileField
+        label={t("web.documents.file")}
+        error={error}
+        progress={progress}
+        fileSize={file?.size}
+        onFile={(f) => {
+          setFile(f);
+          if (f && !title) setTitle(f.name.replace(/\.[^.]+$/, ""));
+        }}
+      />
+      <Field
+        label={t("web.documents.titleLabel")}
+        name="title"
+        value={title}
+        onValue={setTitle}
+        error={error}
+      />
+      <Select
+        label={t("web.documents.category")}
+        name="category"
+        value={category}
+        onValue={(v) => setCategory(v as Category)}
+        options={CATEGORIES.map((c) => [c, categoryName(c)])}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.documents.upload")}
@@ -110,7 +133,9 @@ export function DocumentsTab({ summary, myRole }: CaseContext) {
         <ShareDialog
           caseId={summary.caseId}
           item={sharing}
-          participants={summary.participants.filter((p) => p.userId !== docs.items?.find((d) => d.id === sharing.id)?.ownerId)}
+          participants={summary.participants.filter(
+            (p) => p.userId !== docs.items?.find((d) => d.id === sharing.id)?.ownerId,
+          )}
           onClose={() => {
             setSharing(null);
             docs.reload(); // the cards say with whom each is shared now

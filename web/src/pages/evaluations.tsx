@@ -9,7 +9,17 @@ import { DateField, dayError, isIsoDay } from "../components/date-field";
 import { ScaleInput } from "../components/scale-input";
 import { ShareDialog, type Shareable } from "../components/share-dialog";
 import { roleName } from "../components/labels";
-import { Checkbox, Field, FormError, Loaded, Notice, PagedLoaded, requiredError, useAction, useResource } from "../components/ui";
+import {
+  Checkbox,
+  Field,
+  FormError,
+  Loaded,
+  Notice,
+  PagedLoaded,
+  requiredError,
+  useAction,
+  useResource,
+} from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { formatDate, formatDateTime, formatPercent, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
@@ -29,18 +39,31 @@ import type { CaseContext } from "./case";
 type Kind = "evaluations" | "feedback";
 /** Who writes which kind, and whom the form suggests as recipients. */
 const AUTHOR: Record<Kind, string> = { evaluations: "doctor", feedback: "employer" };
-const SUGGESTED: Record<Kind, string[]> = { evaluations: ["employer", "case_manager"], feedback: ["doctor", "case_manager"] };
+const SUGGESTED: Record<Kind, string[]> = {
+  evaluations: ["employer", "case_manager"],
+  feedback: ["doctor", "case_manager"],
+};
 
 export const feedbackScaleName = (scale: string) => t(`web.evaluations.feedbackScales.${scale}`);
 
 /** The other participants to choose from (the employee always sees it; the author is the author). */
-function RecipientPicker(props: { kind: Kind; participants: Participant[]; me: string; chosen: Set<string>; onChosen: (chosen: Set<string>) => void }) {
+function RecipientPicker(props: {
+  kind: Kind;
+  participants: Participant[];
+  me: string;
+  chosen: Set<string>;
+  onChosen: (chosen: Set<string>) => void;
+}) {
   const employee = props.participants.find((p) => p.role === "employee");
-  const others = props.participants.filter((p) => p.status === "active" && p.userId !== props.me && p.role !== "employee");
+  const others = props.participants.filter(
+    (p) => p.status === "active" && p.userId !== props.me && p.role !== "employee",
+  );
   return (
     <fieldset class="recipients" data-testid="recipients">
       <legend>{t("web.evaluations.recipients")}</legend>
-      <p class="hint">{t("web.evaluations.employeeAlways", { name: employee?.name ?? t("web.roles.employee") })}</p>
+      <p class="hint">
+        {t("web.evaluations.employeeAlways", { name: employee?.name ?? t("web.roles.employee") })}
+      </p>
       {others.length === 0 ? (
         <p class="muted">{t("web.evaluations.nobodyElse")}</p>
       ) : (
@@ -64,13 +87,32 @@ function RecipientPicker(props: { kind: Kind; participants: Participant[]; me: s
 }
 
 function suggested(kind: Kind, participants: Participant[], me: string): Set<string> {
-  return new Set(participants.filter((p) => p.status === "active" && p.userId !== me && SUGGESTED[kind].includes(p.role)).map((p) => p.userId));
+  return new Set(
+    participants
+      .filter((p) => p.status === "active" && p.userId !== me && SUGGESTED[kind].includes(p.role))
+      .map((p) => p.userId),
+  );
 }
 
-const EVALUATION_FIELDS = ["capacityPercent", "validFrom", "validTo", "restrictions", "recommendations", "nextReview", "recipients"];
+const EVALUATION_FIELDS = [
+  "capacityPercent",
+  "validFrom",
+  "validTo",
+  "restrictions",
+  "recommendations",
+  "nextReview",
+  "recipients",
+];
 
 /** A new evaluation (with its recipients), or a correction of ``existing`` (a new version). */
-function EvaluationForm(props: { url: string; participants: Participant[]; me: string; existing?: Evaluation; onSaved: (message: string) => void; onCancel?: () => void }) {
+function EvaluationForm(props: {
+  url: string;
+  participants: Participant[];
+  me: string;
+  existing?: Evaluation;
+  onSaved: (message: string) => void;
+  onCancel?: () => void;
+}) {
   const start = props.existing;
   const [capacity, setCapacity] = useState(start ? String(start.capacityPercent) : "");
   const [validFrom, setValidFrom] = useState(start?.validFrom ?? "");
@@ -84,7 +126,10 @@ function EvaluationForm(props: { url: string; participants: Participant[]; me: s
     event.preventDefault();
     if (!capacity.trim()) return setError(requiredError("capacityPercent"));
     // A day typed wrong is refused at its field: nothing is sent.
-    const wrongDay = dayError("validFrom", validFrom, { required: true }) ?? dayError("validTo", validTo, { min: validFrom }) ?? dayError("nextReview", nextReview);
+    const wrongDay =
+      dayError("validFrom", validFrom, { required: true }) ??
+      dayError("validTo", validTo, { min: validFrom }) ??
+      dayError("nextReview", nextReview);
     if (wrongDay) return setError(wrongDay);
     const percent = Number(capacity);
     const body: Record<string, unknown> = {
@@ -107,18 +152,77 @@ function EvaluationForm(props: { url: string; participants: Participant[]; me: s
     });
   };
   return (
-    <form onSubmit={submit} noValidate class="stack" data-testid={start ? "evaluation-correct-form" : "evaluation-form"}>
+    <form
+      onSubmit={submit}
+      noValidate
+      class="stack"
+      data-testid={start ? "evaluation-correct-form" : "evaluation-form"}
+    >
       <Notice kind="warning">{t("web.evaluations.noDiagnosis")}</Notice>
       <FormError error={error} fields={EVALUATION_FIELDS} />
-      <Field label={t("web.evaluations.capacity")} hint={t("web.evaluations.capacityHint")} name="capacityPercent" type="number" inputMode="numeric" min={0} max={100} value={capacity} onValue={setCapacity} error={error} />
+      <Field
+        label={t("web.evaluations.capacity")}
+        hint={t("web.evaluations.capacityHint")}
+        name="capacityPercent"
+        type="number"
+        inputMode="numeric"
+        min={0}
+        max={100}
+        value={capacity}
+        onValue={setCapacity}
+        error={error}
+      />
       <div class="grid-2">
-        <DateField label={t("web.evaluations.validFrom")} name="validFrom" required value={validFrom} onValue={setValidFrom} error={error} />
-        <DateField label={t("web.evaluations.validTo")} hint={t("web.evaluations.validToHint")} name="validTo" min={isIsoDay(validFrom) ? validFrom : undefined} value={validTo} onValue={setValidTo} error={error} />
+        <DateField
+          label={t("web.evaluations.validFrom")}
+          name="validFrom"
+          required
+          value={validFrom}
+          onValue={setValidFrom}
+          error={error}
+        />
+        <DateField
+          label={t("web.evaluations.validTo")}
+          hint={t("web.evaluations.validToHint")}
+          name="validTo"
+          min={isIsoDay(validFrom) ? validFrom : undefined}
+          value={validTo}
+          onValue={setValidTo}
+          error={error}
+        />
       </div>
-      <Field label={t("web.evaluations.restrictions")} name="restrictions" multiline value={restrictions} onValue={setRestrictions} error={error} />
-      <Field label={t("web.evaluations.recommendations")} name="recommendations" multiline value={recommendations} onValue={setRecommendations} error={error} />
-      <DateField label={t("web.evaluations.nextReview")} name="nextReview" value={nextReview} onValue={setNextReview} error={error} />
-      {!start && <RecipientPicker kind="evaluations" participants={props.participants} me={props.me} chosen={chosen} onChosen={setChosen} />}
+      <Field
+        label={t("web.evaluations.restrictions")}
+        name="restrictions"
+        multiline
+        value={restrictions}
+        onValue={setRestrictions}
+        error={error}
+      />
+      <Field
+        label={t("web.evaluations.recommendations")}
+        name="recommendations"
+        multiline
+        value={recommendations}
+        onValue={setRecommendations}
+        error={error}
+      />
+      <DateField
+        label={t("web.evaluations.nextReview")}
+        name="nextReview"
+        value={nextReview}
+        onValue={setNextReview}
+        error={error}
+      />
+      {!start && (
+        <RecipientPicker
+          kind="evaluations"
+          participants={props.participants}
+          me={props.me}
+          chosen={chosen}
+          onChosen={setChosen}
+        />
+      )}
       {start && <p class="hint">{t("web.evaluations.correctHint")}</p>}
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
@@ -136,7 +240,15 @@ function EvaluationForm(props: { url: string; participants: Participant[]; me: s
 
 type FeedbackScales = Record<FeedbackScaleName, number | null>;
 
-function FeedbackForm(props: { url: string; participants: Participant[]; me: string; today: string; existing?: Feedback; onSaved: (message: string) => void; onCancel?: () => void }) {
+function FeedbackForm(props: {
+  url: string;
+  participants: Participant[];
+  me: string;
+  today: string;
+  existing?: Feedback;
+  onSaved: (message: string) => void;
+  onCancel?: () => void;
+}) {
   const start = props.existing;
   const [date, setDate] = useState(start?.date ?? props.today);
   const [scales, setScales] = useState<FeedbackScales>({
@@ -152,7 +264,15 @@ function FeedbackForm(props: { url: string; participants: Participant[]; me: str
     const wrongDay = dayError("date", date, { required: true, max: props.today });
     if (wrongDay) return setError(wrongDay);
     if (FEEDBACK_SCALES.every((s) => scales[s] === null) && !text.trim()) {
-      return setError(new ApiError(0, "empty_feedback", t("web.evaluations.emptyTitle"), t("web.evaluations.emptyFeedback"), "attendance"));
+      return setError(
+        new ApiError(
+          0,
+          "empty_feedback",
+          t("web.evaluations.emptyTitle"),
+          t("web.evaluations.emptyFeedback"),
+          "attendance",
+        ),
+      );
     }
     const body = { date, ...scales, text: text.trim() ? text : null };
     void run(async () => {
@@ -166,9 +286,22 @@ function FeedbackForm(props: { url: string; participants: Participant[]; me: str
     });
   };
   return (
-    <form onSubmit={submit} noValidate class="stack" data-testid={start ? "feedback-correct-form" : "feedback-form"}>
+    <form
+      onSubmit={submit}
+      noValidate
+      class="stack"
+      data-testid={start ? "feedback-correct-form" : "feedback-form"}
+    >
       <FormError error={error} fields={["date", ...FEEDBACK_SCALES, "text", "recipients"]} />
-      <DateField label={t("web.evaluations.feedbackDate")} name="date" required max={props.today} value={date} onValue={setDate} error={error} />
+      <DateField
+        label={t("web.evaluations.feedbackDate")}
+        name="date"
+        required
+        max={props.today}
+        value={date}
+        onValue={setDate}
+        error={error}
+      />
       {FEEDBACK_SCALES.map((s) => (
         <ScaleInput
           key={s}
@@ -181,8 +314,23 @@ function FeedbackForm(props: { url: string; participants: Participant[]; me: str
           error={error}
         />
       ))}
-      <Field label={t("web.evaluations.feedbackText")} name="text" multiline value={text} onValue={setText} error={error} />
-      {!start && <RecipientPicker kind="feedback" participants={props.participants} me={props.me} chosen={chosen} onChosen={setChosen} />}
+      <Field
+        label={t("web.evaluations.feedbackText")}
+        name="text"
+        multiline
+        value={text}
+        onValue={setText}
+        error={error}
+      />
+      {!start && (
+        <RecipientPicker
+          kind="feedback"
+          participants={props.participants}
+          me={props.me}
+          chosen={chosen}
+          onChosen={setChosen}
+        />
+      )}
       {start && <p class="hint">{t("web.evaluations.correctHint")}</p>}
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
@@ -218,7 +366,11 @@ export function EvaluationBody({ e }: { e: EvaluationContent }) {
       </div>
       <div>
         <dt>{t("web.evaluations.valid")}</dt>
-        <dd>{e.validTo ? t("web.evaluations.validRange", { from: formatDate(e.validFrom), to: formatDate(e.validTo) }) : t("web.evaluations.validOpen", { from: formatDate(e.validFrom) })}</dd>
+        <dd>
+          {e.validTo
+            ? t("web.evaluations.validRange", { from: formatDate(e.validFrom), to: formatDate(e.validTo) })
+            : t("web.evaluations.validOpen", { from: formatDate(e.validFrom) })}
+        </dd>
       </div>
       {e.restrictions && (
         <div>
@@ -270,8 +422,14 @@ function History({ url, kind }: { url: string; kind: Kind }) {
         <ol class="history" data-testid="history">
           {(found.history ?? []).map((v) => (
             <li key={v.version} data-version={v.version}>
-              <p class="meta">{t("web.evaluations.versionOf", { version: v.version, date: formatDateTime(v.at) })}</p>
-              {kind === "evaluations" ? <EvaluationBody e={v as EvaluationContent} /> : <FeedbackBody f={v as FeedbackContent} />}
+              <p class="meta">
+                {t("web.evaluations.versionOf", { version: v.version, date: formatDateTime(v.at) })}
+              </p>
+              {kind === "evaluations" ? (
+                <EvaluationBody e={v as EvaluationContent} />
+              ) : (
+                <FeedbackBody f={v as FeedbackContent} />
+              )}
             </li>
           ))}
         </ol>
@@ -296,17 +454,36 @@ function RecordCard(props: {
       ? t("web.evaluations.evaluationTitle", { date: formatDate((record as Evaluation).validFrom) })
       : t("web.evaluations.feedbackTitle", { date: formatDate((record as Feedback).date) });
   return (
-    <li class="card" data-testid={kind === "evaluations" ? "evaluation" : "feedback"} data-id={record.id} data-corrected={record.corrected ? "yes" : "no"}>
+    <li
+      class="card"
+      data-testid={kind === "evaluations" ? "evaluation" : "feedback"}
+      data-id={record.id}
+      data-corrected={record.corrected ? "yes" : "no"}
+    >
       <div class="item-head">
         <h3 class="item-title">{title}</h3>
         <CorrectedTag record={record} />
       </div>
-      <p class="meta">{t("web.evaluations.by", { name: props.author, date: formatDateTime(record.createdAt) })}</p>
-      {kind === "evaluations" ? <EvaluationBody e={record as Evaluation} /> : <FeedbackBody f={record as Feedback} />}
+      <p class="meta">
+        {t("web.evaluations.by", { name: props.author, date: formatDateTime(record.createdAt) })}
+      </p>
+      {kind === "evaluations" ? (
+        <EvaluationBody e={record as Evaluation} />
+      ) : (
+        <FeedbackBody f={record as Feedback} />
+      )}
       <div class="actions">
         {record.version > 1 && (
-          <button type="button" class="button-quiet" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)} data-testid="history-toggle">
-            {showHistory ? t("web.evaluations.hideHistory") : t("web.evaluations.showHistory", { count: record.version })}
+          <button
+            type="button"
+            class="button-quiet"
+            aria-expanded={showHistory}
+            onClick={() => setShowHistory(!showHistory)}
+            data-testid="history-toggle"
+          >
+            {showHistory
+              ? t("web.evaluations.hideHistory")
+              : t("web.evaluations.showHistory", { count: record.version })}
           </button>
         )}
         {props.canChange && (
@@ -344,23 +521,44 @@ function Section(props: { kind: Kind; context: CaseContext; today: string }) {
     setSaved(message);
     list.reload();
   };
-  const title = kind === "evaluations" ? t("web.evaluations.title") : t("web.evaluations.feedbackSectionTitle");
+  const title =
+    kind === "evaluations" ? t("web.evaluations.title") : t("web.evaluations.feedbackSectionTitle");
   return (
     <section class="stack" data-testid={`${kind}-section`}>
       <h2>{title}</h2>
-      <p class="lead">{kind === "evaluations" ? t("web.evaluations.intro") : t("web.evaluations.feedbackIntro")}</p>
+      <p class="lead">
+        {kind === "evaluations" ? t("web.evaluations.intro") : t("web.evaluations.feedbackIntro")}
+      </p>
       {writes && !writing && (
         <div class="actions">
-          <button type="button" class="button" onClick={() => (setWriting(true), setSaved(null))} data-testid={kind === "evaluations" ? "new-evaluation" : "new-feedback"}>
+          <button
+            type="button"
+            class="button"
+            onClick={() => (setWriting(true), setSaved(null))}
+            data-testid={kind === "evaluations" ? "new-evaluation" : "new-feedback"}
+          >
             {kind === "evaluations" ? t("web.evaluations.new") : t("web.evaluations.newFeedback")}
           </button>
         </div>
       )}
       {writing &&
         (kind === "evaluations" ? (
-          <EvaluationForm url={url} participants={summary.participants} me={me} onSaved={done} onCancel={() => setWriting(false)} />
+          <EvaluationForm
+            url={url}
+            participants={summary.participants}
+            me={me}
+            onSaved={done}
+            onCancel={() => setWriting(false)}
+          />
         ) : (
-          <FeedbackForm url={url} participants={summary.participants} me={me} today={props.today} onSaved={done} onCancel={() => setWriting(false)} />
+          <FeedbackForm
+            url={url}
+            participants={summary.participants}
+            me={me}
+            today={props.today}
+            onSaved={done}
+            onCancel={() => setWriting(false)}
+          />
         ))}
       {saved && <Notice kind="success">{saved}</Notice>}
       <PagedLoaded list={list} label={title}>
@@ -376,9 +574,24 @@ function Section(props: { kind: Kind; context: CaseContext; today: string }) {
                   <li key={record.id} class="card">
                     <h3>{t("web.evaluations.correctTitle")}</h3>
                     {kind === "evaluations" ? (
-                      <EvaluationForm url={url} participants={summary.participants} me={me} existing={record as Evaluation} onSaved={done} onCancel={() => setCorrecting(null)} />
+                      <EvaluationForm
+                        url={url}
+                        participants={summary.participants}
+                        me={me}
+                        existing={record as Evaluation}
+                        onSaved={done}
+                        onCancel={() => setCorrecting(null)}
+                      />
                     ) : (
-                      <FeedbackForm url={url} participants={summary.participants} me={me} today={props.today} existing={record as Feedback} onSaved={done} onCancel={() => setCorrecting(null)} />
+                      <FeedbackForm
+                        url={url}
+                        participants={summary.participants}
+                        me={me}
+                        today={props.today}
+                        existing={record as Feedback}
+                        onSaved={done}
+                        onCancel={() => setCorrecting(null)}
+                      />
                     )}
                   </li>
                 ) : (
@@ -387,7 +600,11 @@ function Section(props: { kind: Kind; context: CaseContext; today: string }) {
                     kind={kind}
                     url={url}
                     record={record}
-                    author={record.mine ? t("web.common.you") : `${names.get(record.ownerId) ?? t("web.common.someone")} (${roleName(record.ownerRole ?? "")})`}
+                    author={
+                      record.mine
+                        ? t("web.common.you")
+                        : `${names.get(record.ownerId) ?? t("web.common.someone")} (${roleName(record.ownerRole ?? "")})`
+                    }
                     canChange={open && record.mine}
                     onCorrect={() => (setCorrecting(record), setSaved(null))}
                     onShare={() => setSharing({ kind, id: record.id, title })}
@@ -399,7 +616,12 @@ function Section(props: { kind: Kind; context: CaseContext; today: string }) {
         }
       </PagedLoaded>
       {sharing && (
-        <ShareDialog caseId={summary.caseId} item={sharing} participants={summary.participants.filter((p) => p.userId !== me)} onClose={() => (setSharing(null), list.reload())} />
+        <ShareDialog
+          caseId={summary.caseId}
+          item={sharing}
+          participants={summary.participants.filter((p) => p.userId !== me)}
+          onClose={() => (setSharing(null), list.reload())}
+        />
       )}
     </section>
   );
@@ -407,7 +629,12 @@ function Section(props: { kind: Kind; context: CaseContext; today: string }) {
 
 /** Today in Europe/Zurich (the API's calendar for dates like feedback days). */
 function zurichToday(): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Zurich", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+  return new Intl.DateTimeFormat("en-CA", {
+    timeZone: "Europe/Zurich",
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+  }).format(new Date());
 }
 
 export function EvaluationsTab(context: CaseContext) {

@@ -77,12 +77,30 @@ export function LoginPage() {
       {where.query.get("expired") && <Notice kind="warning">{t("web.login.expired")}</Notice>}
       {where.query.get("signedOut") && <Notice kind="success">{t("web.login.signedOut")}</Notice>}
       {where.query.get("reset") && <Notice kind="success">{t("web.login.resetDone")}</Notice>}
-      {afterMicrosoft && challenge !== null && <Notice kind="info">{t("web.entra.totpAfterMicrosoft")}</Notice>}
+      {afterMicrosoft && challenge !== null && (
+        <Notice kind="info">{t("web.entra.totpAfterMicrosoft")}</Notice>
+      )}
       {challenge === null ? (
         <form onSubmit={submitPassword} noValidate data-testid="login-form">
           <FormError error={error} fields={["email", "password"]} />
-          <Field label={t("web.login.email")} name="email" type="email" autoComplete="username" value={email} onValue={setEmail} error={error} />
-          <Field label={t("web.login.password")} name="password" type="password" autoComplete="current-password" value={password} onValue={setPassword} error={error} />
+          <Field
+            label={t("web.login.email")}
+            name="email"
+            type="email"
+            autoComplete="username"
+            value={email}
+            onValue={setEmail}
+            error={error}
+          />
+          <Field
+            label={t("web.login.password")}
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onValue={setPassword}
+            error={error}
+          />
           <div class="actions">
             <button type="submit" class="button" disabled={busy}>
               {t("web.login.continue")}

@@ -4,7 +4,17 @@
 // message within 15 minutes. The list and the open thread refresh by polling while the tab is
 // visible, with If-None-Match: an unchanged list costs the server one point read and answers 304.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { Checkbox, Field, FormError, Link, Loading, Select, confirmed, requiredError, useAction } from "../components/ui";
+import {
+  Checkbox,
+  Field,
+  FormError,
+  Link,
+  Loading,
+  Select,
+  confirmed,
+  requiredError,
+  useAction,
+} from "../components/ui";
 import { roleName } from "../components/labels";
 import { ApiError, api } from "../lib/api";
 import { formatDateTime, language, t } from "../lib/i18n";
@@ -73,7 +83,15 @@ function useNames(context: CaseContext) {
   };
 }
 
-function NewThread({ context, onStarted, onCancel }: { context: CaseContext; onStarted: (id: string) => void; onCancel: () => void }) {
+function NewThread({
+  context,
+  onStarted,
+  onCancel,
+}: {
+  context: CaseContext;
+  onStarted: (id: string) => void;
+  onCancel: () => void;
+}) {
   const me = useStore(session);
   const others = context.summary.participants.filter((p) => p.status === "active" && p.userId !== me?.userId);
   const [chosen, setChosen] = useState<string[]>([]);
@@ -110,8 +128,22 @@ function NewThread({ context, onStarted, onCancel }: { context: CaseContext; onS
           />
         ))}
       </fieldset>
-      <Field label={t("web.messages.subject")} hint={t("web.messages.subjectHint")} name="subject" value={subject} onValue={setSubject} error={error} />
-      <Field label={t("web.messages.text")} name="text" multiline value={text} onValue={setText} error={error} />
+      <Field
+        label={t("web.messages.subject")}
+        hint={t("web.messages.subjectHint")}
+        name="subject"
+        value={subject}
+        onValue={setSubject}
+        error={error}
+      />
+      <Field
+        label={t("web.messages.text")}
+        name="text"
+        multiline
+        value={text}
+        onValue={setText}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.messages.send")}
@@ -148,14 +180,24 @@ function Compose({ url, caseId, onSent }: { url: string; caseId: string; onSent:
   return (
     <form class="card compose" onSubmit={submit} noValidate data-testid="compose">
       <FormError error={error} fields={["text", "attachment"]} />
-      <Field label={t("web.messages.text")} name="text" multiline value={text} onValue={setText} error={error} />
+      <Field
+        label={t("web.messages.text")}
+        name="text"
+        multiline
+        value={text}
+        onValue={setText}
+        error={error}
+      />
       {documents.length > 0 && (
         <Select
           label={t("web.messages.attach")}
           name="attachment"
           value={attachment}
           onValue={setAttachment}
-          options={[["", t("web.messages.noAttachment")], ...documents.map((d): [string, string] => [d.id, d.title])]}
+          options={[
+            ["", t("web.messages.noAttachment")],
+            ...documents.map((d): [string, string] => [d.id, d.title]),
+          ]}
           error={error}
         />
       )}
@@ -169,7 +211,19 @@ function Compose({ url, caseId, onSent }: { url: string; caseId: string; onSent:
   );
 }
 
-function Message({ message, author, url, caseId, onChanged }: { message: MessageView; author: string; url: string; caseId: string; onChanged: () => void }) {
+function Message({
+  message,
+  author,
+  url,
+  caseId,
+  onChanged,
+}: {
+  message: MessageView;
+  author: string;
+  url: string;
+  caseId: string;
+  onChanged: () => void;
+}) {
   const { busy, error, run } = useAction();
   return (
     <li class={`card message${message.mine ? " message-mine" : ""}`} data-testid="message">
@@ -189,7 +243,8 @@ function Message({ message, author, url, caseId, onChanged }: { message: Message
       {message.attachment &&
         (message.attachment.available ? (
           <p data-testid="attachment">
-            {t("web.messages.attachment")}: <Link href={`/cases/${caseId}/documents`}>{message.attachment.title}</Link>
+            {t("web.messages.attachment")}:{" "}
+            <Link href={`/cases/${caseId}/documents`}>{message.attachment.title}</Link>
           </p>
         ) : (
           <p class="hint" data-testid="attachment-unavailable">
@@ -227,7 +282,15 @@ function byId(a: MessageView, b: MessageView): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function Thread({ context, threadId, onBack }: { context: CaseContext; threadId: string; onBack: () => void }) {
+function Thread({
+  context,
+  threadId,
+  onBack,
+}: {
+  context: CaseContext;
+  threadId: string;
+  onBack: () => void;
+}) {
   const caseId = context.summary.caseId;
   const url = `/api/cases/${caseId}/threads/${threadId}`;
   const name = useNames(context);
@@ -299,7 +362,9 @@ function Thread({ context, threadId, onBack }: { context: CaseContext; threadId:
   }
   if (!state || !messages) return <Loading />;
   const memberIds = new Set(state.members.map((m) => m.userId));
-  const candidates = context.summary.participants.filter((p) => p.status === "active" && !memberIds.has(p.userId));
+  const candidates = context.summary.participants.filter(
+    (p) => p.status === "active" && !memberIds.has(p.userId),
+  );
   const former = new Set(state.members.filter((m) => m.former).map((m) => m.userId));
   const writable = !state.readOnly && context.summary.status === "open";
   return (
@@ -335,7 +400,14 @@ function Thread({ context, threadId, onBack }: { context: CaseContext; threadId:
       ) : (
         <ol class="item-list messages" aria-live="polite" data-testid="message-list">
           {messages.map((m) => (
-            <Message key={m.id} message={m} author={name(m.senderId, former.has(m.senderId))} url={url} caseId={caseId} onChanged={() => void refresh(true)} />
+            <Message
+              key={m.id}
+              message={m}
+              author={name(m.senderId, former.has(m.senderId))}
+              url={url}
+              caseId={caseId}
+              onChanged={() => void refresh(true)}
+            />
           ))}
         </ol>
       )}
@@ -361,7 +433,10 @@ function Thread({ context, threadId, onBack }: { context: CaseContext; threadId:
                 name="userId"
                 value={adding}
                 onValue={setAdding}
-                options={[["", t("web.messages.choose")], ...candidates.map((p): [string, string] => [p.userId, `${p.name} (${roleName(p.role)})`])]}
+                options={[
+                  ["", t("web.messages.choose")],
+                  ...candidates.map((p): [string, string] => [p.userId, `${p.name} (${roleName(p.role)})`]),
+                ]}
                 error={error}
               />
               <button type="submit" class="button-quiet" disabled={busy || !adding}>
@@ -477,7 +552,12 @@ export function MessagesTab(context: CaseContext) {
           <ul class="item-list" data-testid="thread-list">
             {list.threads.map((thread) => (
               <li key={thread.id} class="card" data-testid="thread-item">
-                <button type="button" class="button-quiet item-title" onClick={() => setOpen(thread.id)} data-testid="thread-open">
+                <button
+                  type="button"
+                  class="button-quiet item-title"
+                  onClick={() => setOpen(thread.id)}
+                  data-testid="thread-open"
+                >
                   {thread.subject ?? t("web.messages.noSubject")}
                 </button>
                 {thread.unread > 0 && (

@@ -16,7 +16,13 @@ async function readNote(url: string, id: string): Promise<NoteView> {
   return { ...data, etag: etag ?? data.etag };
 }
 
-function NoteForm(props: { url: string; note?: NoteView; onSaved: () => void; onCancel?: () => void; onStale?: () => void }) {
+function NoteForm(props: {
+  url: string;
+  note?: NoteView;
+  onSaved: () => void;
+  onCancel?: () => void;
+  onStale?: () => void;
+}) {
   const { url, note, onSaved, onCancel } = props;
   const [title, setTitle] = useState(note?.title ?? "");
   const [body, setBody] = useState(note?.body ?? "");
@@ -63,7 +69,16 @@ function NoteForm(props: { url: string; note?: NoteView; onSaved: () => void; on
   );
 }
 
-function NoteItem(props: { url: string; note: NoteView; author: string; names: Map<string, string>; editable: boolean; onChanged: () => void; onSaved: () => void; onShare: () => void }) {
+function NoteItem(props: {
+  url: string;
+  note: NoteView;
+  author: string;
+  names: Map<string, string>;
+  editable: boolean;
+  onChanged: () => void;
+  onSaved: () => void;
+  onShare: () => void;
+}) {
   const { url, note } = props;
   const [full, setFull] = useState<NoteView | null>(null);
   const [editing, setEditing] = useState(false);
@@ -100,9 +115,20 @@ function NoteItem(props: { url: string; note: NoteView; author: string; names: M
       </p>
       <SharingState shares={note.sharedWith} names={props.names} />
       <FormError error={error} />
-      {full && <p class="pre" data-testid="note-body">{full.body}</p>}
+      {full && (
+        <p class="pre" data-testid="note-body">
+          {full.body}
+        </p>
+      )}
       <div class="actions">
-        <button type="button" class="button-quiet" aria-expanded={full !== null} disabled={busy} onClick={() => (full ? setFull(null) : open(false))} data-testid="note-read">
+        <button
+          type="button"
+          class="button-quiet"
+          aria-expanded={full !== null}
+          disabled={busy}
+          onClick={() => (full ? setFull(null) : open(false))}
+          data-testid="note-read"
+        >
           {full ? t("web.notes.hide") : t("web.notes.read")}
           <span class="visually-hidden"> {note.title}</span>
         </button>
@@ -174,12 +200,19 @@ export function NotesTab({ summary }: CaseContext) {
                   key={note.id}
                   url={url}
                   note={note}
-                  author={note.mine ? t("web.common.you") : (names.get(note.ownerId) ?? t("web.common.someone"))}
+                  author={
+                    note.mine ? t("web.common.you") : (names.get(note.ownerId) ?? t("web.common.someone"))
+                  }
                   names={names}
                   editable={open}
                   onChanged={notes.reload}
                   onSaved={saved}
-                  onShare={() => setSharing({ item: { kind: "notes", id: note.id, title: note.title }, ownerId: note.ownerId })}
+                  onShare={() =>
+                    setSharing({
+                      item: { kind: "notes", id: note.id, title: note.title },
+                      ownerId: note.ownerId,
+                    })
+                  }
                 />
               ))}
             </ul>

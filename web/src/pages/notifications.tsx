@@ -47,12 +47,14 @@ const ABOUT_AN_ITEM = new Set([
 
 /** Who did what, when the API named them; null: say it without names. */
 function named(n: NotificationView): string | null {
-  if (n.kind === "access_review_due" && n.orgName) return t("web.notifications.named.access_review_due", { org: n.orgName });
+  if (n.kind === "access_review_due" && n.orgName)
+    return t("web.notifications.named.access_review_due", { org: n.orgName });
   if (!n.actorName) return null;
   const params = { actor: n.actorName, title: n.itemTitle ?? "" };
-  if (n.kind === "message") return t(`web.notifications.named.${n.itemTitle ? "messageIn" : "message"}`, params);
+  if (n.kind === "message")
+    return t(`web.notifications.named.${n.itemTitle ? "messageIn" : "message"}`, params);
   if (n.kind === "share") {
-    const type = n.itemTitle ? n.itemType ?? "none" : "none";
+    const type = n.itemTitle ? (n.itemType ?? "none") : "none";
     return firstText([`web.notifications.named.share.${type}`, "web.notifications.named.share.none"], params);
   }
   return firstText([`web.notifications.named.${n.kind}`], params);
@@ -64,7 +66,10 @@ function describe(n: NotificationView): string {
   if (!n.available && n.caseId && n.kind !== "break_glass") return t("web.notifications.gone.case");
   return (
     (n.available ? named(n) : null) ??
-    firstText([`web.notifications.kind.${n.kind}.${n.itemType ?? "none"}`, `web.notifications.kind.${n.kind}.none`]) ??
+    firstText([
+      `web.notifications.kind.${n.kind}.${n.itemType ?? "none"}`,
+      `web.notifications.kind.${n.kind}.none`,
+    ]) ??
     t("web.notifications.kind.other")
   );
 }
@@ -92,7 +97,9 @@ export function NotificationsPage() {
     void run(async () => {
       const unread = await fetchAll<NotificationView>(`${INBOX}?unread=true`, "notifications");
       for (let i = 0; i < unread.length; i += MARK_AT_ONCE) {
-        await api.post(`${INBOX}/read`, { notificationIds: unread.slice(i, i + MARK_AT_ONCE).map((n) => n.id) });
+        await api.post(`${INBOX}/read`, {
+          notificationIds: unread.slice(i, i + MARK_AT_ONCE).map((n) => n.id),
+        });
       }
       list.reload();
       await refreshUnread();
@@ -101,7 +108,12 @@ export function NotificationsPage() {
     <section>
       <PageTitle>{t("web.notifications.title")}</PageTitle>
       <div class="actions list-tools">
-        <button type="button" class="button-quiet" aria-pressed={unreadOnly} onClick={() => setUnreadOnly(!unreadOnly)}>
+        <button
+          type="button"
+          class="button-quiet"
+          aria-pressed={unreadOnly}
+          onClick={() => setUnreadOnly(!unreadOnly)}
+        >
           {t("web.notifications.unreadOnly")}
         </button>
         <button type="button" class="button-quiet" disabled={busy} onClick={markAllRead}>
@@ -137,7 +149,12 @@ export function NotificationsPage() {
                     {caseLine(n) && <span data-testid="notification-case">{caseLine(n)}</span>}
                     <span>{formatDateTime(n.at)}</span>
                     {!n.read && (
-                      <button type="button" class="button-quiet" disabled={busy} onClick={() => markRead([n.id])}>
+                      <button
+                        type="button"
+                        class="button-quiet"
+                        disabled={busy}
+                        onClick={() => markRead([n.id])}
+                      >
                         {t("web.notifications.markRead")}
                       </button>
                     )}

@@ -7,7 +7,17 @@
 import { useEffect, useState } from "preact/hooks";
 import { type Acceptance, LegalConsent } from "../components/legal";
 import { AuthenticatorSetup, type Enrolment, RecoveryCodeList } from "../components/second-factor";
-import { Field, FormError, Link, Loaded, Notice, PageTitle, requiredError, useAction, useResource } from "../components/ui";
+import {
+  Field,
+  FormError,
+  Link,
+  Loaded,
+  Notice,
+  PageTitle,
+  requiredError,
+  useAction,
+  useResource,
+} from "../components/ui";
 import { ApiError, api, setCsrfToken } from "../lib/api";
 import { forgetToken, takeFragmentToken } from "../lib/fragment";
 import { isLanguage, setLanguage, t } from "../lib/i18n";
@@ -53,7 +63,15 @@ function ConsentStep({ token, onDone }: { token: string; onDone: () => void }) {
   );
 }
 
-function PasswordStep({ token, onEnrolled, onAlreadySet }: { token: string; onEnrolled: (e: Enrolment) => void; onAlreadySet: () => void }) {
+function PasswordStep({
+  token,
+  onEnrolled,
+  onAlreadySet,
+}: {
+  token: string;
+  onEnrolled: (e: Enrolment) => void;
+  onAlreadySet: () => void;
+}) {
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const { busy, error, setError, run } = useAction();
@@ -61,11 +79,17 @@ function PasswordStep({ token, onEnrolled, onAlreadySet }: { token: string; onEn
     event.preventDefault();
     if (!password) return setError(requiredError("password"));
     if (password !== repeat) {
-      return setError(new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"));
+      return setError(
+        new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"),
+      );
     }
     void run(async () => {
       try {
-        const { data } = await api.post<Enrolment>("/api/onboarding/password", { token, password }, { anonymous: true });
+        const { data } = await api.post<Enrolment>(
+          "/api/onboarding/password",
+          { token, password },
+          { anonymous: true },
+        );
         onEnrolled(data);
       } catch (caught) {
         if (caught instanceof ApiError && caught.code === "password_already_set") return onAlreadySet();
@@ -78,8 +102,25 @@ function PasswordStep({ token, onEnrolled, onAlreadySet }: { token: string; onEn
       <Steps step={2} />
       <h2>{t("web.onboarding.passwordTitle")}</h2>
       <FormError error={error} fields={["password", "repeat"]} />
-      <Field label={t("web.password.new")} hint={t("web.password.hint")} name="password" type="password" autoComplete="new-password" value={password} onValue={setPassword} error={error} />
-      <Field label={t("web.password.repeat")} name="repeat" type="password" autoComplete="new-password" value={repeat} onValue={setRepeat} error={error} />
+      <Field
+        label={t("web.password.new")}
+        hint={t("web.password.hint")}
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onValue={setPassword}
+        error={error}
+      />
+      <Field
+        label={t("web.password.repeat")}
+        name="repeat"
+        type="password"
+        autoComplete="new-password"
+        value={repeat}
+        onValue={setRepeat}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.onboarding.continue")}
@@ -90,7 +131,15 @@ function PasswordStep({ token, onEnrolled, onAlreadySet }: { token: string; onEn
 }
 
 /** ``enrolment`` is null when the password was set earlier (a reload): the secret is not shown again. */
-function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enrolment | null; onDone: (codes: string[]) => void }) {
+function TotpStep({
+  token,
+  enrolment,
+  onDone,
+}: {
+  token: string;
+  enrolment: Enrolment | null;
+  onDone: (codes: string[]) => void;
+}) {
   const [code, setCode] = useState("");
   const { busy, error, setError, run } = useAction();
   const submit = (event: Event) => {
@@ -110,9 +159,21 @@ function TotpStep({ token, enrolment, onDone }: { token: string; enrolment: Enro
     <form onSubmit={submit} noValidate data-testid="totp-form">
       <Steps step={2} />
       <h2>{t("web.onboarding.totpTitle")}</h2>
-      {enrolment ? <AuthenticatorSetup enrolment={enrolment} /> : <Notice kind="info">{t("web.onboarding.totpResume")}</Notice>}
+      {enrolment ? (
+        <AuthenticatorSetup enrolment={enrolment} />
+      ) : (
+        <Notice kind="info">{t("web.onboarding.totpResume")}</Notice>
+      )}
       <FormError error={error} fields={["code"]} />
-      <Field label={t("web.login.code")} name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onValue={setCode} error={error} />
+      <Field
+        label={t("web.login.code")}
+        name="code"
+        autoComplete="one-time-code"
+        inputMode="numeric"
+        value={code}
+        onValue={setCode}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.onboarding.confirm")}

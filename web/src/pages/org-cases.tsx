@@ -49,7 +49,14 @@ export function OrgCasesPage({ params }: { params: Record<string, string> }) {
       <PageTitle>{t("web.orgCases.title")}</PageTitle>
       <p>{t("web.orgCases.intro")}</p>
       <form role="search" class="org-case-search" data-testid="org-case-search" onSubmit={search}>
-        <Field label={t("web.orgCases.search")} hint={t("web.orgCases.searchHint")} name="q" autoComplete="off" value={typed} onValue={setTyped} />
+        <Field
+          label={t("web.orgCases.search")}
+          hint={t("web.orgCases.searchHint")}
+          name="q"
+          autoComplete="off"
+          value={typed}
+          onValue={setTyped}
+        />
         <div class="actions">
           <button type="submit" class="button">
             {t("web.orgCases.find")}
@@ -68,7 +75,12 @@ export function OrgCasesPage({ params }: { params: Record<string, string> }) {
           )}
         </div>
       </form>
-      <div class="case-options" role="group" aria-label={t("web.orgCases.options")} data-testid="org-case-options">
+      <div
+        class="case-options"
+        role="group"
+        aria-label={t("web.orgCases.options")}
+        data-testid="org-case-options"
+      >
         <Select
           label={t("web.cases.statusFilter")}
           name="status"
@@ -96,7 +108,11 @@ export function OrgCasesPage({ params }: { params: Record<string, string> }) {
         {(list) =>
           list.length === 0 ? (
             <p data-testid="org-cases-none">
-              {query ? t("web.orgCases.noMatch", { query }) : status !== "all" ? t("web.orgCases.noneInState") : t("web.orgCases.none")}
+              {query
+                ? t("web.orgCases.noMatch", { query })
+                : status !== "all"
+                  ? t("web.orgCases.noneInState")
+                  : t("web.orgCases.none")}
             </p>
           ) : (
             <ul class="case-list" data-testid="org-cases">

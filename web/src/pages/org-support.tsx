@@ -2,7 +2,16 @@
 // access; an admin approves (optionally narrowed: one case instead of the organisation,
 // pseudonymised instead of identified data, fewer hours) or denies, and revokes at any moment.
 import { useState } from "preact/hooks";
-import { Field, FormError, Link, PageTitle, PagedLoaded, Select, confirmed, useAction } from "../components/ui";
+import {
+  Field,
+  FormError,
+  Link,
+  PageTitle,
+  PagedLoaded,
+  Select,
+  confirmed,
+  useAction,
+} from "../components/ui";
 import { api } from "../lib/api";
 import { formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
@@ -22,7 +31,8 @@ function Decide({ orgId, grant, onDone }: { orgId: string; grant: SupportGrant; 
         const wanted = Number.parseInt(hours, 10);
         if (wanted && wanted !== grant.hours) narrowed.hours = wanted;
         if (level !== grant.level) narrowed.level = level;
-        if (grant.scope === "org" && caseId.trim()) Object.assign(narrowed, { scope: "case", caseId: caseId.trim() });
+        if (grant.scope === "org" && caseId.trim())
+          Object.assign(narrowed, { scope: "case", caseId: caseId.trim() });
         await api.post(`${base}/approve`, narrowed, { ifMatch: grant.etag });
       } finally {
         onDone();
@@ -47,17 +57,46 @@ function Decide({ orgId, grant, onDone }: { orgId: string; grant: SupportGrant; 
   return (
     <form noValidate onSubmit={approve} class="stack" data-testid="support-decide">
       <FormError error={error} fields={["hours", "level", "scope", "caseId"]} />
-      <Field label={t("web.support.duration")} name="hours" type="number" inputMode="numeric" min={1} max={grant.hours}
-        value={hours} onValue={setHours} error={error} hint={t("web.support.narrowHint")} />
-      <Select label={t("web.support.levelLabel")} name="level" value={level} onValue={setLevel} options={levels} error={error} />
+      <Field
+        label={t("web.support.duration")}
+        name="hours"
+        type="number"
+        inputMode="numeric"
+        min={1}
+        max={grant.hours}
+        value={hours}
+        onValue={setHours}
+        error={error}
+        hint={t("web.support.narrowHint")}
+      />
+      <Select
+        label={t("web.support.levelLabel")}
+        name="level"
+        value={level}
+        onValue={setLevel}
+        options={levels}
+        error={error}
+      />
       {grant.scope === "org" && (
-        <Field label={t("web.support.narrowCase")} name="caseId" value={caseId} onValue={setCaseId} error={error} />
+        <Field
+          label={t("web.support.narrowCase")}
+          name="caseId"
+          value={caseId}
+          onValue={setCaseId}
+          error={error}
+        />
       )}
       <div class="actions">
         <button type="submit" class="button" disabled={busy} data-testid="support-approve">
           {t("web.support.approve")}
         </button>
-        <button type="button" class="button-quiet danger" disabled={busy} onClick={deny} data-testid="support-deny">
+        <button
+          type="button"
+          class="button-quiet danger"
+          disabled={busy}
+          onClick={deny}
+          data-testid="support-deny"
+        >
           {t("web.support.deny")}
         </button>
       </div>
@@ -77,18 +116,33 @@ function Revoke({ orgId, grant, onDone }: { orgId: string; grant: SupportGrant; 
   return (
     <div class="actions">
       <FormError error={error} />
-      <button type="button" class="button-quiet danger" disabled={busy} onClick={revoke} data-testid="support-revoke">
+      <button
+        type="button"
+        class="button-quiet danger"
+        disabled={busy}
+        onClick={revoke}
+        data-testid="support-revoke"
+      >
         {t("web.support.revoke")}
       </button>
     </div>
   );
 }
 
-function GrantEntry({ orgId, grant, onChanged }: { orgId: string; grant: SupportGrant; onChanged: () => void }) {
+function GrantEntry({
+  orgId,
+  grant,
+  onChanged,
+}: {
+  orgId: string;
+  grant: SupportGrant;
+  onChanged: () => void;
+}) {
   return (
     <li class="card" data-testid="org-support-grant">
       <h3 class="item-title">
-        {grant.operatorName} · <span class={`tag tag-${grant.status}`}>{t(`web.support.status.${grant.status}`)}</span>
+        {grant.operatorName} ·{" "}
+        <span class={`tag tag-${grant.status}`}>{t(`web.support.status.${grant.status}`)}</span>
       </h3>
       <GrantTerms grant={grant} />
       <p>
@@ -96,10 +150,14 @@ function GrantEntry({ orgId, grant, onChanged }: { orgId: string; grant: Support
       </p>
       <p class="meta">
         <span>{t("web.support.requestedAt", { date: formatDateTime(grant.requestedAt) })}</span>
-        {grant.activatedAt && <span>{t("web.support.activatedAt", { date: formatDateTime(grant.activatedAt) })}</span>}
+        {grant.activatedAt && (
+          <span>{t("web.support.activatedAt", { date: formatDateTime(grant.activatedAt) })}</span>
+        )}
       </p>
       {grant.status === "requested" && <Decide orgId={orgId} grant={grant} onDone={onChanged} />}
-      {(grant.status === "approved" || grant.status === "active") && <Revoke orgId={orgId} grant={grant} onDone={onChanged} />}
+      {(grant.status === "approved" || grant.status === "active") && (
+        <Revoke orgId={orgId} grant={grant} onDone={onChanged} />
+      )}
     </li>
   );
 }

@@ -18,8 +18,10 @@ type Invitation = Api.StaffInvitation;
 
 /** What an invitation's state says about time: valid until (pending), accepted on, withdrawn on. */
 function invitationWhen(i: Invitation): string {
-  if (i.status === "accepted" && i.acceptedAt) return t("web.org.acceptedAt", { date: formatDateTime(i.acceptedAt) });
-  if (i.status === "revoked" && i.revokedAt) return t("web.org.revokedAt", { date: formatDateTime(i.revokedAt) });
+  if (i.status === "accepted" && i.acceptedAt)
+    return t("web.org.acceptedAt", { date: formatDateTime(i.acceptedAt) });
+  if (i.status === "revoked" && i.revokedAt)
+    return t("web.org.revokedAt", { date: formatDateTime(i.revokedAt) });
   if (i.status === "pending" && new Date(i.expiresAt).getTime() < Date.now()) {
     return t("web.org.expiredAt", { date: formatDateTime(i.expiresAt) });
   }
@@ -39,11 +41,16 @@ function MemberRow({ orgId, member, onSaved }: { orgId: string; member: Member; 
     setRoles(member.roles);
     setAll(member.accessAllCases);
   }, [member.etag]);
-  const changed = all !== member.accessAllCases || [...roles].sort().join() !== [...member.roles].sort().join();
+  const changed =
+    all !== member.accessAllCases || [...roles].sort().join() !== [...member.roles].sort().join();
   const save = () =>
     void run(async () => {
       try {
-        await api.patch(`/api/orgs/${orgId}/staff/${member.userId}`, { roles, accessAllCases: all }, { ifMatch: member.etag });
+        await api.patch(
+          `/api/orgs/${orgId}/staff/${member.userId}`,
+          { roles, accessAllCases: all },
+          { ifMatch: member.etag },
+        );
       } finally {
         onSaved();
       }
@@ -65,7 +72,12 @@ function MemberRow({ orgId, member, onSaved }: { orgId: string; member: Member; 
             error={role === STAFF_ROLES[0] ? error : null}
           />
         ))}
-        <Checkbox name="accessAllCases" label={t("web.org.accessAllCases")} checked={all} onChecked={setAll} />
+        <Checkbox
+          name="accessAllCases"
+          label={t("web.org.accessAllCases")}
+          checked={all}
+          onChecked={setAll}
+        />
       </fieldset>
       <div class="actions">
         <button type="button" class="button" disabled={busy || !changed} onClick={save}>
@@ -141,7 +153,8 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
                 {list.map((i) => (
                   <li key={i.invitationId} class="card">
                     <p>
-                      <strong>{i.email}</strong> · {roleName(i.role)} · <span class={`tag tag-${i.status}`}>{statusName(i.status)}</span>
+                      <strong>{i.email}</strong> · {roleName(i.role)} ·{" "}
+                      <span class={`tag tag-${i.status}`}>{statusName(i.status)}</span>
                     </p>
                     <p class="meta">
                       <span>{t("web.org.invitedAt", { date: formatDateTime(i.createdAt) })}</span>
@@ -149,11 +162,33 @@ export function OrgPage({ params }: { params: Record<string, string> }) {
                     </p>
                     {i.status === "pending" && (
                       <div class="actions">
-                        <button type="button" class="button-quiet" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}/resend`, "post", t("web.org.resent", { email: i.email }))}>
+                        <button
+                          type="button"
+                          class="button-quiet"
+                          disabled={busy}
+                          onClick={() =>
+                            invitationAction(
+                              `/api/orgs/${orgId}/invitations/${i.invitationId}/resend`,
+                              "post",
+                              t("web.org.resent", { email: i.email }),
+                            )
+                          }
+                        >
                           {t("web.org.resend")}
                           <span class="visually-hidden"> {i.email}</span>
                         </button>
-                        <button type="button" class="button-quiet danger" disabled={busy} onClick={() => invitationAction(`/api/orgs/${orgId}/invitations/${i.invitationId}`, "delete", t("web.org.revoked", { email: i.email }))}>
+                        <button
+                          type="button"
+                          class="button-quiet danger"
+                          disabled={busy}
+                          onClick={() =>
+                            invitationAction(
+                              `/api/orgs/${orgId}/invitations/${i.invitationId}`,
+                              "delete",
+                              t("web.org.revoked", { email: i.email }),
+                            )
+                          }
+                        >
                           {t("web.org.revoke")}
                           <span class="visually-hidden"> {i.email}</span>
                         </button>

@@ -30,7 +30,15 @@ export function ForgotPasswordPage() {
         <form onSubmit={submit} noValidate>
           <p>{t("web.reset.requestIntro")}</p>
           <FormError error={error} fields={["email"]} />
-          <Field label={t("web.login.email")} name="email" type="email" autoComplete="email" value={email} onValue={setEmail} error={error} />
+          <Field
+            label={t("web.login.email")}
+            name="email"
+            type="email"
+            autoComplete="email"
+            value={email}
+            onValue={setEmail}
+            error={error}
+          />
           <div class="actions">
             <button type="submit" class="button" disabled={busy}>
               {t("web.reset.send")}
@@ -61,7 +69,11 @@ export function ResetPasswordPage() {
     if (!code.trim()) return setError(requiredError(codeField));
     void run(async () => {
       const second = useRecovery ? { recoveryCode: code.trim() } : { code: code.replace(/\s+/g, "") };
-      await api.post("/api/auth/password-reset/complete", { token, newPassword: password, ...second }, { anonymous: true });
+      await api.post(
+        "/api/auth/password-reset/complete",
+        { token, newPassword: password, ...second },
+        { anonymous: true },
+      );
       forgetToken(RESET_TOKEN);
       navigate("/login?reset=1", { replace: true });
     });
@@ -75,7 +87,16 @@ export function ResetPasswordPage() {
       ) : (
         <form onSubmit={submit} noValidate>
           <FormError error={error} fields={["newPassword", "code", "recoveryCode"]} />
-          <Field label={t("web.reset.newPassword")} hint={t("web.password.hint")} name="newPassword" type="password" autoComplete="new-password" value={password} onValue={setPassword} error={error} />
+          <Field
+            label={t("web.reset.newPassword")}
+            hint={t("web.password.hint")}
+            name="newPassword"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onValue={setPassword}
+            error={error}
+          />
           <Field
             key={codeField}
             label={useRecovery ? t("web.login.recoveryCode") : t("web.login.code")}

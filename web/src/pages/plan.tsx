@@ -19,11 +19,22 @@ interface Draft {
 
 const EMPTY: Draft = { fromDate: "", workloadPercent: "", tasks: "", nextReview: "" };
 
-function StageForm(props: { url: string; stage?: Stage; onSaved: () => void; onCancel?: () => void; onStale?: () => void }) {
+function StageForm(props: {
+  url: string;
+  stage?: Stage;
+  onSaved: () => void;
+  onCancel?: () => void;
+  onStale?: () => void;
+}) {
   const { url, stage, onSaved, onCancel } = props;
   const [draft, setDraft] = useState<Draft>(
     stage
-      ? { fromDate: stage.fromDate, workloadPercent: String(stage.workloadPercent), tasks: stage.tasks, nextReview: stage.nextReview ?? "" }
+      ? {
+          fromDate: stage.fromDate,
+          workloadPercent: String(stage.workloadPercent),
+          tasks: stage.tasks,
+          nextReview: stage.nextReview ?? "",
+        }
       : EMPTY,
   );
   const { busy, error, setError, run } = useAction();
@@ -31,7 +42,8 @@ function StageForm(props: { url: string; stage?: Stage; onSaved: () => void; onC
   const submit = (event: Event) => {
     event.preventDefault();
     // A day typed wrong is refused at its field: nothing is sent.
-    const wrongDay = dayError("fromDate", draft.fromDate, { required: true }) ?? dayError("nextReview", draft.nextReview);
+    const wrongDay =
+      dayError("fromDate", draft.fromDate, { required: true }) ?? dayError("nextReview", draft.nextReview);
     if (wrongDay) return setError(wrongDay);
     if (!draft.workloadPercent) return setError(requiredError("workloadPercent"));
     void run(async () => {
@@ -59,11 +71,42 @@ function StageForm(props: { url: string; stage?: Stage; onSaved: () => void; onC
       <h3>{stage ? t("web.plan.editTitle") : t("web.plan.addTitle")}</h3>
       <FormError error={error} fields={["fromDate", "workloadPercent", "tasks", "nextReview"]} />
       <div class="grid-2">
-        <DateField label={t("web.plan.fromDate")} name="fromDate" required value={draft.fromDate} onValue={set("fromDate")} error={error} />
-        <Field label={t("web.plan.workload")} name="workloadPercent" type="number" inputMode="numeric" min={0} max={100} value={draft.workloadPercent} onValue={set("workloadPercent")} error={error} />
+        <DateField
+          label={t("web.plan.fromDate")}
+          name="fromDate"
+          required
+          value={draft.fromDate}
+          onValue={set("fromDate")}
+          error={error}
+        />
+        <Field
+          label={t("web.plan.workload")}
+          name="workloadPercent"
+          type="number"
+          inputMode="numeric"
+          min={0}
+          max={100}
+          value={draft.workloadPercent}
+          onValue={set("workloadPercent")}
+          error={error}
+        />
       </div>
-      <Field label={t("web.plan.tasks")} hint={t("web.plan.tasksHint")} name="tasks" multiline value={draft.tasks} onValue={set("tasks")} error={error} />
-      <DateField label={t("web.plan.nextReview")} name="nextReview" value={draft.nextReview} onValue={set("nextReview")} error={error} />
+      <Field
+        label={t("web.plan.tasks")}
+        hint={t("web.plan.tasksHint")}
+        name="tasks"
+        multiline
+        value={draft.tasks}
+        onValue={set("tasks")}
+        error={error}
+      />
+      <DateField
+        label={t("web.plan.nextReview")}
+        name="nextReview"
+        value={draft.nextReview}
+        onValue={set("nextReview")}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {stage ? t("web.common.save") : t("web.plan.add")}
@@ -120,7 +163,13 @@ export function PlanTab({ summary, myRole }: CaseContext) {
               {stages.map((stage) =>
                 editing === stage.stageId ? (
                   <li key={stage.stageId}>
-                    <StageForm url={url} stage={stage} onStale={plan.reload} onCancel={() => setEditing(null)} onSaved={() => (setEditing(null), plan.reload())} />
+                    <StageForm
+                      url={url}
+                      stage={stage}
+                      onStale={plan.reload}
+                      onCancel={() => setEditing(null)}
+                      onSaved={() => (setEditing(null), plan.reload())}
+                    />
                   </li>
                 ) : (
                   <li key={stage.stageId} class="timeline-item">
@@ -130,12 +179,17 @@ export function PlanTab({ summary, myRole }: CaseContext) {
                       <progress max={100} value={stage.workloadPercent} aria-hidden="true" />
                     </p>
                     {stage.tasks && <p class="pre">{stage.tasks}</p>}
-                    {stage.nextReview && <p class="muted">{t("web.plan.reviewOn", { date: formatDate(stage.nextReview) })}</p>}
+                    {stage.nextReview && (
+                      <p class="muted">{t("web.plan.reviewOn", { date: formatDate(stage.nextReview) })}</p>
+                    )}
                     {manager && (
                       <div class="actions">
                         <button type="button" class="button-quiet" onClick={() => setEditing(stage.stageId)}>
                           {t("web.common.edit")}
-                          <span class="visually-hidden"> {t("web.plan.from", { date: formatDate(stage.fromDate) })}</span>
+                          <span class="visually-hidden">
+                            {" "}
+                            {t("web.plan.from", { date: formatDate(stage.fromDate) })}
+                          </span>
                         </button>
                         <button
                           type="button"
@@ -153,7 +207,10 @@ export function PlanTab({ summary, myRole }: CaseContext) {
                           }
                         >
                           {t("web.common.delete")}
-                          <span class="visually-hidden"> {t("web.plan.from", { date: formatDate(stage.fromDate) })}</span>
+                          <span class="visually-hidden">
+                            {" "}
+                            {t("web.plan.from", { date: formatDate(stage.fromDate) })}
+                          </span>
                         </button>
                       </div>
                     )}
@@ -166,7 +223,12 @@ export function PlanTab({ summary, myRole }: CaseContext) {
       </PagedLoaded>
       {manager && editing === null && <StageForm url={url} onSaved={plan.reload} />}
       <div>
-        <button type="button" class="button-quiet" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>
+        <button
+          type="button"
+          class="button-quiet"
+          aria-expanded={showHistory}
+          onClick={() => setShowHistory(!showHistory)}
+        >
           {showHistory ? t("web.plan.hideHistory") : t("web.plan.showHistory")}
         </button>
         {showHistory && <History url={url} names={names} />}

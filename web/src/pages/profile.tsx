@@ -5,7 +5,20 @@
 // download my data and delete my account (components/my-data.tsx).
 import { useEffect, useState } from "preact/hooks";
 import { languageOptions } from "../components/labels";
-import { Checkbox, Field, FormError, Link, Loaded, Notice, PageTitle, PagedLoaded, Select, requiredError, useAction, useResource } from "../components/ui";
+import {
+  Checkbox,
+  Field,
+  FormError,
+  Link,
+  Loaded,
+  Notice,
+  PageTitle,
+  PagedLoaded,
+  Select,
+  requiredError,
+  useAction,
+  useResource,
+} from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { formatDateTime, formatRelative, isLanguage, setLanguage, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
@@ -43,7 +56,11 @@ function ProfileForm() {
     setSaved(false);
     void run(async () => {
       try {
-        const body = { name: draft.name.trim(), language: draft.language, emailNotifications: draft.emailNotifications };
+        const body = {
+          name: draft.name.trim(),
+          language: draft.language,
+          emailNotifications: draft.emailNotifications,
+        };
         await api.patch<Profile>("/api/me", body, { ifMatch: loaded.data?.etag });
       } catch (caught) {
         if (caught instanceof ApiError && caught.status === 412) loaded.reload();
@@ -55,7 +72,12 @@ function ProfileForm() {
       await loadSession();
     });
   };
-  if (loaded.error) return <Loaded data={undefined} error={loaded.error}>{() => null}</Loaded>;
+  if (loaded.error)
+    return (
+      <Loaded data={undefined} error={loaded.error}>
+        {() => null}
+      </Loaded>
+    );
   // The form stands from the first paint, disabled and empty until the profile is in: nothing
   // below it moves when it arrives (issue 24.8).
   const shown = draft ?? PENDING_PROFILE;
@@ -72,9 +94,29 @@ function ProfileForm() {
         <strong>{draft ? draft.email : "…"}</strong>
       </p>
       <fieldset class="plain" disabled={!draft}>
-        <Field label={t("web.people.name")} name="name" autoComplete="name" value={shown.name} onValue={(name) => edit({ name })} error={error} />
-        <Select label={t("web.profile.language")} name="language" value={shown.language} onValue={(language) => edit({ language: language as Profile["language"] })} options={languageOptions()} error={error} />
-        <Checkbox name="emailNotifications" label={t("web.profile.emailNotifications")} checked={shown.emailNotifications} onChecked={(on) => edit({ emailNotifications: on })} error={error} />
+        <Field
+          label={t("web.people.name")}
+          name="name"
+          autoComplete="name"
+          value={shown.name}
+          onValue={(name) => edit({ name })}
+          error={error}
+        />
+        <Select
+          label={t("web.profile.language")}
+          name="language"
+          value={shown.language}
+          onValue={(language) => edit({ language: language as Profile["language"] })}
+          options={languageOptions()}
+          error={error}
+        />
+        <Checkbox
+          name="emailNotifications"
+          label={t("web.profile.emailNotifications")}
+          checked={shown.emailNotifications}
+          onChecked={(on) => edit({ emailNotifications: on })}
+          error={error}
+        />
         <div class="actions">
           <button type="submit" class="button" disabled={busy}>
             {t("web.common.save")}
@@ -86,7 +128,13 @@ function ProfileForm() {
 }
 
 /** What the form shows while the profile loads (disabled). */
-const PENDING_PROFILE: Profile = { userId: "", email: "", name: "", language: "en", emailNotifications: false };
+const PENDING_PROFILE: Profile = {
+  userId: "",
+  email: "",
+  name: "",
+  language: "en",
+  emailNotifications: false,
+};
 
 function Sessions() {
   const sessions = usePagedList<SessionInfo>("/api/me/sessions", "sessions");
@@ -177,9 +225,15 @@ function PasswordChange() {
     event.preventDefault();
     if (!current) return setError(requiredError("currentPassword"));
     if (!next) return setError(requiredError("newPassword"));
-    if (next !== repeat) return setError(new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"));
+    if (next !== repeat)
+      return setError(
+        new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"),
+      );
     void run(async () => {
-      const { data } = await api.post<{ otherSessionsEnded: number }>("/api/me/password", { currentPassword: current, newPassword: next });
+      const { data } = await api.post<{ otherSessionsEnded: number }>("/api/me/password", {
+        currentPassword: current,
+        newPassword: next,
+      });
       setEnded(data.otherSessionsEnded);
       setCurrent("");
       setNext("");
@@ -191,9 +245,34 @@ function PasswordChange() {
       <h2>{t("web.profile.passwordTitle")}</h2>
       {ended !== null && <Notice kind="success">{t("web.profile.passwordChanged", { count: ended })}</Notice>}
       <FormError error={error} fields={["currentPassword", "newPassword", "repeat"]} />
-      <Field label={t("web.profile.currentPassword")} name="currentPassword" type="password" autoComplete="current-password" value={current} onValue={setCurrent} error={error} />
-      <Field label={t("web.password.new")} hint={t("web.password.hint")} name="newPassword" type="password" autoComplete="new-password" value={next} onValue={setNext} error={error} />
-      <Field label={t("web.password.repeat")} name="repeat" type="password" autoComplete="new-password" value={repeat} onValue={setRepeat} error={error} />
+      <Field
+        label={t("web.profile.currentPassword")}
+        name="currentPassword"
+        type="password"
+        autoComplete="current-password"
+        value={current}
+        onValue={setCurrent}
+        error={error}
+      />
+      <Field
+        label={t("web.password.new")}
+        hint={t("web.password.hint")}
+        name="newPassword"
+        type="password"
+        autoComplete="new-password"
+        value={next}
+        onValue={setNext}
+        error={error}
+      />
+      <Field
+        label={t("web.password.repeat")}
+        name="repeat"
+        type="password"
+        autoComplete="new-password"
+        value={repeat}
+        onValue={setRepeat}
+        error={error}
+      />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.profile.changePassword")}

@@ -14,7 +14,11 @@ export function RecoveryPromptPage() {
     <section class="narrow" data-testid="recovery-prompt">
       <PageTitle>{t("web.secondFactor.promptTitle")}</PageTitle>
       <Loaded data={profile.data} error={profile.error}>
-        {({ data }) => <Notice kind="warning">{t("web.secondFactor.promptText", { count: data.recoveryCodesLeft })}</Notice>}
+        {({ data }) => (
+          <Notice kind="warning">
+            {t("web.secondFactor.promptText", { count: data.recoveryCodesLeft })}
+          </Notice>
+        )}
       </Loaded>
       <p>{t("web.secondFactor.promptAdvice")}</p>
       <div class="actions">

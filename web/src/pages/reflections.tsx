@@ -7,12 +7,29 @@ import { DateField, isIsoDay } from "../components/date-field";
 import { ScaleInput } from "../components/scale-input";
 import { SERIES_SEGMENT, ShareDialog, accessWords, personName } from "../components/share-dialog";
 import { roleName } from "../components/labels";
-import { FormError, Loaded, Notice, Select, confirmed, fieldError, useAction, useResource } from "../components/ui";
+import {
+  FormError,
+  Loaded,
+  Notice,
+  Select,
+  confirmed,
+  fieldError,
+  useAction,
+  useResource,
+} from "../components/ui";
 import { ApiError, api } from "../lib/api";
 import { whoHasAccess } from "../lib/cases";
 import { addDays, formatLongDay } from "../lib/dates";
 import { formatDateTime, formatNumber, t } from "../lib/i18n";
-import { PROMPTS, PROMPT_LIMITS, SCALES, type PromptName, type Reflection, type ReflectionList, type ScaleName } from "../lib/types";
+import {
+  PROMPTS,
+  PROMPT_LIMITS,
+  SCALES,
+  type PromptName,
+  type Reflection,
+  type ReflectionList,
+  type ScaleName,
+} from "../lib/types";
 import type { CaseContext } from "./case";
 
 type Scales = Record<ScaleName, number | null>;
@@ -35,11 +52,18 @@ async function readEntry(url: string, date: string): Promise<Reflection | null> 
   }
 }
 
-function TextArea(props: { name: PromptName; value: string; onValue: (value: string) => void; error: ApiError | null }) {
+function TextArea(props: {
+  name: PromptName;
+  value: string;
+  onValue: (value: string) => void;
+  error: ApiError | null;
+}) {
   const id = useId();
   const limit = PROMPT_LIMITS[props.name];
   const over = props.value.length > limit;
-  const message = fieldError(props.error, props.name) ?? (over ? t("web.reflections.tooLong", { limit: formatNumber(limit) }) : undefined);
+  const message =
+    fieldError(props.error, props.name) ??
+    (over ? t("web.reflections.tooLong", { limit: formatNumber(limit) }) : undefined);
   return (
     <div class="field">
       <label for={id}>{promptName(props.name)}</label>
@@ -66,7 +90,13 @@ function TextArea(props: { name: PromptName; value: string; onValue: (value: str
 
 /** The form for one day. ``entry`` is what is stored (null: nothing yet); the typed values stay
  * when the stored version changes under us (a 412), only the ETag is renewed. */
-function EntryForm(props: { url: string; date: string; entry: Reflection | null; onSaved: (entry: Reflection | null, message: string) => void; onStale: () => void }) {
+function EntryForm(props: {
+  url: string;
+  date: string;
+  entry: Reflection | null;
+  onSaved: (entry: Reflection | null, message: string) => void;
+  onStale: () => void;
+}) {
   const { url, date, entry } = props;
   const [scales, setScales] = useState<Scales>(() => ({ ...noScales(), ...(entry?.scales ?? {}) }));
   const [texts, setTexts] = useState<Texts>(() => {
@@ -80,7 +110,15 @@ function EntryForm(props: { url: string; date: string; entry: Reflection | null;
     event.preventDefault();
     const tooLong = PROMPTS.find((p) => texts[p].length > PROMPT_LIMITS[p]);
     if (tooLong) {
-      setError(new ApiError(0, "too_long", t("web.reflections.tooLongTitle"), t("web.reflections.tooLong", { limit: formatNumber(PROMPT_LIMITS[tooLong]) }), tooLong));
+      setError(
+        new ApiError(
+          0,
+          "too_long",
+          t("web.reflections.tooLongTitle"),
+          t("web.reflections.tooLong", { limit: formatNumber(PROMPT_LIMITS[tooLong]) }),
+          tooLong,
+        ),
+      );
       return;
     }
     if (SCALES.every((s) => scales[s] === null) && PROMPTS.every((p) => !texts[p].trim())) {
@@ -94,7 +132,10 @@ function EntryForm(props: { url: string; date: string; entry: Reflection | null;
         const saved = entry
           ? await api.put<Reflection>(`${url}/${date}`, body, { ifMatch: entry.etag })
           : await api.put<Reflection>(`${url}/${date}`, body, { ifNoneMatch: "*" });
-        props.onSaved({ ...saved.data, etag: saved.etag ?? saved.data.etag }, t("web.reflections.saved", { date: formatLongDay(date) }));
+        props.onSaved(
+          { ...saved.data, etag: saved.etag ?? saved.data.etag },
+          t("web.reflections.saved", { date: formatLongDay(date) }),
+        );
       } catch (caught) {
         // Changed or created elsewhere meanwhile: read the stored version again (the typed
         // values stay here), show the API's message; saving again is a conscious choice.
@@ -116,7 +157,13 @@ function EntryForm(props: { url: string; date: string; entry: Reflection | null;
       props.onSaved(null, t("web.reflections.deleted", { date: formatLongDay(date) }));
     });
   return (
-    <form onSubmit={submit} noValidate data-testid="reflection-form" data-date={date} data-stored={entry ? "yes" : "no"}>
+    <form
+      onSubmit={submit}
+      noValidate
+      data-testid="reflection-form"
+      data-date={date}
+      data-stored={entry ? "yes" : "no"}
+    >
       <FormError error={error} fields={[...scaleErrorFields, ...PROMPTS]} />
       <h3>{t("web.reflections.scalesTitle")}</h3>
       <p class="hint">{t("web.reflections.scalesHint")}</p>
@@ -135,14 +182,26 @@ function EntryForm(props: { url: string; date: string; entry: Reflection | null;
       <h3>{t("web.reflections.textTitle")}</h3>
       <p class="hint">{t("web.reflections.textHint")}</p>
       {PROMPTS.map((p) => (
-        <TextArea key={p} name={p} value={texts[p]} onValue={(value) => setTexts({ ...texts, [p]: value })} error={error} />
+        <TextArea
+          key={p}
+          name={p}
+          value={texts[p]}
+          onValue={(value) => setTexts({ ...texts, [p]: value })}
+          error={error}
+        />
       ))}
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {entry ? t("web.reflections.saveChanges") : t("web.reflections.save")}
         </button>
         {entry && (
-          <button type="button" class="button-quiet danger" disabled={busy} onClick={remove} data-testid="reflection-delete">
+          <button
+            type="button"
+            class="button-quiet danger"
+            disabled={busy}
+            onClick={remove}
+            data-testid="reflection-delete"
+          >
             {t("web.common.delete")}
           </button>
         )}
@@ -152,10 +211,19 @@ function EntryForm(props: { url: string; date: string; entry: Reflection | null;
 }
 
 /** Which day, and the form for it (loaded again whenever the day changes). */
-function EntryEditor(props: { url: string; today: string; editableFrom: string; date: string; onDate: (date: string) => void; onChanged: () => void }) {
+function EntryEditor(props: {
+  url: string;
+  today: string;
+  editableFrom: string;
+  date: string;
+  onDate: (date: string) => void;
+  onChanged: () => void;
+}) {
   const { url, date } = props;
   const dateId = useId();
-  const [loaded, setLoaded] = useState<{ date: string; entry: Reflection | null; generation: number } | null>(null);
+  const [loaded, setLoaded] = useState<{ date: string; entry: Reflection | null; generation: number } | null>(
+    null,
+  );
   const [saved, setSaved] = useState<string | null>(null);
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   // A stale save keeps the typed values: only the stored entry (its ETag) is read again.
@@ -184,7 +252,11 @@ function EntryEditor(props: { url: string; today: string; editableFrom: string; 
   useEffect(() => setTyped(date), [date]);
   const chosen = typed === date;
   return (
-    <section class="card reflection-editor" aria-labelledby={`${dateId}-title`} data-testid="reflection-editor">
+    <section
+      class="card reflection-editor"
+      aria-labelledby={`${dateId}-title`}
+      data-testid="reflection-editor"
+    >
       <h2 id={`${dateId}-title`} tabIndex={-1}>
         {stored ? t("web.reflections.editTitle") : t("web.reflections.newTitle")}
       </h2>
@@ -274,19 +346,26 @@ export function ReflectionHistory(props: {
                   <div class="item-head">
                     <h3 class="item-title">{formatLongDay(entry.date)}</h3>
                     {props.onEdit && entry.date >= data.editableFrom && entry.date <= data.today && (
-                      <button type="button" class="button-quiet" onClick={() => props.onEdit?.(entry.date)} data-testid="reflection-edit">
+                      <button
+                        type="button"
+                        class="button-quiet"
+                        onClick={() => props.onEdit?.(entry.date)}
+                        data-testid="reflection-edit"
+                      >
                         {t("web.common.edit")}
                         <span class="visually-hidden"> {formatLongDay(entry.date)}</span>
                       </button>
                     )}
                   </div>
                   <dl class="scale-values">
-                    {SCALES.filter((s) => entry.scales[s] !== null && entry.scales[s] !== undefined).map((s) => (
-                      <div key={s}>
-                        <dt>{scaleName(s)}</dt>
-                        <dd>{t("web.reflections.valueOf10", { value: entry.scales[s] ?? "" })}</dd>
-                      </div>
-                    ))}
+                    {SCALES.filter((s) => entry.scales[s] !== null && entry.scales[s] !== undefined).map(
+                      (s) => (
+                        <div key={s}>
+                          <dt>{scaleName(s)}</dt>
+                          <dd>{t("web.reflections.valueOf10", { value: entry.scales[s] ?? "" })}</dd>
+                        </div>
+                      ),
+                    )}
                   </dl>
                   {PROMPTS.filter((p) => entry[p]).map((p) => (
                     <div key={p} class="reflection-text" data-testid="reflection-text">
@@ -294,7 +373,9 @@ export function ReflectionHistory(props: {
                       <p class="pre">{entry[p]}</p>
                     </div>
                   ))}
-                  <p class="meta">{t("web.reflections.updated", { date: formatDateTime(entry.updatedAt) })}</p>
+                  <p class="meta">
+                    {t("web.reflections.updated", { date: formatDateTime(entry.updatedAt) })}
+                  </p>
                 </li>
               ))}
             </ul>
@@ -309,9 +390,14 @@ export function ReflectionHistory(props: {
 function SeriesSharing({ summary }: Pick<CaseContext, "summary">) {
   const caseId = summary.caseId;
   const [open, setOpen] = useState(false);
-  const series = useResource(async () => (await api.get<{ id: string; ownerId: string }>(`/api/cases/${caseId}/reflections-series`)).data, [caseId]);
+  const series = useResource(
+    async () =>
+      (await api.get<{ id: string; ownerId: string }>(`/api/cases/${caseId}/reflections-series`)).data,
+    [caseId],
+  );
   const access = useResource(
-    async () => (series.data ? await whoHasAccess(`/api/cases/${caseId}/${SERIES_SEGMENT}/${series.data.id}`) : []),
+    async () =>
+      series.data ? await whoHasAccess(`/api/cases/${caseId}/${SERIES_SEGMENT}/${series.data.id}`) : [],
     [caseId, series.data?.id, open],
   );
   const others = (access.data ?? []).filter((a) => a.access === "shared");
@@ -338,7 +424,12 @@ function SeriesSharing({ summary }: Pick<CaseContext, "summary">) {
               </ul>
             )}
             <div class="actions">
-              <button type="button" class="button-quiet" onClick={() => setOpen(true)} data-testid="share-series">
+              <button
+                type="button"
+                class="button-quiet"
+                onClick={() => setOpen(true)}
+                data-testid="share-series"
+              >
                 {t("web.reflections.share")}
               </button>
             </div>
@@ -372,24 +463,24 @@ export function ReflectionsTab({ summary }: CaseContext) {
       {/* Until the calendar is in, the editor's place holds the screen: what follows it must not
           be pushed down when the tall form arrives (issue 24.8). */}
       <div class={calendar ? undefined : "loading-slot"}>
-      <Loaded data={calendar} error={null}>
-        {(data) => (
-          <div ref={editorRef}>
-            {open ? (
-              <EntryEditor
-                url={url}
-                today={data.today}
-                editableFrom={data.editableFrom}
-                date={date ?? data.today}
-                onDate={setDate}
-                onChanged={() => setGeneration((n) => n + 1)}
-              />
-            ) : (
-              <p class="muted">{t("web.reflections.closed")}</p>
-            )}
-          </div>
-        )}
-      </Loaded>
+        <Loaded data={calendar} error={null}>
+          {(data) => (
+            <div ref={editorRef}>
+              {open ? (
+                <EntryEditor
+                  url={url}
+                  today={data.today}
+                  editableFrom={data.editableFrom}
+                  date={date ?? data.today}
+                  onDate={setDate}
+                  onChanged={() => setGeneration((n) => n + 1)}
+                />
+              ) : (
+                <p class="muted">{t("web.reflections.closed")}</p>
+              )}
+            </div>
+          )}
+        </Loaded>
       </div>
       <SeriesSharing summary={summary} />
       <ReflectionHistory
@@ -397,7 +488,11 @@ export function ReflectionsTab({ summary }: CaseContext) {
         generation={generation}
         title={t("web.reflections.historyTitle")}
         emptyText={t("web.reflections.historyEmpty")}
-        onCalendar={(today, editableFrom) => (calendar?.today === today && calendar.editableFrom === editableFrom ? undefined : setCalendar({ today, editableFrom }))}
+        onCalendar={(today, editableFrom) =>
+          calendar?.today === today && calendar.editableFrom === editableFrom
+            ? undefined
+            : setCalendar({ today, editableFrom })
+        }
         onEdit={
           open
             ? (day) => {
@@ -416,7 +511,10 @@ export function ReflectionsTab({ summary }: CaseContext) {
 /** "See what X sees": the employee's reflections of the last 30 days exactly as ``name`` gets
  * them (GET …/seen-by/{userId} lists them beside the items). */
 export function SeenReflections({ url, name }: { url: string; name: string }) {
-  const seen = useResource(async () => (await api.get<{ reflections?: Reflection[] }>(url)).data.reflections ?? [], [url]);
+  const seen = useResource(
+    async () => (await api.get<{ reflections?: Reflection[] }>(url)).data.reflections ?? [],
+    [url],
+  );
   return (
     <section class="stack" data-testid="seen-reflections">
       <h2>{t("web.reflections.seriesTitle")}</h2>
@@ -428,7 +526,9 @@ export function SeenReflections({ url, name }: { url: string; name: string }) {
             <>
               <p>
                 {t("web.reflections.seenSome", { name, count: formatNumber(entries.length) })}{" "}
-                {entries.some((e) => PROMPTS.some((p) => e[p])) ? t("web.reflections.seenWithText") : t("web.reflections.seenScalesOnly")}
+                {entries.some((e) => PROMPTS.some((p) => e[p]))
+                  ? t("web.reflections.seenWithText")
+                  : t("web.reflections.seenScalesOnly")}
               </p>
               <ul class="item-list">
                 {entries.map((entry) => (

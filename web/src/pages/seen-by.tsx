@@ -9,7 +9,13 @@ import { usePagedList } from "../lib/paging";
 import type { DocumentView, NoteView } from "../lib/types";
 import { SeenReflections } from "./reflections";
 
-function Section<T>(props: { url: string; segment: string; title: string; none: string; item: (entry: T) => ComponentChildren }) {
+function Section<T>(props: {
+  url: string;
+  segment: string;
+  title: string;
+  none: string;
+  item: (entry: T) => ComponentChildren;
+}) {
   const list = usePagedList<T>(`${props.url}?section=${props.segment}`, props.segment);
   return (
     <section class="stack" data-testid={`seen-${props.segment}`}>
@@ -30,7 +36,10 @@ function Section<T>(props: { url: string; segment: string; title: string; none: 
 export function SeenByPage({ params }: { params: Record<string, string> }) {
   const { caseId, userId } = params;
   const url = `/api/cases/${caseId}/seen-by/${userId}`;
-  const loaded = useResource(async () => ({ person: (await loadCase(caseId)).data.participants.find((p) => p.userId === userId) }), [caseId, userId]);
+  const loaded = useResource(
+    async () => ({ person: (await loadCase(caseId)).data.participants.find((p) => p.userId === userId) }),
+    [caseId, userId],
+  );
   const person = loaded.data?.person;
   return (
     <section>
@@ -41,7 +50,12 @@ export function SeenByPage({ params }: { params: Record<string, string> }) {
       <Loaded data={loaded.data} error={loaded.error}>
         {(seen) => (
           <div class="stack" data-testid="seen-by">
-            <p>{t("web.sharing.seenByIntro", { name: seen.person?.name ?? "", role: seen.person ? roleName(seen.person.role) : "" })}</p>
+            <p>
+              {t("web.sharing.seenByIntro", {
+                name: seen.person?.name ?? "",
+                role: seen.person ? roleName(seen.person.role) : "",
+              })}
+            </p>
             <Section<DocumentView>
               url={url}
               segment="documents"

@@ -31,8 +31,12 @@ function CaseDetail({ base, item }: { base: string; item: SupportCase }) {
       <h3>{t("web.support.view.caseOf", { name: item.employeeName })}</h3>
       <p class="meta">
         <span>{statusName(item.status)}</span>
-        {item.createdAt && <span>{t("web.support.view.opened", { date: formatDateTime(item.createdAt) })}</span>}
-        {item.closedAt && <span>{t("web.support.view.closed", { date: formatDateTime(item.closedAt) })}</span>}
+        {item.createdAt && (
+          <span>{t("web.support.view.opened", { date: formatDateTime(item.createdAt) })}</span>
+        )}
+        {item.closedAt && (
+          <span>{t("web.support.view.closed", { date: formatDateTime(item.closedAt) })}</span>
+        )}
       </p>
       <h4>{t("web.support.view.participants")}</h4>
       <PagedLoaded list={people} label={t("web.support.view.participants")}>
@@ -86,7 +90,12 @@ export function SupportGrantPage({ params }: { params: Record<string, string> })
           <ul class="item-list" data-testid="support-cases">
             {items.map((c) => (
               <li key={c.caseId} class="card">
-                <button type="button" class="button-quiet" onClick={() => setOpen(c)} data-testid="support-case-open">
+                <button
+                  type="button"
+                  class="button-quiet"
+                  onClick={() => setOpen(c)}
+                  data-testid="support-case-open"
+                >
                   {t("web.support.view.caseOf", { name: c.employeeName })} · {statusName(c.status)}
                 </button>
               </li>
@@ -117,7 +126,8 @@ export function SupportGrantPage({ params }: { params: Record<string, string> })
             <ul class="plain-list" data-testid="support-failures">
               {items.map((f) => (
                 <li key={f.correlationId}>
-                  {formatDateTime(f.at)} · {f.status} <code>{f.code}</code> · {f.function} · <code>{f.correlationId}</code>
+                  {formatDateTime(f.at)} · {f.status} <code>{f.code}</code> · {f.function} ·{" "}
+                  <code>{f.correlationId}</code>
                 </li>
               ))}
             </ul>

@@ -23,7 +23,9 @@ export function GrantTerms({ grant }: { grant: SupportGrant }) {
       </span>
       <span>{t(`web.support.level.${grant.level}`)}</span>
       <span>{t("web.support.hours", { count: grant.hours })}</span>
-      {grant.untilAt && grant.status !== "revoked" && <span>{t("web.support.until", { date: formatDateTime(grant.untilAt) })}</span>}
+      {grant.untilAt && grant.status !== "revoked" && (
+        <span>{t("web.support.until", { date: formatDateTime(grant.untilAt) })}</span>
+      )}
     </p>
   );
 }
@@ -64,7 +66,14 @@ function RequestForm({ onSent }: { onSent: () => void }) {
       <p class="hint">{t("web.support.requestIntro")}</p>
       {sent && <Notice kind="success">{t("web.support.requestSent")}</Notice>}
       <FormError error={error} fields={["orgId", "scope", "caseId", "reason", "ticket", "hours", "level"]} />
-      <Field label={t("web.support.orgId")} name="orgId" value={orgId} onValue={setOrgId} error={error} hint={t("web.support.orgIdHint")} />
+      <Field
+        label={t("web.support.orgId")}
+        name="orgId"
+        value={orgId}
+        onValue={setOrgId}
+        error={error}
+        hint={t("web.support.orgIdHint")}
+      />
       <Select
         label={t("web.support.scope")}
         name="scope"
@@ -76,8 +85,22 @@ function RequestForm({ onSent }: { onSent: () => void }) {
         ]}
         error={error}
       />
-      {scope === "case" && <Field label={t("web.support.caseId")} name="caseId" value={caseId} onValue={setCaseId} error={error} />}
-      <Field label={t("web.support.reasonLabel")} name="reason" value={reason} onValue={setReason} error={error} />
+      {scope === "case" && (
+        <Field
+          label={t("web.support.caseId")}
+          name="caseId"
+          value={caseId}
+          onValue={setCaseId}
+          error={error}
+        />
+      )}
+      <Field
+        label={t("web.support.reasonLabel")}
+        name="reason"
+        value={reason}
+        onValue={setReason}
+        error={error}
+      />
       <Field label={t("web.support.ticket")} name="ticket" value={ticket} onValue={setTicket} error={error} />
       <Field
         label={t("web.support.duration")}
@@ -157,10 +180,15 @@ function Activate({ grant, onDone }: { grant: SupportGrant; onDone: () => void }
           {t("web.support.activate")}
         </button>
         {microsoft && (
-          <button type="button" class="button-quiet" disabled={busy} onClick={() => {
+          <button
+            type="button"
+            class="button-quiet"
+            disabled={busy}
+            onClick={() => {
               sessionStorage.setItem(STEP_UP_KEY, grant.grantId);
               void stepUp("/support");
-            }}>
+            }}
+          >
             {t("web.support.stepUp")}
           </button>
         )}
@@ -173,7 +201,8 @@ function GrantEntry({ grant, onChanged }: { grant: SupportGrant; onChanged: () =
   return (
     <li class="card" data-testid="support-grant">
       <h3 class="item-title">
-        {grant.orgName || grant.orgId.slice(0, 8)} · <span class={`tag tag-${grant.status}`}>{t(`web.support.status.${grant.status}`)}</span>
+        {grant.orgName || grant.orgId.slice(0, 8)} ·{" "}
+        <span class={`tag tag-${grant.status}`}>{t(`web.support.status.${grant.status}`)}</span>
       </h3>
       <GrantTerms grant={grant} />
       <p>

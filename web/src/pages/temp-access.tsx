@@ -17,10 +17,26 @@ function Reads({ orgId, accessId }: { orgId: string; accessId: string }) {
       () => setReads(null),
     );
   }, [orgId, accessId]);
-  return <span data-testid="temp-access-reads">{reads === null ? "…" : reads === 1 ? t("web.tempAccess.readsOne") : t("web.tempAccess.reads", { count: reads })}</span>;
+  return (
+    <span data-testid="temp-access-reads">
+      {reads === null
+        ? "…"
+        : reads === 1
+          ? t("web.tempAccess.readsOne")
+          : t("web.tempAccess.reads", { count: reads })}
+    </span>
+  );
 }
 
-function AccessEntry({ orgId, access, onChanged }: { orgId: string; access: TempAccess; onChanged: () => void }) {
+function AccessEntry({
+  orgId,
+  access,
+  onChanged,
+}: {
+  orgId: string;
+  access: TempAccess;
+  onChanged: () => void;
+}) {
   const [comment, setComment] = useState(access.reviewComment ?? "");
   const { busy, error, run } = useAction();
   const base = `/api/orgs/${orgId}/temporary-access/${access.accessId}`;
@@ -42,11 +58,16 @@ function AccessEntry({ orgId, access, onChanged }: { orgId: string; access: Temp
   return (
     <li class="card" data-testid="temp-access">
       <h3 class="item-title">
-        {access.userName || access.userId.slice(0, 8)} · <span class={`tag tag-${access.status}`}>{t(`web.tempAccess.status.${access.status}`)}</span>
+        {access.userName || access.userId.slice(0, 8)} ·{" "}
+        <span class={`tag tag-${access.status}`}>{t(`web.tempAccess.status.${access.status}`)}</span>
       </h3>
       <p class="meta">
         <span>{t(`web.tempAccess.kind.${access.kind}`)}</span>
-        {access.caseId && <Link href={`/cases/${access.caseId}`}>{t("web.audit.caseRef", { id: access.caseId.slice(0, 8) })}</Link>}
+        {access.caseId && (
+          <Link href={`/cases/${access.caseId}`}>
+            {t("web.audit.caseRef", { id: access.caseId.slice(0, 8) })}
+          </Link>
+        )}
         <Reads orgId={orgId} accessId={access.accessId} />
       </p>
       <p class="meta">
@@ -58,17 +79,31 @@ function AccessEntry({ orgId, access, onChanged }: { orgId: string; access: Temp
         {access.ticket && ` · ${access.ticket}`}
       </p>
       {access.reviewedAt && (
-        <Notice kind="success">{t("web.tempAccess.reviewedAt", { date: formatDateTime(access.reviewedAt) })}</Notice>
+        <Notice kind="success">
+          {t("web.tempAccess.reviewedAt", { date: formatDateTime(access.reviewedAt) })}
+        </Notice>
       )}
       <FormError error={error} fields={["comment"]} />
       <form noValidate onSubmit={review} class="stack" data-testid="temp-access-review">
-        <Field label={t("web.tempAccess.comment")} name="comment" value={comment} onValue={setComment} error={error} />
+        <Field
+          label={t("web.tempAccess.comment")}
+          name="comment"
+          value={comment}
+          onValue={setComment}
+          error={error}
+        />
         <div class="actions">
           <button type="submit" class="button" disabled={busy}>
             {access.reviewedAt ? t("web.tempAccess.reviewAgain") : t("web.tempAccess.markReviewed")}
           </button>
           {access.status === "active" && (
-            <button type="button" class="button-quiet danger" disabled={busy} onClick={end} data-testid="temp-access-end">
+            <button
+              type="button"
+              class="button-quiet danger"
+              disabled={busy}
+              onClick={end}
+              data-testid="temp-access-end"
+            >
               {t("web.tempAccess.end")}
             </button>
           )}
@@ -96,7 +131,12 @@ export function TempAccessPage({ params }: { params: Record<string, string> }) {
       <PageTitle>{t("web.tempAccess.title")}</PageTitle>
       <p>{days === null ? t("web.tempAccess.intro") : t("web.tempAccess.introDays", { days })}</p>
       <p>
-        <a class="button-quiet" href={`/api/orgs/${orgId}/temporary-access/export`} download="temporary-access.csv" data-testid="temp-access-export">
+        <a
+          class="button-quiet"
+          href={`/api/orgs/${orgId}/temporary-access/export`}
+          download="temporary-access.csv"
+          data-testid="temp-access-export"
+        >
           {t("web.tempAccess.export")}
         </a>
       </p>
@@ -107,7 +147,12 @@ export function TempAccessPage({ params }: { params: Record<string, string> }) {
           ) : (
             <ul class="item-list" data-testid="temp-access-list">
               {items.map((a) => (
-                <AccessEntry key={`${a.accessId}-${a.etag}`} orgId={orgId} access={a} onChanged={list.reload} />
+                <AccessEntry
+                  key={`${a.accessId}-${a.etag}`}
+                  orgId={orgId}
+                  access={a}
+                  onChanged={list.reload}
+                />
               ))}
             </ul>
           )

@@ -21,7 +21,11 @@ export function VerifyPage() {
     if (!reportId.trim()) return setError(requiredError("reportId"));
     if (!code.trim()) return setError(requiredError("code"));
     void run(async () => {
-      const { data } = await api.post<Verified>("/api/reports/verify", { reportId: reportId.trim(), code: code.trim() }, { anonymous: true });
+      const { data } = await api.post<Verified>(
+        "/api/reports/verify",
+        { reportId: reportId.trim(), code: code.trim() },
+        { anonymous: true },
+      );
       setVerified(data);
     });
   };
@@ -32,8 +36,22 @@ export function VerifyPage() {
       <p>{t("web.verify.intro")}</p>
       <form onSubmit={submit} noValidate>
         <FormError error={error} fields={["reportId", "code"]} />
-        <Field label={t("web.verify.reportId")} name="reportId" value={reportId} onValue={setReportId} autoComplete="off" error={error} />
-        <Field label={t("web.verify.code")} name="code" value={code} onValue={setCode} autoComplete="off" error={error} />
+        <Field
+          label={t("web.verify.reportId")}
+          name="reportId"
+          value={reportId}
+          onValue={setReportId}
+          autoComplete="off"
+          error={error}
+        />
+        <Field
+          label={t("web.verify.code")}
+          name="code"
+          value={code}
+          onValue={setCode}
+          autoComplete="off"
+          error={error}
+        />
         <div class="actions">
           <button type="submit" class="button" disabled={busy} data-testid="verify-submit">
             {t("web.verify.check")}
@@ -43,7 +61,10 @@ export function VerifyPage() {
       <div aria-live="polite" data-testid="verify-result">
         {verified && (
           <Notice kind="success">
-            {t("web.verify.genuine", { date: formatDate(verified.generatedOn), role: t(`web.roles.${verified.requesterRole}`) })}
+            {t("web.verify.genuine", {
+              date: formatDate(verified.generatedOn),
+              role: t(`web.roles.${verified.requesterRole}`),
+            })}
           </Notice>
         )}
       </div>

@@ -15,7 +15,9 @@ const SLIDES = ["intro", "private", "share", "plan", "access", "help"] as const;
 const SECONDS_PER_SLIDE = 12;
 
 function prefersReducedMotion(): boolean {
-  return typeof window.matchMedia === "function" && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  return (
+    typeof window.matchMedia === "function" && window.matchMedia("(prefers-reduced-motion: reduce)").matches
+  );
 }
 
 function Tour({ onDone }: { onDone: (finished: boolean) => void }) {
@@ -38,12 +40,19 @@ function Tour({ onDone }: { onDone: (finished: boolean) => void }) {
   };
   const slide = SLIDES[index];
   return (
-    <section class="tour" aria-roledescription={t("web.welcome.tourRole")} aria-label={t("web.welcome.tourLabel")} data-testid="welcome-tour">
+    <section
+      class="tour"
+      aria-roledescription={t("web.welcome.tourRole")}
+      aria-label={t("web.welcome.tourLabel")}
+      data-testid="welcome-tour"
+    >
       <div class="tour-stage" ref={stage} aria-live={moved && !playing ? "polite" : "off"}>
         <div key={slide} class={`tour-slide tour-${slide}`} data-testid="tour-slide" data-slide={slide}>
           <p class="tour-count">{t("web.welcome.slideOf", { n: index + 1, total: SLIDES.length })}</p>
           <h2>{slide === "intro" ? t("web.welcome.intro.title") : t(`web.welcome.${slide}.title`)}</h2>
-          <p class="tour-text">{slide === "intro" ? t("web.welcome.lead") : t(`web.welcome.${slide}.text`)}</p>
+          <p class="tour-text">
+            {slide === "intro" ? t("web.welcome.lead") : t(`web.welcome.${slide}.text`)}
+          </p>
         </div>
         <div class="tour-progress" aria-hidden="true">
           {SLIDES.map((s, i) => (
@@ -52,11 +61,23 @@ function Tour({ onDone }: { onDone: (finished: boolean) => void }) {
         </div>
       </div>
       <div class="actions tour-controls">
-        <button type="button" class="button-quiet" onClick={() => go(index - 1)} disabled={index === 0} data-testid="tour-previous">
+        <button
+          type="button"
+          class="button-quiet"
+          onClick={() => go(index - 1)}
+          disabled={index === 0}
+          data-testid="tour-previous"
+        >
           {t("web.welcome.previous")}
         </button>
         {!last && (
-          <button type="button" class="button-quiet" aria-pressed={!playing} onClick={() => setPlaying(!playing)} data-testid="tour-pause">
+          <button
+            type="button"
+            class="button-quiet"
+            aria-pressed={!playing}
+            onClick={() => setPlaying(!playing)}
+            data-testid="tour-pause"
+          >
             {playing ? t("web.welcome.pause") : t("web.welcome.play")}
           </button>
         )}
@@ -122,7 +143,13 @@ function FeedbackForm({ onDone }: { onDone: () => void }) {
         <div class="rating-options">
           {RATINGS.map((value) => (
             <label key={value} class="scale-option">
-              <input type="radio" name="rating" value={value} checked={rating === value} onChange={() => setRating(value)} />
+              <input
+                type="radio"
+                name="rating"
+                value={value}
+                checked={rating === value}
+                onChange={() => setRating(value)}
+              />
               <span>{value}</span>
             </label>
           ))}
@@ -132,13 +159,27 @@ function FeedbackForm({ onDone }: { onDone: () => void }) {
           <span>{t("web.feedback.high")}</span>
         </p>
       </fieldset>
-      <Field label={t("web.feedback.comment")} hint={t("web.feedback.commentHint")} name="comment" multiline value={comment} onValue={setComment} error={error} />
+      <Field
+        label={t("web.feedback.comment")}
+        hint={t("web.feedback.commentHint")}
+        name="comment"
+        multiline
+        value={comment}
+        onValue={setComment}
+        error={error}
+      />
       <p class="hint">{t("web.feedback.privacy")}</p>
       <div class="actions">
         <button type="submit" class="button" disabled={busy || (rating === null && !comment.trim())}>
           {t("web.feedback.send")}
         </button>
-        <button type="button" class="button-quiet" disabled={busy} onClick={() => send({ rating: null, comment: null })} data-testid="feedback-decline">
+        <button
+          type="button"
+          class="button-quiet"
+          disabled={busy}
+          onClick={() => send({ rating: null, comment: null })}
+          data-testid="feedback-decline"
+        >
           {t("web.feedback.decline")}
         </button>
       </div>
@@ -160,7 +201,9 @@ export function WelcomePage() {
     <section class="narrow welcome">
       <PageTitle>{t("web.welcome.title")}</PageTitle>
       <Loaded data={profile.data} error={profile.error}>
-        {() => (step === "tour" ? <Tour onDone={finish} /> : <FeedbackForm onDone={() => navigate("/cases")} />)}
+        {() =>
+          step === "tour" ? <Tour onDone={finish} /> : <FeedbackForm onDone={() => navigate("/cases")} />
+        }
       </Loaded>
     </section>
   );

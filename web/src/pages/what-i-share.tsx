@@ -21,8 +21,12 @@ async function loadMine(caseId: string): Promise<{ shared: Mine[]; total: number
     fetchAll<NoteView>(`/api/cases/${caseId}/notes`, "notes"),
   ]);
   const own = [
-    ...docs.filter((d) => d.mine).map((d) => ({ kind: "documents" as const, id: d.id, title: d.title, shares: d.sharedWith ?? [] })),
-    ...notes.filter((n) => n.mine).map((n) => ({ kind: "notes" as const, id: n.id, title: n.title, shares: n.sharedWith ?? [] })),
+    ...docs
+      .filter((d) => d.mine)
+      .map((d) => ({ kind: "documents" as const, id: d.id, title: d.title, shares: d.sharedWith ?? [] })),
+    ...notes
+      .filter((n) => n.mine)
+      .map((n) => ({ kind: "notes" as const, id: n.id, title: n.title, shares: n.sharedWith ?? [] })),
   ];
   return { shared: own.filter((o) => o.shares.length > 0), total: own.length };
 }
@@ -36,7 +40,9 @@ export function WhatIShare({ summary }: { summary: CaseSummary }) {
       <Loaded data={mine.data} error={mine.error}>
         {({ shared, total }) =>
           shared.length === 0 ? (
-            <p>{total === 0 ? t("web.sharing.nothingOfMine") : t("web.sharing.allPrivate", { count: total })}</p>
+            <p>
+              {total === 0 ? t("web.sharing.nothingOfMine") : t("web.sharing.allPrivate", { count: total })}
+            </p>
           ) : (
             <>
               <p>{t("web.sharing.sharedCount", { shared: shared.length, total })}</p>
@@ -44,7 +50,10 @@ export function WhatIShare({ summary }: { summary: CaseSummary }) {
                 {shared.map((item) => (
                   <li key={`${item.kind}-${item.id}`}>
                     <Link href={`/cases/${summary.caseId}/${item.kind}`}>{item.title}</Link>
-                    <span class="muted"> · {t(item.kind === "documents" ? "web.case.tabs.documents" : "web.case.tabs.notes")}</span>
+                    <span class="muted">
+                      {" "}
+                      · {t(item.kind === "documents" ? "web.case.tabs.documents" : "web.case.tabs.notes")}
+                    </span>
                     <br />
                     <span>{sharingWords(item.shares, names)}</span>
                   </li>
