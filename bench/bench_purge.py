@@ -16,7 +16,7 @@ default 2,000: seeding is the slow part) with bare SQL (``DELETE … WHERE pk`` 
 transaction per case) and ``os.unlink`` — the floor of "delete it all"; compared per case.
 
 Run: ``.venv/bin/python -m bench.bench_purge --cases 10000`` (and 20000; ``--workers``, default
-8, cases at once); record the result in
+8, chunks at once; ``--chunk``, default 25, cases purged together); record the result in
 bench/README.md. Not a test.
 """
 
@@ -159,6 +159,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--baseline-cases", type=int, default=2000, help="cases the raw baseline deletes")
     parser.add_argument("--workers", type=int, default=purge.DEFAULT_WORKERS)
+    parser.add_argument("--chunk", type=int, default=purge.DEFAULT_CHUNK, help="cases purged together")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     args = parser.parse_args()
     os.environ.setdefault("CASEDESK_ENV", "test")
@@ -188,7 +189,9 @@ def main() -> None:
     clock.advance(days=3 * 366 + 1)
     load = os.getloadavg()[0]  # a shared machine: the load says how much the figure is worth
     started, cpu = time.perf_counter(), time.process_time()
-    report = purge.run(ports, budget_seconds=float("inf"), max_cases=10**9, workers=args.workers)
+    report = purge.run(
+        ports, budget_seconds=float("inf"), max_cases=10**9, workers=args.workers, chunk=args.chunk
+    )
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     print(f"load average (1 min) {load:.2f} before the purge, {os.getloadavg()[0]:.2f} after", flush=True)
     after = _counts(db)

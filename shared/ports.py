@@ -21,6 +21,7 @@ Store semantics (shaped after Cosmos DB, the production adapter):
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
@@ -174,11 +175,33 @@ class Store(Protocol):
         """All unexpired items of a container across partitions. Timers and admin tools only."""
         ...
 
-    def delete_partition(self, container: str, partition: str, *, keep: Collection[str] = ()) -> int:
-        """Delete every item of one partition (expired ones too) except the ids in ``keep``;
-        returns how many went. Idempotent (an empty partition is no error). One statement on
-        SQLite; on Cosmos pages of transactional batch deletes, so not atomic there: a run that
-        dies half-way leaves a part, which the next call takes. The retention purge only."""
+    def delete_partition(
+        self,
+        container: str,
+        partition: str,
+        *,
+        keep: Collection[str] = (),
+        equals: Mapping[str, Scalar] | None = None,
+    ) -> int:
+        """Delete every item of one partition (expired ones too) — with ``equals``, only those
+        whose fields equal these values, as a :class:`Query` filters — except the ids in
+        ``keep``; returns how many went. Nothing is read back. Idempotent (an empty partition
+        is no error). One statement on SQLite; on Cosmos one query for the ids and pages of
+        transactional batch deletes, so not atomic there: a run that dies half-way leaves a part,
+        which the next call takes. The retention purge only."""
+        ...
+
+    def grouped(self) -> AbstractContextManager[None]:
+        """Group the calling thread's store calls until the block ends, where the adapter can:
+        SQLite runs them in ONE transaction (one commit and one write-ahead-log write of each
+        page touched instead of one per call; reads in the block see its writes, other threads
+        see them at the end); memory and Cosmos apply each call when it is made, as without it.
+        A batch in a group stays all or nothing. A group in a group is a part of it: if the inner
+        block raises, its writes are undone (SQLite) or kept (memory, Cosmos), and the outer
+        block may go on. If the outer block raises, its writes are undone (SQLite) or kept.
+        So nothing is atomic that would not be without it: only jobs that a rerun finishes from
+        whatever was kept use it (the retention purge). On SQLite it holds the writer lock for
+        the whole block (other writers of the process wait): keep it short, never wait in it."""
         ...
 
     def scan_page(self, container: str, *, limit: int = 100, continuation: str | None = None) -> Page:

@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from shared.adapters.sqlite import SqliteStore
 from shared.errors import AlreadyExists, ConcurrencyConflict, InvalidInput, ItemTooLarge, NotFound
 from shared.ports import (
     MAX_ITEM_BYTES,
@@ -647,6 +648,117 @@ def test_delete_partition_takes_expired_items_too(store: Store, clock: ManualClo
     clock.advance(seconds=-6)  # had the expired item only been hidden, it would be back now
     assert store.query("cases", "case-1", Query()).items == []
     store.create("cases", note("t1"))  # and its id is free
+
+
+def test_delete_partition_with_equals_deletes_only_the_matching_items(
+    store: Store, clock: ManualClock
+) -> None:
+    store.create("cases", note("n1", kind="a", n=1))
+    store.create("cases", note("n2", kind="a", n=2))
+    store.create("cases", note("n3", kind="b", n=1))
+    store.create("cases", note("t1", kind="a", n=1, ttl=5))
+    store.create("cases", {"id": "g1", "caseId": "case-1", "type": "grant", "kind": "a", "n": 1})
+    other = store.create("cases", note("n1", case="case-2", kind="a", n=1))
+    clock.advance(seconds=6)  # t1 expired: it goes too, like every delete_partition
+    assert store.delete_partition("cases", "case-1", equals={"type": "note", "kind": "a"}, keep=["n2"]) == 2
+    clock.advance(seconds=-6)
+    left = store.query("cases", "case-1", Query(limit=1000)).items
+    assert [i["id"] for i in left] == ["g1", "n2", "n3"]  # nothing else touched
+    assert store.read("cases", "case-2", "n1") == other
+    assert store.delete_partition("cases", "case-1", equals={"type": "note", "kind": "a"}, keep=["n2"]) == 0
+    assert store.delete_partition("cases", "case-1", equals={"n": 1}) == 2  # a number, like a query
+    assert [i["id"] for i in store.query("cases", "case-1", Query()).items] == ["n2"]
+    with pytest.raises(InvalidInput):
+        store.delete_partition("cases", "case-1", equals={"bad field": 1})
+    assert [i["id"] for i in store.query("cases", "case-1", Query()).items] == ["n2"]
+
+
+# -- grouped (a unit of work where the adapter can: the retention purge) -----------------------
+
+
+def _undoes(store: Store) -> bool:
+    """SQLite runs a group as one transaction (undone if it raises); memory and Cosmos apply
+    each call when it is made — the port allows both, and the tests pin which is which."""
+    return isinstance(store, SqliteStore)
+
+
+def test_writes_in_a_group_are_seen_in_it_and_kept_after_it(store: Store) -> None:
+    store.create("cases", note("old"))
+    with store.grouped():
+        store.create("cases", note("n1", v=1))
+        assert store.read("cases", "case-1", "n1")["v"] == 1  # read your writes
+        store.upsert("cases", note("n1", v=2))
+        store.batch(
+            "cases", "case-1", [BatchOperation("create", item=note("n2")), BatchOperation("delete", id="old")]
+        )
+        assert store.delete_partition("cases", "case-2") == 0
+        store.create("users", {"id": "u", "userId": "user-1"})  # another container, same group
+        assert sorted(i["id"] for i in store.query("cases", "case-1", Query()).items) == ["n1", "n2"]
+    seen: dict[str, object] = {}
+    reader = threading.Thread(
+        target=lambda: seen.update(store.read_many("cases", "case-1", ["n1", "n2", "old"]))
+    )
+    reader.start()
+    reader.join(timeout=10)
+    assert sorted(seen) == ["n1", "n2"] and store.read("users", "user-1", "u")
+
+
+def test_a_failing_write_in_a_group_applies_nothing_and_the_group_goes_on(store: Store) -> None:
+    store.create("cases", note("a", v=1))
+    with store.grouped():
+        store.create("cases", note("b"))
+        with pytest.raises(AlreadyExists):  # a batch stays all or nothing inside a group
+            store.batch(
+                "cases",
+                "case-1",
+                [BatchOperation("upsert", item=note("c")), BatchOperation("create", item=note("a"))],
+            )
+        with pytest.raises(NotFound):
+            store.batch("cases", "case-1", [BatchOperation("delete", id=i) for i in ("a", "missing")])
+        with pytest.raises(ConcurrencyConflict):
+            store.replace("cases", note("a", v=2), if_match='"stale"')
+        store.create("cases", note("d"))
+    assert sorted(i["id"] for i in store.query("cases", "case-1", Query()).items) == ["a", "b", "d"]
+    assert store.read("cases", "case-1", "a")["v"] == 1
+
+
+def test_a_group_in_a_group_that_raises_is_undone_or_kept_and_the_outer_one_goes_on(store: Store) -> None:
+    with store.grouped():
+        store.create("cases", note("a"))
+        with pytest.raises(RuntimeError), store.grouped():
+            store.create("cases", note("b"))
+            store.delete_partition("cases", "case-1", equals={"type": "note"}, keep=["b"])
+            raise RuntimeError("one case of a chunk fails")
+        store.create("cases", note("c"))
+    ids = sorted(i["id"] for i in store.query("cases", "case-1", Query()).items)
+    assert ids == (["a", "c"] if _undoes(store) else ["b", "c"])
+
+
+def test_a_group_that_raises_is_undone_or_kept(store: Store) -> None:
+    store.create("cases", note("a"))
+    with pytest.raises(RuntimeError), store.grouped():
+        store.create("cases", note("b"))
+        store.delete("cases", "case-1", "a")
+        raise RuntimeError("the job dies")
+    ids = sorted(i["id"] for i in store.query("cases", "case-1", Query()).items)
+    assert ids == (["a"] if _undoes(store) else ["b"])
+    with store.grouped():  # the store is usable after it, and a rerun finishes the job
+        store.upsert("cases", note("b"))
+        store.delete_partition("cases", "case-1", keep=["b"])
+    assert [i["id"] for i in store.query("cases", "case-1", Query()).items] == ["b"]
+
+
+def test_a_group_does_not_block_readers_in_other_threads(store: Store) -> None:
+    store.create("cases", note("a", v=1))
+    answers: list[object] = []
+    with store.grouped():
+        store.upsert("cases", note("a", v=2))
+        reader = threading.Thread(target=lambda: answers.append(store.read("cases", "case-1", "a")["v"]))
+        reader.start()
+        reader.join(timeout=10)
+        assert not reader.is_alive()
+    # SQLite: the reader saw the last committed state; memory and Cosmos: the write itself.
+    assert answers == ([1] if _undoes(store) else [2])
 
 
 def test_a_batch_of_deletes_with_one_missing_or_expired_item_deletes_nothing(
