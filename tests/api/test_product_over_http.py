@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -65,7 +66,13 @@ def test_the_app_shell_and_its_assets_are_served(devhost_url: str) -> None:
     script = page.split('src="', 1)[1].split('"', 1)[0]
     status, headers, js = fetch(f"{devhost_url}{script}")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-    assert b"/api/auth/login" in js and "immutable" in headers["Cache-Control"]
+    # The entry holds the first load's session check; the pages are chunks it loads on demand
+    # (decision 040), each with the same immutable caching.
+    assert b"/api/auth/status" in js and "immutable" in headers["Cache-Control"]
+    login_chunk = re.search(rb"\./(login-[\w-]+\.js)", js)
+    assert login_chunk is not None, "the sign-in page is a chunk of its own"
+    status, headers, chunk = fetch(f"{devhost_url}/assets/{login_chunk.group(1).decode()}")
+    assert status == 200 and b"/api/auth/login" in chunk and "immutable" in headers["Cache-Control"]
     # A client-side route (an e-mail link) gets the same shell; a missing asset does not.
     assert fetch(f"{devhost_url}/notifications")[2] == body
     assert fetch(f"{devhost_url}/assets/missing.js")[0] == 404
