@@ -33,6 +33,9 @@ _written: dict[str, tuple[int, int]] = {}  # orgId → (minute, failures written
 
 def _within_cap(org_id: str, minute: int) -> bool:
     with _lock:
+        if len(_written) > 10_000:  # bounded memory: only this minute's counts matter
+            for stale in [org for org, (at, _) in _written.items() if at != minute]:
+                del _written[stale]
         seen, count = _written.get(org_id, (minute, 0))
         if seen != minute:
             count = 0

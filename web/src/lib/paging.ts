@@ -13,6 +13,8 @@ import { ApiError, type RequestOptions, api } from "./api";
 export interface Page<T> {
   items: T[];
   continuation: string | null;
+  /** The whole answer, for fields a list carries beside its items (e.g. a look-back in days). */
+  answer?: Record<string, unknown>;
 }
 
 /** ``path`` (which may carry its own query, e.g. filters) with the token added. */
@@ -37,6 +39,7 @@ export async function fetchPage<T>(
     items: Array.isArray(items) ? (items as T[]) : [],
     // The same token again would be no step forward: end there rather than loop for ever.
     continuation: typeof next === "string" && next !== "" && next !== continuation ? next : null,
+    answer: data ?? {},
   };
 }
 
@@ -112,6 +115,8 @@ export interface PagedList<T> {
   pages: number;
   /** The list was restarted from page 1 because its token went stale. */
   restarted: boolean;
+  /** The first page's whole answer (null until it is in): fields beside the items. */
+  first: Record<string, unknown> | null;
   loadMore: () => Promise<void>;
   /** Fetch the list again after a change, as far as it was shown (the user keeps their place). */
   reload: () => void;
@@ -126,6 +131,7 @@ interface State<T> {
   loadingMore: boolean;
   added: number | null;
   restarted: boolean;
+  first: Record<string, unknown> | null;
 }
 
 const START = {
@@ -137,6 +143,7 @@ const START = {
   loadingMore: false,
   added: null,
   restarted: false,
+  first: null,
 };
 
 /** A list on screen, one page at a time: the first page when ``path`` changes (paths carry the
@@ -162,14 +169,16 @@ export function usePagedList<T>(path: string, itemsKey: string): PagedList<T> {
         const items: T[] = [];
         let continuation: string | null = null;
         let pages = 0;
+        let first: Record<string, unknown> | null = null;
         do {
           const page: Page<T> = await fetchPage<T>(path, itemsKey, continuation);
+          first ??= page.answer ?? null;
           items.push(...page.items);
           continuation = page.continuation;
           pages += 1;
         } while (continuation !== null && items.length < Math.max(atLeast, 1));
         if (mine !== generation.current) return;
-        setState({ ...START, items, continuation, pages, restarted });
+        setState({ ...START, items, continuation, pages, restarted, first });
       } catch (caught) {
         if (mine !== generation.current) return;
         if (!(caught instanceof ApiError)) throw caught;
@@ -235,6 +244,7 @@ export function usePagedList<T>(path: string, itemsKey: string): PagedList<T> {
     added: state.added,
     pages: state.pages,
     restarted: state.restarted,
+    first: state.first,
     loadMore,
     reload,
   };

@@ -116,13 +116,8 @@ function AccessEntry({
 export function TempAccessPage({ params }: { params: Record<string, string> }) {
   const { orgId } = params;
   const list = usePagedList<TempAccess>(`/api/orgs/${orgId}/temporary-access`, "accesses");
-  const [days, setDays] = useState<number | null>(null);
-  useEffect(() => {
-    api.get<{ days: number }>(`/api/orgs/${orgId}/temporary-access?limit=1`).then(
-      ({ data }) => setDays(typeof data.days === "number" ? data.days : null),
-      () => setDays(null),
-    );
-  }, [orgId]);
+  // The look-back the overview covers comes with its first page (no request of its own).
+  const days = typeof list.first?.days === "number" ? list.first.days : null;
   return (
     <section class="stack">
       <p class="breadcrumb">
