@@ -559,7 +559,8 @@ def devhost(
     port: int, env: dict[str, str], log: Path, threads: int | None
 ) -> Iterator[subprocess.Popen[bytes]]:
     # Timers run as in production: the effect relay clears pending effects every 5 s meanwhile.
-    argv = [sys.executable, "-m", "devhost", "--port", str(port)]
+    # --verbose: the timers' "done in" lines, which drain_relay reads, are quiet without it.
+    argv = [sys.executable, "-m", "devhost", "--port", str(port), "--verbose"]
     if threads:
         argv += ["--threads", str(threads)]
     with log.open("wb") as out:

@@ -46,6 +46,7 @@ from cheroot import wsgi as cheroot_wsgi
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from bench.bench_load import COOKIE, User, build_identities, free_port
+from devhost.allocator import keep_freed_memory
 from devhost.invoke import Invoker
 from devhost.loader import collect, load_app, queue_settings, route_prefix
 from devhost.queues import QueueService
@@ -156,6 +157,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script: build, start, measure,
     parser.add_argument("--mib", type=int, default=25)
     parser.add_argument("--reps", type=int, default=7, help="timed repetitions of each (7)")
     args = parser.parse_args()
+    keep_freed_memory()  # before any thread, as ``python -m devhost`` does (docs/decisions/042)
     size = args.mib * MiB
     work = Path(tempfile.mkdtemp(prefix="bench-upload-"))
     port = free_port()

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 from cheroot import wsgi as cheroot_wsgi
 
+from devhost.allocator import keep_freed_memory
 from devhost.invoke import Invoker
 from devhost.loader import (
     QueueSettings,
@@ -183,6 +184,7 @@ def _print_ready(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    keep_freed_memory()  # before any thread: large request bodies reuse warm memory (decision 042)
     args = parse_args(argv)
     loopback = is_loopback(args.host)
     if not loopback and not args.allow_remote:

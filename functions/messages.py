@@ -115,11 +115,12 @@ def thread_list(request: Request) -> func.HttpResponse:
     """The caller's threads of the case with unread counts (304 when unchanged)."""
     ports, case_id = bootstrap.ports(), _case(request)
     window = paging.window(request)
+    inbox = messages.caller_inbox(ports, request.caller, case_id)
     if window.after is None:
-        unchanged = not_modified(request, messages.list_etag(ports, request.caller, case_id))
+        unchanged = not_modified(request, messages.list_etag(inbox))
         if unchanged is not None:
             return unchanged
-    page, etag = messages.threads_page(ports, request.caller, case_id, window)
+    page, etag = messages.threads_page(ports, request.caller, case_id, window, inbox=inbox)
     body = {
         "threads": page["threads"],
         "unreadTotal": page["unreadTotal"],

@@ -50,6 +50,7 @@ assert set(ORDERED_FIELDS) == set(CONTAINERS), "every container has its row"
 #: scan of the partition: the list lookups of ``shared/sharing/pages.py``, the ordered lists.
 EMBEDDED_INDEXES: Mapping[str, tuple[tuple[str, ...], ...]] = {
     "cases": (
+        ("type",),  # the items of one type, by id (e.g. a case's participants among its thousands of items)
         ("type", "ownerId"),  # a user's own items of a type, by id
         ("type", "granteeId", "itemType"),  # the grants a user holds on a type, by id
         ("type", "itemType", "itemId"),  # the grants on one item, by id

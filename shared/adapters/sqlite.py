@@ -100,7 +100,7 @@ class SqliteStore:
             # scan that stops after the page, and a count reads the index alone — the expiry
             # is in it (shared/indexes.py; Cosmos indexes every path by itself).
             for fields in EMBEDDED_INDEXES[container]:
-                name = f"{container}_{'_'.join(fields)}"
+                name = _index_name(container, fields)
                 columns = ", ".join(_json(f) for f in fields)
                 create = f'CREATE INDEX IF NOT EXISTS "{name}" ON "{container}"'
                 conn.execute(f"{create} (pk, {columns}, id, expires)")
@@ -512,6 +512,15 @@ class SqliteStore:
             self._conn().execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:
             raise BackendUnavailable("the SQLite store does not answer") from exc
+
+
+def _index_name(container: str, fields: tuple[str, ...]) -> str:
+    """A list index's name. ``<container>_type`` is the cross-partition index on the type alone,
+    so a list index on the type alone is ``<container>_pk_type``: with the same name, ``CREATE
+    INDEX IF NOT EXISTS`` would skip it and every query of one type would scan its partition."""
+    if fields == ("type",):
+        return f"{container}_pk_type"
+    return f"{container}_{'_'.join(fields)}"
 
 
 def _json(field: str) -> str:

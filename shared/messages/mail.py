@@ -20,6 +20,7 @@ batch; the relay sends it. The entry lives in the case partition, so the purge t
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from shared import config
@@ -29,7 +30,17 @@ from shared.errors import NotFound
 from shared.identity import accounts
 from shared.ports import BatchOperation, Email, Item, Ports
 
-__all__ = ["DUE_TYPE", "QUIET", "TAG", "delay", "joined_in_time", "message_email", "schedule", "send_due"]
+__all__ = [
+    "DUE_TYPE",
+    "QUIET",
+    "TAG",
+    "delay",
+    "joined_in_time",
+    "joined_since",
+    "message_email",
+    "schedule",
+    "send_due",
+]
 
 DUE_TYPE = "message_mail"
 TAG = "message"
@@ -43,10 +54,19 @@ def joined_in_time(joined: object, participant: Item | None) -> bool:
     removal from the case writes no thread (the access check ends every thread at once), so a
     person removed and later invited and active again (a new ``since``) is still named in the
     threads of before: they are no longer a member of those (until a member adds them again)."""
+    check = joined_since(participant)
+    return check is None or check(joined)
+
+
+def joined_since(participant: Item | None) -> Callable[[object], bool] | None:
+    """:func:`joined_in_time` for one participant and many memberships (the thread list tests
+    each of the caller's threads): their ``since`` is read once. None: every membership counts
+    (a participant of before ``since`` was recorded)."""
     since = (participant or {}).get("since")
-    if since is None or joined is None:
-        return True  # nothing to compare (a participant of before ``since`` was recorded)
-    return datetime.fromisoformat(str(joined)) >= datetime.fromisoformat(str(since))
+    if since is None:
+        return None
+    start = datetime.fromisoformat(str(since))
+    return lambda joined: joined is None or datetime.fromisoformat(str(joined)) >= start
 
 
 def delay() -> timedelta:

@@ -25,6 +25,7 @@ reach a thread: the routes grant only active participants, and a thread only its
 from __future__ import annotations
 
 import contextlib
+import heapq
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,9 +60,11 @@ __all__ = [
     "MessageRateLimited",
     "NotAThreadMember",
     "add_member",
+    "caller_inbox",
     "delete_message",
     "export_owned",
     "leave",
+    "list_etag",
     "mark_read",
     "messages_page",
     "purge_case",
@@ -404,48 +407,54 @@ def start_thread(
     return _thread_view(ports, stored, (inbox or {}).get("threads", {}).get(thread_id), active, caller.actor)
 
 
-def threads_page(ports: Ports, caller: Caller, case_id: str, window: Window) -> tuple[dict[str, Any], str]:
+def caller_inbox(ports: Ports, caller: Caller, case_id: str) -> Item | None:
+    """The caller's inbox in the case (one point read; None before their first thread): what
+    :func:`threads_page` and :func:`list_etag` are made from."""
+    return _inbox(ports, case_id, caller.actor)
+
+
+def threads_page(
+    ports: Ports, caller: Caller, case_id: str, window: Window, *, inbox: Item | None
+) -> tuple[dict[str, Any], str]:
     """The caller's threads in the case, newest activity first, with their unread counts and the
-    total; and the list's ETag. One point read of the caller's inbox, one ``read_many`` of the
-    page's threads, one query of the case's participants — whatever the number of messages or
-    threads. The position is ``"<lastAt>|<threadId>"`` of the last thread given."""
+    total; and the list's ETag. From the caller's ``inbox`` (:func:`caller_inbox`), one
+    ``read_many`` of the page's threads and one query of the case's participants — whatever the
+    number of messages or threads. The position is ``"<lastAt>|<threadId>"`` of the last
+    thread given."""
     after = text_position(window)
-    inbox = _inbox(ports, case_id, caller.actor)
     active = _active_participants(ports, case_id)
-    mine = active.get(caller.actor)
-    entries: dict[str, Any] = {
-        t: e
-        for t, e in (inbox or {}).get("threads", {}).items()
-        if mail.joined_in_time(e.get("joinedAt"), mine)
-    }  # an entry from before the caller's current participation is no thread of theirs any more
-    total = sum(int(e.get("unread", 0)) for e in entries.values())
-    ordered = sorted(entries.items(), key=lambda kv: (str(kv[1].get("lastAt", "")), kv[0]), reverse=True)
+    entries: dict[str, Any] = (inbox or {}).get("threads", {})
+    joined_in_time = mail.joined_since(active.get(caller.actor))
+    if joined_in_time is not None:  # entries from before the current participation are gone
+        entries = {t: e for t, e in entries.items() if joined_in_time(e.get("joinedAt"))}
+    total = sum([int(e.get("unread", 0)) for e in entries.values()])
+    positions = [(str(e.get("lastAt", "")), t) for t, e in entries.items()]
     if after is not None:
         last_at, _, last_id = after.partition("|")
-        ordered = [(t, e) for t, e in ordered if (str(e.get("lastAt", "")), t) < (last_at, last_id)]
+        positions = [p for p in positions if p < (last_at, last_id)]
+    ordered = heapq.nlargest(window.limit + 1, positions)  # newest first; (lastAt, id) is unique
     page = ordered[: window.limit]
     more = len(ordered) > window.limit
     threads: dict[str, Item] = {}
     for start in range(0, len(page), MAX_READ_MANY):
-        ids = [f"thread-{t}" for t, _ in page[start : start + MAX_READ_MANY]]
+        ids = [f"thread-{t}" for _, t in page[start : start + MAX_READ_MANY]]
         threads.update(ports.store.read_many("cases", case_id, ids))
     read_only = (caller.case(case_id) or {}).get("status", "open") != "open"
     views = []
-    for thread_id, entry in page:
+    for _, thread_id in page:
         thread = threads.get(f"thread-{thread_id}")
         if thread is None or not _current(thread, caller.actor, active):
             continue
-        view = _thread_view(ports, thread, entry, active, caller.actor)
+        view = _thread_view(ports, thread, entries[thread_id], active, caller.actor)
         view["readOnly"] = read_only
         views.append(view)
-    position = f"{page[-1][1].get('lastAt', '')}|{page[-1][0]}" if more and page else None
-    etag = str((inbox or {}).get("_etag", '"empty"'))
-    return {"threads": views, "unreadTotal": total, "after": position}, etag
+    position = "|".join(page[-1]) if more and page else None
+    return {"threads": views, "unreadTotal": total, "after": position}, list_etag(inbox)
 
 
-def list_etag(ports: Ports, caller: Caller, case_id: str) -> str:
-    """The thread list's ETag: one point read (a poll answered 304 costs just this)."""
-    return str((_inbox(ports, case_id, caller.actor) or {}).get("_etag", '"empty"'))
+def list_etag(inbox: Item | None) -> str:
+    """The thread list's ETag: the inbox's (a poll answered 304 costs its one point read)."""
+    return str((inbox or {}).get("_etag", '"empty"'))
 
 
 def thread_etag(ports: Ports, caller: Caller, case_id: str, thread_id: str) -> str:

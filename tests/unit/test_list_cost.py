@@ -176,7 +176,7 @@ def _staff(world: World, n: int) -> None:
 def _invitations(world: World, n: int) -> None:
     for i in range(n):
         world.raw("orgs", {"id": f"invitation-i{i:04d}", "orgId": world.org_id, "type": "invitation",
-                           "invitationId": f"i{i:04d}", "email": f"i{i}@example.invalid", "role": "case_manager",
+                           "invitationId": f"i{i:04d}", "caseId": None, "email": f"i{i}@example.invalid", "role": "case_manager",
                            "status": "pending", "createdAt": f"2026-01-01T00:{i // 60 % 60:02d}:{i % 60:02d}+00:00",
                            "expiresAt": "2026-02-01T00:00:00+00:00"})  # fmt: skip
 

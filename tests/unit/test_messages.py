@@ -63,7 +63,9 @@ def say(ports: Ports, user: str, thread_id: str, text: str = "x") -> dict[str, A
 
 
 def threads(ports: Ports, user: str) -> dict[str, Any]:
-    page, _ = messages.threads_page(ports, who(user), C, Window(limit=50))
+    caller = who(user)
+    inbox = messages.caller_inbox(ports, caller, C)
+    page, _ = messages.threads_page(ports, caller, C, Window(limit=50), inbox=inbox)
     return page
 
 
