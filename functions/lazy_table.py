@@ -8,7 +8,7 @@ from typing import Any
 # fmt: off
 # ruff: noqa: E501
 BLUEPRINTS = ('health', 'auth', 'entra', 'orgs', 'me', 'cases', 'audit', 'breakglass', 'support', 'documents', 'notes', 'reflections', 'reports', 'export', 'evaluations', 'messages', 'sharing', 'notifications', 'timers', 'mail', 'openapi', 'dev', 'web')
-DIGEST = "aa66671511910a7cb21e6543c2d00e25359fba79d48c6e5e36516e86ee837b39"
+DIGEST = "e2aa423c5b806b4e993f38516fb5967c2d4d78f5ce9748e5373df30feee24815"
 FUNCTIONS: list[dict[str, Any]] = [{'module': 'health',
   'name': 'health_ready',
   'kind': 'http',
