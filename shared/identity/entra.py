@@ -233,11 +233,8 @@ def start(
     if purpose == "sign_in":
         if not client_key:
             raise ValueError("an anonymous start needs the client's key")
-        key = "entra-start|" + client_key  # not the failed-login counters
-        cap = STARTS_PER_CLIENT
-        LoginThrottle(
-            ports.store, ports.clock, max_account_failures=cap, max_client_failures=cap
-        ).record_failure(key, key)
+        throttle = LoginThrottle(ports.store, ports.clock, max_client_failures=STARTS_PER_CLIENT)
+        throttle.record_client_attempt("entra-start|" + client_key)  # not the failed-login counters
     back = safe_return_path(return_to, "/")
     prompt: str | None = None
     max_age: int | None = None

@@ -144,6 +144,17 @@ class LoginThrottle:
         raise ``TooManyAttempts`` if it is past the limit, so the caller does no more work."""
         self.attempt(account_key, client_key).failed()
 
+    def record_client_attempt(self, client_key: str) -> None:
+        """Count an anonymous step that names no account (starting an Entra sign-in) against the
+        client alone — one counter, one write: raise ``TooManyAttempts`` if the client is locked
+        or past its limit; the attempt that uses up the limit locks it."""
+        client_id = _client_id(client_key)
+        item = self._read(client_id)
+        self._refuse_if_locked(item)
+        count = self._take(client_id, _setting(self._max_client, "CASEDESK_CLIENT_MAX_FAILURES"), item)
+        if count.number >= count.limit:
+            self._lock(count.key, count.window)
+
     def record_success(self, account_key: str) -> None:
         """A successful login clears the account's counter. Not the client's: one good password
         from an address must not reset a spraying attack from it. A lockout that a concurrent

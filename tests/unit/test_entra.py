@@ -4,7 +4,7 @@ assertion, JWKS), the app verifies the RS256 ID tokens it issues."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +18,7 @@ from shared.errors import ConfigurationError, InvalidInput
 from shared.identity import demo, entra, login, operators, orgs
 from shared.identity.sessions import SessionService
 from shared.identity.throttle import LoginThrottle, TooManyAttempts
-from shared.ports import Ports
+from shared.ports import Item, Ports
 from tests.fakes import ManualClock
 from tests.fixtures.entra_fake import (
     CUSTOMER_TENANT,
@@ -340,6 +340,7 @@ def test_starts_of_a_sign_in_are_limited_per_client_and_apart_from_failed_logins
     for _ in range(entra.STARTS_PER_CLIENT):
         entra.start(world.ports, "sign_in", client_key="203.0.113.7")
     assert flow_records(world) == entra.STARTS_PER_CLIENT
+    assert counters(world) == 1  # the client's alone: one write per start
     with pytest.raises(TooManyAttempts):
         entra.start(world.ports, "sign_in", client_key="203.0.113.7")
     assert flow_records(world) == entra.STARTS_PER_CLIENT
@@ -348,9 +349,18 @@ def test_starts_of_a_sign_in_are_limited_per_client_and_apart_from_failed_logins
 
 
 def flow_records(world: World) -> int:
+    return _directory_items(world, lambda item: item.get("type") == "entra_flow")
+
+
+def counters(world: World) -> int:
+    """The throttle's counters (an item with ``failures``)."""
+    return _directory_items(world, lambda item: "failures" in item)
+
+
+def _directory_items(world: World, wanted: Callable[[Item], bool]) -> int:
     found, continuation = 0, None
     while True:
         page = world.ports.store.scan_page("directory", limit=1000, continuation=continuation)
-        found += sum(1 for item in page.items if item.get("type") == "entra_flow")
+        found += sum(1 for item in page.items if wanted(item))
         if not (continuation := page.continuation):
             return found
