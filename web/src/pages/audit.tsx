@@ -4,19 +4,13 @@
 import { useState } from "preact/hooks";
 import { DateField, isIsoDay } from "../components/date-field";
 import { Field, Link, LoadMore, Loaded, PageTitle, Select, useResource } from "../components/ui";
+import { actionLabel } from "../lib/audit";
 import { catalogKeys, formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import { type Member, staffMembers } from "./org";
 import type * as Api from "../lib/api-types";
 
 type AuditEvent = Api.AuditEventView;
-
-/** The action in words ("Document downloaded"), or its code when it has no label yet. */
-function actionLabel(code: string): string {
-  const key = `web.audit.actions.${code}`;
-  const label = t(key);
-  return label === key ? code : label;
-}
 
 /** The labelled actions, for the filter's list, in the reader's alphabetical order. */
 function actionOptions(): [string, string][] {
@@ -138,7 +132,7 @@ export function AuditPage({ params }: { params: Record<string, string> }) {
               <p>{t("web.audit.none")}</p>
             ) : (
               <div class="table-scroll" tabIndex={0} role="region" aria-label={t("web.audit.title")}>
-                <table data-testid="audit-table">
+                <table class="data-table audit-table" data-testid="audit-table">
                   <thead>
                     <tr>
                       <th scope="col">{t("web.audit.when")}</th>
@@ -150,7 +144,7 @@ export function AuditPage({ params }: { params: Record<string, string> }) {
                   <tbody>
                     {events.map((e) => (
                       <tr key={`${e.seq}-${e.at}`}>
-                        <td>{formatDateTime(e.at)}</td>
+                        <td class="when">{formatDateTime(e.at)}</td>
                         <td>
                           {e.actor === "system"
                             ? t("web.audit.system")

@@ -5,7 +5,8 @@
 import { useState } from "preact/hooks";
 import { Link, PageTitle, PagedLoaded } from "../components/ui";
 import { roleName, statusName } from "../components/labels";
-import { formatDateTime, t } from "../lib/i18n";
+import { actionLabel } from "../lib/audit";
+import { formatDate, formatDateTime, formatPercent, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
 import type * as Api from "../lib/api-types";
 
@@ -60,7 +61,8 @@ function CaseDetail({ base, item }: { base: string; item: SupportCase }) {
             <ul class="plain-list" data-testid="support-plan">
               {items.map((s) => (
                 <li key={s.stageId}>
-                  {s.fromDate} · {s.workloadPercent}% · {shown(s.tasks)}
+                  {formatDate(s.fromDate)} ·{" "}
+                  {s.workloadPercent === null ? "–" : formatPercent(s.workloadPercent)} · {shown(s.tasks)}
                 </li>
               ))}
             </ul>
@@ -110,7 +112,8 @@ export function SupportGrantPage({ params }: { params: Record<string, string> })
           <ul class="plain-list" data-testid="support-audit">
             {items.map((e) => (
               <li key={e.seq}>
-                {formatDateTime(e.at)} · <code>{e.action}</code> · {e.actor}
+                {formatDateTime(e.at)} · {actionLabel(e.action)} <code class="muted">{e.action}</code> ·{" "}
+                {e.actor}
                 {e.reason && <span class="muted"> · {shown(e.reason)}</span>}
               </li>
             ))}
