@@ -21,6 +21,7 @@ import {
   type ScaleSeries,
 } from "../lib/types";
 import type { LineSeries, LineSpec } from "../lib/charts";
+import { stepPoints } from "../lib/steps";
 import type { CaseContext } from "./case";
 import { CorrectedTag, EvaluationBody, FeedbackBody, feedbackScaleName } from "./evaluations";
 import { ReflectionHistory, scaleName } from "./reflections";
@@ -276,17 +277,14 @@ function PlanSection({ data }: { data: Dashboard }) {
     const lastStart = spans.reduce((latest, s) => (s.from > latest ? s.from : latest), data.to);
     const end = lastStart > data.to ? addDays(lastStart, 14) : data.to;
     const xMax = daysBetween(data.from, end);
-    const points: { x: number; y: number }[] = [];
-    let last: { x: number; y: number } | null = null;
-    for (const span of [...spans].sort((a, b) => a.from.localeCompare(b.from))) {
-      const start = Math.max(daysBetween(data.from, span.from), firstShown(data));
-      const stop = Math.min(span.to ? daysBetween(data.from, span.to) : xMax, xMax);
-      if (stop < 0 || start > xMax) continue;
-      if (last && start > last.x) points.push({ x: start, y: last.y });
-      points.push({ x: start, y: span.workloadPercent });
-      last = { x: stop, y: span.workloadPercent };
-    }
-    if (last) points.push(last);
+    // Each stage's workload holds from its first day to the next stage's (stepPoints draws the
+    // corners itself: the chart's own step mode put every change at the previous stage's start).
+    const points = stepPoints(
+      data.from,
+      spans.map((s) => ({ from: s.from, to: s.to, value: s.workloadPercent })),
+      firstShown(data),
+      xMax,
+    );
     return {
       series: [
         { label: t("web.dashboard.workload"), color: PLAN_COLOUR, pointStyle: "circle", dash: [], points },
@@ -333,31 +331,6 @@ function PlanSection({ data }: { data: Dashboard }) {
   );
 }
 
-/** Steps of ``{from, to, value}`` spans as chart points: a value holds from its first day until
- * the next span's (``to`` exclusive, null: open); a gap between spans stays a gap. */
-function stepPoints(
-  data: Dashboard,
-  spans: { from: string; to: string | null; value: number }[],
-  xMax: number,
-) {
-  const points: { x: number; y: number }[] = [];
-  let last: { x: number; y: number } | null = null;
-  for (const span of [...spans].sort((a, b) => a.from.localeCompare(b.from))) {
-    const start = Math.max(daysBetween(data.from, span.from), firstShown(data));
-    const stop = Math.min(span.to ? daysBetween(data.from, span.to) : xMax, xMax);
-    if (stop < 0 || start > xMax) continue;
-    if (last && start > last.x) {
-      points.push(last, { x: last.x, y: Number.NaN }); // a gap: the line breaks
-    } else if (last) {
-      points.push({ x: start, y: last.y });
-    }
-    points.push({ x: start, y: span.value });
-    last = { x: stop, y: span.value };
-  }
-  if (last) points.push(last);
-  return points;
-}
-
 /** Work capacity (the evaluations this viewer may see) against the plan's workload, both steps. */
 function CapacitySection({ data }: { data: Dashboard }) {
   const lang = useStore(language);
@@ -378,8 +351,9 @@ function CapacitySection({ data }: { data: Dashboard }) {
           pointStyle: "rectRot",
           dash: [],
           points: stepPoints(
-            data,
+            data.from,
             data.capacity.map((c) => ({ from: c.from, to: c.to, value: c.capacityPercent })),
+            firstShown(data),
             xMax,
           ),
         },
@@ -389,8 +363,9 @@ function CapacitySection({ data }: { data: Dashboard }) {
           pointStyle: "circle",
           dash: [6, 4],
           points: stepPoints(
-            data,
+            data.from,
             data.plan.map((p) => ({ from: p.from, to: p.to, value: p.workloadPercent })),
+            firstShown(data),
             xMax,
           ),
         },
