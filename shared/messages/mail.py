@@ -6,7 +6,8 @@ after the *first* unread message, and only if
 
 - the thread is still unread for them then (they did not open it meanwhile),
 - they are still a member of the thread and an active participant of the case,
-- no message e-mail for this thread went to them in the last :data:`QUIET` (30 minutes),
+- no message e-mail for this thread went to them in the last :data:`QUIET` (30 minutes) —
+  else it waits until those are over, and the rule is checked again then,
 - their e-mail preference allows it (``emailNotifications``).
 
 :func:`schedule` (called when a recipient's unread count of a thread goes from 0 to 1) stores
@@ -26,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 from shared import config
 from shared.effects import commit, email_op
 from shared.email_layout import Content, checked_link, email_language, email_text, render_email
-from shared.errors import NotFound
+from shared.errors import ConcurrencyConflict, NotFound
 from shared.identity import accounts
 from shared.ports import BatchOperation, Email, Item, Ports
 
@@ -104,20 +105,34 @@ def schedule(ports: Ports, case_id: str, thread_id: str, user_id: str, now: date
 
 def send_due(ports: Ports) -> int:
     """Send the notices that are due (see the module docstring); returns how many were written.
-    Entries not yet due stay; every due entry is removed, sent or not. Idempotent."""
+    Entries not yet due stay; a due entry inside the quiet period waits for its end (the thread
+    may still be unread then); every other due entry is removed, sent or not. Idempotent."""
     now = ports.clock.now().astimezone(UTC)
     sent = 0
     for entry in list(ports.store.scan("cases", equals={"type": DUE_TYPE})):
         if datetime.fromisoformat(str(entry["dueAt"])) > now:
             continue
-        if _wanted(ports, entry, now):
+        wanted = _wanted(ports, entry, now)
+        if isinstance(wanted, datetime):
+            _postpone(ports, entry, wanted)
+            continue
+        if wanted:
             sent += _send(ports, entry, now)
         with contextlib.suppress(NotFound):
             ports.store.delete("cases", str(entry["caseId"]), str(entry["id"]))
     return sent
 
 
-def _wanted(ports: Ports, entry: Item, now: datetime) -> bool:
+def _postpone(ports: Ports, entry: Item, until: datetime) -> None:
+    """Due again at ``until``; a message that scheduled the entry anew meanwhile wins."""
+    fields = {k: v for k, v in entry.items() if not k.startswith("_")}
+    with contextlib.suppress(ConcurrencyConflict, NotFound):
+        ports.store.replace("cases", {**fields, "dueAt": until.isoformat()}, if_match=str(entry["_etag"]))
+
+
+def _wanted(ports: Ports, entry: Item, now: datetime) -> bool | datetime:
+    """Whether the notice goes now (True), never (False), or not before a time (the end of the
+    quiet period after the last message e-mail of this thread)."""
     case_id, thread_id, user_id = str(entry["caseId"]), str(entry["threadId"]), str(entry["userId"])
     store = ports.store
     found = store.read_many(
@@ -143,8 +158,9 @@ def _wanted(ports: Ports, entry: Item, now: datetime) -> bool:
         return False
     try:
         mailed = store.read("users", user_id, f"message_mailed-{case_id}-{thread_id}")
-        if datetime.fromisoformat(str(mailed["at"])) > now - QUIET:
-            return False
+        quiet_until = datetime.fromisoformat(str(mailed["at"])) + QUIET
+        if quiet_until > now:
+            return quiet_until
     except NotFound:
         pass
     return True

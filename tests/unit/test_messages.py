@@ -223,6 +223,25 @@ def test_at_most_one_email_per_thread_in_30_minutes(ports: Ports) -> None:
     assert len(emails(ports, "u2")) == 2
 
 
+def test_a_notice_due_in_the_quiet_period_goes_when_it_ends_if_still_unread(ports: Ports) -> None:
+    """Not dropped: a new unread message 10 minutes after the last e-mail is notified 30 minutes
+    after that e-mail, not never."""
+    thread = start(ports)
+    clock(ports).advance(minutes=10)
+    assert mail.send_due(ports) == 1
+    read(ports, "u2", thread["id"])
+    say(ports, "u1", thread["id"], "Noch eine")  # 1 s later; due 10 minutes on, inside the quiet period
+    clock(ports).advance(minutes=10)
+    assert mail.send_due(ports) == 0
+    clock(ports).advance(minutes=19, seconds=58)  # 29:59 after the first e-mail
+    assert mail.send_due(ports) == 0
+    clock(ports).advance(seconds=1)  # 30 minutes after the first e-mail, still unread
+    assert mail.send_due(ports) == 1
+    assert len(emails(ports, "u2")) == 2
+    clock(ports).advance(minutes=30)
+    assert mail.send_due(ports) == 0  # sent once
+
+
 def test_no_email_when_the_preference_is_off_or_the_person_left_the_case(ports: Ports) -> None:
     profile = ports.store.read("users", "u2", "profile")
     ports.store.replace("users", {**profile, "emailNotifications": False}, if_match=profile["_etag"])
