@@ -1,7 +1,8 @@
 // "My cases" across organisations; case managers open a new case here (which invites the
 // employee by e-mail).
 import { useEffect, useState } from "preact/hooks";
-import { languageOptions, roleName, statusName } from "../components/labels";
+import { roleName, statusName } from "../components/labels";
+import { type Person, PersonFields } from "../components/person-fields";
 import { LastActivity } from "../components/last-activity";
 import {
   Field,
@@ -23,16 +24,16 @@ import type { CaseRef, CaseSummary } from "../lib/types";
 
 function NewCaseForm({ places }: { places: OrgMembership[] }) {
   const [orgId, setOrgId] = useState(places[0].orgId);
-  const [name, setName] = useState("");
-  const [email, setEmail] = useState("");
-  const [lang, setLang] = useState<string>(language.get());
+  const [person, setPerson] = useState<Person>({ name: "", email: "", language: language.get() });
   const { busy, error, setError, run } = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
-    if (!name.trim()) return setError(requiredError("name"));
-    if (!email.trim()) return setError(requiredError("email"));
+    const name = person.name.trim();
+    const email = person.email.trim();
+    if (!name) return setError(requiredError("name"));
+    if (!email) return setError(requiredError("email"));
     void run(async () => {
-      const body = { employee: { name: name.trim(), email: email.trim(), language: lang } };
+      const body = { employee: { name, email, language: person.language } };
       const { data } = await api.post<CaseSummary>(`/api/orgs/${orgId}/cases`, body);
       navigate(`/cases/${data.caseId}`);
     });
@@ -51,31 +52,7 @@ function NewCaseForm({ places }: { places: OrgMembership[] }) {
           options={places.map((p) => [p.orgId, p.name])}
         />
       )}
-      <Field
-        label={t("web.people.name")}
-        name="name"
-        autoComplete="off"
-        value={name}
-        onValue={setName}
-        error={error}
-      />
-      <Field
-        label={t("web.people.email")}
-        name="email"
-        type="email"
-        autoComplete="off"
-        value={email}
-        onValue={setEmail}
-        error={error}
-      />
-      <Select
-        label={t("web.people.language")}
-        name="language"
-        value={lang}
-        onValue={setLang}
-        options={languageOptions()}
-        error={error}
-      />
+      <PersonFields person={person} onChange={setPerson} error={error} />
       <div class="actions">
         <button type="submit" class="button" disabled={busy}>
           {t("web.cases.create")}
