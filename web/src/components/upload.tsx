@@ -1,6 +1,6 @@
 // A file chooser with a progress bar, and the rejection of a file (type, size, name) shown
 // next to it with the API's localised message.
-import { useId } from "preact/hooks";
+import { useId, useState } from "preact/hooks";
 import type { ApiError } from "../lib/api";
 import { formatBytes, formatPercent, t } from "../lib/i18n";
 
@@ -27,21 +27,38 @@ interface FileFieldProps {
 export function FileField({ label, error, progress, fileSize, onFile }: FileFieldProps) {
   const id = useId();
   const message = fileError(error, fileSize);
+  // The browser's own chooser speaks the browser's language ("Choose File" on a German page):
+  // the input stays (keyboard, screen readers, drag and drop) but out of sight, and a button
+  // and the chosen name in the app's language stand in for it.
+  const [chosen, setChosen] = useState<string | null>(null);
   return (
     <div class="field">
       <label for={id}>{label}</label>
       <p class="hint" id={`${id}-hint`}>
         {t("web.documents.allowed")}
       </p>
-      <input
-        id={id}
-        type="file"
-        name="file"
-        accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.txt"
-        aria-invalid={message ? true : undefined}
-        aria-describedby={`${id}-hint${message ? ` ${id}-error` : ""}`}
-        onChange={(e) => onFile(e.currentTarget.files?.[0] ?? null)}
-      />
+      <div class="file-choice">
+        <input
+          id={id}
+          class="visually-hidden"
+          type="file"
+          name="file"
+          accept=".pdf,.png,.jpg,.jpeg,.docx,.xlsx,.txt"
+          aria-invalid={message ? true : undefined}
+          aria-describedby={`${id}-hint ${id}-chosen${message ? ` ${id}-error` : ""}`}
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0] ?? null;
+            setChosen(file?.name ?? null);
+            onFile(file);
+          }}
+        />
+        <label for={id} class="button-quiet" aria-hidden="true">
+          {t("web.documents.chooseFile")}
+        </label>
+        <span id={`${id}-chosen`} class={chosen ? "file-name" : "muted"} data-testid="file-chosen">
+          {chosen ?? t("web.documents.noFile")}
+        </span>
+      </div>
       {message && (
         <p class="field-error" id={`${id}-error`} data-testid="file-error">
           {message}
