@@ -9,6 +9,7 @@ import {
   assertNoProblems,
   base,
   capture,
+  captureBoth,
   currentStep,
   expect,
   fillDay,
@@ -16,6 +17,7 @@ import {
   newPage,
   signIn,
   step,
+  switchLanguage,
   text,
   usedStep,
   world,
@@ -25,33 +27,12 @@ const { manager, erik, admin, dora } = world.people;
 const en = (key, params) => text("en", key, params);
 const de = (key, params) => text("de", key, params);
 
-/** Switch the language and wait until the profile keeps it (the next page's API answers follow
- * the profile: navigating on before the PATCH lands would get the old language). */
-async function switchLanguage(page, wanted) {
-  const saved = page
-    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
-      timeout: 5000,
-    })
-    .catch(() => null);
-  await page.getByTestId("language-switch").click();
-  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
-  await saved;
-}
-
 /** Sign in with a code of a step no earlier journey of this module used. */
 async function signInFresh(page, person, path) {
   usedStep(person.email, currentStep());
   await page.goto(`${base}${path}`);
   await page.waitForURL((url) => url.pathname === "/login");
   await signIn(page, person, { expectPath: path });
-}
-
-/** Screenshots at desktop width and at 360 px, whatever size the page has now (a phone). */
-async function captureBoth(page, name) {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await capture(page, name);
-  await page.setViewportSize(size);
 }
 
 const titles = (page) => page.locator("[data-testid=case-list] .case-link").allTextContents();

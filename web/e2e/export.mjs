@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import {
   assertNoProblems,
   base,
-  capture,
+  captureBoth,
   currentStep,
   expect,
   freshCode,
@@ -18,6 +18,7 @@ import {
   newPage,
   signIn,
   step,
+  switchLanguage,
   text,
   usedStep,
   world,
@@ -42,26 +43,6 @@ function zipSummary(path) {
   return JSON.parse(
     execFileSync(join(ROOT, ".venv", "bin", "python"), ["-c", script, path], { encoding: "utf8" }),
   );
-}
-
-/** Switch the language and wait until the profile keeps it (as in casework.mjs). */
-async function switchLanguage(page, wanted) {
-  const saved = page
-    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
-      timeout: 5000,
-    })
-    .catch(() => null);
-  await page.getByTestId("language-switch").click();
-  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
-  await saved;
-}
-
-/** Screenshots at desktop width and at 360 px, whatever size the page has now (a phone). */
-async function captureBoth(page, name) {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await capture(page, name);
-  await page.setViewportSize(size);
 }
 
 await journey("export", async (browser) => {

@@ -16,19 +16,17 @@ function observeShifts() {
   window.__shifts = [];
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      {
-        window.__shifts.push({
-          value: entry.value,
-          at: entry.startTime,
-          input: entry.hadRecentInput,
-          nodes: (entry.sources ?? []).map(
-            (s) =>
-              s.node?.nodeName +
-              (s.node?.className ? `.${s.node.className}` : "") +
-              (s.node?.dataset?.testid ? `[${s.node.dataset.testid}]` : ""),
-          ),
-        });
-      }
+      window.__shifts.push({
+        value: entry.value,
+        at: entry.startTime,
+        input: entry.hadRecentInput,
+        nodes: (entry.sources ?? []).map(
+          (s) =>
+            s.node?.nodeName +
+            (s.node?.className ? `.${s.node.className}` : "") +
+            (s.node?.dataset?.testid ? `[${s.node.dataset.testid}]` : ""),
+        ),
+      });
     }
   }).observe({ type: "layout-shift", buffered: true });
 }

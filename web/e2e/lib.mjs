@@ -92,7 +92,7 @@ function remember(email, step) {
 /** A code the server accepts now and has not seen: codes are single-use per 30 s step, and the
  * server accepts the next step too, so a second sign-in in the same step uses the next one. */
 export async function freshCode(email, secret) {
-  let step = Math.max(currentStep(), (lastSteps.get(email) ?? -1) + 1);
+  const step = Math.max(currentStep(), (lastSteps.get(email) ?? -1) + 1);
   while (step > currentStep() + 1) await new Promise((r) => setTimeout(r, 500));
   remember(email, step);
   return totpAt(secret, step);
@@ -232,6 +232,30 @@ export async function capture(page, name, { axe = true } = {}) {
   await checkNoOverflow(page, `${name} (360 px)`);
   await page.screenshot({ path: join(artifacts, `${name}-360.png`), fullPage: true });
   await page.setViewportSize(size);
+}
+
+/** {@link capture} at the desktop size (1280 × 900) whatever the page's size now, then back. */
+export async function captureBoth(page, name, options) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.waitForTimeout(50);
+  await capture(page, name, options);
+  await page.setViewportSize(size);
+  await page.waitForTimeout(50);
+}
+
+/** The header's language switch, to ``wanted`` ("de" or "en"); signed in, the choice is saved to
+ * the profile (PATCH /api/me), which this waits for. Nothing happens if the page speaks it already. */
+export async function switchLanguage(page, wanted) {
+  if ((await page.evaluate(() => document.documentElement.lang)) === wanted) return;
+  const saved = page
+    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
+      timeout: 5000,
+    })
+    .catch(() => null);
+  await page.getByTestId("language-switch").click();
+  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
+  await saved;
 }
 
 /** The welcome tour's slide has finished sliding in (axe would judge a half-faded text). */

@@ -7,11 +7,13 @@ import {
   assertNoProblems,
   base,
   capture,
+  captureBoth,
   expect,
   journey,
   newPage,
   signIn,
   step,
+  switchLanguage,
   text,
   world,
 } from "./lib.mjs";
@@ -26,26 +28,6 @@ const OOPS = "Falsche Nachricht";
 async function say(page, key, params) {
   const lang = await page.evaluate(() => document.documentElement.lang || "en");
   return text(lang.startsWith("de") ? "de" : "en", key, params);
-}
-
-/** Switch the language and wait until the profile keeps it (as in casework.mjs). */
-async function switchLanguage(page, wanted) {
-  const saved = page
-    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
-      timeout: 5000,
-    })
-    .catch(() => null);
-  await page.getByTestId("language-switch").click();
-  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
-  await saved;
-}
-
-/** Screenshots at desktop width and at 360 px, whatever size the page has now (a phone). */
-async function captureBoth(page, name) {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await capture(page, name);
-  await page.setViewportSize(size);
 }
 
 /** Every answer to the thread list's polls, to see the 304s. */

@@ -10,6 +10,7 @@ import {
   assertNoProblems,
   base,
   capture,
+  captureBoth,
   checkAccessibility,
   checkNoOverflow,
   currentStep,
@@ -20,6 +21,7 @@ import {
   settle,
   signIn,
   step,
+  switchLanguage,
   text,
   usedStep,
   world,
@@ -41,27 +43,6 @@ async function signInFresh(page, person, path) {
   await page.goto(`${base}${path}`);
   await page.waitForURL((url) => url.pathname === "/login");
   await signIn(page, person, { expectPath: path });
-}
-
-/** Switch the language and wait until the profile keeps it. */
-async function switchLanguage(page, wanted) {
-  if ((await page.evaluate(() => document.documentElement.lang)) === wanted) return;
-  const saved = page
-    .waitForResponse((r) => new URL(r.url()).pathname === "/api/me" && r.request().method() === "PATCH", {
-      timeout: 5000,
-    })
-    .catch(() => null);
-  await page.getByTestId("language-switch").click();
-  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
-  await saved;
-}
-
-/** Screenshots at desktop width and at 360 px, whatever size the page has now (a phone). */
-async function captureBoth(page, name) {
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 1280, height: 900 });
-  await capture(page, name);
-  await page.setViewportSize(size);
 }
 
 /** The notification about the document, newest first. */

@@ -9,6 +9,7 @@ import {
   assertNoProblems,
   base,
   capture,
+  captureBoth,
   checkAccessibility,
   checkNoOverflow,
   currentStep,
@@ -20,6 +21,7 @@ import {
   settle,
   signIn,
   step,
+  switchLanguage,
   text,
   usedStep,
   world,
@@ -52,16 +54,6 @@ function addDays(iso, days) {
   return new Date(Date.UTC(y, m - 1, d) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** The page at desktop width and at 360 px (lib's capture), then back to the size it had. */
-async function captureBoth(page, name, options) {
-  const size = page.viewportSize();
-  await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(50);
-  await capture(page, name, options);
-  await page.setViewportSize(size);
-  await page.waitForTimeout(50);
-}
-
 /** A modal dialog as the user sees it (the viewport, not the whole page) at desktop width and at
  * 360 px, with the overflow check at 360 px. */
 async function dialogShots(page, name) {
@@ -82,11 +74,6 @@ async function dialogShots(page, name) {
 async function expectNoCspViolation(page, where) {
   const violations = await page.evaluate(() => window.cspViolations ?? ["no listener"]);
   expect(violations.length === 0, `CSP violations on ${where}: ${violations.join("; ")}`);
-}
-
-async function switchLanguage(page, wanted) {
-  await page.getByTestId("language-switch").click();
-  await page.waitForFunction((lang) => document.documentElement.lang === lang, wanted);
 }
 
 /** Sign in with a code of a step no earlier journey of this module used. */
