@@ -28,7 +28,7 @@ export function FileField({ label, error, progress, fileSize, onFile }: FileFiel
   const id = useId();
   const message = fileError(error, fileSize);
   // The browser's own chooser speaks the browser's language ("Choose File" on a German page):
-  // the input stays (keyboard, screen readers, drag and drop) but out of sight, and a button
+  // the input stays (keyboard, screen readers) but out of sight, and a button
   // and the chosen name in the app's language stand in for it.
   const [chosen, setChosen] = useState<string | null>(null);
   return (
