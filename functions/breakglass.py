@@ -41,6 +41,10 @@ class TempAccess(ApiModel):
     user_id: str
     user_name: str
     case_id: str | None
+    case_name: str | None = Field(
+        description="the case's employee's name; null for an organisation-wide support grant or a case"
+        " since deleted"
+    )
     scope: Literal["case", "org"]
     reason: str
     ticket: str | None

@@ -8,7 +8,7 @@ from typing import Any
 # fmt: off
 # ruff: noqa: E501
 BLUEPRINTS = ('health', 'auth', 'entra', 'orgs', 'me', 'cases', 'audit', 'breakglass', 'support', 'documents', 'notes', 'reflections', 'reports', 'export', 'evaluations', 'messages', 'sharing', 'notifications', 'timers', 'mail', 'openapi', 'dev', 'web')
-DIGEST = "e2aa423c5b806b4e993f38516fb5967c2d4d78f5ce9748e5373df30feee24815"
+DIGEST = "1d37a11a11c2762ecfd9a53290d8841261bf7355bb887d3543ed4f6a13caa7ef"
 FUNCTIONS: list[dict[str, Any]] = [{'module': 'health',
   'name': 'health_ready',
   'kind': 'http',

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -35,7 +36,7 @@ from shared.identity import accounts, orgs
 from shared.identity.tokens import sortable_id
 from shared.notifications.inbox import notify
 from shared.paging import Paged, Window, store_page, text_position
-from shared.ports import BatchOperation, Item, Ports, Query
+from shared.ports import MAX_READ_MANY, BatchOperation, Item, Ports, Query
 from shared.support.grants import lapsed as support_lapsed
 
 __all__ = [
@@ -194,7 +195,9 @@ def status(record: Item, now: datetime) -> str:
     return "approved" if state == "approved" else "active"
 
 
-def _view(record: Item, names: dict[str, Item], now: datetime) -> dict[str, Any]:
+def _view(
+    record: Item, names: dict[str, Item], now: datetime, *, case_name: str | None = None
+) -> dict[str, Any]:
     user = str(record.get("userId"))
     return {
         "accessId": record["accessId"],
@@ -202,6 +205,7 @@ def _view(record: Item, names: dict[str, Item], now: datetime) -> dict[str, Any]
         "userId": user,
         "userName": str(names.get(user, {}).get("name", "")),
         "caseId": record.get("caseId"),
+        "caseName": case_name,
         "scope": record.get("scope"),
         "reason": record.get("reason"),
         "ticket": record.get("ticket"),
@@ -216,17 +220,41 @@ def _view(record: Item, names: dict[str, Item], now: datetime) -> dict[str, Any]
     }
 
 
+def _views(ports: Ports, org_id: str, records: Sequence[Item], now: datetime) -> list[dict[str, Any]]:
+    """Views of ``records`` with their holders' names and, for a case, its employee's name (an
+    admin reviews "the case of Erik Beispiel", not an id): one ``read_points`` of the cases and
+    one of the profiles per page, whatever its length."""
+    case_ids = sorted({str(r["caseId"]) for r in records if r.get("caseId")})
+    cases: dict[str, Item] = {}
+    for start in range(0, len(case_ids), MAX_READ_MANY):
+        keys = [(case_id, "case") for case_id in case_ids[start : start + MAX_READ_MANY]]
+        cases.update({key[0]: item for key, item in ports.store.read_points("cases", keys).items()})
+    employees = {
+        case_id: str(case["employeeUserId"])
+        for case_id, case in cases.items()
+        if case.get("orgId") == org_id and case.get("employeeUserId")
+    }
+    names = accounts.profiles(ports.store, [*(str(r.get("userId")) for r in records), *employees.values()])
+
+    def case_name(record: Item) -> str | None:
+        employee = employees.get(str(record.get("caseId")))
+        name = names.get(employee, {}).get("name") if employee else None
+        return str(name) if name else None
+
+    return [_view(r, names, now, case_name=case_name(r)) for r in records]
+
+
 def overview_page(ports: Ports, caller: Caller, org_id: str, window: Window) -> Paged[dict[str, Any]]:
     """One page of the organisation's temporary accesses of the last ``CASEDESK_TEMP_ACCESS_DAYS``
-    days, newest first: one query and one profile read per page (audited ``temp_access:read``).
-    The reads of each access are :func:`access_reads` (one count each), not part of the page."""
+    days, newest first: one query, one read of the page's cases and one of the people named
+    (audited ``temp_access:read``). The reads of each access are :func:`access_reads` (one count
+    each), not part of the page."""
     text_position(window)
     page = store_page(ports.store, "orgs", org_id, _query(ports), window)
-    names = accounts.profiles(ports.store, [str(r.get("userId")) for r in page.items])
     now = ports.clock.now()
     event = audit_event(caller, "temp_access:read", target_type="org", target_id=org_id, org_id=org_id)
     record_effects(ports.store, "orgs", org_id, [audit_op("orgs", org_id, event, now)])
-    return Paged([_view(r, names, now) for r in page.items], page.after)
+    return Paged(_views(ports, org_id, page.items, now), page.after)
 
 
 def _record(ports: Ports, org_id: str, access_id: str) -> Item:
@@ -299,8 +327,7 @@ def review(
         [BatchOperation("replace", item=changed, if_match=if_match)],
         [audit_op("orgs", org_id, event, now)],
     )
-    names = accounts.profiles(ports.store, [str(record.get("userId"))])
-    return _view(cast(Item, stored), names, now)
+    return _views(ports, org_id, [cast(Item, stored)], now)[0]
 
 
 def end(ports: Ports, caller: Caller, org_id: str, access_id: str) -> dict[str, Any]:
@@ -312,9 +339,8 @@ def end(ports: Ports, caller: Caller, org_id: str, access_id: str) -> dict[str, 
 
         return view(ports, grants.revoke(ports, caller, org_id, access_id))
     now = ports.clock.now()
-    names = accounts.profiles(ports.store, [str(record.get("userId"))])
     if status(record, now) != "active":
-        return _view(record, names, now)
+        return _views(ports, org_id, [record], now)[0]
     changed = {**record, "endedAt": _iso(now), "endedBy": caller.actor}
     event = audit_event(
         caller,
@@ -339,7 +365,7 @@ def end(ports: Ports, caller: Caller, org_id: str, access_id: str) -> dict[str, 
         grant = None
     if grant is not None and grant.get("accessId") == access_id and not grant.get("endedAt"):
         ports.store.replace("cases", {**grant, "endedAt": _iso(now)}, if_match=str(grant["_etag"]))
-    return _view(cast(Item, stored), names, now)
+    return _views(ports, org_id, [cast(Item, stored)], now)[0]
 
 
 _COLUMNS = (
@@ -387,6 +413,5 @@ def export_csv(ports: Ports, caller: Caller, org_id: str) -> str:
 
 
 def view(ports: Ports, record: Item) -> dict[str, Any]:
-    """One record as the API answers it (with its holder's name)."""
-    names = accounts.profiles(ports.store, [str(record.get("userId"))])
-    return _view(record, names, ports.clock.now())
+    """One record as the API answers it (with its holder's and its case's names)."""
+    return _views(ports, str(record["orgId"]), [record], ports.clock.now())[0]

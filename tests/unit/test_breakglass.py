@@ -127,6 +127,7 @@ def test_the_window_opens_with_a_reason_covers_summary_and_plan_and_closes_after
         world.ports, Caller.user(world.admin, "r"), world.org_id, Window()
     ).items
     assert view["status"] == "expired" and view["kind"] == "break_glass" and view["userName"] == "Sam Staff"
+    assert view["caseName"] == "Eva E"  # the admin reviews "the case of Eva E", not an id
 
 
 def test_removing_the_flag_or_an_admin_ending_it_closes_the_window(world: World) -> None:

@@ -1555,6 +1555,8 @@ export interface TempAccess {
   userId: string;
   userName: string;
   caseId: string | null;
+  /** the case's employee's name; null for an organisation-wide support grant or a case since deleted */
+  caseName: string | null;
   scope: "case" | "org";
   reason: string;
   ticket: string | null;

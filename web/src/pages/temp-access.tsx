@@ -65,7 +65,9 @@ function AccessEntry({
         <span>{t(`web.tempAccess.kind.${access.kind}`)}</span>
         {access.caseId && (
           <Link href={`/cases/${access.caseId}`}>
-            {t("web.audit.caseRef", { id: access.caseId.slice(0, 8) })}
+            {access.caseName
+              ? t("web.case.title", { name: access.caseName })
+              : t("web.audit.caseRef", { id: access.caseId.slice(0, 8) })}
           </Link>
         )}
         <Reads orgId={orgId} accessId={access.accessId} />
