@@ -1,8 +1,11 @@
 // A file chooser with a progress bar, and the rejection of a file (type, size, name) shown
-// next to it with the API's localised message.
+// next to it with the API's localised message; a document's title and category fields.
 import { useId, useState } from "preact/hooks";
+import { categoryName } from "./labels";
+import { Field, Select } from "./ui";
 import type { ApiError } from "../lib/api";
 import { formatBytes, formatPercent, t } from "../lib/i18n";
+import { CATEGORIES, type Category } from "../lib/types";
 
 /** The API names the file part ``file`` or its name ``fileName``; a too-large body names no
  * field at all but is still about the file. Its text counts the limit in bytes of the whole
@@ -73,5 +76,36 @@ export function FileField({ label, error, progress, fileSize, onFile }: FileFiel
         </div>
       )}
     </div>
+  );
+}
+
+interface DocumentFieldsProps {
+  title: string;
+  category: Category;
+  onTitle: (title: string) => void;
+  onCategory: (category: Category) => void;
+  error: ApiError | null;
+}
+
+/** A document's title and category: on upload and when renaming, the same two fields. */
+export function DocumentFields({ title, category, onTitle, onCategory, error }: DocumentFieldsProps) {
+  return (
+    <>
+      <Field
+        label={t("web.documents.titleLabel")}
+        name="title"
+        value={title}
+        onValue={onTitle}
+        error={error}
+      />
+      <Select
+        label={t("web.documents.category")}
+        name="category"
+        value={category}
+        onValue={(value) => onCategory(value as Category)}
+        options={CATEGORIES.map((c) => [c, categoryName(c)])}
+        error={error}
+      />
+    </>
   );
 }

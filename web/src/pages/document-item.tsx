@@ -2,12 +2,12 @@
 import { SharingState } from "../components/sharing-state";
 import { useState } from "preact/hooks";
 import { categoryName } from "../components/labels";
-import { FileField, fileError } from "../components/upload";
-import { Field, FormError, PagedLoaded, Select, confirmed, useAction } from "../components/ui";
+import { DocumentFields, FileField, fileError } from "../components/upload";
+import { FormError, PagedLoaded, confirmed, useAction } from "../components/ui";
 import { api, upload } from "../lib/api";
 import { formatBytes, formatDateTime, t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
-import { CATEGORIES, type DocumentVersion, type DocumentView } from "../lib/types";
+import type { Category, DocumentVersion, DocumentView } from "../lib/types";
 
 function Versions({ url, onChanged }: { url: string; onChanged: () => void }) {
   const versions = usePagedList<DocumentVersion>(`${url}/versions`, "versions");
@@ -73,7 +73,7 @@ export function DocumentItem(props: {
   const url = `${props.base}/${doc.id}`;
   const [mode, setMode] = useState<Mode>("view");
   const [title, setTitle] = useState(doc.title);
-  const [category, setCategory] = useState<string>(doc.category);
+  const [category, setCategory] = useState<Category>(doc.category);
   const [progress, setProgress] = useState<number | null>(null);
   const [replacement, setReplacement] = useState<number | undefined>(undefined);
   const { busy, error, run } = useAction();
@@ -180,19 +180,11 @@ export function DocumentItem(props: {
             change(() => api.patch(url, { title: title.trim(), category }, { ifMatch: doc.etag }));
           }}
         >
-          <Field
-            label={t("web.documents.titleLabel")}
-            name="title"
-            value={title}
-            onValue={setTitle}
-            error={error}
-          />
-          <Select
-            label={t("web.documents.category")}
-            name="category"
-            value={category}
-            onValue={setCategory}
-            options={CATEGORIES.map((c) => [c, categoryName(c)])}
+          <DocumentFields
+            title={title}
+            category={category}
+            onTitle={setTitle}
+            onCategory={setCategory}
             error={error}
           />
           <div class="actions">

@@ -1,14 +1,13 @@
 // Documents of a case: upload (with progress), the list of mine and those shared with me,
 // download, and for my own: rename, replace with a new version, older versions, share, delete.
 import { useState } from "preact/hooks";
-import { categoryName } from "../components/labels";
 import { ShareDialog, type Shareable } from "../components/share-dialog";
-import { FileField, fileError } from "../components/upload";
-import { Field, FormError, Notice, PagedLoaded, Select, requiredError, useAction } from "../components/ui";
+import { DocumentFields, FileField, fileError } from "../components/upload";
+import { FormError, Notice, PagedLoaded, requiredError, useAction } from "../components/ui";
 import { upload } from "../lib/api";
 import { t } from "../lib/i18n";
 import { usePagedList } from "../lib/paging";
-import { CATEGORIES, type Category, type DocumentView } from "../lib/types";
+import type { Category, DocumentView } from "../lib/types";
 import type { CaseContext } from "./case";
 import { DocumentItem } from "./document-item";
 
@@ -61,19 +60,11 @@ function UploadForm({ base, onUploaded }: { base: string; onUploaded: (doc: Docu
           if (f && !title) setTitle(f.name.replace(/\.[^.]+$/, ""));
         }}
       />
-      <Field
-        label={t("web.documents.titleLabel")}
-        name="title"
-        value={title}
-        onValue={setTitle}
-        error={error}
-      />
-      <Select
-        label={t("web.documents.category")}
-        name="category"
-        value={category}
-        onValue={(v) => setCategory(v as Category)}
-        options={CATEGORIES.map((c) => [c, categoryName(c)])}
+      <DocumentFields
+        title={title}
+        category={category}
+        onTitle={setTitle}
+        onCategory={setCategory}
         error={error}
       />
       <div class="actions">

@@ -6,6 +6,7 @@
 // tab) the page asks for the code of the authenticator added before; the secret is not shown again.
 import { useEffect, useState } from "preact/hooks";
 import { type Acceptance, LegalConsent } from "../components/legal";
+import { NewPasswordFields, mismatchError } from "../components/new-password";
 import { AuthenticatorSetup, type Enrolment, RecoveryCodeList } from "../components/second-factor";
 import {
   Field,
@@ -78,11 +79,8 @@ function PasswordStep({
   const submit = (event: Event) => {
     event.preventDefault();
     if (!password) return setError(requiredError("password"));
-    if (password !== repeat) {
-      return setError(
-        new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"),
-      );
-    }
+    const mismatch = mismatchError(password, repeat);
+    if (mismatch) return setError(mismatch);
     void run(async () => {
       try {
         const { data } = await api.post<Enrolment>(
@@ -102,23 +100,12 @@ function PasswordStep({
       <Steps step={2} />
       <h2>{t("web.onboarding.passwordTitle")}</h2>
       <FormError error={error} fields={["password", "repeat"]} />
-      <Field
-        label={t("web.password.new")}
-        hint={t("web.password.hint")}
+      <NewPasswordFields
         name="password"
-        type="password"
-        autoComplete="new-password"
-        value={password}
-        onValue={setPassword}
-        error={error}
-      />
-      <Field
-        label={t("web.password.repeat")}
-        name="repeat"
-        type="password"
-        autoComplete="new-password"
-        value={repeat}
-        onValue={setRepeat}
+        password={password}
+        repeat={repeat}
+        onPassword={setPassword}
+        onRepeat={setRepeat}
         error={error}
       />
       <div class="actions">

@@ -5,6 +5,7 @@
 // download my data and delete my account (components/my-data.tsx).
 import { useEffect, useState } from "preact/hooks";
 import { languageOptions } from "../components/labels";
+import { NewPasswordFields, mismatchError } from "../components/new-password";
 import {
   Checkbox,
   Field,
@@ -225,10 +226,8 @@ function PasswordChange() {
     event.preventDefault();
     if (!current) return setError(requiredError("currentPassword"));
     if (!next) return setError(requiredError("newPassword"));
-    if (next !== repeat)
-      return setError(
-        new ApiError(0, "mismatch", t("web.password.mismatchTitle"), t("web.password.mismatch"), "repeat"),
-      );
+    const mismatch = mismatchError(next, repeat);
+    if (mismatch) return setError(mismatch);
     void run(async () => {
       const { data } = await api.post<{ otherSessionsEnded: number }>("/api/me/password", {
         currentPassword: current,
@@ -254,23 +253,12 @@ function PasswordChange() {
         onValue={setCurrent}
         error={error}
       />
-      <Field
-        label={t("web.password.new")}
-        hint={t("web.password.hint")}
+      <NewPasswordFields
         name="newPassword"
-        type="password"
-        autoComplete="new-password"
-        value={next}
-        onValue={setNext}
-        error={error}
-      />
-      <Field
-        label={t("web.password.repeat")}
-        name="repeat"
-        type="password"
-        autoComplete="new-password"
-        value={repeat}
-        onValue={setRepeat}
+        password={next}
+        repeat={repeat}
+        onPassword={setNext}
+        onRepeat={setRepeat}
         error={error}
       />
       <div class="actions">
